@@ -1,0 +1,71 @@
+"""Configuration classes, read from the environment.
+
+`INSTANCE_PATH` is where the SQLite database, the search index and uploads live
+(default `instance/` beside this file). Pick a class with `MARKETPLACE_CONFIG`
+(`development`, `testing`, `production`); `wsgi.py` defaults to development.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _instance_path() -> str:
+    return os.path.abspath(os.environ.get("INSTANCE_PATH") or BASE_DIR / "instance")
+
+
+class Config:
+    INSTANCE_PATH = _instance_path()
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(INSTANCE_PATH, "marketplace.sqlite")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_DIR = os.path.join(INSTANCE_PATH, "uploads")
+    SEARCH_INDEX_DIR = os.path.join(INSTANCE_PATH, "search-index")
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ("vi", "en")
+    PER_PAGE = 24
+    API_MAX_PER_PAGE = 100
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Canonical address used in QR codes printed on labels; falls back to the request host.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Count SQL statements per request and send them in a header (benchmarks, tests).
+    COUNT_QUERIES = os.environ.get("COUNT_QUERIES") == "1"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    COUNT_QUERIES = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+    @classmethod
+    def check(cls) -> None:
+        key = os.environ.get("SECRET_KEY", "")
+        if not key or key == DEV_SECRET_KEY or len(key) < 32:
+            raise RuntimeError(
+                "Production needs SECRET_KEY set to a random value of 32+ characters "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,102 @@
+"""The OCOP marketplace: create_app wires config, extensions, blueprints, CLI and error pages."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from config import CONFIGS
+
+from . import i18n
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config_name: str = "development", overrides: dict | None = None) -> Flask:
+    config_class = CONFIGS[config_name]
+    if hasattr(config_class, "check"):
+        config_class.check()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_path=(overrides or {}).get("INSTANCE_PATH", config_class.INSTANCE_PATH),
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_error_pages(app)
+    _register_template_context(app)
+    if app.config.get("COUNT_QUERIES"):
+        from .querycount import init_app as init_query_count
+        init_query_count(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    # Import every model so metadata (and Alembic autogenerate) sees all tables.
+    from .accounts import models as _accounts  # noqa: F401
+    from .catalog import models as _catalog  # noqa: F401
+    from .certification import models as _certification  # noqa: F401
+    from .sellers import models as _sellers  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api.views import bp as api_bp
+    from .catalog.views import bp as catalog_bp
+
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .certification.cli import catalog_cli
+    from .demo.cli import demo_cli
+
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _register_template_context(app: Flask) -> None:
+    from . import ocop
+    from .demo.cli import demo_marker
+
+    app.add_template_global(ocop, "ocop")
+
+    @app.context_processor
+    def shared_context():
+        return {"demo_data": os.path.exists(demo_marker(app))}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if _wants_json():
+            return jsonify(error=error.name.lower().replace(" ", "_"), status=error.code,
+                           message=error.description), error.code
+        return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        app.logger.exception("unhandled error")
+        if _wants_json():
+            return jsonify(error="internal_server_error", status=500), 500
+        return render_template("errors/error.html", error=None), 500

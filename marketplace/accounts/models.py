@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db, login_manager
+from ..models_base import Timestamped
+
+ROLES = ("shopper", "seller", "staff", "office")
+
+
+class User(UserMixin, Timestamped, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('shopper', 'seller', 'staff', 'office')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default="shopper")
+    # A seller member acts for one seller; an office user for one province (None: nationwide).
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("sellers.id"), index=True)
+    province_code: Mapped[int | None]
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+
+    seller = relationship("Seller", back_populates="members")
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))

@@ -1,0 +1,1 @@
+"""/api/v1: JSON for mobile and partner clients, and its OpenAPI document."""

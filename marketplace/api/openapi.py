@@ -1,0 +1,176 @@
+"""The OpenAPI 3.1 document of /api/v1. Tests validate real answers against these schemas."""
+from __future__ import annotations
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+
+PROVINCE = {
+    "type": "object",
+    "required": ["code", "name"],
+    "properties": {"code": {"type": "integer"}, "name": {"type": "string"}},
+}
+
+PRODUCT_SUMMARY = {
+    "type": "object",
+    "required": ["id", "name", "name_en", "stars", "group_code", "province", "price_vnd", "unit", "seller", "url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string", "description": "Vietnamese name"},
+        "name_en": NULLABLE_STRING,
+        "stars": {"type": "integer", "minimum": 3, "maximum": 5},
+        "group_code": {"type": "string", "examples": ["I.5", "I.5.a"]},
+        "province": {"$ref": "#/components/schemas/Province"},
+        "price_vnd": {"type": "integer", "minimum": 1, "description": "Whole Vietnamese đồng"},
+        "unit": {"type": "string"},
+        "seller": {
+            "type": "object",
+            "required": ["id", "name"],
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+        "url": {"type": "string", "format": "uri"},
+        "image": NULLABLE_STRING,
+    },
+}
+
+PRODUCT_DETAIL = {
+    "allOf": [{"$ref": "#/components/schemas/ProductSummary"}],
+    "type": "object",
+    "required": ["description", "story", "badges", "recognition", "traceability", "seller"],
+    "properties": {
+        "description": NULLABLE_STRING,
+        "description_en": NULLABLE_STRING,
+        "story": NULLABLE_STRING,
+        "story_en": NULLABLE_STRING,
+        "badges": {
+            "type": "array",
+            "items": {"enum": ["stars", "national_5", "gi", "planting_area", "cooperative", "women_led",
+                               "ethnic_minority_led"]},
+        },
+        "recognition": {
+            "type": "object",
+            "required": ["stars", "decision_no", "decision_date", "issuer", "level", "valid_until", "legal_basis"],
+            "properties": {
+                "stars": {"type": "integer", "minimum": 3, "maximum": 5},
+                "score": NULLABLE_NUMBER,
+                "scores": {
+                    "type": "object",
+                    "properties": {"a": NULLABLE_NUMBER, "b": NULLABLE_NUMBER, "c": NULLABLE_NUMBER},
+                },
+                "decision_no": {"type": "string"},
+                "decision_date": {"type": "string", "format": "date"},
+                "issuer": {"type": "string"},
+                "level": {"enum": ["district", "provincial", "national"]},
+                "valid_until": {"type": "string", "format": "date",
+                                "description": "First day the recognition is no longer valid"},
+                "legal_basis": {"type": "string"},
+            },
+        },
+        "traceability": {
+            "type": "object",
+            "required": ["geographical_indication", "planting_area_code", "gtin", "trace_url"],
+            "properties": {
+                "geographical_indication": NULLABLE_STRING,
+                "planting_area_code": NULLABLE_STRING,
+                "gtin": NULLABLE_STRING,
+                "trace_url": {"type": "string", "format": "uri"},
+            },
+        },
+        "seller": {
+            "type": "object",
+            "required": ["id", "name", "entity_type", "province"],
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "entity_type": {"enum": ["cooperative", "cooperative_group", "enterprise", "farm", "household"]},
+                "province": {"$ref": "#/components/schemas/Province"},
+            },
+        },
+    },
+}
+
+PRODUCT_PAGE = {
+    "type": "object",
+    "required": ["items", "total", "page", "per_page"],
+    "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/ProductSummary"}},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+}
+
+ERROR = {
+    "type": "object",
+    "required": ["error", "status"],
+    "properties": {
+        "error": {"type": "string"},
+        "status": {"type": "integer"},
+        "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _json(schema_name: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
+
+
+def openapi_document(server_url: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "OCOP Marketplace API",
+            "version": "1.0.0",
+            "description": "Certified OCOP products (3★ and up, recognition in force). "
+                           "Money is in whole Vietnamese đồng.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/products": {
+                "get": {
+                    "operationId": "listProducts",
+                    "summary": "Listable products, newest recognition first",
+                    "parameters": [
+                        _query("group", {"type": "string"}, "Group code prefix: I, I.5 or I.5.a"),
+                        _query("province", {"type": "integer"}, "Official province code"),
+                        _query("stars_min", {"type": "integer", "enum": [3, 4, 5]}, "Lowest star level"),
+                        _query("price_min", {"type": "integer", "minimum": 0}, "Lowest price in đồng"),
+                        _query("price_max", {"type": "integer", "minimum": 0}, "Highest price in đồng"),
+                        _query("sort", {"enum": ["newest", "stars", "price_asc", "price_desc", "name"]}, "Order"),
+                        _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number"),
+                        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 24},
+                               "Items per page"),
+                    ],
+                    "responses": {
+                        "200": _json("ProductPage", "A page of products"),
+                        "422": _json("Error", "A parameter is invalid; `fields` names each one"),
+                    },
+                }
+            },
+            "/products/{id}": {
+                "get": {
+                    "operationId": "getProduct",
+                    "summary": "One listable product with its recognition, badges, story and traceability",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": _json("ProductDetail", "The product"),
+                        "404": _json("Error", "No listed product has this id"),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Province": PROVINCE,
+                "ProductSummary": PRODUCT_SUMMARY,
+                "ProductDetail": PRODUCT_DETAIL,
+                "ProductPage": PRODUCT_PAGE,
+                "Error": ERROR,
+            }
+        },
+    }

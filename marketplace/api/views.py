@@ -1,0 +1,95 @@
+"""Read API over the catalogue. Every answer comes from the catalogue services, so the listing
+rule decides what exists here exactly as it does on the pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from ..catalog import services
+from ..catalog.forms import FilterForm
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__)
+
+
+def _decimal(value):
+    return float(value) if value is not None else None
+
+
+def product_summary(listing: services.Listing) -> dict:
+    product, seller = listing.product, listing.seller
+    return {
+        "id": product.id,
+        "name": product.name,
+        "name_en": product.name_en,
+        "stars": listing.record.stars,
+        "group_code": product.group_code,
+        "province": {"code": seller.province_code, "name": seller.province_name},
+        "price_vnd": product.price_vnd,
+        "unit": product.unit,
+        "seller": {"id": seller.id, "name": seller.legal_name},
+        "url": url_for("catalog.product", product_id=product.id, _external=True),
+        "image": url_for("catalog.media", filename=product.images[0].filename, _external=True)
+        if product.images else None,
+    }
+
+
+def product_detail(listing: services.Listing) -> dict:
+    product, record, seller = listing.product, listing.record, listing.seller
+    return product_summary(listing) | {
+        "description": product.description,
+        "description_en": product.description_en,
+        "story": record.story,
+        "story_en": record.story_en,
+        "badges": [badge.code for badge in listing.badges],
+        "recognition": {
+            "stars": record.stars,
+            "score": _decimal(record.score),
+            "scores": {"a": _decimal(record.score_a), "b": _decimal(record.score_b), "c": _decimal(record.score_c)},
+            "decision_no": record.decision_no,
+            "decision_date": record.decision_date.isoformat(),
+            "issuer": record.issuer,
+            "level": record.level,
+            "valid_until": record.valid_until.isoformat(),
+            "legal_basis": record.legal_basis,
+        },
+        "traceability": {
+            "geographical_indication": product.geographical_indication,
+            "planting_area_code": product.planting_area_code,
+            "gtin": product.gtin,
+            "trace_url": url_for("catalog.trace", product_id=product.id, _external=True),
+        },
+        "seller": {
+            "id": seller.id,
+            "name": seller.legal_name,
+            "entity_type": seller.entity_type,
+            "province": {"code": seller.province_code, "name": seller.province_name},
+        },
+    }
+
+
+def error(status: int, code: str, message: str, **extra):
+    return jsonify({"error": code, "status": status, "message": message, **extra}), status
+
+
+@bp.get("/products")
+def list_products():
+    form = FilterForm(request.args)
+    if not form.validate():
+        return error(422, "invalid_parameters", "Some query parameters are invalid.",
+                     fields={name: [str(e) for e in errors] for name, errors in form.errors.items()})
+    page = services.find_listings(form.to_filters(current_app.config["PER_PAGE"]))
+    return jsonify(items=[product_summary(item) for item in page.items],
+                   total=page.total, page=page.page, per_page=page.per_page)
+
+
+@bp.get("/products/<int:product_id>")
+def get_product(product_id: int):
+    listing = services.get_listing(product_id)
+    if listing is None:
+        return error(404, "not_found", "No listed product has this id.")
+    return jsonify(product_detail(listing))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))

@@ -1,0 +1,1 @@
+"""Products, images and the storefront pages."""

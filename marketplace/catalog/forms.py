@@ -1,0 +1,71 @@
+"""The storefront's filter form: read from the query string, shared by pages and the API."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from .. import ocop
+from .services import Filters
+
+SORT_CHOICES = [
+    ("newest", _l("Newly recognised")),
+    ("stars", _l("Most stars")),
+    ("price_asc", _l("Price: low to high")),
+    ("price_desc", _l("Price: high to low")),
+    ("name", _l("Name A–Z")),
+]
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: bookmarkable, shareable, nothing to protect
+
+    group = StringField(_l("Group"), validators=[Optional()])
+    stars_min = SelectField(_l("Stars"), coerce=_optional_int, validators=[Optional()],
+                            choices=[("", _l("Any")), (3, _l("3★ and up")), (4, _l("4★ and up")), (5, _l("5★"))])
+    province = SelectField(_l("Province"), coerce=_optional_int, validators=[Optional()])
+    price_min = IntegerField(_l("Price from (₫)"), validators=[Optional(), NumberRange(min=0)])
+    price_max = IntegerField(_l("Price to (₫)"), validators=[Optional(), NumberRange(min=0)])
+    sort = SelectField(_l("Sort by"), choices=SORT_CHOICES, default="newest", validators=[Optional()])
+    page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
+    per_page = IntegerField(_l("Per page"), validators=[Optional(), NumberRange(min=1, max=100)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.province.choices = [("", _l("All provinces"))] + [(int(p.code), p.name) for p in ocop.PROVINCES]
+
+    def validate_group(self, field):
+        if field.data:
+            try:
+                field.data = _normalize_group_prefix(field.data)
+            except ValueError as error:
+                raise ValidationError(str(error)) from error
+
+    def validate_price_max(self, field):
+        if field.data is not None and self.price_min.data is not None and field.data < self.price_min.data:
+            raise ValidationError(_l("must not be below the lowest price"))
+
+    def to_filters(self, default_per_page: int, group: str | None = None) -> Filters:
+        return Filters(
+            group=group or self.group.data or None,
+            province=self.province.data,
+            stars_min=self.stars_min.data,
+            price_min=self.price_min.data,
+            price_max=self.price_max.data,
+            sort=self.sort.data or "newest",
+            page=self.page.data or 1,
+            per_page=self.per_page.data or default_per_page,
+        )
+
+
+def _normalize_group_prefix(value: str) -> str:
+    value = value.strip()
+    if value in ocop.GROUPS:
+        return value
+    return ocop.normalize_group_code(value)

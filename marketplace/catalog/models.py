@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import ocop
+from ..extensions import db
+from ..models_base import Timestamped
+
+PRODUCT_STATUSES = ("draft", "active", "archived")
+
+
+class Product(Timestamped, db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price_vnd > 0", name="price_positive"),
+        CheckConstraint("status IN ('draft', 'active', 'archived')", name="status"),
+        UniqueConstraint("seller_id", "name", name="uq_products_seller_name"),
+        Index("ix_products_status_group", "status", "group_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    story: Mapped[str | None] = mapped_column(Text)  # the seller's draft; the page shows the evaluated one
+    group_code: Mapped[str] = mapped_column(String(12))
+    price_vnd: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(60))
+    unit_en: Mapped[str | None] = mapped_column(String(60))
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
+    geographical_indication: Mapped[str | None] = mapped_column(String(200))
+    planting_area_code: Mapped[str | None] = mapped_column(String(40))
+    shelf_life: Mapped[str | None] = mapped_column(String(100))
+    standards: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+
+    seller = relationship("Seller", back_populates="products")
+    images = relationship("ProductImage", order_by="ProductImage.position", back_populates="product",
+                          cascade="all, delete-orphan")
+    records = relationship("EvaluationRecord", back_populates="product",
+                           order_by="EvaluationRecord.decision_date.desc()")
+
+    @property
+    def top_group(self) -> str:
+        return ocop.top_group(self.group_code)
+
+    @property
+    def subgroup(self) -> str:
+        return ocop.subgroup(self.group_code)
+
+    @property
+    def group_label(self):
+        return ocop.group_label(self.group_code)
+
+    @property
+    def is_service(self) -> bool:
+        return not ocop.GROUPS[self.top_group].shipped
+
+
+class ProductImage(db.Model):
+    __tablename__ = "product_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))  # under UPLOAD_DIR
+    position: Mapped[int] = mapped_column(default=0)
+    alt: Mapped[str | None] = mapped_column(String(300))
+    alt_en: Mapped[str | None] = mapped_column(String(300))
+
+    product = relationship("Product", back_populates="images")

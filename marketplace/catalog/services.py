@@ -1,0 +1,153 @@
+"""Catalogue queries for the storefront and the API. Every one goes through the listing rule,
+and every page costs a fixed number of queries whatever its number of items."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import desc, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from .. import ocop
+from ..certification.models import EvaluationRecord
+from ..certification.services import Badge, badges, listable_select
+from ..extensions import db
+from ..sellers.models import Seller
+from .models import Product
+
+SORTS = ("newest", "price_asc", "price_desc", "stars", "name")
+_ORDER = {
+    "newest": (desc(EvaluationRecord.decision_date), desc(Product.id)),
+    "price_asc": (Product.price_vnd, Product.id),
+    "price_desc": (desc(Product.price_vnd), Product.id),
+    "stars": (desc(EvaluationRecord.stars), desc(EvaluationRecord.score), Product.id),
+    "name": (Product.name, Product.id),
+}
+
+
+@dataclass
+class Listing:
+    """A listable product with the recognition that allows it and the badges it earns."""
+    product: Product
+    record: EvaluationRecord
+    badges: list[Badge] = field(default_factory=list)
+
+    @property
+    def seller(self) -> Seller:
+        return self.product.seller
+
+    @property
+    def national_five_star(self) -> bool:
+        return any(b.code == "national_5" for b in self.badges)
+
+
+@dataclass
+class Filters:
+    group: str | None = None  # a code prefix: "I", "I.5", "I.5.a"
+    province: int | None = None
+    stars_min: int | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    seller_id: int | None = None
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = 24
+
+
+@dataclass
+class Page:
+    items: list[Listing]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _listings(rows) -> list[Listing]:
+    return [Listing(product, record, badges(product, record, product.seller)) for product, record in rows]
+
+
+def _with_seller_and_images(query):
+    return query.options(contains_eager(Product.seller), selectinload(Product.images))
+
+
+def group_condition(code: str):
+    return or_(Product.group_code == code, Product.group_code.like(code + ".%"))
+
+
+def _filtered(filters: Filters, today: dt.date | None, *entities):
+    query = listable_select(*entities, today=today)
+    if filters.group:
+        query = query.where(group_condition(filters.group))
+    if filters.province:
+        query = query.where(Seller.province_code == filters.province)
+    if filters.stars_min:
+        query = query.where(EvaluationRecord.stars >= filters.stars_min)
+    if filters.price_min is not None:
+        query = query.where(Product.price_vnd >= filters.price_min)
+    if filters.price_max is not None:
+        query = query.where(Product.price_vnd <= filters.price_max)
+    if filters.seller_id:
+        query = query.where(Product.seller_id == filters.seller_id)
+    return query
+
+
+def find_listings(filters: Filters, today: dt.date | None = None) -> Page:
+    total = db.session.scalar(_filtered(filters, today, func.count(Product.id)))
+    query = (
+        _with_seller_and_images(_filtered(filters, today))
+        .order_by(*_ORDER.get(filters.sort, _ORDER["newest"]))
+        .limit(filters.per_page)
+        .offset((filters.page - 1) * filters.per_page)
+    )
+    return Page(_listings(db.session.execute(query).unique().all()), total or 0, filters.page, filters.per_page)
+
+
+def get_listing(product_id: int, today: dt.date | None = None) -> Listing | None:
+    query = _with_seller_and_images(listable_select(today=today).where(Product.id == product_id))
+    found = _listings(db.session.execute(query).unique().all())
+    return found[0] if found else None
+
+
+def national_five_star(limit: int = 8, today: dt.date | None = None) -> list[Listing]:
+    query = _with_seller_and_images(
+        listable_select(today=today).where(EvaluationRecord.stars == 5, EvaluationRecord.level == "national")
+    ).order_by(desc(EvaluationRecord.score), Product.id).limit(limit)
+    return _listings(db.session.execute(query).unique().all())
+
+
+def newly_recognised(limit: int = 8, today: dt.date | None = None) -> list[Listing]:
+    return find_listings(Filters(sort="newest", per_page=limit), today).items
+
+
+def counts_by_top_group(today: dt.date | None = None) -> dict[str, int]:
+    return _count_groups(listable_select(Product.group_code, func.count(Product.id), today=today), ocop.top_group)
+
+
+def counts_by_subgroup(code: str, today: dt.date | None = None) -> dict[str, int]:
+    query = listable_select(Product.group_code, func.count(Product.id), today=today).where(group_condition(code))
+    return _count_groups(query, ocop.subgroup)
+
+
+def _count_groups(query, key) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for group_code, count in db.session.execute(query.group_by(Product.group_code)):
+        counts[key(group_code)] = counts.get(key(group_code), 0) + count
+    return counts
+
+
+def counts_by_province(filters: Filters | None = None, today: dt.date | None = None) -> dict[int, int]:
+    base = Filters(group=filters.group) if filters else Filters()
+    rows = db.session.execute(
+        _filtered(base, today, Seller.province_code, func.count(Product.id)).group_by(Seller.province_code)
+    ).all()
+    return {code: count for code, count in rows}
+
+
+def get_verified_seller(seller_id: int) -> Seller | None:
+    seller = db.session.get(Seller, seller_id)
+    return seller if seller is not None and seller.is_verified else None

@@ -1,0 +1,107 @@
+"""Storefront pages: parse the request, ask the catalogue services, render."""
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
+
+from .. import ocop
+from . import services
+from .forms import FilterForm
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.app_template_global()
+def url_with(**changes) -> str:
+    """The current page's address with some query arguments changed (pagination links)."""
+    args = request.args.to_dict() | {key: value for key, value in changes.items()}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "catalog/home.html",
+        five_star=services.national_five_star(limit=8),
+        newest=services.newly_recognised(limit=8),
+        group_counts=services.counts_by_top_group(),
+        province_counts=services.counts_by_province(),
+    )
+
+
+@bp.get("/products")
+def browse():
+    return _listing_page(None)
+
+
+@bp.get("/groups/<code>")
+def group(code: str):
+    if code not in ocop.GROUPS:
+        abort(404)
+    return _listing_page(ocop.GROUPS[code])
+
+
+def _listing_page(group: ocop.Group | None):
+    """All products, or a group's or sub-group's, with the filters and sorting of the query string."""
+    code = group.code if group else None
+    per_page = current_app.config["PER_PAGE"]
+    form = FilterForm(request.args)
+    if form.validate():
+        filters = form.to_filters(per_page, group=code)
+    else:  # a hand-edited link: show the unfiltered list and say which filter was wrong
+        filters = FilterForm(formdata=None).to_filters(per_page, group=code)
+    filters.per_page = per_page
+    return render_template(
+        "catalog/listing.html",
+        group=group,
+        parent=ocop.GROUPS.get(group.parent) if group and group.parent else None,
+        subgroups=ocop.subgroups(code) if group else [],
+        subgroup_counts=services.counts_by_subgroup(code) if group and group.is_top else {},
+        form=form,
+        page=services.find_listings(filters),
+        filters=filters,
+    )
+
+
+def _listing_or_404(product_id: int):
+    listing = services.get_listing(product_id)
+    if listing is None:
+        abort(404)
+    return listing
+
+
+def trace_url(product_id: int) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for("catalog.trace", product_id=product_id)
+    return base.rstrip("/") + path if base else url_for("catalog.trace", product_id=product_id, _external=True)
+
+
+@bp.get("/products/<int:product_id>")
+def product(product_id: int):
+    listing = _listing_or_404(product_id)
+    url = trace_url(product_id)
+    qr_svg = segno.make(url, error="m").svg_inline(scale=4, dark="#1b3a1b", title=url)
+    return render_template("catalog/product.html", listing=listing, trace_url=url, qr_svg=qr_svg)
+
+
+@bp.get("/trace/<int:product_id>")
+def trace(product_id: int):
+    return render_template("catalog/trace.html", listing=_listing_or_404(product_id))
+
+
+@bp.get("/sellers/<int:seller_id>")
+def seller(seller_id: int):
+    seller = services.get_verified_seller(seller_id)
+    if seller is None:
+        abort(404)
+    page_no = request.args.get("page", 1, type=int) or 1
+    page = services.find_listings(services.Filters(seller_id=seller_id, page=max(page_no, 1),
+                                                   per_page=current_app.config["PER_PAGE"]))
+    return render_template("catalog/seller.html", seller=seller, page=page)
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str):
+    response = send_from_directory(current_app.config["UPLOAD_DIR"], filename, max_age=7 * 24 * 3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,1 @@
+"""Evaluation records, THE listing rule, badges, the catalogue import, expiry."""

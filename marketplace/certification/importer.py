@@ -1,0 +1,331 @@
+"""The catalogue import: how a provincial office loads its recognition decisions.
+
+A file is checked whole before anything is written: one bad row and nothing is imported, and
+every bad row is reported with its line number and reasons. Importing the same file twice changes
+nothing; a newer decision for the same product adds a record that supersedes the older one.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from flask_babel import gettext as _
+
+from .. import ocop
+from ..catalog.models import Product
+from ..extensions import db
+from ..models_base import utcnow
+from ..sellers.models import Seller
+from .models import EvaluationRecord
+
+REQUIRED = ("seller_name", "entity_type", "registration_no", "province", "product_name", "group_code",
+            "price_vnd", "unit", "stars", "decision_no", "decision_date", "issuer", "level")
+OPTIONAL = ("ward", "women_led", "ethnic_minority_led", "product_name_en", "description", "story", "score",
+            "valid_until", "gi", "planting_area_code", "gtin")
+COLUMNS = REQUIRED + OPTIONAL
+_YES = {"yes", "y", "true", "1", "x", "có", "co"}
+_NO = {"no", "n", "false", "0", "không", "khong", ""}
+_MONEY = re.compile(r"^\d{1,3}([.,\s]\d{3})+$|^\d+$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (format, encoding, headers)."""
+
+
+@dataclass
+class RowError:
+    line: int
+    reasons: list[str]
+
+    def __str__(self) -> str:
+        return _("line %(line)d: %(reasons)s", line=self.line, reasons="; ".join(self.reasons))
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    rows: int = 0
+    sellers_created: int = 0
+    sellers_updated: int = 0
+    products_created: int = 0
+    products_updated: int = 0
+    records_created: int = 0
+    records_updated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changed(self) -> int:
+        return (self.sellers_created + self.sellers_updated + self.products_created + self.products_updated
+                + self.records_created + self.records_updated)
+
+
+@dataclass
+class _Row:
+    line: int
+    seller: dict
+    product: dict
+    record: dict
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+def read_table(path: str | Path) -> list[tuple[int, dict]]:
+    """(line number, {column: text}) for each non-empty row of a CSV (UTF-8) or XLSX (first sheet)."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        table = _read_xlsx(path)
+    elif path.suffix.lower() == ".csv":
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportFileError(_("the CSV file is not UTF-8 text")) from error
+        table = list(csv.reader(io.StringIO(text)))
+    else:
+        raise ImportFileError(_("only .csv and .xlsx files can be imported"))
+    if not table:
+        raise ImportFileError(_("the file is empty"))
+    headers = [str(h or "").strip().lower() for h in table[0]]
+    missing = [c for c in REQUIRED if c not in headers]
+    if missing:
+        raise ImportFileError(_("missing columns: %(columns)s", columns=", ".join(missing)))
+    rows = []
+    for line, cells in enumerate(table[1:], start=2):
+        values = {h: _cell_text(v) for h, v in zip(headers, cells) if h}
+        if any(values.values()):
+            rows.append((line, values))
+    return rows
+
+
+def _read_xlsx(path: Path) -> list[list]:
+    from openpyxl import load_workbook
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError(_("the XLSX file cannot be opened")) from error
+    try:
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --- Checking -------------------------------------------------------------------------------
+
+def parse_date(text: str) -> dt.date:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(_("“%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY)", value=text))
+
+
+def _flag(text: str, column: str) -> bool:
+    folded = text.casefold()
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise ValueError(_("%(column)s must be yes or no", column=column))
+
+
+def _money(text: str) -> int:
+    cleaned = text.replace("₫", "").replace("đ", "").strip()
+    if not _MONEY.match(cleaned):
+        raise ValueError(_("price_vnd “%(value)s” must be a whole number of đồng", value=text))
+    amount = int(re.sub(r"[.,\s]", "", cleaned))
+    if amount <= 0:
+        raise ValueError(_("price_vnd must be more than 0"))
+    return amount
+
+
+def _score(text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation as error:
+        raise ValueError(_("score “%(value)s” is not a number", value=text)) from error
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ValueError(_("score %(value)s must be between 0 and 100", value=text))
+    return value
+
+
+def _check_row(line: int, values: dict) -> tuple[_Row | None, list[str]]:
+    reasons: list[str] = []
+
+    def field_value(column, convert=None):
+        text = values.get(column, "").strip()
+        if not text:
+            if column in REQUIRED:
+                reasons.append(_("%(column)s is missing", column=column))
+            return None
+        if convert is None:
+            return text
+        try:
+            return convert(text)
+        except ValueError as error:
+            reasons.append(str(error))
+            return None
+
+    entity_type = field_value("entity_type", lambda t: _choice(t, ocop.ENTITY_TYPES, "entity_type"))
+    registration_no = field_value("registration_no",
+                                  lambda t: ocop.normalize_registration_no(entity_type or "enterprise", t))
+    province = field_value("province", ocop.find_province)
+    ward = None
+    if province is not None:
+        ward = field_value("ward", lambda t: ocop.find_ward(int(province.code), t))
+    women_led = field_value("women_led", lambda t: _flag(t, "women_led")) or False
+    minority_led = field_value("ethnic_minority_led", lambda t: _flag(t, "ethnic_minority_led")) or False
+    group_code = field_value("group_code", ocop.normalize_group_code)
+    price = field_value("price_vnd", _money)
+    stars = field_value("stars", _stars)
+    score = field_value("score", _score)
+    decision_date = field_value("decision_date", parse_date)
+    valid_until = field_value("valid_until", parse_date)
+    level = field_value("level", lambda t: _choice(t.lower(), ocop.LEVELS, "level"))
+    gtin = field_value("gtin", ocop.normalize_gtin)
+    texts = {c: field_value(c) for c in ("seller_name", "product_name", "unit", "decision_no", "issuer",
+                                         "product_name_en", "description", "story", "gi", "planting_area_code")}
+
+    if stars is not None and score is not None and ocop.stars_for_score(float(score)) != stars:
+        low, high = ocop.STAR_BANDS[stars]
+        reasons.append(_("score %(score)s is outside the %(stars)d★ band (%(low)d to under %(high)d)",
+                         score=score, stars=stars, low=low, high=min(high, 100)))
+    if stars == 5 and level and level != "national":
+        reasons.append(_("a 5★ recognition is granted at national level"))
+    if decision_date and valid_until and valid_until <= decision_date:
+        reasons.append(_("valid_until must be after decision_date"))
+    if reasons:
+        return None, reasons
+
+    return _Row(
+        line=line,
+        seller={
+            "legal_name": texts["seller_name"], "entity_type": entity_type, "registration_no": registration_no,
+            "province_code": int(province.code), "ward_code": int(ward.code) if ward else None,
+            "women_led": women_led, "ethnic_minority_led": minority_led,
+        },
+        product={
+            "name": texts["product_name"], "name_en": texts["product_name_en"], "group_code": group_code,
+            "price_vnd": price, "unit": texts["unit"], "description": texts["description"],
+            "story": texts["story"], "geographical_indication": texts["gi"],
+            "planting_area_code": texts["planting_area_code"], "gtin": gtin,
+        },
+        record={
+            "stars": stars, "score": score, "decision_no": texts["decision_no"], "decision_date": decision_date,
+            "issuer": texts["issuer"], "level": level,
+            "valid_until": valid_until or ocop.default_valid_until(decision_date),
+            "legal_basis": ocop.legal_basis_for(decision_date), "story": texts["story"],
+        },
+    ), []
+
+
+def _choice(text: str, choices: dict, column: str) -> str:
+    if text not in choices:
+        raise ValueError(_("%(column)s “%(value)s” must be one of: %(choices)s",
+                           column=column, value=text, choices=", ".join(choices)))
+    return text
+
+
+def _stars(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 5:
+        raise ValueError(_("stars “%(value)s” must be a whole number from 1 to 5", value=text))
+    return int(text)
+
+
+def check_rows(rows: list[tuple[int, dict]]) -> tuple[list[_Row], list[RowError]]:
+    checked, errors = [], []
+    for line, values in rows:
+        row, reasons = _check_row(line, values)
+        if reasons:
+            errors.append(RowError(line, reasons))
+        else:
+            checked.append(row)
+    return checked, errors
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+def _apply(obj, values: dict) -> bool:
+    """Set the given non-empty values; True when anything changed."""
+    changed = False
+    for name, value in values.items():
+        if value is not None and getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _write(rows: list[_Row], result: ImportResult) -> None:
+    sellers: dict[str, Seller] = {}
+    # Oldest decision first, so the newest decision's product details win.
+    for row in sorted(rows, key=lambda r: (r.record["decision_date"], r.line)):
+        reg = row.seller["registration_no"]
+        seller = sellers.get(reg) or db.session.scalar(db.select(Seller).filter_by(registration_no=reg))
+        if seller is None:
+            seller = Seller(verification_status="verified", verified_at=utcnow(), **row.seller)
+            db.session.add(seller)
+            result.sellers_created += 1
+        elif reg not in sellers and _apply(seller, row.seller):
+            result.sellers_updated += 1
+        if seller.verification_status == "pending":  # the office vouches for its own decision
+            seller.verification_status, seller.verified_at = "verified", utcnow()
+        sellers[reg] = seller
+        db.session.flush()
+
+        product = db.session.scalar(db.select(Product).filter_by(seller_id=seller.id, name=row.product["name"]))
+        if product is None:
+            product = Product(seller_id=seller.id, status="active", **row.product)
+            db.session.add(product)
+            db.session.flush()
+            result.products_created += 1
+        elif _apply(product, row.product):
+            result.products_updated += 1
+
+        record = db.session.scalar(db.select(EvaluationRecord).filter_by(
+            product_id=product.id, decision_no=row.record["decision_no"]))
+        if record is None:
+            db.session.add(EvaluationRecord(product_id=product.id, **row.record))
+            result.records_created += 1
+        elif _apply(record, row.record):
+            result.records_updated += 1
+        db.session.flush()
+
+
+def import_rows(rows: list[tuple[int, dict]], dry_run: bool = False) -> ImportResult:
+    checked, errors = check_rows(rows)
+    result = ImportResult(errors=errors, rows=len(rows))
+    if errors:
+        return result
+    try:
+        _write(checked, result)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def import_file(path: str | Path, dry_run: bool = False) -> ImportResult:
+    return import_rows(read_table(path), dry_run=dry_run)

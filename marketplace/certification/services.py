@@ -1,0 +1,146 @@
+"""THE listing rule and the badges: one SQL expression, one Python predicate, one badge list.
+
+A product is listable when it is active, its seller is verified, and its *effective* recognition
+(the newest decision that has taken effect, so a newer re-evaluation supersedes an older one)
+is not revoked, is 3★ or more, and `decision_date <= today < valid_until`.
+Catalog pages, search, cart, checkout, combos and the API all ask here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from .. import ocop
+from ..catalog.models import Product
+from ..sellers.models import Seller
+from .models import EvaluationRecord
+
+
+# --- The rule in SQL ------------------------------------------------------------------------
+
+def effective_record_condition(today: dt.date):
+    """True for the record that is in force for its product on `today`: taken effect, and no
+    other record of the product has taken effect after it."""
+    newer = aliased(EvaluationRecord)
+    return and_(
+        EvaluationRecord.decision_date <= today,
+        ~exists().where(
+            newer.product_id == EvaluationRecord.product_id,
+            newer.decision_date <= today,
+            or_(
+                newer.decision_date > EvaluationRecord.decision_date,
+                and_(newer.decision_date == EvaluationRecord.decision_date, newer.id > EvaluationRecord.id),
+            ),
+        ),
+    )
+
+
+def listable_condition(today: dt.date | None = None):
+    """The listing rule over Product, Seller and EvaluationRecord (see `listable_select`)."""
+    today = today or ocop.today()
+    return and_(
+        Product.status == "active",
+        Seller.verification_status == "verified",
+        effective_record_condition(today),
+        EvaluationRecord.revoked_at.is_(None),
+        EvaluationRecord.stars >= ocop.MIN_LISTED_STARS,
+        EvaluationRecord.valid_until > today,
+    )
+
+
+def listable_select(*entities, today: dt.date | None = None) -> Select:
+    """SELECT of listable products joined to their seller and the recognition in force.
+    Defaults to rows of (Product, EvaluationRecord)."""
+    return (
+        select(*(entities or (Product, EvaluationRecord)))
+        .select_from(Product)
+        .join(Seller, Product.seller_id == Seller.id)
+        .join(EvaluationRecord, EvaluationRecord.product_id == Product.id)
+        .where(listable_condition(today))
+    )
+
+
+def listable_ids(today: dt.date | None = None) -> Select:
+    return listable_select(Product.id, today=today)
+
+
+# --- The rule in Python ---------------------------------------------------------------------
+
+def effective_record(records: Iterable[EvaluationRecord], today: dt.date | None = None):
+    today = today or ocop.today()
+    started = [r for r in records if r.decision_date <= today]
+    return max(started, key=lambda r: (r.decision_date, r.id or 0), default=None)
+
+
+def recognition_in_force(record: EvaluationRecord | None, today: dt.date | None = None) -> bool:
+    today = today or ocop.today()
+    return (
+        record is not None
+        and record.revoked_at is None
+        and record.stars >= ocop.MIN_LISTED_STARS
+        and record.decision_date <= today < record.valid_until
+    )
+
+
+def listed_record(product: Product, today: dt.date | None = None) -> EvaluationRecord | None:
+    """The recognition that makes the product listable, or None when it must not be shown."""
+    if product.status != "active" or product.seller is None or not product.seller.is_verified:
+        return None
+    record = effective_record(product.records, today)
+    return record if recognition_in_force(record, today) else None
+
+
+def is_listable(product: Product, today: dt.date | None = None) -> bool:
+    return listed_record(product, today) is not None
+
+
+def unlisted_reasons(product: Product, today: dt.date | None = None) -> list[str]:
+    """Why a product is not shown, for the seller console and the office."""
+    today = today or ocop.today()
+    reasons = []
+    if product.status != "active":
+        reasons.append(str(_l("the listing is not active")))
+    if product.seller is None or not product.seller.is_verified:
+        reasons.append(str(_l("the seller is not verified")))
+    record = effective_record(product.records, today)
+    if record is None:
+        reasons.append(str(_l("no OCOP recognition in force")))
+    elif record.revoked_at is not None:
+        reasons.append(str(_l("the recognition was revoked")))
+    elif record.stars < ocop.MIN_LISTED_STARS:
+        reasons.append(str(_l("the product is rated under 3 stars")))
+    elif record.valid_until <= today:
+        reasons.append(str(_l("the recognition has expired")))
+    return reasons
+
+
+# --- Badges -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Badge:
+    code: str
+    label: str
+
+
+def badges(product: Product, record: EvaluationRecord, seller: Seller | None = None) -> list[Badge]:
+    """Every badge the site shows, from the recognition in force, the seller and the product."""
+    seller = seller or product.seller
+    found = [Badge("stars", _l("%(stars)d★ OCOP", stars=record.stars))]
+    if record.stars == 5 and record.level == "national":
+        found.append(Badge("national_5", _l("National 5★")))
+    if product.geographical_indication:
+        found.append(Badge("gi", _l("Geographical indication")))
+    if product.planting_area_code:
+        found.append(Badge("planting_area", _l("Planting-area code")))
+    if seller.entity_type in ("cooperative", "cooperative_group"):
+        found.append(Badge("cooperative", _l("Cooperative")))
+    if seller.women_led:
+        found.append(Badge("women_led", _l("Women-led")))
+    if seller.ethnic_minority_led:
+        found.append(Badge("ethnic_minority_led", _l("Ethnic-minority-led")))
+    return found

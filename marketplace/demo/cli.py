@@ -1,0 +1,209 @@
+"""`flask demo load`: an example catalogue so a newcomer browses a real-looking shop.
+
+Products go in through the catalogue import (the path a provincial office uses), then get their
+English text, pictures made here with Pillow, and the hidden cases that must never show.
+Loading twice changes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import unicodedata
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from PIL import Image, ImageDraw, ImageFont
+from stdnum import ean
+from stdnum.vn import mst
+
+from .. import ocop
+from ..catalog.models import Product, ProductImage
+from ..certification.importer import import_rows
+from ..certification.models import EvaluationRecord
+from ..extensions import db
+from ..models_base import utcnow
+from ..sellers.models import Seller
+from . import data
+
+GROUP_COLOURS = {"I": (46, 125, 50), "II": (21, 101, 192), "III": (106, 27, 154), "IV": (191, 84, 0),
+                 "V": (173, 20, 87), "VI": (0, 121, 107)}
+
+
+def demo_marker(app) -> str:
+    return os.path.join(app.instance_path, "DEMO_DATA")
+
+
+def registration_no(index: int, entity_type: str, province_code: int) -> str:
+    if entity_type in ocop.PERSONAL_ID_ENTITIES:
+        return f"0{province_code:02d}{index % 2}{85 + index % 10:02d}{100000 + index:06d}"
+    seed = 310123456 + index * 1234567
+    while len(mst.calc_check_digit(f"{seed:09d}")) != 1:  # some bases have no one-digit check digit
+        seed += 1
+    return f"{seed:09d}" + mst.calc_check_digit(f"{seed:09d}")
+
+
+def gtin(index: int) -> str:
+    base = f"893{600000000 + index * 1013:09d}"
+    return base + ean.calc_check_digit(base)
+
+
+def _issuer(level: str, province_code: int, decision_date: dt.date) -> str:
+    if level == "national":
+        if decision_date >= dt.date(2025, 7, 6):
+            return "Bộ Nông nghiệp và Môi trường"
+        return "Bộ Nông nghiệp và Phát triển nông thôn"
+    name = ocop.province_name(province_code)
+    return f"UBND {name}" if name.startswith("Thành phố") else f"UBND tỉnh {name}"
+
+
+def _row(index, seller_key, group, name, name_en, price, unit, stars, score, gi, pac, decision_date):
+    entity_type, legal_name, province_code, women, minority, _rep = data.SELLERS[seller_key]
+    level = "national" if stars == 5 else "provincial"
+    seller_index = list(data.SELLERS).index(seller_key)
+    province = ocop.province_name(province_code)
+    story = (f"{name} là {data.GROUP_WORDS[group.split('.')[0]][0]} mang dấu ấn của {province}: nguyên liệu "
+             f"địa phương, cách làm được {legal_name} gìn giữ qua nhiều thế hệ và được hội đồng OCOP đánh giá "
+             f"{stars} sao.")
+    return {
+        "seller_name": legal_name, "entity_type": entity_type,
+        "registration_no": registration_no(seller_index, entity_type, province_code),
+        "province": province, "ward": ocop.wards_of(province_code)[seller_index % 7].name,
+        "women_led": "yes" if women else "no", "ethnic_minority_led": "yes" if minority else "no",
+        "product_name": name, "product_name_en": name_en, "group_code": group, "price_vnd": str(price),
+        "unit": unit, "description": f"{name} do {legal_name} sản xuất tại {province}. Sản phẩm OCOP {stars} sao.",
+        "story": story, "stars": str(stars), "score": str(score),
+        "decision_no": f"{200 + index}/QĐ-BNNMT" if level == "national" else f"{1000 + index * 7}/QĐ-UBND",
+        "decision_date": decision_date.isoformat(), "issuer": _issuer(level, province_code, decision_date),
+        "level": level, "gi": gi or "", "planting_area_code": pac or "",
+        "gtin": gtin(index) if group.split(".")[0] in ("I", "II", "III") else "",
+    }
+
+
+def catalogue_rows(today: dt.date) -> list[tuple[int, dict]]:
+    rows = []
+    for i, (seller, group, name, name_en, price, unit, _unit_en, stars, score, gi, pac) in enumerate(data.PRODUCTS):
+        decision_date = today - dt.timedelta(days=45 + (i * 37) % 800)
+        rows.append(_row(i, seller, group, name, name_en, price, unit, stars, score, gi, pac, decision_date))
+    offset = len(data.PRODUCTS)
+    for j, (seller, group, name, name_en, price, unit, _unit_en, stars, score, why) in enumerate(data.HIDDEN):
+        decision_date = today - dt.timedelta(days=400)
+        if why == "expired":
+            decision_date = ocop.add_months(today, -37)
+        rows.append(_row(offset + j, seller, group, name, name_en, price, unit, stars, score, None, None,
+                         decision_date))
+        if why == "superseded":  # a newer re-evaluation lowered it to 2★
+            newer = _row(offset + 50 + j, seller, group, name, name_en, price, unit, 2, 42, None, None,
+                         today - dt.timedelta(days=20))
+            rows.append(newer | {"gtin": rows[-1]["gtin"]})
+    return [(n, row) for n, row in enumerate(rows, start=2)]
+
+
+def _fold(text: str) -> str:
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def make_image(path: str, name: str, group: str, stars: int) -> None:
+    """A 600×600 label-like picture: the group's colour, the product's name and its stars."""
+    colour = GROUP_COLOURS[group.split(".")[0]]
+    image = Image.new("RGB", (600, 600), colour)
+    draw = ImageDraw.Draw(image)
+    light = tuple(min(255, c + 90) for c in colour)
+    draw.ellipse((120, 70, 480, 430), fill=light)
+    draw.rounded_rectangle((60, 420, 540, 560), radius=24, fill=(255, 253, 245))
+    words, lines = _fold(name).split(), [""]
+    for word in words:
+        lines[-1:] = [f"{lines[-1]} {word}".strip()] if len(lines[-1]) + len(word) < 22 else [lines[-1], word]
+    font = ImageFont.load_default(size=34)
+    for k, line in enumerate(lines[:2]):
+        draw.text((300, 462 + k * 42), line, fill=(40, 40, 40), font=font, anchor="mm")
+    star_font = ImageFont.load_default(size=64)
+    draw.text((300, 250), "OCOP", fill=colour, font=star_font, anchor="mm")
+    for s in range(stars):
+        cx = 300 + (s - (stars - 1) / 2) * 56
+        draw.regular_polygon((cx, 330, 24), 5, rotation=90 - 36, fill=(255, 193, 7))
+    image.save(path, "JPEG", quality=82)
+
+
+def _enrich(today: dt.date) -> None:
+    by_name = {p.name: p for p in db.session.scalars(db.select(Product))}
+    demo_dir = os.path.join(current_app.config["UPLOAD_DIR"], "demo")
+    os.makedirs(demo_dir, exist_ok=True)
+    for i, entry in enumerate(data.PRODUCTS + data.HIDDEN):
+        seller_key, group, name, name_en, _price, _unit, unit_en, stars = entry[:8]
+        product = by_name[name]
+        legal_name, province_code = data.SELLERS[seller_key][1], data.SELLERS[seller_key][2]
+        province = ocop.province_name(province_code)
+        word_en = data.GROUP_WORDS[group.split(".")[0]][1]
+        product.unit_en = unit_en
+        product.description_en = f"{name_en}, made by {legal_name} in {province}. An OCOP {stars}-star product."
+        if group.split(".")[0] in ("I", "II", "III"):
+            product.shelf_life = "12 tháng kể từ ngày sản xuất"
+            product.standards = "TCCS 01:2024"
+        for record in product.records:
+            record.story_en = (f"{name_en} is a {word_en} that carries the mark of {province}: local ingredients "
+                               f"and a craft kept by {legal_name} for generations, rated {record.stars} stars "
+                               f"by the OCOP council.")
+            if record.score is not None and record.score_a is None:
+                parts = ocop.PART_MAXIMA[record.legal_basis]
+                record.score_a, record.score_b, record.score_c = (
+                    round(record.score * part / 100, 2) for part in parts)
+        filename = f"demo/product-{i:03d}.jpg"
+        if not os.path.exists(os.path.join(current_app.config["UPLOAD_DIR"], filename)):
+            make_image(os.path.join(current_app.config["UPLOAD_DIR"], filename), name, group, stars)
+        if not product.images:
+            product.images.append(ProductImage(filename=filename, alt=name, alt_en=name_en))
+    revoked = by_name[next(h[2] for h in data.HIDDEN if h[-1] == "revoked")]
+    for record in revoked.records:
+        if record.revoked_at is None:
+            record.revoked_at = utcnow()
+            record.revoked_reason = "Demo: thu hồi do cơ sở không duy trì chất lượng sản phẩm."
+
+
+def _pending_seller(today: dt.date) -> None:
+    entity_type, legal_name, province_code, women, minority, rep = data.PENDING_SELLER
+    reg = registration_no(99, entity_type, province_code)
+    if db.session.scalar(db.select(Seller).filter_by(registration_no=reg)):
+        return
+    seller = Seller(entity_type=entity_type, legal_name=legal_name, registration_no=reg,
+                    province_code=province_code, women_led=women, ethnic_minority_led=minority,
+                    representative=rep, verification_status="pending")
+    group, name, name_en, price, unit, unit_en, stars, score = data.PENDING_PRODUCT
+    product = Product(seller=seller, group_code=group, name=name, name_en=name_en, price_vnd=price, unit=unit,
+                      unit_en=unit_en, status="active")
+    decision_date = today - dt.timedelta(days=100)
+    product.records.append(EvaluationRecord(
+        stars=stars, score=score, decision_no="9999/QĐ-UBND", decision_date=decision_date,
+        issuer=_issuer("provincial", province_code, decision_date), level="provincial",
+        valid_until=ocop.default_valid_until(decision_date), legal_basis=ocop.legal_basis_for(decision_date)))
+    db.session.add(seller)
+
+
+def load_demo(today: dt.date | None = None):
+    today = today or ocop.today()
+    result = import_rows(catalogue_rows(today))
+    if not result.ok:  # the demo data is ours: a bad row is a bug
+        raise RuntimeError("demo catalogue rejected: " + "; ".join(map(str, result.errors)))
+    _enrich(today)
+    _pending_seller(today)
+    db.session.commit()
+    with open(demo_marker(current_app), "w", encoding="utf-8") as marker:
+        marker.write("This shop holds the demo catalogue of `flask demo load`.\n")
+    return result
+
+
+@click.group("demo", help="The demo catalogue.")
+def demo_cli():
+    pass
+
+
+@demo_cli.command("load", help="Load the demo catalogue (example data, safe to run twice).")
+@with_appcontext
+def load_command():
+    result = load_demo()
+    click.echo(f"DEMO DATA: {len(data.PRODUCTS) + len(data.HIDDEN) + 1} example products, "
+               f"{result.rows} recognition decisions loaded through the catalogue import "
+               f"({result.products_created} products and {result.records_created} decisions new), "
+               "plus products that must stay hidden (2★, expired, revoked, superseded, unverified seller). "
+               "None of it is real.")

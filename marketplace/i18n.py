@@ -1,0 +1,76 @@
+"""Locale choice, money and date formatting, and the template filters that use them.
+
+Money is whole đồng (int) everywhere; this is the only place it becomes text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
+from flask_babel import format_currency, format_date, get_locale
+
+bp = Blueprint("i18n", __name__)
+
+SESSION_KEY = "lang"
+_DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+
+
+def select_locale() -> str:
+    """An explicit choice (kept in the session) wins; otherwise the browser's preference
+    between Vietnamese and English; Vietnamese when it says nothing."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get(SESSION_KEY)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages, default=languages[0])
+
+
+def current_language() -> str:
+    return str(get_locale() or "vi").split("_")[0]
+
+
+def vnd(amount: int | None) -> str:
+    """120000 → '120.000 ₫' in Vietnamese, '₫120,000' in English."""
+    if amount is None:
+        return ""
+    return format_currency(int(amount), "VND")
+
+
+def date(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, _DATE_FORMATS.get(current_language(), "medium"))
+
+
+def localized(vietnamese: str | None, english: str | None) -> str:
+    """Product text in English where given and the visitor reads English; Vietnamese otherwise."""
+    if english and current_language() == "en":
+        return english
+    return vietnamese or ""
+
+
+def _safe_next(target: str | None) -> str:
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+        return target
+    return url_for("catalog.home")
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str):
+    """The language switch: plain links, so it works without JavaScript, and sticks."""
+    if code in current_app.config["LANGUAGES"]:
+        session[SESSION_KEY] = code
+        session.permanent = True
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    app.add_template_filter(vnd, "vnd")
+    app.add_template_filter(date, "date")
+    app.add_template_global(localized, "localized")
+    app.add_template_global(current_language, "current_language")

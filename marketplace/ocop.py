@@ -1,0 +1,288 @@
+"""The OCOP domain vocabulary: product groups, entity types, star bands, validity, places.
+
+Facts only (DESIGN §1); nothing here touches the database or a request.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from stdnum import ean
+from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum.vn import mst
+from vietnam_provinces import Province, Ward
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(VN_TZ)
+
+
+def today() -> dt.date:
+    """Today's date in Vietnam: the day recognitions are checked against."""
+    return _now().date()
+
+
+# --- Stars and scores (Decision 148/QĐ-TTg of 2023) --------------------------------------
+
+MIN_LISTED_STARS = 3
+STAR_BANDS = {1: (0, 30), 2: (30, 50), 3: (50, 70), 4: (70, 90), 5: (90, 100.0001)}
+
+
+def stars_for_score(score: float) -> int:
+    """The star level a council score out of 100 earns."""
+    if score < 0 or score > 100:
+        raise ValueError(_("score must be between 0 and 100"))
+    for stars, (low, high) in STAR_BANDS.items():
+        if low <= score < high:
+            return stars
+    raise AssertionError("unreachable")
+
+
+# --- Legal basis and scorecard parts -------------------------------------------------------
+
+DECISION_148 = "148/QĐ-TTg"
+DECISION_1048 = "1048/QĐ-TTg"
+DECISION_148_DATE = dt.date(2023, 2, 24)
+# Part maxima: A product and community strength, B marketing (the story), C quality.
+PART_MAXIMA = {DECISION_148: (40, 25, 35), DECISION_1048: (35, 25, 40)}
+
+
+def legal_basis_for(decision_date: dt.date) -> str:
+    return DECISION_148 if decision_date >= DECISION_148_DATE else DECISION_1048
+
+
+# --- Recognition ----------------------------------------------------------------------------
+
+VALIDITY_MONTHS = 36
+EXPIRY_WARNING_DAYS = 30
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_valid_until(decision_date: dt.date) -> dt.date:
+    """A certificate is valid 36 months from the decision date (first day it is no longer valid)."""
+    return add_months(decision_date, VALIDITY_MONTHS)
+
+
+LEVELS = {
+    "district": _l("District"),
+    "provincial": _l("Provincial"),
+    "national": _l("National"),
+}
+
+
+# --- Product groups (Decision 148, Appendix I) ---------------------------------------------
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    label: object  # a lazy string
+    parent: str | None = None
+    shipped: bool = True
+
+    @property
+    def is_top(self) -> bool:
+        return self.parent is None
+
+
+_GROUPS = [
+    Group("I", _l("Food")),
+    Group("I.1", _l("Fresh food"), "I"),
+    Group("I.2", _l("Raw and pre-processed food"), "I"),
+    Group("I.3", _l("Processed food"), "I"),
+    Group("I.4", _l("Condiments and fish sauce"), "I"),
+    Group("I.5", _l("Tea"), "I"),
+    Group("I.6", _l("Coffee and cocoa"), "I"),
+    Group("II", _l("Beverages")),
+    Group("II.1", _l("Alcoholic beverages"), "II"),
+    Group("II.2", _l("Non-alcoholic beverages"), "II"),
+    Group("III", _l("Herbal products")),
+    Group("III.1", _l("Functional foods and traditional medicine"), "III"),
+    Group("III.2", _l("Herbal cosmetics"), "III"),
+    Group("III.3", _l("Essential oils"), "III"),
+    Group("IV", _l("Handicrafts")),
+    Group("IV.1", _l("Household and decorative goods"), "IV"),
+    Group("IV.2", _l("Textiles and garments"), "IV"),
+    Group("V", _l("Ornamental flowers, plants and animals")),
+    Group("V.1", _l("Flowers"), "V"),
+    Group("V.2", _l("Ornamental plants"), "V"),
+    Group("V.3", _l("Ornamental animals"), "V"),
+    Group("VI", _l("Community tourism and tourist sites"), shipped=False),
+]
+GROUPS = {g.code: g for g in _GROUPS}
+TOP_GROUPS = [g for g in _GROUPS if g.is_top]
+# A product's group code is a sub-group ("I.5") or a finer line of it ("I.5.a");
+# group VI has no sub-groups and is used as is.
+_GROUP_CODE = re.compile(r"^(I|II|III|IV|V|VI)(\.[1-9])?(\.[a-z])?$")
+
+
+def subgroups(code: str) -> list[Group]:
+    return [g for g in _GROUPS if g.parent == code]
+
+
+def normalize_group_code(value: str) -> str:
+    """Check a product's group code and return it in canonical form, or raise ValueError."""
+    code = (value or "").strip()
+    code = re.sub(r"\.([A-Z])$", lambda m: "." + m.group(1).lower(), code)
+    match = _GROUP_CODE.match(code)
+    if not match:
+        raise ValueError(_("unknown product group “%(value)s”", value=value))
+    top, sub, line = match.groups()
+    if top == "VI" and (sub or line):
+        raise ValueError(_("unknown product group “%(value)s”", value=value))
+    if top != "VI" and not sub:
+        raise ValueError(_("group “%(value)s” needs a sub-group, e.g. %(example)s", value=value, example=top + ".1"))
+    if sub and (top + sub) not in GROUPS:
+        raise ValueError(_("unknown product group “%(value)s”", value=value))
+    return code
+
+
+def top_group(code: str) -> str:
+    return code.split(".")[0]
+
+
+def subgroup(code: str) -> str:
+    return ".".join(code.split(".")[:2])
+
+
+def group_label(code: str):
+    group = GROUPS.get(subgroup(code)) or GROUPS.get(top_group(code))
+    return group.label if group else code
+
+
+# --- Entities ---------------------------------------------------------------------------------
+
+ENTITY_TYPES = {
+    "cooperative": _l("Cooperative"),
+    "cooperative_group": _l("Cooperative group"),
+    "enterprise": _l("Enterprise"),
+    "farm": _l("Farm"),
+    "household": _l("Business household"),
+}
+# Households and farms may register with the representative's 12-digit personal ID (since July 2025).
+PERSONAL_ID_ENTITIES = {"household", "farm"}
+
+
+def normalize_registration_no(entity_type: str, value: str) -> str:
+    """A 10-digit tax code, a 13-digit branch code (0314409058-002), or, for a household
+    or farm, the representative's 12-digit personal ID. Raises ValueError with the reason."""
+    raw = re.sub(r"[\s.]", "", value or "")
+    if not raw:
+        raise ValueError(_("registration number is missing"))
+    digits = raw.replace("-", "")
+    if not digits.isdigit():
+        raise ValueError(_("registration number “%(value)s” must be digits", value=value))
+    if len(digits) == 12:
+        if entity_type not in PERSONAL_ID_ENTITIES:
+            raise ValueError(_("a 12-digit personal ID is accepted only for households and farms"))
+        return digits
+    if len(digits) not in (10, 13):
+        raise ValueError(_("registration number “%(value)s” must have 10, 12 or 13 digits", value=value))
+    try:
+        mst.validate(digits)
+    except InvalidChecksum as error:
+        raise ValueError(_("tax code “%(value)s” has a wrong check digit", value=value)) from error
+    except ValidationError as error:
+        raise ValueError(_("“%(value)s” is not a valid tax code", value=value)) from error
+    return digits if len(digits) == 10 else f"{digits[:10]}-{digits[10:]}"
+
+
+def normalize_gtin(value: str) -> str:
+    digits = re.sub(r"\s", "", value or "")
+    if not (digits.isdigit() and len(digits) in (8, 12, 13, 14)):
+        raise ValueError(_("GTIN “%(value)s” must have 8, 12, 13 or 14 digits", value=value))
+    if not ean.is_valid(digits):
+        raise ValueError(_("GTIN “%(value)s” has a wrong check digit", value=value))
+    return digits
+
+
+# --- Places (34 provinces since 1 July 2025, then communes and wards) --------------------------
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join((text or "").split())).casefold()
+
+
+_PROVINCE_PREFIXES = ("tỉnh ", "thành phố ", "tp. ", "tp ")
+_WARD_PREFIXES = ("phường ", "xã ", "đặc khu ")
+
+
+def _strip_prefix(name: str, prefixes) -> str:
+    for prefix in prefixes:
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+PROVINCES = sorted(Province.iter_all(), key=lambda p: int(p.code))
+_PROVINCE_BY_CODE = {int(p.code): p for p in PROVINCES}
+_PROVINCE_BY_NAME = {_strip_prefix(_fold(p.name), _PROVINCE_PREFIXES): p for p in PROVINCES}
+
+
+def province(code: int) -> Province | None:
+    return _PROVINCE_BY_CODE.get(int(code)) if code is not None else None
+
+
+def province_name(code: int) -> str:
+    found = province(code)
+    return found.name if found else ""
+
+
+def short_province_name(code: int) -> str:
+    """'Hà Nội' for 'Thành phố Hà Nội': for cards and badges where space is short."""
+    return _strip_prefix(province_name(code), ("Thành phố ", "Tỉnh "))
+
+
+def find_province(value: str) -> Province:
+    """An official name (with or without 'Tỉnh'/'Thành phố') or official code."""
+    text = (value or "").strip()
+    if text.isdigit():
+        found = province(int(text))
+    else:
+        found = _PROVINCE_BY_NAME.get(_strip_prefix(_fold(text), _PROVINCE_PREFIXES))
+    if not found:
+        raise ValueError(_("unknown province “%(value)s”", value=value))
+    return found
+
+
+def wards_of(province_code: int) -> list[Ward]:
+    return sorted(Ward.iter_by_province(int(province_code)), key=lambda w: w.name)
+
+
+def ward(code: int) -> Ward | None:
+    try:
+        return Ward.from_code(int(code))
+    except (ValueError, TypeError):
+        return None
+
+
+def find_ward(province_code: int, value: str) -> Ward:
+    """A ward or commune of the province by official name (prefix optional) or code."""
+    text = (value or "").strip()
+    candidates = wards_of(province_code)
+    if text.isdigit():
+        found = [w for w in candidates if int(w.code) == int(text)]
+    else:
+        wanted = _fold(text)
+        found = [w for w in candidates if _fold(w.name) == wanted]
+        if not found:
+            bare = _strip_prefix(wanted, _WARD_PREFIXES)
+            found = [w for w in candidates if _strip_prefix(_fold(w.name), _WARD_PREFIXES) == bare]
+    if len(found) != 1:
+        if found:
+            raise ValueError(_("ward “%(value)s” is ambiguous in %(province)s",
+                               value=value, province=province_name(province_code)))
+        raise ValueError(_("“%(value)s” is not a ward or commune of %(province)s",
+                           value=value, province=province_name(province_code)))
+    return found[0]

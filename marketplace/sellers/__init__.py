@@ -1,0 +1,1 @@
+"""Seller entities, onboarding, verification, the seller console."""
