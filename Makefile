@@ -1,0 +1,43 @@
+# OCOP marketplace. `make run` serves the demo shop, `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run setup test translations compile-translations clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+compile-translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d translations
+
+setup: $(VENV)/.installed compile-translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+
+run: setup
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed compile-translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# After changing interface strings: extract them and merge into both catalogues, then translate
+# the new entries in translations/vi/LC_MESSAGES/messages.po (tests fail while one is missing).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
+		-o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
+
+bench: $(VENV)/.installed compile-translations
+	$(BIN)/python bench/storefront.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,186 @@
+"""The catalogue import: a good file loads, a bad file loads nothing and names every bad row,
+a second import changes nothing, and a newer decision supersedes the older one."""
+import csv
+import datetime as dt
+
+import pytest
+from flask_babel import force_locale
+from openpyxl import Workbook
+
+from marketplace.catalog.models import Product
+from marketplace.certification.importer import COLUMNS, import_file
+from marketplace.certification.models import EvaluationRecord
+from marketplace.certification.services import listed_record
+from marketplace.extensions import db
+from marketplace.sellers.models import Seller
+
+from .factories import gtin, tax_code
+
+TODAY = dt.date.today()
+
+
+def row(**overrides):
+    decision_date = (TODAY - dt.timedelta(days=60)).isoformat()
+    values = {
+        "seller_name": "HTX Chè Tân Cương Hoàng Bình", "entity_type": "cooperative",
+        "registration_no": tax_code(901), "province": "Thái Nguyên", "ward": "Phường Phan Đình Phùng",
+        "women_led": "yes", "ethnic_minority_led": "no", "product_name": "Trà Tân Cương đặc biệt",
+        "product_name_en": "Tan Cuong special tea", "group_code": "I.5", "price_vnd": "450000",
+        "unit": "hộp 500 g", "description": "Trà búp", "story": "Câu chuyện trà Tân Cương", "stars": "4",
+        "score": "82.5", "decision_no": "1358/QĐ-UBND", "decision_date": decision_date,
+        "issuer": "UBND tỉnh Thái Nguyên", "level": "provincial", "valid_until": "", "gi": "Chè Tân Cương",
+        "planting_area_code": "VN-TNTEA-0012", "gtin": gtin(7),
+    }
+    return values | overrides
+
+
+def write_csv(path, rows, columns=COLUMNS):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def counts():
+    return (db.session.query(Seller).count(), db.session.query(Product).count(),
+            db.session.query(EvaluationRecord).count())
+
+
+def test_good_csv_loads_verified_listable_products(app, tmp_path):
+    second = row(product_name="Trà búp Tân Cương", decision_no="1359/QĐ-UBND", gtin=gtin(8), stars="3",
+                 score="60", province="tỉnh thái nguyên", decision_date=(TODAY - dt.timedelta(days=5)).strftime("%d/%m/%Y"))
+    result = import_file(write_csv(tmp_path / "ok.csv", [row(), second]))
+
+    assert result.ok, result.errors
+    assert (result.sellers_created, result.products_created, result.records_created) == (1, 2, 2)
+    seller = db.session.scalar(db.select(Seller))
+    assert seller.is_verified and seller.women_led and seller.province_code == 19
+    assert seller.ward_name == "Phường Phan Đình Phùng"
+    product = db.session.scalar(db.select(Product).filter_by(name="Trà Tân Cương đặc biệt"))
+    record = listed_record(product)
+    assert record.stars == 4 and record.decision_no == "1358/QĐ-UBND"
+    assert record.valid_until.year == record.decision_date.year + 3  # 36 months by default
+    assert record.legal_basis == "148/QĐ-TTg"
+    assert product.price_vnd == 450000 and product.gtin == gtin(7)
+
+
+def test_xlsx_first_sheet_and_province_code(app, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(COLUMNS))
+    data = row(province="19", price_vnd=450000, decision_date=TODAY - dt.timedelta(days=60))
+    sheet.append([data[c] for c in COLUMNS])
+    workbook.create_sheet("notes").append(["ignored"])
+    workbook.save(tmp_path / "ok.xlsx")
+
+    result = import_file(tmp_path / "ok.xlsx")
+
+    assert result.ok, result.errors
+    assert counts() == (1, 1, 1)
+
+
+def test_optional_columns_may_be_absent(app, tmp_path):
+    required = ["seller_name", "entity_type", "registration_no", "province", "product_name", "group_code",
+                "price_vnd", "unit", "stars", "decision_no", "decision_date", "issuer", "level"]
+    result = import_file(write_csv(tmp_path / "min.csv", [row()], columns=required))
+    assert result.ok, result.errors
+    assert counts() == (1, 1, 1)
+
+
+BAD_ROWS = [
+    ("tax code check digit", dict(registration_no=tax_code(901)[:9] + str((int(tax_code(901)[9]) + 1) % 10)),
+     "check digit"),
+    ("unknown province", dict(province="Tỉnh Hà Tây"), "province"),
+    ("unknown group", dict(group_code="VII.1"), "group"),
+    ("score outside band", dict(stars="5", score="82", level="national"), "band"),
+    ("bad date", dict(decision_date="31/02/2024"), "date"),
+    ("bad GTIN check digit", dict(gtin=gtin(7)[:-1] + str((int(gtin(7)[-1]) + 1) % 10)), "GTIN"),
+    ("missing required value", dict(product_name=""), "product_name"),
+    ("bad entity type", dict(entity_type="company"), "entity_type"),
+    ("price with decimals", dict(price_vnd="120000.5"), "price_vnd"),
+    ("valid_until before decision", dict(valid_until="2001-01-01"), "valid_until"),
+    ("5 stars at provincial level", dict(stars="5", score="95"), "national"),
+]
+
+
+@pytest.mark.parametrize("name, change, reason", BAD_ROWS, ids=[b[0] for b in BAD_ROWS])
+def test_a_bad_row_imports_nothing_and_names_line_and_reason(app, tmp_path, name, change, reason):
+    good = row(product_name="Sản phẩm tốt", decision_no="1/QĐ-UBND")
+    with force_locale("en"):
+        result = import_file(write_csv(tmp_path / "bad.csv", [good, row(**change)]))
+
+    assert not result.ok
+    assert [e.line for e in result.errors] == [3]  # header is line 1
+    assert reason.lower() in " ".join(result.errors[0].reasons).lower()
+    assert counts() == (0, 0, 0)
+
+
+def test_every_bad_row_is_listed(app, tmp_path):
+    rows = [row(group_code="X.9"), row(product_name="ok", decision_no="2/QĐ-UBND"),
+            row(province="Atlantis", stars="9", decision_no="3/QĐ-UBND")]
+    result = import_file(write_csv(tmp_path / "bad.csv", rows))
+    assert [(e.line, len(e.reasons)) for e in result.errors] == [(2, 1), (4, 2)]
+    assert counts() == (0, 0, 0)
+
+
+def test_importing_the_same_file_twice_changes_nothing(app, tmp_path):
+    path = write_csv(tmp_path / "ok.csv", [row(), row(product_name="Trà nõn tôm", decision_no="2/QĐ-UBND")])
+    first = import_file(path)
+    before = counts()
+    second = import_file(path)
+
+    assert first.changed > 0
+    assert second.ok and second.changed == 0
+    assert counts() == before
+
+
+def test_a_newer_decision_supersedes_the_older_one(app, tmp_path):
+    import_file(write_csv(tmp_path / "2024.csv", [row(stars="4", score="80",
+                                                      decision_date=(TODAY - dt.timedelta(days=500)).isoformat())]))
+    newer = row(stars="3", score="65", decision_no="2001/QĐ-UBND", price_vnd="480000",
+                decision_date=(TODAY - dt.timedelta(days=3)).isoformat())
+    result = import_file(write_csv(tmp_path / "2026.csv", [newer]))
+
+    assert result.ok and result.records_created == 1 and result.products_updated == 1
+    product = db.session.scalar(db.select(Product))
+    assert len(product.records) == 2
+    assert listed_record(product).decision_no == "2001/QĐ-UBND"
+    assert listed_record(product).stars == 3
+    assert product.price_vnd == 480000
+
+
+def test_the_cli_reports_errors_in_vietnamese_and_english(app, tmp_path):
+    path = write_csv(tmp_path / "bad.csv", [row(province="Atlantis")])
+    runner = app.test_cli_runner()
+
+    vi = runner.invoke(args=["catalog", "import", str(path)])
+    en = runner.invoke(args=["catalog", "import", str(path), "--lang", "en"])
+
+    assert vi.exit_code == 1 and en.exit_code == 1
+    assert "Chưa nhập gì" in vi.output and "dòng 2" in vi.output and "Atlantis" in vi.output
+    assert "Nothing was imported" in en.output and "line 2" in en.output
+    assert counts() == (0, 0, 0)
+
+
+def test_the_cli_imports_a_good_file(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["catalog", "import", str(write_csv(tmp_path / "ok.csv", [row()])),
+                                                "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Products: 1 new" in result.output
+    assert counts() == (1, 1, 1)
+
+
+def test_a_file_without_required_columns_is_refused(app, tmp_path):
+    path = tmp_path / "cols.csv"
+    path.write_text("seller_name,product_name\nA,B\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["catalog", "import", str(path), "--lang", "en"])
+    assert result.exit_code != 0 and "missing columns" in result.output
+    assert counts() == (0, 0, 0)
+
+
+def test_a_non_utf8_csv_is_refused(app, tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(",".join(COLUMNS).encode() + b"\nTr\xe0 ...\n")
+    result = app.test_cli_runner().invoke(args=["catalog", "import", str(path), "--lang", "en"])
+    assert result.exit_code != 0 and "UTF-8" in result.output
