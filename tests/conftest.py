@@ -6,12 +6,25 @@ import datetime as dt
 import os
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from marketplace import create_app, ocop
 from marketplace.extensions import db
 
 from .factories import Factory
+
+
+class PerRequestClient(FlaskClient):
+    """pytest-flask keeps one app context open for the whole test, and Flask reuses it for the
+    client's requests, so `g` (where Flask-Babel caches the locale) would outlive a request.
+    In production every request has its own; clear it here so each request starts afresh."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_flask_babel", None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +36,7 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": uri,
         "UPLOAD_DIR": str(instance / "uploads"),
     })
+    app.test_client_class = PerRequestClient
     with app.app_context():
         upgrade()
     return app
