@@ -15,10 +15,17 @@ def _instance_path() -> str:
     return os.path.abspath(os.environ.get("INSTANCE_PATH") or BASE_DIR / "instance")
 
 
+def database_url(url: str | None) -> str | None:
+    """Use psycopg 3 for PostgreSQL URLs given without a driver (postgres://, postgresql://)."""
+    if url and url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 class Config:
     INSTANCE_PATH = _instance_path()
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or (
         "sqlite:///" + os.path.join(INSTANCE_PATH, "marketplace.sqlite")
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -10,6 +10,7 @@ from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+from config import database_url
 from marketplace import create_app, ocop
 from marketplace.extensions import db
 
@@ -30,7 +31,7 @@ class PerRequestClient(FlaskClient):
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    uri = os.environ.get("DATABASE_URL") or f"sqlite:///{instance}/test.sqlite"
+    uri = database_url(os.environ.get("DATABASE_URL")) or f"sqlite:///{instance}/test.sqlite"
     app = create_app("testing", {
         "INSTANCE_PATH": str(instance),
         "SQLALCHEMY_DATABASE_URI": uri,

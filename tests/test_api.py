@@ -1,0 +1,99 @@
+"""The read API: shapes checked against its own OpenAPI document, listable products only."""
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate as validate_spec
+from referencing import Registry, Resource
+
+from marketplace.extensions import db
+
+
+@pytest.fixture
+def spec(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate_spec(document)
+    return document
+
+
+def check(spec, schema_name, payload):
+    """Validate a payload against a component schema of the served document."""
+    registry = Registry().with_resource("urn:openapi", Resource.from_contents(
+        spec | {"$schema": "https://json-schema.org/draft/2020-12/schema"}))
+    schema = {"$ref": f"urn:openapi#/components/schemas/{schema_name}"}
+    errors = list(Draft202012Validator(schema, registry=registry).iter_errors(payload))
+    assert not errors, [e.message for e in errors]
+
+
+def response_schema(spec, path, status):
+    ref = spec["paths"][path]["get"]["responses"][str(status)]["content"]["application/json"]["schema"]["$ref"]
+    return ref.rsplit("/", 1)[-1]
+
+
+def test_list_answers_the_documented_shape(client, make, spec):
+    seller = make.seller(legal_name="HTX Chè La Bằng", province_code=19)
+    product = make.listed(seller=seller, stars=4, name="Chè La Bằng", name_en="La Bang tea", price_vnd=320000)
+    body = client.get("/api/v1/products").get_json()
+
+    check(spec, response_schema(spec, "/products", 200), body)
+    assert body["total"] == 1 and body["page"] == 1 and body["per_page"] == 24
+    item = body["items"][0]
+    assert item["id"] == product.id and item["name"] == "Chè La Bằng" and item["name_en"] == "La Bang tea"
+    assert item["stars"] == 4 and item["group_code"] == "I.5" and item["price_vnd"] == 320000
+    assert item["province"] == {"code": 19, "name": "Thái Nguyên"}
+    assert item["seller"] == {"id": seller.id, "name": "HTX Chè La Bằng"}
+
+
+def test_detail_answers_the_documented_shape(client, make, spec):
+    product = make.listed(stars=5, geographical_indication="Chè Tân Cương")
+    body = client.get(f"/api/v1/products/{product.id}").get_json()
+
+    check(spec, response_schema(spec, "/products/{id}", 200), body)
+    assert body["recognition"]["stars"] == 5 and body["recognition"]["level"] == "national"
+    assert {"stars", "national_5", "gi", "cooperative"} <= set(body["badges"])
+    assert body["traceability"]["geographical_indication"] == "Chè Tân Cương"
+    assert body["traceability"]["trace_url"].endswith(f"/trace/{product.id}")
+
+
+def test_unlisted_and_unknown_products_answer_json_404(client, make, spec):
+    product = make.product()
+    make.record(product, stars=2, score=40)
+    db.session.commit()
+    for url in (f"/api/v1/products/{product.id}", "/api/v1/products/999999"):
+        response = client.get(url)
+        assert response.status_code == 404
+        check(spec, response_schema(spec, "/products/{id}", 404), response.get_json())
+        assert response.get_json()["status"] == 404
+    assert client.get("/api/v1/products").get_json()["total"] == 0
+
+
+def test_filters_and_paging(client, make):
+    son_la = make.seller(province_code=14)
+    for n in range(5):
+        make.listed(seller=son_la, stars=3 + n % 3, group_code="I.6" if n % 2 else "I.5", price_vnd=1000 * (n + 1))
+    make.listed(seller=make.seller(province_code=19), group_code="IV.1")
+
+    def ids(query):
+        return [item["id"] for item in client.get("/api/v1/products?" + query).get_json()["items"]]
+
+    assert len(ids("group=I")) == 5 and len(ids("group=I.6")) == 2 and len(ids("group=IV")) == 1
+    assert len(ids("province=14")) == 5 and len(ids("province=19")) == 1
+    assert all(client.get(f"/api/v1/products/{i}").get_json()["stars"] >= 4 for i in ids("stars_min=4"))
+    page = client.get("/api/v1/products?per_page=2&page=2&sort=price_asc").get_json()
+    assert page["total"] == 6 and page["per_page"] == 2 and [i["price_vnd"] for i in page["items"]] == [3000, 4000]
+
+
+@pytest.mark.parametrize("query, field", [
+    ("per_page=101", "per_page"), ("per_page=0", "per_page"), ("page=0", "page"), ("page=abc", "page"),
+    ("stars_min=9", "stars_min"), ("province=999", "province"), ("group=VII", "group"),
+    ("sort=random", "sort"), ("price_min=-1", "price_min"),
+])
+def test_invalid_parameters_answer_422_naming_the_field(client, spec, query, field):
+    response = client.get("/api/v1/products?" + query)
+    assert response.status_code == 422
+    body = response.get_json()
+    check(spec, "Error", body)
+    assert field in body["fields"] and body["status"] == 422
+
+
+def test_unknown_api_path_is_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404 and response.get_json()["status"] == 404

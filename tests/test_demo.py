@@ -1,0 +1,41 @@
+"""`flask demo load`: a real-looking catalogue, with the products that must stay hidden hidden."""
+from sqlalchemy import func
+
+from marketplace import ocop
+from marketplace.catalog.models import Product
+from marketplace.certification.services import is_listable, listable_select
+from marketplace.demo import data
+from marketplace.extensions import db
+from marketplace.sellers.models import Seller
+
+
+def test_demo_load_fills_the_shop_and_hides_what_must_be_hidden(app, client):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "DEMO DATA" in result.output
+
+    listed = db.session.execute(listable_select(Product, Seller)).all()
+    assert len(listed) >= 80
+    assert {ocop.top_group(p.group_code) for p, _ in listed} == {"I", "II", "III", "IV", "V", "VI"}
+    assert len({s.province_code for _, s in listed}) >= 15
+    assert len({s.id for _, s in listed}) >= 25
+    assert {s.entity_type for _, s in listed} == set(ocop.ENTITY_TYPES)
+    assert all(p.images for p, _ in listed)
+
+    hidden_names = [h[2] for h in data.HIDDEN] + [data.PENDING_PRODUCT[1]]
+    for name in hidden_names:
+        product = db.session.scalar(db.select(Product).filter_by(name=name))
+        assert product is not None and not is_listable(product), name
+        assert client.get(f"/products/{product.id}").status_code == 404
+
+    page = client.get("/").get_data(as_text=True)
+    assert "dữ liệu mẫu" in page  # the shop says it is demo data
+
+
+def test_demo_load_twice_changes_nothing(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "load"])
+    before = db.session.scalar(db.select(func.count(Product.id)))
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0 and "0 products and 0 decisions new" in second.output
+    assert db.session.scalar(db.select(func.count(Product.id))) == before
