@@ -139,3 +139,29 @@ def test_listable_select_gives_one_row_per_product(make, today):
     assert rows == [(product.id,)]
     from marketplace.catalog.services import get_listing
     assert get_listing(product.id, today).record.stars == 4
+
+
+def test_records_added_together_or_redated_stay_chained(make, today):
+    """The SQL rule relies on `superseded_on`, kept on every flush: check it when records arrive
+    in one flush with a new product, and when a record's date is corrected."""
+    from marketplace.catalog.models import Product
+    from marketplace.certification.models import EvaluationRecord
+
+    def record(stars, days_ago, number):
+        day = today - dt.timedelta(days=days_ago)
+        return EvaluationRecord(stars=stars, decision_no=number, decision_date=day, issuer="UBND",
+                                level="provincial", valid_until=day + dt.timedelta(days=1000), legal_basis="148/QĐ-TTg")
+
+    product = Product(seller=make.seller(), name="Mật ong", group_code="I.2", price_vnd=1000, unit="chai",
+                      status="active")
+    older, newer = record(4, 300, "1/QĐ"), record(2, 10, "2/QĐ")
+    product.records.extend([newer, older])
+    db.session.add(product)
+    db.session.commit()
+    assert product.id not in set(db.session.scalars(listable_ids(today)))  # the newer 2★ is in force
+
+    newer.decision_date = today - dt.timedelta(days=400)  # a typo corrected: the 2★ was the older one
+    db.session.commit()
+    assert product.id in set(db.session.scalars(listable_ids(today)))
+    assert is_listable(product, today)
+    assert (newer.superseded_on, older.superseded_on) == (older.decision_date, None)

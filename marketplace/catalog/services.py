@@ -96,15 +96,17 @@ def _filtered(filters: Filters, today: dt.date | None, *entities):
     return query
 
 
-def find_listings(filters: Filters, today: dt.date | None = None) -> Page:
-    total = db.session.scalar(_filtered(filters, today, func.count(Product.id)))
+def find_listings(filters: Filters, today: dt.date | None = None, count: bool = True) -> Page:
+    """A page of listable products; `count=False` skips counting them all (total is then the page's)."""
     query = (
         _with_seller_and_images(_filtered(filters, today))
         .order_by(*_ORDER.get(filters.sort, _ORDER["newest"]))
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     )
-    return Page(_listings(db.session.execute(query).unique().all()), total or 0, filters.page, filters.per_page)
+    items = _listings(db.session.execute(query).unique().all())
+    total = db.session.scalar(_filtered(filters, today, func.count(Product.id))) if count else len(items)
+    return Page(items, total or 0, filters.page, filters.per_page)
 
 
 def get_listing(product_id: int, today: dt.date | None = None) -> Listing | None:
@@ -121,31 +123,27 @@ def national_five_star(limit: int = 8, today: dt.date | None = None) -> list[Lis
 
 
 def newly_recognised(limit: int = 8, today: dt.date | None = None) -> list[Listing]:
-    return find_listings(Filters(sort="newest", per_page=limit), today).items
+    return find_listings(Filters(sort="newest", per_page=limit), today, count=False).items
 
 
-def counts_by_top_group(today: dt.date | None = None) -> dict[str, int]:
-    return _count_groups(listable_select(Product.group_code, func.count(Product.id), today=today), ocop.top_group)
+def counts_by_group_and_province(today: dt.date | None = None) -> tuple[dict[str, int], dict[int, int]]:
+    """Listable products per top group and per province, in one pass (the home page)."""
+    by_group: dict[str, int] = {}
+    by_province: dict[int, int] = {}
+    query = listable_select(Product.group_code, Seller.province_code, func.count(Product.id), today=today)
+    for group_code, province_code, count in db.session.execute(query.group_by(Product.group_code,
+                                                                               Seller.province_code)):
+        by_group[ocop.top_group(group_code)] = by_group.get(ocop.top_group(group_code), 0) + count
+        by_province[province_code] = by_province.get(province_code, 0) + count
+    return by_group, by_province
 
 
 def counts_by_subgroup(code: str, today: dt.date | None = None) -> dict[str, int]:
     query = listable_select(Product.group_code, func.count(Product.id), today=today).where(group_condition(code))
-    return _count_groups(query, ocop.subgroup)
-
-
-def _count_groups(query, key) -> dict[str, int]:
     counts: dict[str, int] = {}
     for group_code, count in db.session.execute(query.group_by(Product.group_code)):
-        counts[key(group_code)] = counts.get(key(group_code), 0) + count
+        counts[ocop.subgroup(group_code)] = counts.get(ocop.subgroup(group_code), 0) + count
     return counts
-
-
-def counts_by_province(filters: Filters | None = None, today: dt.date | None = None) -> dict[int, int]:
-    base = Filters(group=filters.group) if filters else Filters()
-    rows = db.session.execute(
-        _filtered(base, today, Seller.province_code, func.count(Product.id)).group_by(Seller.province_code)
-    ).all()
-    return {code: count for code, count in rows}
 
 
 def get_verified_seller(seller_id: int) -> Seller | None:

@@ -20,12 +20,13 @@ def url_with(**changes) -> str:
 
 @bp.get("/")
 def home():
+    group_counts, province_counts = services.counts_by_group_and_province()
     return render_template(
         "catalog/home.html",
         five_star=services.national_five_star(limit=8),
         newest=services.newly_recognised(limit=8),
-        group_counts=services.counts_by_top_group(),
-        province_counts=services.counts_by_province(),
+        group_counts=group_counts,
+        province_counts=province_counts,
     )
 
 

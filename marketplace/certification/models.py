@@ -4,9 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .. import ocop
+from ..catalog.models import Product
 from ..extensions import db
 from ..models_base import Timestamped
 
@@ -21,7 +23,10 @@ class EvaluationRecord(Timestamped, db.Model):
         CheckConstraint("valid_until > decision_date", name="validity"),
         CheckConstraint("level IN ('district', 'provincial', 'national')", name="level"),
         UniqueConstraint("product_id", "decision_no", name="uq_evaluation_records_product_decision"),
-        Index("ix_evaluation_records_product_date", "product_id", "decision_date"),
+        # Covers the listing rule's look-up of a product's records without touching the table.
+        Index("ix_evaluation_records_in_force", "product_id", "decision_date", "valid_until", "superseded_on",
+              "stars", "revoked_at"),
+        CheckConstraint("superseded_on IS NULL OR superseded_on >= decision_date", name="superseded"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,10 +37,13 @@ class EvaluationRecord(Timestamped, db.Model):
     score_b: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     score_c: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     decision_no: Mapped[str] = mapped_column(String(60))
-    decision_date: Mapped[dt.date] = mapped_column(Date)
+    decision_date: Mapped[dt.date] = mapped_column(Date, index=True)
     issuer: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(12))
-    valid_until: Mapped[dt.date] = mapped_column(Date, index=True)  # first day it is no longer valid
+    valid_until: Mapped[dt.date] = mapped_column(Date)  # first day it is no longer valid
+    # The decision date of the product's next decision, which supersedes this one from that day.
+    # Kept by `chain_records` on every flush; lets the listing rule test each record on its own.
+    superseded_on: Mapped[dt.date | None] = mapped_column(Date)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(String(40))
@@ -59,3 +67,30 @@ class EvaluationRecord(Timestamped, db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+def chain_records(records) -> None:
+    """Set `superseded_on` along one product's records: each decision is in force from its date
+    until the next decision's date (records of the same date are ordered by id, newest last)."""
+    ordered = sorted(records, key=lambda r: (r.decision_date, r.id is None, r.id or 0))
+    for record, following in zip(ordered, ordered[1:] + [None]):
+        superseded_on = following.decision_date if following is not None else None
+        if record.superseded_on != superseded_on:
+            record.superseded_on = superseded_on
+
+
+def _product_of(session, record):
+    if record.product is not None:
+        return record.product
+    return session.get(Product, record.product_id) if record.product_id is not None else None
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_changed_products(session, _flush_context, _instances) -> None:
+    """Whenever a record is added, removed or re-dated, re-chain its product's records."""
+    new = [obj for obj in session.new if isinstance(obj, EvaluationRecord)]
+    changed = new + [obj for obj in (*session.dirty, *session.deleted) if isinstance(obj, EvaluationRecord)
+                     and (obj in session.deleted or inspect(obj).attrs.decision_date.history.has_changes())]
+    for product in {_product_of(session, record) for record in changed} - {None}:
+        records = {*product.records, *(r for r in new if _product_of(session, r) is product)}
+        chain_records([r for r in records if r not in session.deleted])

@@ -3,6 +3,10 @@
 A product is listable when it is active, its seller is verified, and its *effective* recognition
 (the newest decision that has taken effect, so a newer re-evaluation supersedes an older one)
 is not revoked, is 3★ or more, and `decision_date <= today < valid_until`.
+
+The Python predicate computes the effective record from the product's records; the SQL expression
+uses `superseded_on`, which the models keep on every flush, so each record is tested on its own
+(no correlated subquery per product). The listing-rule tests hold the two to the same answers.
 Catalog pages, search, cart, checkout, combos and the API all ask here.
 """
 from __future__ import annotations
@@ -12,8 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, or_, select
 
 from .. import ocop
 from ..catalog.models import Product
@@ -23,20 +26,13 @@ from .models import EvaluationRecord
 
 # --- The rule in SQL ------------------------------------------------------------------------
 
-def effective_record_condition(today: dt.date):
-    """True for the record that is in force for its product on `today`: taken effect, and no
-    other record of the product has taken effect after it."""
-    newer = aliased(EvaluationRecord)
+def in_force_condition(today: dt.date):
+    """True for the record in force for its product on `today`: taken effect, not yet superseded
+    by a newer decision, not expired. At most one record of a product matches on any day."""
     return and_(
         EvaluationRecord.decision_date <= today,
-        ~exists().where(
-            newer.product_id == EvaluationRecord.product_id,
-            newer.decision_date <= today,
-            or_(
-                newer.decision_date > EvaluationRecord.decision_date,
-                and_(newer.decision_date == EvaluationRecord.decision_date, newer.id > EvaluationRecord.id),
-            ),
-        ),
+        or_(EvaluationRecord.superseded_on.is_(None), EvaluationRecord.superseded_on > today),
+        EvaluationRecord.valid_until > today,
     )
 
 
@@ -46,10 +42,9 @@ def listable_condition(today: dt.date | None = None):
     return and_(
         Product.status == "active",
         Seller.verification_status == "verified",
-        effective_record_condition(today),
+        in_force_condition(today),
         EvaluationRecord.revoked_at.is_(None),
         EvaluationRecord.stars >= ocop.MIN_LISTED_STARS,
-        EvaluationRecord.valid_until > today,
     )
 
 

@@ -1,8 +1,8 @@
 """catalogue: users, sellers, products, evaluation records
 
-Revision ID: 160947ae4c92
+Revision ID: 0001_catalogue
 Revises: 
-Create Date: 2026-11-22 20:06:49.461464
+Create Date: 2026-11-22 20:24:23.669426
 
 """
 from alembic import op
@@ -109,6 +109,7 @@ def upgrade():
     sa.Column('issuer', sa.String(length=200), nullable=False),
     sa.Column('level', sa.String(length=12), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('superseded_on', sa.Date(), nullable=True),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revoked_reason', sa.Text(), nullable=True),
     sa.Column('legal_basis', sa.String(length=40), nullable=False),
@@ -119,14 +120,15 @@ def upgrade():
     sa.CheckConstraint("level IN ('district', 'provincial', 'national')", name=op.f('ck_evaluation_records_level')),
     sa.CheckConstraint('score IS NULL OR (score >= 0 AND score <= 100)', name=op.f('ck_evaluation_records_score')),
     sa.CheckConstraint('stars BETWEEN 1 AND 5', name=op.f('ck_evaluation_records_stars')),
+    sa.CheckConstraint('superseded_on IS NULL OR superseded_on >= decision_date', name=op.f('ck_evaluation_records_superseded')),
     sa.CheckConstraint('valid_until > decision_date', name=op.f('ck_evaluation_records_validity')),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_evaluation_records_product_id_products')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_records')),
     sa.UniqueConstraint('product_id', 'decision_no', name='uq_evaluation_records_product_decision')
     )
     with op.batch_alter_table('evaluation_records', schema=None) as batch_op:
-        batch_op.create_index('ix_evaluation_records_product_date', ['product_id', 'decision_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_evaluation_records_valid_until'), ['valid_until'], unique=False)
+        batch_op.create_index(batch_op.f('ix_evaluation_records_decision_date'), ['decision_date'], unique=False)
+        batch_op.create_index('ix_evaluation_records_in_force', ['product_id', 'decision_date', 'valid_until', 'superseded_on', 'stars', 'revoked_at'], unique=False)
 
     op.create_table('product_images',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -151,8 +153,8 @@ def downgrade():
 
     op.drop_table('product_images')
     with op.batch_alter_table('evaluation_records', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_evaluation_records_valid_until'))
-        batch_op.drop_index('ix_evaluation_records_product_date')
+        batch_op.drop_index('ix_evaluation_records_in_force')
+        batch_op.drop_index(batch_op.f('ix_evaluation_records_decision_date'))
 
     op.drop_table('evaluation_records')
     with op.batch_alter_table('users', schema=None) as batch_op:
