@@ -1,6 +1,8 @@
 """Storefront pages: parse the request, ask the catalogue services, render."""
 from __future__ import annotations
 
+import functools
+
 import segno
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
 
@@ -77,12 +79,17 @@ def trace_url(product_id: int) -> str:
     return base.rstrip("/") + path if base else url_for("catalog.trace", product_id=product_id, _external=True)
 
 
+@functools.lru_cache(maxsize=4096)
+def qr_svg(url: str) -> str:
+    """The trace page's QR code as inline SVG; made once per address (it is most of a page's CPU)."""
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#1b3a1b", title=url)
+
+
 @bp.get("/products/<int:product_id>")
 def product(product_id: int):
     listing = _listing_or_404(product_id)
     url = trace_url(product_id)
-    qr_svg = segno.make(url, error="m").svg_inline(scale=4, dark="#1b3a1b", title=url)
-    return render_template("catalog/product.html", listing=listing, trace_url=url, qr_svg=qr_svg)
+    return render_template("catalog/product.html", listing=listing, trace_url=url, qr_svg=qr_svg(url))
 
 
 @bp.get("/trace/<int:product_id>")
