@@ -85,3 +85,26 @@ def test_home_group_product(browser, shop, lang, size):
 def _fits_the_screen(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"page is {width}px wide"
+
+
+@pytest.mark.parametrize("lang", TEXT)
+def test_pages_pass_axe_accessibility_checks(browser, shop, lang):
+    """axe-core (WCAG 2 A/AA rules: contrast, labels, alt text, landmarks, names) on every storefront
+    page, at phone size, in both languages: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    try:
+        page.goto(f"{shop}/lang/{lang}")
+        product_url = page.locator(".grid .card-link").first.get_attribute("href")
+        seller_url = page.locator(".card-seller a").first.get_attribute("href")
+        trace_url = product_url.replace("/products/", "/trace/")
+        for path in ("/", "/groups/I", "/groups/I.5?stars_min=4", product_url, trace_url, seller_url, "/products/0"):
+            page.goto(shop + path)
+            results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "best-practice"]})
+            serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+            assert not serious, f"{path}: " + "; ".join(
+                f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})" for v in serious)
+    finally:
+        context.close()
