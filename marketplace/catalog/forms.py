@@ -4,17 +4,24 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from .. import ocop
 from .services import Filters
 
 SORT_CHOICES = [
-    ("newest", _l("Newly recognised")),
-    ("stars", _l("Most stars")),
-    ("price_asc", _l("Price: low to high")),
-    ("price_desc", _l("Price: high to low")),
-    ("name", _l("Name A–Z")),
+    SelectChoice("newest", _l("Newly recognised")),
+    SelectChoice("stars", _l("Most stars")),
+    SelectChoice("price_asc", _l("Price: low to high")),
+    SelectChoice("price_desc", _l("Price: high to low")),
+    SelectChoice("name", _l("Name A–Z")),
+]
+STAR_CHOICES = [
+    SelectChoice("", _l("Any")),
+    SelectChoice(3, _l("3★ and up")),
+    SelectChoice(4, _l("4★ and up")),
+    SelectChoice(5, _l("5★")),
 ]
 
 
@@ -28,7 +35,7 @@ class FilterForm(FlaskForm):
 
     group = StringField(_l("Group"), validators=[Optional()])
     stars_min = SelectField(_l("Stars"), coerce=_optional_int, validators=[Optional()],
-                            choices=[("", _l("Any")), (3, _l("3★ and up")), (4, _l("4★ and up")), (5, _l("5★"))])
+                            choices=STAR_CHOICES)
     province = SelectField(_l("Province"), coerce=_optional_int, validators=[Optional()])
     price_min = IntegerField(_l("Price from (₫)"), validators=[Optional(), NumberRange(min=0)])
     price_max = IntegerField(_l("Price to (₫)"), validators=[Optional(), NumberRange(min=0)])
@@ -38,7 +45,8 @@ class FilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.province.choices = [("", _l("All provinces"))] + [(int(p.code), p.name) for p in ocop.PROVINCES]
+        self.province.choices = [SelectChoice("", _l("All provinces"))] + [
+            SelectChoice(int(p.code), p.name) for p in ocop.PROVINCES]
 
     def validate_group(self, field):
         if field.data:
