@@ -31,6 +31,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = os.path.join(INSTANCE_PATH, "uploads")
     SEARCH_INDEX_DIR = os.path.join(INSTANCE_PATH, "search-index")
+    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh | postgres | none
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")

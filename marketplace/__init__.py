@@ -47,18 +47,23 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    from . import search
+    search.init_app(app)
     # Import every model so metadata (and Alembic autogenerate) sees all tables.
     from .accounts import models as _accounts  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401
     from .certification import models as _certification  # noqa: F401
+    from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .catalog.views import bp as catalog_bp
+    from .search.views import bp as search_bp
 
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -54,6 +54,17 @@ def _empty_database(app):
         db.session.remove()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_index(app, tmp_path):
+    """Each test starts with an empty Whoosh index of its own (the default backend)."""
+    from marketplace.search.whoosh_backend import WhooshBackend
+    previous = app.extensions["search"]
+    app.extensions["search"] = WhooshBackend(str(tmp_path / "search-index"))
+    yield
+    app.extensions["search"].close()
+    app.extensions["search"] = previous
+
+
 @pytest.fixture
 def make(app) -> Factory:
     return Factory()

@@ -99,6 +99,44 @@ PRODUCT_PAGE = {
     },
 }
 
+COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+
+SEARCH_PAGE = {
+    "allOf": [{"$ref": "#/components/schemas/ProductPage"}],
+    "type": "object",
+    "required": ["facets", "suggestion"],
+    "properties": {
+        "items": {"type": "array", "items": {
+            "allOf": [{"$ref": "#/components/schemas/ProductSummary"}],
+            "type": "object",
+            "required": ["highlight"],
+            "properties": {"highlight": {"type": "object", "properties": {"name": {"type": "string"}},
+                                         "description": "The name with matched words in <mark>, HTML-escaped"}},
+        }},
+        "facets": {
+            "type": "object",
+            "required": ["group", "province", "stars"],
+            "properties": {
+                "group": COUNTS | {"description": "Counts by group and sub-group code (I, I.5, ...)"},
+                "province": COUNTS | {"description": "Counts by official province code"},
+                "stars": COUNTS | {"description": "Counts by star level"},
+            },
+        },
+        "suggestion": {"type": ["string", "null"], "description": "A corrected query when nothing matched"},
+    },
+}
+
+SUGGESTIONS = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {"items": {"type": "array", "maxItems": 8, "items": {
+        "type": "object",
+        "required": ["id", "name", "name_en", "url"],
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "name_en": NULLABLE_STRING,
+                       "url": {"type": "string"}},
+    }}},
+}
+
 ERROR = {
     "type": "object",
     "required": ["error", "status"],
@@ -134,22 +172,38 @@ def openapi_document(server_url: str) -> dict:
             "/products": {
                 "get": {
                     "operationId": "listProducts",
-                    "summary": "Listable products, newest recognition first",
+                    "summary": "Listable products, newest recognition first; with `q`, a search with facets",
                     "parameters": [
+                        _query("q", {"type": "string", "maxLength": 1000},
+                               "Search words, with or without Vietnamese diacritics; the answer then has "
+                               "`facets` and `suggestion` (see SearchPage) and `sort` may be `relevance`"),
                         _query("group", {"type": "string"}, "Group code prefix: I, I.5 or I.5.a"),
                         _query("province", {"type": "integer"}, "Official province code"),
                         _query("stars_min", {"type": "integer", "enum": [3, 4, 5]}, "Lowest star level"),
                         _query("price_min", {"type": "integer", "minimum": 0}, "Lowest price in đồng"),
                         _query("price_max", {"type": "integer", "minimum": 0}, "Highest price in đồng"),
-                        _query("sort", {"enum": ["newest", "stars", "price_asc", "price_desc", "name"]}, "Order"),
+                        _query("sort", {"enum": ["relevance", "newest", "stars", "price_asc", "price_desc", "name"]},
+                               "Order (`relevance`, the default with `q`, only with `q`; `name` only without)"),
                         _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number"),
                         _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 24},
                                "Items per page"),
                     ],
                     "responses": {
-                        "200": _json("ProductPage", "A page of products"),
+                        "200": {"description": "A page of products (SearchPage when `q` is given)",
+                                "content": {"application/json": {"schema": {"anyOf": [
+                                    {"$ref": "#/components/schemas/SearchPage"},
+                                    {"$ref": "#/components/schemas/ProductPage"},
+                                ]}}}},
                         "422": _json("Error", "A parameter is invalid; `fields` names each one"),
                     },
+                }
+            },
+            "/suggest": {
+                "get": {
+                    "operationId": "suggest",
+                    "summary": "The top 8 product names for what is being typed",
+                    "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
+                    "responses": {"200": _json("Suggestions", "Names, best first")},
                 }
             },
             "/products/{id}": {
@@ -170,6 +224,8 @@ def openapi_document(server_url: str) -> dict:
                 "ProductSummary": PRODUCT_SUMMARY,
                 "ProductDetail": PRODUCT_DETAIL,
                 "ProductPage": PRODUCT_PAGE,
+                "SearchPage": SEARCH_PAGE,
+                "Suggestions": SUGGESTIONS,
                 "Error": ERROR,
             }
         },

@@ -6,6 +6,8 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ..catalog import services
 from ..catalog.forms import FilterForm
+from ..search import services as search_services
+from ..search.forms import SearchForm
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__)
@@ -71,15 +73,46 @@ def error(status: int, code: str, message: str, **extra):
     return jsonify({"error": code, "status": status, "message": message, **extra}), status
 
 
+def _invalid(form):
+    return error(422, "invalid_parameters", "Some query parameters are invalid.",
+                 fields={name: [str(e) for e in errors] for name, errors in form.errors.items()})
+
+
 @bp.get("/products")
 def list_products():
+    if "q" in request.args:
+        return _search_products()
     form = FilterForm(request.args)
     if not form.validate():
-        return error(422, "invalid_parameters", "Some query parameters are invalid.",
-                     fields={name: [str(e) for e in errors] for name, errors in form.errors.items()})
+        return _invalid(form)
     page = services.find_listings(form.to_filters(current_app.config["PER_PAGE"]))
     return jsonify(items=[product_summary(item) for item in page.items],
                    total=page.total, page=page.page, per_page=page.per_page)
+
+
+def _search_products():
+    form = SearchForm(request.args)
+    if not form.validate():
+        return _invalid(form)
+    query = form.to_query(current_app.config["PER_PAGE"])
+    page = search_services.search(query)
+    if not page.available:
+        return error(503, "search_unavailable", "Search is switched off on this shop.")
+    return jsonify(
+        items=[product_summary(hit.listing) | {"highlight": {"name": str(hit.name)}} for hit in page.hits],
+        total=page.total, page=query.page, per_page=query.per_page,
+        facets={"group": page.facets["group"],
+                "province": {str(code): n for code, n in page.facets["province"].items()},
+                "stars": {str(stars): n for stars, n in page.facets["stars"].items()}},
+        suggestion=page.suggestion,
+    )
+
+
+@bp.get("/suggest")
+def suggest():
+    listings = search_services.suggest(request.args.get("q", ""), limit=8)
+    return jsonify(items=[{"id": l.product.id, "name": l.product.name, "name_en": l.product.name_en,
+                           "url": url_for("catalog.product", product_id=l.product.id)} for l in listings])
 
 
 @bp.get("/products/<int:product_id>")

@@ -15,8 +15,8 @@ bp = Blueprint("catalog", __name__)
 
 @bp.app_template_global()
 def url_with(**changes) -> str:
-    """The current page's address with some query arguments changed (pagination links)."""
-    args = request.args.to_dict() | {key: value for key, value in changes.items()}
+    """The current page's address with some query arguments changed; None drops one."""
+    args = {key: value for key, value in (request.args.to_dict() | changes).items() if value not in (None, "")}
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 

@@ -1,0 +1,65 @@
+"""The one search interface. A backend indexes SearchDocuments and answers SearchQuery with ids,
+a total, facet counts and a suggestion; rows come back from the database through the listing rule."""
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .documents import SearchDocument
+
+SORTS = ("relevance", "price_asc", "price_desc", "stars", "newest")
+
+
+@dataclass
+class SearchQuery:
+    words: list[str]  # folded query words (text.query_words)
+    group: str | None = None  # a code prefix: I, I.5, I.5.a
+    province: int | None = None
+    stars_min: int | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 24
+
+    @property
+    def has_filters(self) -> bool:
+        return any(v is not None for v in (self.group, self.province, self.stars_min, self.price_min,
+                                             self.price_max))
+
+
+@dataclass
+class SearchResult:
+    ids: list[int]
+    total: int
+    facets: dict[str, dict] = field(default_factory=lambda: {"group": {}, "province": {}, "stars": {}})
+    suggestion: list[str] | None = None  # corrected query words, when nothing matched
+
+
+class SearchBackend(abc.ABC):
+    name: str
+
+    @abc.abstractmethod
+    def index(self, docs: Iterable[SearchDocument]) -> None:
+        """Add or replace these documents."""
+
+    @abc.abstractmethod
+    def remove(self, ids: Iterable[int]) -> None:
+        """Drop these products (a no-op for ids not indexed)."""
+
+    @abc.abstractmethod
+    def rebuild(self, docs: Iterable[SearchDocument], progress: Callable[[int], None] | None = None) -> None:
+        """Build a whole new index from `docs` and swap it in at once; searches keep answering."""
+
+    @abc.abstractmethod
+    def search(self, query: SearchQuery, today: dt.date) -> SearchResult:
+        """Products whose recognition window holds `today`, matching every query word."""
+
+    @abc.abstractmethod
+    def suggest(self, words: list[str], today: dt.date, limit: int = 8) -> list[int]:
+        """Ids of the best name matches for what is being typed."""
+
+    def close(self) -> None:
+        pass
