@@ -22,6 +22,7 @@ compile-translations: $(VENV)/.installed
 setup: $(VENV)/.installed compile-translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
+	$(BIN)/flask search reindex
 
 run: setup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)

@@ -100,11 +100,33 @@ def test_pages_pass_axe_accessibility_checks(browser, shop, lang):
         product_url = page.locator(".grid .card-link").first.get_attribute("href")
         seller_url = page.locator(".card-seller a").first.get_attribute("href")
         trace_url = product_url.replace("/products/", "/trace/")
-        for path in ("/", "/groups/I", "/groups/I.5?stars_min=4", product_url, trace_url, seller_url, "/products/0"):
+        for path in ("/", "/groups/I", "/groups/I.5?stars_min=4", product_url, trace_url, seller_url, "/products/0",
+                     "/search?q=tra+shan+tuyet", "/search?q=ca+phe&group=I", "/search?q=nuoc+mma"):
             page.goto(shop + path)
             results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "best-practice"]})
             serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
             assert not serious, f"{path}: " + "; ".join(
                 f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})" for v in serious)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang, query, expected", [("vi", "tra shan tuyet", "Shan Tuyết"), ("en", "coffee", "coffee")])
+def test_search_from_the_header_on_a_phone(browser, shop, lang, query, expected):
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    try:
+        page.goto(f"{shop}/lang/{lang}")
+        page.locator("#header-q").fill(query)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/search?q=*")
+        assert page.locator("#search-q").input_value() == query
+        marks = page.locator(".card-title mark")
+        assert marks.count() > 0
+        assert expected.lower() in page.locator(".card-title").first.inner_text().lower()
+        _fits_the_screen(page)
+        page.screenshot(path=ARTIFACTS / f"search-{lang}-phone.png", full_page=True)
+        page.locator(".facet-list a").first.click()  # narrow by the first group
+        assert page.locator(".active-filters a").count() == 1
     finally:
         context.close()

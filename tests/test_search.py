@@ -156,7 +156,7 @@ def test_each_way_of_unlisting_leaves_the_index_on_commit(make, backend, unlist,
     db.session.commit()
     if isinstance(backend, WhooshBackend):
         with backend._ix().searcher() as searcher:  # gone from the index itself, not only filtered out
-            assert searcher.document(pid=product.id) is None
+            assert searcher.document(id=str(product.id)) is None
     assert names("tinh dau que") == []
 
 

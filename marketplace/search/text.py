@@ -98,14 +98,26 @@ class Vocabulary:
                 for key in _deletions(word) | {word}:
                     self._by_deletion.setdefault(key, set()).add(word)
 
-    def near(self, word: str) -> set[str]:
+    def near(self, word: str, min_length: int = FUZZY_MIN_LENGTH) -> set[str]:
         """Indexed words one typo away from `word` (not `word` itself)."""
-        if len(word) < FUZZY_MIN_LENGTH:
+        if len(word) < min_length:
             return set()
         candidates = set(self._by_deletion.get(word, ()))
         for key in _deletions(word):
             candidates |= self._by_deletion.get(key, set())
         return {c for c in candidates if c != word and within_one_edit(word, c)}
+
+    def candidates(self, word: str) -> set[str]:
+        """Words to weigh as corrections of an unknown word: those one edit away, else those
+        sharing a two-letter deletion with it (most words two edits away)."""
+        near = self.near(word, min_length=3)
+        if near or len(word) < FUZZY_MIN_LENGTH:
+            return near
+        found = set()
+        for first in _deletions(word):
+            for key in _deletions(first):
+                found |= self._by_deletion.get(key, set())
+        return found
 
 
 def edit_distance(a: str, b: str) -> int:

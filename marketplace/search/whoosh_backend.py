@@ -6,17 +6,19 @@ Whoosh's file lock in turn (with a timeout)."""
 from __future__ import annotations
 
 import datetime as dt
+from itertools import islice
 import os
 import shutil
+import threading
 import time
 import uuid
 from typing import Callable, Iterable
 
-from whoosh import sorting
+from whoosh import columns, scoring, sorting
 from whoosh.analysis import Filter, RegexTokenizer
-from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.fields import COLUMN, ID, NUMERIC, TEXT, Schema
 from whoosh.index import create_in, open_dir
-from whoosh.query import And, Every, NumericRange, Or, Prefix, Term
+from whoosh.query import And, Every, NullQuery, NumericRange, Or, Term
 
 from .base import SearchBackend, SearchQuery, SearchResult
 from .documents import SearchDocument
@@ -42,10 +44,11 @@ def _analyzer():
 
 
 def make_schema() -> Schema:
+    """Text fields are indexed with the folding analyzer; the fields used for filters, facets and
+    sorting are columns (dates and the price as numbers, codes as terms): few postings per document."""
     analyzer = _analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        pid=NUMERIC(int, stored=True),
         name=TEXT(analyzer=analyzer, field_boost=TEXT_FIELDS["name"]),
         name_en=TEXT(analyzer=analyzer, field_boost=TEXT_FIELDS["name_en"]),
         seller=TEXT(analyzer=analyzer, field_boost=TEXT_FIELDS["seller"]),
@@ -54,12 +57,12 @@ def make_schema() -> Schema:
         group_top=ID(sortable=True),
         group_sub=ID(sortable=True),
         group_code=ID(sortable=True),
-        province=NUMERIC(int, sortable=True),
-        stars=NUMERIC(int, sortable=True),
-        price=NUMERIC(int, sortable=True),
-        decided=NUMERIC(int, sortable=True),
-        valid_from=NUMERIC(int),
-        valid_until=NUMERIC(int),
+        province=ID(sortable=True),
+        stars=ID(sortable=True),
+        price=NUMERIC(int, bits=64, sortable=True),
+        decided=COLUMN(columns.NumericColumn("i")),
+        valid_from=COLUMN(columns.NumericColumn("i")),
+        valid_until=COLUMN(columns.NumericColumn("i")),
     )
 
 
@@ -70,9 +73,9 @@ def _day(value: dt.date) -> int:
 def _fields(doc: SearchDocument) -> dict:
     groups = doc.groups
     return dict(
-        id=str(doc.id), pid=doc.id, name=doc.name, name_en=doc.name_en, seller=doc.seller, place=doc.place,
+        id=str(doc.id), name=doc.name, name_en=doc.name_en, seller=doc.seller, place=doc.place,
         text=doc.text, group_top=groups[0], group_sub=groups[1] if len(groups) > 1 else groups[0],
-        group_code=doc.group_code, province=doc.province_code, stars=doc.stars, price=doc.price_vnd,
+        group_code=doc.group_code, province=str(doc.province_code), stars=str(doc.stars), price=doc.price_vnd,
         decided=_day(doc.decision_date), valid_from=_day(doc.valid_from), valid_until=_day(doc.valid_until),
     )
 
@@ -88,6 +91,10 @@ class WhooshBackend(SearchBackend):
         self._index_dir = None
         self._vocab = None
         self._vocabulary_key = None
+        self._searcher = None
+        self._window_key = None
+        self._window_docs: set[int] = set()
+        self._lock = threading.RLock()  # one search at a time per process (a threaded server)
 
     # --- the index on disk ----------------------------------------------------------------
 
@@ -175,39 +182,75 @@ class WhooshBackend(SearchBackend):
             self._vocab, self._vocabulary_key = Vocabulary(words), key
         return self._vocab
 
-    def _word_query(self, vocabulary: Vocabulary, word: str, is_last: bool, fields) -> Or:
-        """One query word against each field: exact, a prefix while typing, one typo if long."""
+    def _word_query(self, reader, vocabulary: Vocabulary, word: str, is_last: bool, fields) -> Or:
+        """One query word against each field: exact, a prefix while typing, one typo if long.
+        Only terms the field holds are asked for: every extra matcher costs on every document."""
         variants = sorted(vocabulary.near(word))
         alternatives = []
         for field in fields:
-            alternatives.append(Term(field, word, boost=2.0))
             if is_last:
-                alternatives.append(Prefix(field, word))
-            alternatives.extend(Term(field, variant) for variant in variants)
-        return Or(alternatives)
+                expanded = list(islice(reader.expand_prefix(field, word), MAX_PREFIX_TERMS))
+                if expanded:
+                    alternatives.append(Term(field, word, boost=2.0))  # typed as is ranks first
+                    alternatives.append(Or([Term(field, reader.schema[field].from_bytes(t)) for t in expanded]))
+            elif reader.doc_frequency(field, word):
+                alternatives.append(Term(field, word, boost=2.0))
+            alternatives.extend(Term(field, v) for v in variants if reader.doc_frequency(field, v))
+        return Or(alternatives) if alternatives else NullQuery
 
-    def _filter(self, query: SearchQuery, today: dt.date):
-        day = _day(today)
-        parts = [NumericRange("valid_from", None, day), NumericRange("valid_until", day + 1, None)]
+    def _open_searcher(self):
+        """A searcher kept between queries and refreshed when the index changes."""
+        ix = self._ix()
+        if self._searcher is None or self._searcher._ix is not ix:
+            # TF-IDF with the fields' boosts: the names rank first, and without BM25's length
+            # normalisation no field length is read per matching document.
+            self._searcher = ix.searcher(weighting=scoring.TF_IDF())
+        else:
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def _in_window(self, searcher, today: dt.date) -> set[int]:
+        """Documents whose recognition holds today: worked out from the columns once per index
+        version and day (a range query over dates on every search costs more than the search)."""
+        reader = searcher.reader()
+        key = (self._index_dir, reader.generation(), today)
+        if self._window_key != key:
+            day = _day(today)
+            starts, ends = reader.column_reader("valid_from"), reader.column_reader("valid_until")
+            self._window_docs = {d for d in reader.all_doc_ids() if starts[d] <= day < ends[d]}
+            self._window_key = key
+        return self._window_docs
+
+    def _allowed(self, searcher, query: SearchQuery, today: dt.date) -> set[int]:
+        allowed = self._in_window(searcher, today)
+        parts = self._filters(query)
+        if parts:
+            allowed = allowed & set(searcher.docs_for_query(And(parts)))
+        return allowed
+
+    def _filters(self, query: SearchQuery) -> list:
+        parts = []
         if query.group:
             level = {1: "group_top", 2: "group_sub"}.get(query.group.count(".") + 1, "group_code")
             parts.append(Term(level, query.group))
         if query.province is not None:
-            parts.append(NumericRange("province", query.province, query.province))
+            parts.append(Term("province", str(query.province)))
         if query.stars_min is not None:
-            parts.append(NumericRange("stars", query.stars_min, None))
+            parts.append(Or([Term("stars", str(n)) for n in range(query.stars_min, 6)]))
         if query.price_min is not None or query.price_max is not None:
             parts.append(NumericRange("price", query.price_min, query.price_max))
-        return And(parts)
+        return parts
 
     def _text_query(self, searcher, words: list[str], fields):
         if not words:
             return Every()
-        vocabulary = self._vocabulary(searcher)
-        return And([self._word_query(vocabulary, w, i == len(words) - 1, fields) for i, w in enumerate(words)])
+        vocabulary, reader = self._vocabulary(searcher), searcher.reader()
+        return And([self._word_query(reader, vocabulary, w, i == len(words) - 1, fields)
+                    for i, w in enumerate(words)])
 
     def search(self, query: SearchQuery, today: dt.date) -> SearchResult:
-        with self._ix().searcher() as searcher:
+        with self._lock:
+            searcher = self._open_searcher()
             text_query = self._text_query(searcher, query.words, TEXT_FIELDS)
             sortedby, reverse = {
                 "price_asc": ("price", False),
@@ -218,15 +261,19 @@ class WhooshBackend(SearchBackend):
             }.get(query.sort, (None, False))
             if sortedby is None and not query.words:
                 sortedby, reverse = "decided", True
+            allowed = self._allowed(searcher, query, today)
+            if not allowed:  # Whoosh reads an empty filter as no filter at all
+                return SearchResult(ids=[], total=0)
             facets = {"group_top": sorting.FieldFacet("group_top"), "group_sub": sorting.FieldFacet("group_sub"),
                       "province": sorting.FieldFacet("province"), "stars": sorting.FieldFacet("stars")}
             results = searcher.search_page(text_query, query.page, pagelen=query.per_page,
-                                           filter=self._filter(query, today), sortedby=sortedby, reverse=reverse,
+                                           filter=allowed, sortedby=sortedby,
+                                           reverse=reverse,
                                            groupedby=facets, maptype=sorting.Count)
             counts = {name: results.results.groups(name) for name in facets}
             group = {k: v for k, v in counts["group_top"].items()} | dict(counts["group_sub"])
             result = SearchResult(
-                ids=[hit["pid"] for hit in results],
+                ids=[int(hit["id"]) for hit in results],
                 total=results.total,
                 facets={"group": group, "province": {int(k): v for k, v in counts["province"].items()},
                         "stars": {int(k): v for k, v in counts["stars"].items()}},
@@ -237,17 +284,24 @@ class WhooshBackend(SearchBackend):
 
     def _correct(self, searcher, words: list[str]) -> list[str] | None:
         vocabulary = self._vocabulary(searcher)
-        return correct(words, lambda w: w in vocabulary.words, lambda w: vocabulary.words)
+        return correct(words, lambda w: w in vocabulary.words, vocabulary.candidates)
 
     def suggest(self, words: list[str], today: dt.date, limit: int = 8) -> list[int]:
         if not words:
             return []
-        with self._ix().searcher() as searcher:
+        with self._lock:
+            searcher = self._open_searcher()
+            window = self._in_window(searcher, today)
+            if not window:
+                return []
             text_query = self._text_query(searcher, words, NAME_FIELDS)
-            results = searcher.search(text_query, limit=limit, filter=self._filter(SearchQuery(words), today))
-            return [hit["pid"] for hit in results]
+            results = searcher.search(text_query, limit=limit, filter=window)
+            return [int(hit["id"]) for hit in results]
 
     def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
         if self._index is not None:
             self._index.close()
         self._index = None
