@@ -63,8 +63,8 @@ def main() -> None:
     if url.startswith("postgresql"):
         from marketplace.search.postgres_backend import PostgresBackend
         with app.app_context():
-            engine = db.engine
-        backends["postgres"] = lambda: PostgresBackend(engine)
+            db_engine = db.engine
+        backends["postgres"] = lambda: PostgresBackend(db_engine)
 
     today = ocop.today()
     print(f"{args.products} products on {url.split(':')[0]}; {len(QUERIES)} queries x {len(FILTERS)} filter sets "
@@ -76,16 +76,16 @@ def main() -> None:
             started = time.perf_counter()
             indexed = services.rebuild()
             build = time.perf_counter() - started
-            engine = app.extensions["search"]
+            search_backend = app.extensions["search"]
             for q in QUERIES:  # warm up caches (vocabulary, plans)
-                engine.search(SearchQuery(query_words(q)), today)
+                search_backend.search(SearchQuery(query_words(q)), today)
             backend_times, service_times, totals = [], [], []
             for _ in range(args.rounds):
                 for q in QUERIES:
                     for filters in FILTERS:
                         query = SearchQuery(query_words(q), **filters)
                         t0 = time.perf_counter()
-                        result = engine.search(query, today)
+                        result = search_backend.search(query, today)
                         t1 = time.perf_counter()
                         services.search(query, today)
                         t2 = time.perf_counter()

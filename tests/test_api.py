@@ -97,3 +97,27 @@ def test_invalid_parameters_answer_422_naming_the_field(client, spec, query, fie
 def test_unknown_api_path_is_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404 and response.get_json()["status"] == 404
+
+
+def test_search_answers_the_documented_shape_with_facets(client, make, spec):
+    seller = make.seller(province_code=14)
+    make.listed(seller=seller, stars=5, name="Trà Shan Tuyết", name_en="Shan Tuyet tea", group_code="I.5")
+    make.listed(seller=seller, stars=4, name="Cà phê Sơn La", name_en="Son La coffee", group_code="I.6")
+    body = client.get("/api/v1/products?q=tra+shan").get_json()
+
+    check(spec, "SearchPage", body)
+    assert body["total"] == 1 and body["items"][0]["name"] == "Trà Shan Tuyết"
+    assert body["items"][0]["highlight"]["name"] == "<mark>Trà</mark> <mark>Shan</mark> Tuyết"
+    assert body["facets"] == {"group": {"I": 1, "I.5": 1}, "province": {"14": 1}, "stars": {"5": 1}}
+    assert body["suggestion"] is None
+    assert client.get("/api/v1/products?q=coffee&group=I.5").get_json()["total"] == 0
+    assert client.get("/api/v1/products?q=tra+shan+tuyte").get_json()["total"] == 1  # one typo, 5+ letters
+    nothing = client.get("/api/v1/products?q=tra+shen").get_json()  # 4 letters: no typo forgiven
+    assert nothing["total"] == 0 and nothing["suggestion"] == "tra shan"
+
+
+def test_suggest_answers_the_documented_shape(client, make, spec):
+    make.listed(name="Trà Shan Tuyết")
+    body = client.get("/api/v1/suggest?q=tra sh").get_json()
+    check(spec, "Suggestions", body)
+    assert [item["name"] for item in body["items"]] == ["Trà Shan Tuyết"]

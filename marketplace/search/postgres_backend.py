@@ -33,7 +33,8 @@ ON CONFLICT (product_id) DO UPDATE SET
 """)
 ADD_TERMS = text("""
 INSERT INTO search_terms (term)
-SELECT DISTINCT unnest(tsvector_to_array(vector)) FROM product_search WHERE product_id = ANY(:ids)
+SELECT DISTINCT term FROM product_search, unnest(tsvector_to_array(vector)) AS term
+WHERE product_id = ANY(:ids) AND term ~ '[a-z]'
 ON CONFLICT DO NOTHING
 """)
 
@@ -87,8 +88,8 @@ class PostgresBackend(SearchBackend):
                 if progress:
                     progress(len(batch))
             conn.execute(text("DELETE FROM search_terms"))
-            conn.execute(text("INSERT INTO search_terms (term) SELECT DISTINCT unnest(tsvector_to_array(vector)) "
-                              "FROM product_search ON CONFLICT DO NOTHING"))
+            conn.execute(text("INSERT INTO search_terms (term) SELECT DISTINCT term FROM product_search, "
+                              "unnest(tsvector_to_array(vector)) AS term WHERE term ~ '[a-z]' ON CONFLICT DO NOTHING"))
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -139,26 +140,37 @@ class PostgresBackend(SearchBackend):
                 f"+ ts_rank('{RANK_WEIGHTS}', vector, to_tsquery('{CONFIG}', :exact)))")
 
     def search(self, query: SearchQuery, today: dt.date) -> SearchResult:
+        """One statement: the matching rows are read once, then give the page and the facets."""
         with self.engine.connect() as conn:
             tsquery = self._tsquery(conn, query.words) if query.words else None
             where, params = self._where(query, today, tsquery)
-            rank = self._rank(query.words, params) if tsquery else None
+            rank = self._rank(query.words, params) if tsquery else "0"
             order = {
                 "price_asc": "price_vnd, product_id",
                 "price_desc": "price_vnd DESC, product_id",
-                "stars": f"stars DESC, {rank or 'decision_date'} DESC, product_id",
+                "stars": "stars DESC, rank DESC, product_id",
                 "newest": "decision_date DESC, product_id DESC",
-            }.get(query.sort) or (f"{rank} DESC, product_id" if rank else "decision_date DESC, product_id DESC")
-            ids = conn.execute(text(f"SELECT product_id FROM product_search WHERE {where} ORDER BY {order} "
-                                    "LIMIT :limit OFFSET :offset"),
-                               params | {"limit": query.per_page,
-                                         "offset": (query.page - 1) * query.per_page}).scalars().all()
+            }.get(query.sort) or ("rank DESC, product_id" if tsquery else "decision_date DESC, product_id DESC")
+            rows = conn.execute(text(f"""
+                WITH matched AS MATERIALIZED (
+                    SELECT product_id, group_top, group_sub, province_code, stars, price_vnd, decision_date,
+                           {rank} AS rank
+                    FROM product_search WHERE {where}
+                ), page AS (
+                    SELECT product_id, row_number() OVER (ORDER BY {order}) AS position
+                    FROM matched ORDER BY {order} LIMIT :limit OFFSET :offset
+                )
+                SELECT position, product_id, NULL, NULL, NULL, NULL, NULL FROM page
+                UNION ALL
+                SELECT NULL, NULL, group_top, group_sub, province_code, stars, count(*) FROM matched
+                GROUP BY GROUPING SETS ((group_top), (group_sub), (province_code), (stars))
+            """), params | {"limit": query.per_page, "offset": (query.page - 1) * query.per_page}).all()
+            page = sorted((position, product_id) for position, product_id, *_ in rows if position is not None)
             facets = {"group": {}, "province": {}, "stars": {}}
             total = 0
-            for top, sub, province, stars, count in conn.execute(text(
-                    f"SELECT group_top, group_sub, province_code, stars, count(*) FROM product_search "
-                    f"WHERE {where} GROUP BY GROUPING SETS ((group_top), (group_sub), (province_code), (stars))"),
-                    params):
+            for position, _id, top, sub, province, stars, count in rows:
+                if position is not None:
+                    continue
                 if top is not None:
                     facets["group"][top] = count
                 elif sub is not None:
@@ -168,20 +180,20 @@ class PostgresBackend(SearchBackend):
                 else:
                     facets["stars"][stars] = count
                     total += count
-            result = SearchResult(ids=list(ids), total=total, facets=facets)
+            result = SearchResult(ids=[product_id for _position, product_id in page], total=total, facets=facets)
             if total == 0 and query.words:
                 result.suggestion = self._correct(conn, query.words)
             return result
 
     def _correct(self, conn, words: list[str]) -> list[str] | None:
-        def known(word):
-            return conn.execute(text("SELECT 1 FROM search_terms WHERE term = :w"), {"w": word}).first() is not None
+        known = set(conn.execute(text("SELECT term FROM search_terms WHERE term = ANY(:words)"),
+                                 {"words": words}).scalars())
 
         def candidates(word):
             return conn.execute(text("SELECT term FROM search_terms WHERE levenshtein_less_equal(term, :w, 2) <= 2"),
                                 {"w": word}).scalars().all()
 
-        return correct(words, known, candidates)
+        return correct(words, known.__contains__, candidates)
 
     def suggest(self, words: list[str], today: dt.date, limit: int = 8) -> list[int]:
         if not words:

@@ -91,7 +91,7 @@ class Vocabulary:
     (each word is filed under itself and its one-letter deletions)."""
 
     def __init__(self, words):
-        self.words = set(words)
+        self.words = {w for w in words if not w.isdigit()}  # numbers are not typo-corrected
         self._by_deletion: dict[str, set[str]] = {}
         for word in self.words:
             if len(word) >= 3:
@@ -147,7 +147,8 @@ def correct(words: list[str], known, candidates_for) -> list[str] | None:
     `known(word)` tells whether a word is indexed; `candidates_for(word)` gives words to compare."""
     corrected, changed = [], False
     for word in words:
-        best = None if len(word) < 3 or known(word) else best_correction(word, candidates_for(word))
+        settled = len(word) < 3 or word.isdigit() or known(word)
+        best = None if settled else best_correction(word, candidates_for(word))
         corrected.append(best or word)
         changed = changed or best is not None
     return corrected if changed else None
