@@ -78,12 +78,12 @@ def main() -> None:
             build = time.perf_counter() - started
             search_backend = app.extensions["search"]
             for q in QUERIES:  # warm up caches (vocabulary, plans)
-                search_backend.search(SearchQuery(query_words(q)), today)
+                search_backend.search(SearchQuery(words=query_words(q)), today)
             backend_times, service_times, totals = [], [], []
             for _ in range(args.rounds):
                 for q in QUERIES:
                     for filters in FILTERS:
-                        query = SearchQuery(query_words(q), **filters)
+                        query = SearchQuery(words=query_words(q), **filters)
                         t0 = time.perf_counter()
                         result = search_backend.search(query, today)
                         t1 = time.perf_counter()

@@ -30,7 +30,7 @@ def backend(request, app, tmp_path):
 
 
 def names(q, **filters):
-    page = services.search(SearchQuery(query_words(q), **filters))
+    page = services.search(SearchQuery(words=query_words(q), **filters))
     return [hit.listing.product.name for hit in page.hits]
 
 
@@ -93,12 +93,12 @@ def test_name_ranks_above_seller_place_and_above_description(catalogue):
 
 
 def test_facets_count_the_current_query(catalogue):
-    page = services.search(SearchQuery(query_words("ca phe")))
+    page = services.search(SearchQuery(words=query_words("ca phe")))
     assert page.total == 2
     assert page.facets["group"] == {"I": 2, "I.6": 2}
     assert page.facets["province"] == {66: 2}
     assert page.facets["stars"] == {4: 1, 3: 1}
-    everything = services.search(SearchQuery([]))
+    everything = services.search(SearchQuery())
     assert everything.total == 6 and everything.facets["group"]["I"] == 5 and everything.facets["group"]["IV"] == 1
     assert everything.facets["province"] == {14: 2, 66: 2, 91: 2}
 
@@ -124,9 +124,9 @@ def test_sorting_and_pages(catalogue):
 
 
 def test_matched_words_are_highlighted(catalogue):
-    page = services.search(SearchQuery(query_words("shan tuyet")))
+    page = services.search(SearchQuery(words=query_words("shan tuyet")))
     assert str(page.hits[0].name) == "Trà <mark>Shan</mark> <mark>Tuyết</mark> Mộc Châu"
-    hit = services.search(SearchQuery(query_words("rang xay"))).hits[0]
+    hit = services.search(SearchQuery(words=query_words("rang xay"))).hits[0]
     assert "<mark>Rang</mark> <mark>xay</mark>" in str(hit.snippet)
 
 
@@ -138,7 +138,7 @@ def test_time_passing_alone_drops_a_product_from_results(make, backend, clock, t
     assert names("mat ong") == ["Mật ong U Minh"]
     clock(record.valid_until)  # no job runs, nothing is written
     assert names("mat ong") == []
-    assert services.search(SearchQuery([])).facets["province"] == {}
+    assert services.search(SearchQuery()).facets["province"] == {}
 
 
 @pytest.mark.parametrize("unlist", ["revoke", "suspend_seller", "draft", "lower_to_two_stars"])
@@ -194,7 +194,7 @@ def test_reindex_while_searching(app, make, backend):
         with app.app_context():
             while not stop.is_set():
                 try:
-                    answers.append(backend.search(SearchQuery(["tra"]), dt.date.today()).total)
+                    answers.append(backend.search(SearchQuery(words=["tra"]), dt.date.today()).total)
                 except Exception as error:  # noqa: BLE001 - the test reports any failure
                     errors.append(error)
 
@@ -230,7 +230,7 @@ def test_several_writers_share_one_whoosh_index(app, make, tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    assert WhooshBackend(directory).search(SearchQuery([]), dt.date.today()).total == 45
+    assert WhooshBackend(directory).search(SearchQuery(), dt.date.today()).total == 45
 
 
 BAD_QUERIES = ["", " ", "x" * 1000, '"', "*", "OR", "(", ")", "AND NOT", "a:b", "!", "&|", "tra:*", "\\", "'", "%",

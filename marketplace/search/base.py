@@ -7,27 +7,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from ..catalog.services import Filters
 from .documents import SearchDocument
 
-SORTS = ("relevance", "price_asc", "price_desc", "stars", "newest")
 
 
 @dataclass
-class SearchQuery:
-    words: list[str]  # folded query words (text.query_words)
-    group: str | None = None  # a code prefix: I, I.5, I.5.a
-    province: int | None = None
-    stars_min: int | None = None
-    price_min: int | None = None
-    price_max: int | None = None
+class SearchQuery(Filters):
+    """The storefront's filters (catalog.services.Filters) plus the folded query words."""
+    words: list[str] = field(default_factory=list)  # text.query_words
     sort: str = "relevance"
-    page: int = 1
-    per_page: int = 24
-
-    @property
-    def has_filters(self) -> bool:
-        return any(v is not None for v in (self.group, self.province, self.stars_min, self.price_min,
-                                             self.price_max))
 
 
 @dataclass

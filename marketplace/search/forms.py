@@ -1,6 +1,8 @@
 """The search form: the storefront's filters plus the words and the relevance sort."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
@@ -23,14 +25,5 @@ class SearchForm(FilterForm):
             self.sort.data = "relevance"
 
     def to_query(self, default_per_page: int) -> SearchQuery:
-        return SearchQuery(
-            words=text.query_words(self.q.data),
-            group=self.group.data or None,
-            province=self.province.data,
-            stars_min=self.stars_min.data,
-            price_min=self.price_min.data,
-            price_max=self.price_max.data,
-            sort=self.sort.data or "relevance",
-            page=self.page.data or 1,
-            per_page=self.per_page.data or default_per_page,
-        )
+        filters = asdict(self.to_filters(default_per_page)) | {"sort": self.sort.data or "relevance"}
+        return SearchQuery(words=text.query_words(self.q.data), **filters)

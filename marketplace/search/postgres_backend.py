@@ -200,7 +200,7 @@ class PostgresBackend(SearchBackend):
             return []
         with self.engine.connect() as conn:
             tsquery = self._tsquery(conn, words, weight="A")
-            where, params = self._where(SearchQuery(words), today, tsquery)
+            where, params = self._where(SearchQuery(words=words), today, tsquery)
             return conn.execute(text(
                 f"SELECT product_id FROM product_search WHERE {where} "
                 f"ORDER BY {self._rank(words, params)} DESC, product_id LIMIT :limit"),

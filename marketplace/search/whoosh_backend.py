@@ -6,6 +6,7 @@ Whoosh's file lock in turn (with a timeout)."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from itertools import islice
 import os
 import shutil
@@ -124,31 +125,30 @@ class WhooshBackend(SearchBackend):
 
     # --- writing ----------------------------------------------------------------------------
 
-    def index(self, docs: Iterable[SearchDocument]) -> None:
-        docs = list(docs)
-        if not docs:
-            return
+    @contextmanager
+    def _writer(self):
+        """Whoosh's file lock, waited for while another process writes; committed or cancelled."""
         writer = self._ix().writer(timeout=WRITE_TIMEOUT, delay=0.05)
         try:
-            for doc in docs:
-                writer.update_document(**_fields(doc))
+            yield writer
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
 
+    def index(self, docs: Iterable[SearchDocument]) -> None:
+        docs = list(docs)
+        if docs:
+            with self._writer() as writer:
+                for doc in docs:
+                    writer.update_document(**_fields(doc))
+
     def remove(self, ids: Iterable[int]) -> None:
         ids = list(ids)
-        if not ids:
-            return
-        writer = self._ix().writer(timeout=WRITE_TIMEOUT, delay=0.05)
-        try:
-            for product_id in ids:
-                writer.delete_by_term("id", str(product_id))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        if ids:
+            with self._writer() as writer:
+                for product_id in ids:
+                    writer.delete_by_term("id", str(product_id))
 
     def rebuild(self, docs: Iterable[SearchDocument], progress: Callable[[int], None] | None = None) -> None:
         os.makedirs(self.builds, exist_ok=True)
