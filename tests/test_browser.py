@@ -117,6 +117,10 @@ def test_search_from_the_header_on_a_phone(browser, shop, lang, query, expected)
     page = context.new_page()
     try:
         page.goto(f"{shop}/lang/{lang}")
+        page.locator("#header-q").press_sequentially(query[:6], delay=30)
+        suggestions = page.locator("#header-q-suggestions option")
+        suggestions.first.wait_for(state="attached", timeout=5000)  # suggestions while typing
+        assert suggestions.count() <= 8
         page.locator("#header-q").fill(query)
         page.keyboard.press("Enter")
         page.wait_for_url("**/search?q=*")
