@@ -6,7 +6,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup test translations compile-translations clean bench
+.PHONY: run setup test lint translations compile-translations clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ setup: $(VENV)/.installed compile-translations
 run: setup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed compile-translations
+test: $(VENV)/.installed compile-translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # After changing interface strings: extract them and merge into both catalogues, then translate
@@ -42,3 +42,6 @@ bench: $(VENV)/.installed compile-translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check --select F,E9,B --ignore B905 --line-length 120 marketplace tests bench config.py wsgi.py

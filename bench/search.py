@@ -10,7 +10,6 @@ listing rule and the highlighting) that the page and the API call.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import sys
 import tempfile

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import desc, func, or_, select
+from sqlalchemy import desc, func, or_
 from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import ocop
@@ -67,7 +67,7 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _listings(rows) -> list[Listing]:
+def listings_from_rows(rows) -> list[Listing]:
     return [Listing(product, record, badges(product, record, product.seller)) for product, record in rows]
 
 
@@ -104,14 +104,14 @@ def find_listings(filters: Filters, today: dt.date | None = None, count: bool = 
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     )
-    items = _listings(db.session.execute(query).unique().all())
+    items = listings_from_rows(db.session.execute(query).unique().all())
     total = db.session.scalar(_filtered(filters, today, func.count(Product.id))) if count else len(items)
     return Page(items, total or 0, filters.page, filters.per_page)
 
 
 def get_listing(product_id: int, today: dt.date | None = None) -> Listing | None:
     query = _with_seller_and_images(listable_select(today=today).where(Product.id == product_id))
-    found = _listings(db.session.execute(query).unique().all())
+    found = listings_from_rows(db.session.execute(query).unique().all())
     return found[0] if found else None
 
 
@@ -119,7 +119,7 @@ def national_five_star(limit: int = 8, today: dt.date | None = None) -> list[Lis
     query = _with_seller_and_images(
         listable_select(today=today).where(EvaluationRecord.stars == 5, EvaluationRecord.level == "national")
     ).order_by(desc(EvaluationRecord.score), Product.id).limit(limit)
-    return _listings(db.session.execute(query).unique().all())
+    return listings_from_rows(db.session.execute(query).unique().all())
 
 
 def newly_recognised(limit: int = 8, today: dt.date | None = None) -> list[Listing]:

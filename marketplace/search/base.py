@@ -50,5 +50,5 @@ class SearchBackend(abc.ABC):
     def suggest(self, words: list[str], today: dt.date, limit: int = 8) -> list[int]:
         """Ids of the best name matches for what is being typed."""
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - optional for backends holding files
+        """Release what the backend holds open (files, searchers)."""

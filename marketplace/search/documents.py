@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from sqlalchemy import func
 from sqlalchemy.orm import Session, contains_eager
 
 from .. import ocop
@@ -70,5 +71,4 @@ def documents(session: Session, product_ids: Iterable[int] | None = None,
 
 
 def count_listable(session: Session, today: dt.date | None = None) -> int:
-    from sqlalchemy import func
     return session.scalar(listable_select(func.count(Product.id), today=today))

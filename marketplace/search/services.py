@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from flask import current_app
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from .. import ocop
 from ..catalog.models import Product
-from ..catalog.services import Listing, _listings
+from ..catalog.services import Listing, listings_from_rows
+from ..certification.models import EvaluationRecord
 from ..certification.services import listable_select
 from ..extensions import db
 from ..i18n import localized
@@ -64,7 +65,8 @@ def listings_by_ids(ids: list[int], today: dt.date | None = None) -> list[Listin
         return []
     query = (listable_select(today=today).where(Product.id.in_(ids))
              .options(contains_eager(Product.seller), selectinload(Product.images)))
-    found = {listing.product.id: listing for listing in _listings(db.session.execute(query).unique().all())}
+    rows = db.session.execute(query).unique().all()
+    found = {listing.product.id: listing for listing in listings_from_rows(rows)}
     return [found[i] for i in ids if i in found]
 
 
@@ -160,7 +162,6 @@ def rebuild(progress=None) -> int:
     with Session(db.engine) as session:
         changed = set(session.scalars(select(Product.id).where(Product.updated_at >= started)))
         changed |= set(session.scalars(select(Product.id).join(Seller).where(Seller.updated_at >= started)))
-        from ..certification.models import EvaluationRecord
         changed |= set(session.scalars(select(EvaluationRecord.product_id)
                                        .where(EvaluationRecord.updated_at >= started)))
     if changed:
