@@ -29,7 +29,18 @@ class Config:
         "sqlite:///" + os.path.join(INSTANCE_PATH, "marketplace.sqlite")
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    UPLOAD_DIR = os.path.join(INSTANCE_PATH, "uploads")
+    UPLOAD_DIR = os.path.join(INSTANCE_PATH, "uploads")  # public media (product photos)
+    PRIVATE_UPLOAD_DIR = os.path.join(INSTANCE_PATH, "private")  # registration certificates
+    MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a form with a 10 MB file; larger requests get 413
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | file | smtp
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Chợ OCOP <no-reply@ocop.local>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
     SEARCH_INDEX_DIR = os.path.join(INSTANCE_PATH, "search-index")
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh | postgres | none
     BABEL_DEFAULT_LOCALE = "vi"
@@ -52,12 +63,14 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    MAIL_BACKEND = "file"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     COUNT_QUERIES = True
 
 
 class ProductionConfig(Config):
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -8,6 +8,8 @@ from werkzeug.exceptions import HTTPException
 
 from config import CONFIGS
 
+from flask_babel import lazy_gettext as _l
+
 from . import i18n
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -43,6 +45,8 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = _l("Please sign in to see this page.")
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -53,17 +57,25 @@ def _init_extensions(app: Flask) -> None:
     from .accounts import models as _accounts  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401
     from .certification import models as _certification  # noqa: F401
+    from .office import models as _office  # noqa: F401
+    from .outbox import models as _outbox  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .catalog.views import bp as catalog_bp
+    from .office.views import bp as office_bp
     from .search.views import bp as search_bp
+    from .sellers.views import bp as sellers_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(sellers_bp)
+    app.register_blueprint(office_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 
@@ -71,9 +83,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from .certification.cli import catalog_cli
     from .demo.cli import demo_cli
+    from .outbox.cli import outbox_cli
 
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)
 
 
 def _register_template_context(app: Flask) -> None:

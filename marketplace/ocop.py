@@ -208,6 +208,22 @@ def normalize_gtin(value: str) -> str:
     return digits
 
 
+_MOBILE = re.compile(r"^0(3|5|7|8|9)\d{8}$")
+_LANDLINE = re.compile(r"^02\d{9}$")
+
+
+def normalize_phone(value: str) -> str:
+    """A Vietnamese mobile (0912 345 678, +84 912 345 678) or landline (024 3826 1234) as 0XXXXXXXXX."""
+    digits = re.sub(r"[\s.\-()]", "", value or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        digits = "0" + digits[2:]
+    if not (_MOBILE.match(digits) or _LANDLINE.match(digits)):
+        raise ValueError(_("“%(value)s” is not a Vietnamese phone number", value=value))
+    return digits
+
+
 # --- Places (34 provinces since 1 July 2025, then communes and wards) --------------------------
 
 def _fold(text: str) -> str:

@@ -65,6 +65,12 @@ def _fresh_search_index(app, tmp_path):
     app.extensions["search"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _fresh_private_uploads(app, tmp_path, monkeypatch):
+    """Each test has its own folder for registration certificates."""
+    monkeypatch.setitem(app.config, "PRIVATE_UPLOAD_DIR", str(tmp_path / "private"))
+
+
 @pytest.fixture
 def make(app) -> Factory:
     return Factory()

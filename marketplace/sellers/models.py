@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, DateTime, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import ocop
 from ..extensions import db
-from ..models_base import Timestamped
+from ..models_base import Timestamped, utcnow
 
 VERIFICATION_STATUSES = ("pending", "verified", "rejected", "suspended")
 
@@ -41,9 +41,11 @@ class Seller(Timestamped, db.Model):
     ethnic_minority_led: Mapped[bool] = mapped_column(default=False)
     verification_status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    status_reason: Mapped[str | None] = mapped_column(Text)  # why it was rejected or suspended
 
     products = relationship("Product", back_populates="seller")
     members = relationship("User", back_populates="seller")
+    documents = relationship("SellerDocument", back_populates="seller", order_by="SellerDocument.id")
 
     @property
     def is_verified(self) -> bool:
@@ -65,3 +67,19 @@ class Seller(Timestamped, db.Model):
     @property
     def entity_label(self):
         return ocop.ENTITY_TYPES.get(self.entity_type, self.entity_type)
+
+
+class SellerDocument(db.Model):
+    """An uploaded business registration certificate, stored outside static/ under a random name."""
+    __tablename__ = "seller_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30), default="registration_certificate")
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int]
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    seller = relationship("Seller", back_populates="documents")

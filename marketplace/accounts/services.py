@@ -1,0 +1,51 @@
+"""Accounts: create users, check passwords, and who may do what."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..extensions import db
+from .models import User
+
+
+class AccountError(ValueError):
+    pass
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(email: str, name: str, password: str, role: str = "shopper", **extra) -> User:
+    """A new account (not committed). Raises AccountError when the email is taken."""
+    if find_user(email):
+        raise AccountError("email_taken")
+    user = User(email=email.strip().lower(), name=name.strip(), role=role, **extra)
+    user.set_password(password)
+    db.session.add(user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user(email)
+    if user is None or not user.is_active or not user.check_password(password):
+        return None
+    return user
+
+
+def roles_required(*roles: str):
+    """The view needs a signed-in user with one of these roles (401 to sign in, else 403)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from ..extensions import login_manager
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator

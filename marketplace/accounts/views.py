@@ -1,0 +1,47 @@
+"""Sign in and out."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from ..extensions import limiter
+from . import services
+from .forms import SignInForm
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def auth_limit() -> str:
+    return current_app.config["AUTH_RATE_LIMIT"]
+
+
+def safe_next(target: str | None, default: str) -> str:
+    parts = urlsplit(target or "")
+    return target if target and target.startswith("/") and not parts.netloc and not parts.scheme else default
+
+
+def home_for(user) -> str:
+    return {"seller": url_for("sellers.dashboard"), "office": url_for("office.queue")}.get(
+        user.role, url_for("catalog.home"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(auth_limit, methods=["POST"])
+def sign_in():
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user:
+            login_user(user)
+            return redirect(safe_next(request.args.get("next"), home_for(user)))
+        flash(_("The email or password is not right."), "error")
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    logout_user()
+    return redirect(url_for("catalog.home"))

@@ -1,0 +1,1 @@
+"""The provincial OCOP office: the verification queue, evaluations, the programme dashboard."""

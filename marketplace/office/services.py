@@ -1,0 +1,85 @@
+"""The office's decisions on sellers: scoped to the officer's province, audited, announced by email."""
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models_base import utcnow
+from ..outbox.services import queue_email
+from ..sellers.models import Seller
+from .models import AuditLog
+
+# action: (the statuses it applies to, the status it leads to, whether a reason is required)
+TRANSITIONS = {
+    "approve": ({"pending"}, "verified", False),
+    "reject": ({"pending"}, "rejected", True),
+    "suspend": ({"verified"}, "suspended", True),
+    "reinstate": ({"suspended"}, "verified", False),
+}
+
+
+class DecisionError(ValueError):
+    pass
+
+
+def in_scope(officer, seller: Seller) -> bool:
+    """An officer of a province acts on that province's sellers; one without a province, on all."""
+    return officer.role == "office" and (officer.province_code is None or officer.province_code == seller.province_code)
+
+
+def sellers_in_scope(officer, status: str | None = "pending"):
+    query = select(Seller).order_by(Seller.created_at, Seller.id)
+    if status:
+        query = query.where(Seller.verification_status == status)
+    if officer.province_code is not None:
+        query = query.where(Seller.province_code == officer.province_code)
+    return db.session.scalars(query).all()
+
+
+def audit(actor, action: str, obj, before: dict | None, after: dict | None) -> None:
+    db.session.add(AuditLog(actor_id=actor.id, action=action, object_type=obj.__tablename__, object_id=obj.id,
+                            before=before, after=after))
+
+
+def decide(officer, seller: Seller, action: str, reason: str | None = None) -> Seller:
+    """Approve, reject, suspend or reinstate a seller; commits with its audit entry and email.
+    Suspending unlists all the seller's products at once (the listing rule needs a verified seller)."""
+    if not in_scope(officer, seller):
+        raise PermissionError("seller outside the officer's province")
+    if action not in TRANSITIONS:
+        raise DecisionError(_("Unknown action."))
+    allowed_from, to_status, needs_reason = TRANSITIONS[action]
+    if seller.verification_status not in allowed_from:
+        raise DecisionError(_("This seller cannot be changed that way now."))
+    reason = (reason or "").strip() or None
+    if needs_reason and not reason:
+        raise DecisionError(_("Give the reason: the seller will read it."))
+    before = {"verification_status": seller.verification_status, "status_reason": seller.status_reason}
+    seller.verification_status = to_status
+    seller.status_reason = reason
+    if to_status == "verified":
+        seller.verified_at = utcnow()
+    audit(officer, f"seller.{action}", seller, before,
+          {"verification_status": seller.verification_status, "status_reason": seller.status_reason})
+    _announce(seller, action, reason)
+    db.session.commit()
+    return seller
+
+
+def _announce(seller: Seller, action: str, reason: str | None) -> None:
+    with force_locale("vi"):  # the producers' language; the shop is Vietnamese first
+        subject = {
+            "approve": _("Your seller account is verified"),
+            "reject": _("Your seller registration was not accepted"),
+            "suspend": _("Your seller account is suspended"),
+            "reinstate": _("Your seller account is active again"),
+        }[action]
+        body = _("Hello %(name)s,\n\n%(subject)s.", name=seller.legal_name, subject=subject)
+        if reason:
+            body += "\n\n" + _("Reason: %(reason)s", reason=reason)
+        body += "\n\n" + _("Chợ OCOP — the provincial OCOP office")
+    recipients = {seller.email} | {member.email for member in seller.members}
+    for address in sorted(filter(None, recipients)):
+        queue_email(address, subject, body)

@@ -1,0 +1,72 @@
+"""Queue an email with the change it announces; deliver queued emails through a backend."""
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models_base import utcnow
+from .models import OutboxEmail
+
+log = logging.getLogger(__name__)
+
+
+def queue_email(to: str | None, subject: str, body: str) -> OutboxEmail | None:
+    """Add an email to the outbox in the caller's transaction (nothing is sent if it rolls back)."""
+    if not to:
+        return None
+    email = OutboxEmail(to=to, subject=subject, body=body)
+    db.session.add(email)
+    return email
+
+
+def _message(email: OutboxEmail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message.set_content(email.body)
+    return message
+
+
+def _deliver(email: OutboxEmail) -> None:
+    backend = current_app.config["MAIL_BACKEND"]
+    message = _message(email)
+    if backend == "console":
+        log.info("email to %s: %s\n%s", email.to, email.subject, email.body)
+    elif backend == "file":
+        directory = os.path.join(current_app.instance_path, "mail")
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, f"{email.id:06d}.eml"), "wb") as f:
+            f.write(bytes(message))
+    elif backend == "smtp":
+        config = current_app.config
+        with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=20) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config["SMTP_USERNAME"]:
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+            smtp.send_message(message)
+    else:
+        raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
+
+
+def send_pending(limit: int = 100) -> int:
+    """Deliver queued emails; a failure is recorded on the email and retried next time."""
+    sent = 0
+    for email in db.session.scalars(select(OutboxEmail).where(OutboxEmail.sent_at.is_(None))
+                                    .order_by(OutboxEmail.id).limit(limit)):
+        try:
+            _deliver(email)
+            email.sent_at, email.error = utcnow(), None
+            sent += 1
+        except Exception as error:  # keep going: one bad address must not block the others
+            log.exception("email %s could not be sent", email.id)
+            email.error = repr(error)
+    db.session.commit()
+    return sent

@@ -1,0 +1,274 @@
+"""Seller sign-up, certificate uploads, sign-in, and the office's verification queue."""
+import io
+import os
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from marketplace import create_app
+from marketplace.accounts.models import User
+from marketplace.accounts.services import create_user
+from marketplace.certification.services import is_listable
+from marketplace.extensions import db
+from marketplace.office.models import AuditLog
+from marketplace.outbox.models import OutboxEmail
+from marketplace.sellers.models import Seller, SellerDocument
+
+from .factories import tax_code
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PASSWORD = "mat-khau-dai-12"
+
+
+def png(width=40, height=30) -> bytes:
+    out = io.BytesIO()
+    Image.new("1" if width * height > 10_000_000 else "RGB", (width, height)).save(out, "PNG")
+    return out.getvalue()
+
+
+def form(**overrides):
+    values = {
+        "name": "Nguyễn Thị Bình", "email": "binh@htx-tancuong.vn", "password": PASSWORD,
+        "password_again": PASSWORD, "entity_type": "cooperative", "legal_name": "HTX Chè Tân Cương Hoàng Bình",
+        "registration_no": tax_code(7001), "representative": "Nguyễn Thị Bình", "phone": "0912 345 678",
+        "province": "19", "ward": "Phan Đình Phùng", "street_address": "Xóm Hoàng Bình", "women_led": "y",
+    }
+    values.update(overrides)
+    if "document" not in values:
+        values["document"] = (io.BytesIO(PDF), "giay-dkkd.pdf")
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def sellers_count():
+    return db.session.scalar(select(func.count(Seller.id)))
+
+
+def join(client, **overrides):
+    return client.post("/seller/join", data=form(**overrides), content_type="multipart/form-data")
+
+
+def test_sign_up_creates_a_pending_seller_with_its_certificate(client, app):
+    response = join(client)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/seller/")
+    seller = db.session.scalar(select(Seller))
+    assert seller.verification_status == "pending" and seller.women_led and seller.province_code == 19
+    assert seller.ward_name == "Phường Phan Đình Phùng" and seller.phone == "0912345678"
+    user = seller.members[0]
+    assert user.role == "seller" and user.check_password(PASSWORD) and user.password_hash != PASSWORD
+    document = seller.documents[0]
+    assert document.content_type == "application/pdf" and document.original_name == "giay-dkkd.pdf"
+    stored = os.path.join(app.config["PRIVATE_UPLOAD_DIR"], "registrations", document.stored_name)
+    assert open(stored, "rb").read() == PDF
+    assert "giay" not in document.stored_name and not stored.startswith(app.static_folder)
+    page = client.get("/seller/").get_data(as_text=True)
+    assert "đang chờ Văn phòng OCOP tỉnh kiểm tra" in page
+    assert client.get(f"/seller/documents/{document.id}").data == PDF
+
+
+def test_a_household_may_use_its_representatives_personal_id(client):
+    assert join(client, entity_type="household", registration_no="019185001234").status_code == 302
+    assert db.session.scalar(select(Seller.registration_no)) == "019185001234"
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"registration_no": tax_code(7001)[:9] + str((int(tax_code(7001)[9]) + 1) % 10)}, "sai chữ số kiểm tra"),
+    ({"registration_no": "019185001234"}, "chỉ dùng cho hộ kinh doanh và trang trại"),
+    ({"phone": "12345"}, "không phải số điện thoại Việt Nam"),
+    ({"ward": "Phường Hoàn Kiếm"}, "không phải xã, phường của Thái Nguyên"),
+    ({"password_again": "khac-hoan-toan"}, "Hai mật khẩu không khớp"),
+    ({"document": (io.BytesIO(b"hello, I am text"), "giay.pdf")}, "PDF, JPEG hoặc PNG"),
+    ({"document": (io.BytesIO(b"%PDF-1.4 cut in the midd"), "giay.pdf")}, "không đầy đủ hoặc bị hỏng"),
+    ({"document": (io.BytesIO(b"\x89PNG\r\n\x1a\nnot really"), "anh.png")}, "Không đọc được ảnh"),
+    ({"document": (io.BytesIO(png(20000, 20000)), "bom.png")}, "Ảnh quá lớn"),
+    ({"document": (io.BytesIO(PDF + b"0" * (10 * 1024 * 1024)), "lon.pdf")}, "lớn hơn 10 MB"),
+    ({"document": None}, "đính kèm giấy chứng nhận"),
+])
+def test_bad_sign_ups_change_nothing_and_say_why(client, app, overrides, message):
+    if overrides.get("document", "x") is None:
+        data = form(**{k: v for k, v in overrides.items() if k != "document"})
+        data.pop("document")
+        response = client.post("/seller/join", data=data, content_type="multipart/form-data")
+    else:
+        response = join(client, **overrides)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert sellers_count() == 0 and db.session.scalar(select(func.count(User.id))) == 0
+    folder = os.path.join(app.config["PRIVATE_UPLOAD_DIR"], "registrations")
+    assert not os.path.isdir(folder) or os.listdir(folder) == []
+
+
+def test_a_twenty_megabyte_upload_is_refused_with_a_clear_page(client):
+    response = join(client, document=(io.BytesIO(PDF + b"0" * (20 * 1024 * 1024)), "lon.pdf"))
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.get_data(as_text=True)
+    assert sellers_count() == 0
+
+
+def test_a_pdf_named_png_is_kept_as_a_pdf(client):
+    assert join(client, document=(io.BytesIO(PDF), "giay.png")).status_code == 302
+    assert db.session.scalar(select(SellerDocument.content_type)) == "application/pdf"
+
+
+def test_the_same_registration_or_email_cannot_sign_up_twice(client):
+    join(client)
+    client.post("/account/sign-out")
+    again = join(client, email="khac@example.vn")
+    assert again.status_code == 422 and "đã được đăng ký" in again.get_data(as_text=True)
+    same_email = join(client, registration_no=tax_code(7002))
+    assert same_email.status_code == 422 and "đã có tài khoản" in same_email.get_data(as_text=True)
+    assert sellers_count() == 1
+
+
+def test_sign_in_and_out(client, make):
+    seller = make.seller()
+    create_user("htx@example.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    wrong = client.post("/account/sign-in", data={"email": "htx@example.vn", "password": "sai-mat-khau"})
+    assert "Email hoặc mật khẩu không đúng" in wrong.get_data(as_text=True)
+    right = client.post("/account/sign-in", data={"email": "HTX@example.vn", "password": PASSWORD})
+    assert right.status_code == 302 and right.headers["Location"].endswith("/seller/")
+    client.post("/account/sign-out")
+    assert client.get("/seller/").status_code == 302  # to the sign-in page
+
+
+# --- The office -------------------------------------------------------------------------------
+
+def officer(province_code=19, email="office19@ocop.vn"):
+    user = create_user(email, "Cán bộ OCOP", PASSWORD, role="office", province_code=province_code)
+    db.session.commit()
+    return user
+
+
+def sign_in(client, email):
+    client.post("/account/sign-out")
+    assert client.post("/account/sign-in", data={"email": email, "password": PASSWORD}).status_code == 302
+
+
+@pytest.fixture
+def pending(client):
+    join(client)
+    client.post("/account/sign-out")
+    return db.session.scalar(select(Seller))
+
+
+def test_the_queue_shows_pending_sellers_of_the_officers_province_only(client, make, pending):
+    make.seller(legal_name="HTX Sơn La chờ duyệt", province_code=14, verification_status="pending")
+    officer(19)
+    sign_in(client, "office19@ocop.vn")
+    page = client.get("/office/").get_data(as_text=True)
+    assert pending.legal_name in page and "HTX Sơn La chờ duyệt" not in page
+    detail = client.get(f"/office/sellers/{pending.id}").get_data(as_text=True)
+    assert "giay-dkkd.pdf" in detail
+    assert client.get(f"/seller/documents/{pending.documents[0].id}").data == PDF
+
+
+def test_approving_verifies_audits_and_emails(client, make, pending):
+    product = make.product(pending, name="Trà Tân Cương")
+    make.record(product)
+    db.session.commit()
+    assert not is_listable(product)
+    office = officer(19)
+    sign_in(client, office.email)
+
+    response = client.post(f"/office/sellers/{pending.id}/decision", data={"action": "approve"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert pending.verification_status == "verified" and is_listable(product)
+    entry = db.session.scalar(select(AuditLog))
+    assert (entry.actor_id, entry.action, entry.object_id) == (office.id, "seller.approve", pending.id)
+    assert entry.before["verification_status"] == "pending" and entry.after["verification_status"] == "verified"
+    email = db.session.scalar(select(OutboxEmail))
+    assert email.to == "binh@htx-tancuong.vn" and "đã được xác minh" in email.subject
+    assert client.get(f"/products/{product.id}").status_code == 200
+
+
+def test_rejecting_needs_a_reason_the_seller_reads(client, pending):
+    officer(19)
+    sign_in(client, "office19@ocop.vn")
+    client.post(f"/office/sellers/{pending.id}/decision", data={"action": "reject", "reason": ""})
+    db.session.expire_all()
+    assert pending.verification_status == "pending" and db.session.scalar(select(func.count(AuditLog.id))) == 0
+    client.post(f"/office/sellers/{pending.id}/decision",
+                data={"action": "reject", "reason": "Giấy chứng nhận bị mờ, vui lòng tải lại."})
+    db.session.expire_all()
+    assert pending.verification_status == "rejected"
+    assert "bị mờ" in db.session.scalar(select(OutboxEmail.body))
+    sign_in(client, "binh@htx-tancuong.vn")
+    assert "bị mờ" in client.get("/seller/").get_data(as_text=True)
+
+
+def test_suspending_unlists_every_product_at_once(client, make):
+    seller = make.seller(legal_name="HTX Quế Văn Yên", province_code=15)
+    products = [make.listed(seller=seller, name=f"Quế {n}") for n in range(3)]
+    officer(15, "office15@ocop.vn")
+    sign_in(client, "office15@ocop.vn")
+    assert client.get("/search?q=que").get_data(as_text=True).count("card-title") == 3
+    client.post(f"/office/sellers/{seller.id}/decision", data={"action": "suspend", "reason": "Vi phạm chất lượng"})
+    db.session.expire_all()
+    assert all(not is_listable(p) for p in products)
+    assert all(client.get(f"/products/{p.id}").status_code == 404 for p in products)
+    assert "card-title" not in client.get("/search?q=que").get_data(as_text=True)
+
+
+def test_an_officer_cannot_act_on_another_provinces_seller(client, pending):
+    officer(14, "office14@ocop.vn")
+    sign_in(client, "office14@ocop.vn")
+    assert client.get(f"/office/sellers/{pending.id}").status_code == 404
+    assert client.post(f"/office/sellers/{pending.id}/decision", data={"action": "approve"}).status_code == 404
+    assert client.get(f"/seller/documents/{pending.documents[0].id}").status_code == 404
+    db.session.expire_all()
+    assert pending.verification_status == "pending" and db.session.scalar(select(func.count(AuditLog.id))) == 0
+
+
+def test_a_nationwide_officer_sees_every_province(client, pending):
+    officer(None, "national@ocop.vn")
+    sign_in(client, "national@ocop.vn")
+    assert client.get(f"/office/sellers/{pending.id}").status_code == 200
+
+
+def test_sellers_and_shoppers_cannot_use_the_office_or_other_documents(client, make, pending):
+    other = make.seller(province_code=19)
+    create_user("other@example.vn", "Khác", PASSWORD, role="seller", seller_id=other.id)
+    db.session.commit()
+    sign_in(client, "other@example.vn")
+    assert client.get("/office/").status_code == 403
+    assert client.get(f"/seller/documents/{pending.documents[0].id}").status_code == 404
+    client.post("/account/sign-out")
+    assert client.get(f"/seller/documents/{pending.documents[0].id}").status_code == 302
+
+
+def test_outbox_send_writes_emails_with_the_file_backend(client, app, pending):
+    officer(19)
+    sign_in(client, "office19@ocop.vn")
+    client.post(f"/office/sellers/{pending.id}/decision", data={"action": "approve"})
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "1 emails sent" in result.output
+    mail = os.listdir(os.path.join(app.instance_path, "mail"))
+    assert len(mail) == 1 and db.session.scalar(select(OutboxEmail.sent_at)) is not None
+
+
+# --- Protections on every form ------------------------------------------------------------------
+
+def app_with(app, **overrides):
+    """Another app on the same database, with protections the test app leaves off."""
+    return create_app("testing", {
+        "INSTANCE_PATH": app.instance_path, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SEARCH_BACKEND": "none"} | overrides)
+
+
+def test_forms_refuse_a_post_without_the_csrf_token(app):
+    strict_app = app_with(app, WTF_CSRF_ENABLED=True)
+    with strict_app.test_client() as client:
+        response = client.post("/seller/join", data=form(), content_type="multipart/form-data")
+        assert response.status_code == 400
+        with strict_app.app_context():
+            assert sellers_count() == 0
+
+
+def test_sign_in_is_rate_limited(app):
+    strict_app = app_with(app, RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="3 per minute")
+    with strict_app.test_client() as client:
+        statuses = [client.post("/account/sign-in", data={"email": "x@example.vn", "password": "y"}).status_code
+                    for _ in range(4)]
+    assert statuses[-1] == 429 and 429 not in statuses[:3]
