@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from flask_wtf.file import MultipleFileField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import ocop
 from .services import Filters
@@ -77,3 +78,52 @@ def _normalize_group_prefix(value: str) -> str:
     if value in ocop.GROUPS:
         return value
     return ocop.normalize_group_code(value)
+
+
+def _group_choices():
+    choices = []
+    for group in ocop.TOP_GROUPS:
+        subs = ocop.subgroups(group.code) or [group]
+        choices += [SelectChoice(sub.code, f"{sub.code} · {sub.label}") for sub in subs]
+    return choices
+
+
+class ProductForm(FlaskForm):
+    """A listing in the seller console. A draft may exist before its recognition does."""
+    name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=300)])
+    name_en = StringField(_l("Name in English (for visitors)"), validators=[Optional(), Length(max=300)])
+    group_code = SelectField(_l("Product group (Decision 148)"), validators=[DataRequired()])
+    price_vnd = IntegerField(_l("Price (đồng)"), validators=[DataRequired(), NumberRange(min=1000, max=1_000_000_000)])
+    unit = StringField(_l("Unit, e.g. hộp 500 g"), validators=[DataRequired(), Length(max=60)])
+    unit_en = StringField(_l("Unit in English"), validators=[Optional(), Length(max=60)])
+    weight_grams = IntegerField(_l("Shipping weight of one unit (grams)"),
+                                validators=[Optional(), NumberRange(min=1, max=100_000)])
+    description = TextAreaField(_l("Description in Vietnamese"), validators=[Optional(), Length(max=5000)])
+    description_en = TextAreaField(_l("Description in English"), validators=[Optional(), Length(max=5000)])
+    gtin = StringField(_l("GTIN / EAN-13 barcode"), validators=[Optional(), Length(max=20)])
+    geographical_indication = StringField(_l("Geographical indication"), validators=[Optional(), Length(max=200)])
+    planting_area_code = StringField(_l("Planting-area code"), validators=[Optional(), Length(max=40)])
+    status = SelectField(_l("Status"), choices=[SelectChoice("draft", _l("Draft: not shown")),
+                                                SelectChoice("active", _l("Active: shown once recognised")),
+                                                SelectChoice("archived", _l("Archived"))])
+    photos = MultipleFileField(_l("Photos (JPEG, PNG or WebP, at most 8 MB each)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_code.choices = _group_choices()
+
+    def validate_gtin(self, field):
+        if field.data:
+            try:
+                field.data = ocop.normalize_gtin(field.data)
+            except ValueError as error:
+                raise ValidationError(str(error)) from error
+
+    def uploads(self):
+        return [f for f in (self.photos.data or []) if getattr(f, "filename", "")]
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data or None
+                for name in ("name", "name_en", "group_code", "price_vnd", "unit", "unit_en", "weight_grams",
+                             "description", "description_en", "gtin", "geographical_indication",
+                             "planting_area_code", "status")}

@@ -14,6 +14,7 @@ class Product(Timestamped, db.Model):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price_vnd > 0", name="price_positive"),
+        CheckConstraint("weight_grams IS NULL OR weight_grams > 0", name="weight_positive"),
         CheckConstraint("status IN ('draft', 'active', 'archived')", name="status"),
         UniqueConstraint("seller_id", "name", name="uq_products_seller_name"),
         Index("ix_products_status_group", "status", "group_code"),
@@ -30,6 +31,7 @@ class Product(Timestamped, db.Model):
     price_vnd: Mapped[int]
     unit: Mapped[str] = mapped_column(String(60))
     unit_en: Mapped[str | None] = mapped_column(String(60))
+    weight_grams: Mapped[int | None]  # shipping weight of one unit
     gtin: Mapped[str | None] = mapped_column(String(14), index=True)
     geographical_indication: Mapped[str | None] = mapped_column(String(200))
     planting_area_code: Mapped[str | None] = mapped_column(String(40))
@@ -65,7 +67,8 @@ class ProductImage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))  # under UPLOAD_DIR
+    filename: Mapped[str] = mapped_column(String(200))  # under UPLOAD_DIR, at most 1600 px
+    thumbnail: Mapped[str | None] = mapped_column(String(200))  # 480 px, for cards
     position: Mapped[int] = mapped_column(default=0)
     alt: Mapped[str | None] = mapped_column(String(300))
     alt_en: Mapped[str | None] = mapped_column(String(300))

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import desc, func, or_
+from sqlalchemy import desc, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import ocop
@@ -149,3 +149,36 @@ def counts_by_subgroup(code: str, today: dt.date | None = None) -> dict[str, int
 def get_verified_seller(seller_id: int) -> Seller | None:
     seller = db.session.get(Seller, seller_id)
     return seller if seller is not None and seller.is_verified else None
+
+
+# --- The seller console: writing listings ----------------------------------------------------
+
+def save_product(seller: Seller, values: dict, photos=(), product: Product | None = None) -> Product:
+    """Create or update one of the seller's listings with its new photos, in one commit.
+    Photos are checked and written first; if any is refused nothing is saved."""
+    from .images import save_photo
+    from .models import ProductImage
+
+    stored = [save_photo(upload.stream) for upload in photos]
+    product = product or Product(seller=seller)
+    for name, value in values.items():
+        setattr(product, name, value)
+    start = len(product.images)
+    for offset, (filename, thumbnail) in enumerate(stored):
+        product.images.append(ProductImage(filename=filename, thumbnail=thumbnail, position=start + offset,
+                                           alt=product.name, alt_en=product.name_en))
+    db.session.add(product)
+    db.session.commit()
+    return product
+
+
+def seller_product(seller_id: int, product_id: int) -> Product | None:
+    """One of this seller's products, or None (also for another seller's product)."""
+    product = db.session.get(Product, product_id)
+    return product if product is not None and product.seller_id == seller_id else None
+
+
+def seller_products(seller_id: int) -> list[Product]:
+    return db.session.scalars(select(Product).where(Product.seller_id == seller_id)
+                              .options(selectinload(Product.records), selectinload(Product.images))
+                              .order_by(Product.name)).all()

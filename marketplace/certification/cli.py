@@ -39,3 +39,15 @@ def import_command(path: str, dry_run: bool, lang: str):
                      rc=result.records_created, ru=result.records_updated))
         if dry_run:
             click.echo(_("Dry run: nothing was written."))
+
+
+@click.group("certificates", help="OCOP recognitions.")
+def certificates_cli():
+    pass
+
+
+@certificates_cli.command("remind", help="Email producers whose recognition ends within 30 days (once each).")
+@with_appcontext
+def remind_command():
+    from .expiry import send_reminders
+    click.echo(f"{send_reminders()} reminders queued.")

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..sellers.models import Seller
 from .models import EvaluationRecord
+from .services import recognition_problems
 
 REQUIRED = ("seller_name", "entity_type", "registration_no", "province", "product_name", "group_code",
             "price_vnd", "unit", "stars", "decision_no", "decision_date", "issuer", "level")
@@ -205,14 +206,8 @@ def _check_row(line: int, values: dict) -> tuple[_Row | None, list[str]]:
     texts = {c: field_value(c) for c in ("seller_name", "product_name", "unit", "decision_no", "issuer",
                                          "product_name_en", "description", "story", "gi", "planting_area_code")}
 
-    if stars is not None and score is not None and ocop.stars_for_score(float(score)) != stars:
-        low, high = ocop.STAR_BANDS[stars]
-        reasons.append(_("score %(score)s is outside the %(stars)d★ band (%(low)d to under %(high)d)",
-                         score=score, stars=stars, low=low, high=min(high, 100)))
-    if stars == 5 and level and level != "national":
-        reasons.append(_("a 5★ recognition is granted at national level"))
-    if decision_date and valid_until and valid_until <= decision_date:
-        reasons.append(_("valid_until must be after decision_date"))
+    if stars is not None and level and decision_date:
+        reasons.extend(recognition_problems(stars, score, level, decision_date, valid_until))
     if reasons:
         return None, reasons
 

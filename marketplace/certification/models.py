@@ -49,6 +49,7 @@ class EvaluationRecord(Timestamped, db.Model):
     legal_basis: Mapped[str] = mapped_column(String(40))
     story: Mapped[str | None] = mapped_column(Text)  # the product story as the council evaluated it
     story_en: Mapped[str | None] = mapped_column(Text)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # expiry warning sent
 
     product = relationship("Product", back_populates="records")
 

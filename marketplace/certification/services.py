@@ -15,11 +15,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select
 
 from .. import ocop
 from ..catalog.models import Product
+from ..models_base import utcnow
 from ..sellers.models import Seller
 from .models import EvaluationRecord
 
@@ -112,6 +114,53 @@ def unlisted_reasons(product: Product, today: dt.date | None = None) -> list[str
     elif record.valid_until <= today:
         reasons.append(str(_l("the recognition has expired")))
     return reasons
+
+
+# --- Recording recognitions -----------------------------------------------------------------
+
+def recognition_problems(stars: int, score, level: str, decision_date: dt.date,
+                         valid_until: dt.date | None) -> list[str]:
+    """What is wrong with a council result, whatever brings it (a form or the import file)."""
+    problems = []
+    if score is not None and ocop.stars_for_score(float(score)) != stars:
+        low, high = ocop.STAR_BANDS[stars]
+        problems.append(_("score %(score)s is outside the %(stars)d★ band (%(low)d to under %(high)d)",
+                          score=score, stars=stars, low=low, high=min(high, 100)))
+    if stars == 5 and level != "national":
+        problems.append(_("a 5★ recognition is granted at national level"))
+    if valid_until is not None and valid_until <= decision_date:
+        problems.append(_("valid_until must be after decision_date"))
+    return problems
+
+
+def new_record(product: Product, *, stars: int, decision_no: str, decision_date: dt.date, issuer: str,
+               level: str, score=None, score_a=None, score_b=None, score_c=None,
+               valid_until: dt.date | None = None, story: str | None = None,
+               story_en: str | None = None) -> EvaluationRecord:
+    """A council result for the product, with the defaults the rules give (36 months, legal basis)."""
+    problems = recognition_problems(stars, score, level, decision_date, valid_until)
+    if problems:
+        raise ValueError("; ".join(problems))
+    record = EvaluationRecord(
+        stars=stars, score=score, score_a=score_a, score_b=score_b, score_c=score_c, decision_no=decision_no,
+        decision_date=decision_date, issuer=issuer, level=level,
+        valid_until=valid_until or ocop.default_valid_until(decision_date),
+        legal_basis=ocop.legal_basis_for(decision_date), story=story, story_en=story_en)
+    product.records.append(record)
+    return record
+
+
+def revoke(record: EvaluationRecord, reason: str) -> None:
+
+    if record.revoked_at is not None:
+        raise ValueError("already revoked")
+    record.revoked_at, record.revoked_reason = utcnow(), reason
+
+
+def expiring(records, today: dt.date | None = None, days: int = ocop.EXPIRY_WARNING_DAYS):
+    """Records in force that end within `days` (the 30-day warning)."""
+    today = today or ocop.today()
+    return [r for r in records if recognition_in_force(r, today) and (r.valid_until - today).days <= days]
 
 
 # --- Badges -------------------------------------------------------------------------------------

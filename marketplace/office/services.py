@@ -83,3 +83,79 @@ def _announce(seller: Seller, action: str, reason: str | None) -> None:
     recipients = {seller.email} | {member.email for member in seller.members}
     for address in sorted(filter(None, recipients)):
         queue_email(address, subject, body)
+
+
+# --- Evaluation records -----------------------------------------------------------------------
+
+def products_in_scope(officer):
+    from ..catalog.models import Product
+    query = select(Product).join(Seller).order_by(Product.name)
+    if officer.province_code is not None:
+        query = query.where(Seller.province_code == officer.province_code)
+    return db.session.scalars(query).all()
+
+
+def _record_state(record) -> dict:
+    return {"stars": record.stars, "decision_no": record.decision_no,
+            "decision_date": record.decision_date.isoformat(), "valid_until": record.valid_until.isoformat(),
+            "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,
+            "revoked_reason": record.revoked_reason}
+
+
+def record_evaluation(officer, product, values: dict):
+    """Record a council result for a product of the officer's province; audited, committed."""
+    from ..certification.services import new_record
+    if not in_scope(officer, product.seller):
+        raise PermissionError("product outside the officer's province")
+    try:
+        record = new_record(product, **values)
+    except ValueError as error:
+        raise DecisionError(str(error)) from error
+    db.session.flush()
+    audit(officer, "recognition.record", record, None, _record_state(record))
+    db.session.commit()
+    return record
+
+
+def revoke_recognition(officer, record, reason: str):
+    from ..certification.services import revoke
+    if not in_scope(officer, record.product.seller):
+        raise PermissionError("recognition outside the officer's province")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DecisionError(_("Give the reason: the seller will read it."))
+    before = _record_state(record)
+    try:
+        revoke(record, reason)
+    except ValueError as error:
+        raise DecisionError(_("This recognition is already revoked.")) from error
+    audit(officer, "recognition.revoke", record, before, _record_state(record))
+    with force_locale("vi"):
+        subject = _("OCOP recognition %(number)s is revoked", number=record.decision_no)
+        body = _("Hello %(name)s,\n\n%(subject)s.", name=record.product.seller.legal_name, subject=subject)
+        body += "\n\n" + _("Reason: %(reason)s", reason=reason)
+    queue_email(record.product.seller.email, subject, body)
+    db.session.commit()
+
+
+def rows_outside_scope(officer, rows) -> list[int]:
+    """Line numbers of import rows whose province is not the officer's (a nationwide officer: none)."""
+    if officer.province_code is None:
+        return []
+    from .. import ocop
+    outside = []
+    for line, values in rows:
+        try:
+            if int(ocop.find_province(values.get("province", "")).code) != officer.province_code:
+                outside.append(line)
+        except ValueError:
+            continue  # the import itself reports an unknown province
+    return outside
+
+
+def audit_import(officer, result) -> None:
+    db.session.add(AuditLog(actor_id=officer.id, action="catalogue.import", object_type="catalogue", object_id=0,
+                            before=None, after={"rows": result.rows, "products_created": result.products_created,
+                                                "records_created": result.records_created,
+                                                "records_updated": result.records_updated}))
+    db.session.commit()

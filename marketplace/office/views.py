@@ -5,11 +5,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import os
+import tempfile
+
+from sqlalchemy.exc import IntegrityError
+
+from .. import ocop
 from ..accounts.services import roles_required
+from ..catalog.models import Product
+from ..certification.importer import ImportFileError, import_rows, read_table
+from ..certification.models import EvaluationRecord
+from ..certification.services import unlisted_reasons
 from ..extensions import db
 from ..sellers.models import VERIFICATION_STATUSES, Seller
 from . import services
-from .forms import DecisionForm
+from .forms import DecisionForm, EvaluationForm, ImportForm, RevokeForm
 from .models import AuditLog
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -61,3 +71,84 @@ def decide(seller_id: int):
         return redirect(url_for("office.queue"), code=303)
     flash(_("The form was not accepted; try again."), "error")
     return redirect(url_for("office.seller", seller_id=seller_id), code=303)
+
+
+# --- Evaluation records -------------------------------------------------------------------------
+
+def _product_in_scope(product_id: int):
+    product = db.session.get(Product, product_id)
+    if product is None or not services.in_scope(current_user, product.seller):
+        abort(404)
+    return product
+
+
+@bp.get("/products")
+def products():
+    return render_template("office/products.html", products=services.products_in_scope(current_user),
+                           today=ocop.today())
+
+
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+def product(product_id: int):
+    found = _product_in_scope(product_id)
+    form = EvaluationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.record_evaluation(current_user, found, form.values())
+        except services.DecisionError as error:
+            db.session.rollback()
+            form.stars.errors = [str(error)]
+        except IntegrityError:
+            db.session.rollback()
+            form.decision_no.errors = [_("This product already has a recognition with this decision number.")]
+        else:
+            flash(_("Recognition recorded."), "success")
+            return redirect(url_for("office.product", product_id=product_id), code=303)
+    if form.errors:
+        status = 422
+    return render_template("office/product.html", product=found, form=form, revoke_form=RevokeForm(),
+                           reasons=unlisted_reasons(found), today=ocop.today()), status
+
+
+@bp.post("/recognitions/<int:record_id>/revoke")
+def revoke(record_id: int):
+    record = db.session.get(EvaluationRecord, record_id)
+    if record is None or not services.in_scope(current_user, record.product.seller):
+        abort(404)
+    form = RevokeForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.DecisionError(_("Give the reason: the seller will read it."))
+        services.revoke_recognition(current_user, record, form.reason.data)
+        flash(_("Recognition revoked; the product is no longer shown."), "success")
+    except services.DecisionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for("office.product", product_id=record.product_id), code=303)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_catalogue():
+    """The catalogue import file, uploaded: the same checks as `flask catalog import`."""
+    form = ImportForm()
+    result, problem = None, None
+    if form.validate_on_submit():
+        upload = form.file.data
+        suffix = os.path.splitext(upload.filename or "")[1].lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            upload.save(handle.name)
+            try:
+                rows = read_table(handle.name)
+                outside = services.rows_outside_scope(current_user, rows)
+                if outside:
+                    problem = _("Lines %(lines)s are for another province: nothing was imported.",
+                                lines=", ".join(map(str, outside)))
+                else:
+                    result = import_rows(rows)
+            except ImportFileError as error:
+                problem = str(error)
+        if result is not None and result.ok:
+            services.audit_import(current_user, result)
+    status = 422 if problem or (result is not None and not result.ok) else 200
+    return render_template("office/import.html", form=form, result=result, problem=problem), status

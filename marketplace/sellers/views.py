@@ -5,7 +5,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from sqlalchemy.exc import IntegrityError
+
+from .. import ocop
 from ..accounts.services import roles_required
+from ..catalog import services as catalog
+from ..catalog.forms import ProductForm
+from ..catalog.images import PhotoError
+from ..certification.services import expiring, unlisted_reasons
 from ..accounts.views import auth_limit
 from ..extensions import db, limiter
 from . import services
@@ -46,3 +53,43 @@ def document(document_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- The console: listings ------------------------------------------------------------------------
+
+def _own_product(product_id: int):
+    product = catalog.seller_product(current_user.seller_id, product_id)
+    if product is None:
+        abort(404)  # another seller's product does not exist for this one
+    return product
+
+
+@bp.get("/products")
+@roles_required("seller")
+def products():
+    today = ocop.today()
+    rows = [(p, unlisted_reasons(p, today), expiring(p.records, today)) for p in
+            catalog.seller_products(current_user.seller_id)]
+    return render_template("sellers/products.html", rows=rows, today=today)
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+@bp.route("/products/<int:product_id>", methods=["GET", "POST"])
+@roles_required("seller")
+def edit_product(product_id: int | None = None):
+    product = _own_product(product_id) if product_id else None
+    form = ProductForm(obj=product)
+    if form.validate_on_submit():
+        try:
+            catalog.save_product(current_user.seller, form.values(), form.uploads(), product)
+        except PhotoError as error:
+            db.session.rollback()
+            form.photos.errors = [str(error)]
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors = [_("You already have a product with this name.")]
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("sellers.products"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("sellers/product_form.html", form=form, product=product), status

@@ -1,0 +1,40 @@
+"""The 30-day warning before a recognition ends (DESIGN §1: the issuer warns the producer)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import ocop
+from ..extensions import db
+from ..models_base import utcnow
+from ..outbox.services import queue_email
+from .models import EvaluationRecord
+from .services import expiring
+
+
+def send_reminders(today: dt.date | None = None) -> int:
+    """Queue one email per recognition in force that ends within 30 days and was not yet reminded."""
+    today = today or ocop.today()
+    horizon = today + dt.timedelta(days=ocop.EXPIRY_WARNING_DAYS)
+    candidates = db.session.scalars(select(EvaluationRecord).where(
+        EvaluationRecord.reminded_at.is_(None), EvaluationRecord.valid_until <= horizon,
+        EvaluationRecord.valid_until > today)).all()
+    count = 0
+    for record in expiring(candidates, today):
+        seller = record.product.seller
+        with force_locale("vi"):
+            subject = _("OCOP recognition %(number)s of %(product)s ends on %(date)s",
+                        number=record.decision_no, product=record.product.name,
+                        date=record.valid_until.strftime("%d/%m/%Y"))
+            body = _("Hello %(name)s,\n\n%(subject)s.", name=seller.legal_name, subject=subject) + "\n\n" + _(
+                "Ask the provincial OCOP office for re-evaluation: after that day the product is no longer "
+                "shown or sold as an OCOP product.")
+        for address in sorted(filter(None, {seller.email} | {m.email for m in seller.members})):
+            queue_email(address, subject, body)
+        record.reminded_at = utcnow()
+        count += 1
+    db.session.commit()
+    return count
