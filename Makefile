@@ -18,6 +18,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 compile-translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d translations
+	$(BIN)/pybabel -q compile -d translations -D wtforms
 
 setup: $(VENV)/.installed compile-translations
 	$(BIN)/flask db upgrade

@@ -81,10 +81,12 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from .accounts.cli import accounts_cli
     from .certification.cli import catalog_cli, certificates_cli
     from .demo.cli import demo_cli
     from .outbox.cli import outbox_cli
 
+    app.cli.add_command(accounts_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(demo_cli)

@@ -1,5 +1,6 @@
 """Home → group → product in headless Chromium (Debian's package), in Vietnamese and English,
 on a phone and a desktop. Screenshots land in test-artifacts/ for a person to look at."""
+import datetime as dt
 import os
 import threading
 from pathlib import Path
@@ -134,3 +135,90 @@ def test_search_from_the_header_on_a_phone(browser, shop, lang, query, expected)
         assert page.locator(".active-filters a").count() == 1
     finally:
         context.close()
+
+
+@pytest.fixture
+def server(app):
+    """The app on a free local port, with an empty catalogue."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    thread.join()
+
+
+def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_path):
+    """A cooperative signs up, the office verifies it and records the council result, and the
+    cooperative's first listing appears in the shop."""
+    from tests.test_console import jpeg
+    from tests.test_onboarding import PDF, form
+
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["accounts", "create-office", "canbo@ocop.vn", "--name", "Cán bộ OCOP",
+                                  "--province", "Thái Nguyên", "--password", "mat-khau-van-phong"])
+    assert created.exit_code == 0, created.output
+    certificate, photo = tmp_path / "dkkd.pdf", tmp_path / "tra.jpg"
+    certificate.write_bytes(PDF)
+    photo.write_bytes(jpeg())
+    fields = form()
+
+    seller = browser.new_context(viewport=SIZES["phone"])
+    office = browser.new_context(viewport=SIZES["desktop"], locale="vi-VN")
+    try:
+        page = seller.new_page()
+        page.goto(f"{server}/lang/vi")
+        page.get_by_role("link", name="Bán hàng cùng chúng tôi").click()
+        for name in ("name", "email", "password", "password_again", "legal_name", "registration_no",
+                     "representative", "phone", "ward", "street_address"):
+            page.locator(f"#{name}").fill(fields[name])
+        page.locator("#entity_type").select_option("cooperative")
+        page.locator("#province").select_option("19")
+        page.locator("#women_led").check()
+        page.locator("#document").set_input_files(str(certificate))
+        page.get_by_role("button", name="Gửi đăng ký").click()
+        assert "đang chờ Văn phòng OCOP tỉnh kiểm tra" in page.content()
+        _fits_the_screen(page)
+        page.screenshot(path=ARTIFACTS / "seller-pending-phone.png", full_page=True)
+
+        desk = office.new_page()
+        desk.goto(f"{server}/account/sign-in")
+        desk.locator("#email").fill("canbo@ocop.vn")
+        desk.locator("#password").fill("mat-khau-van-phong")
+        desk.get_by_role("button", name="Đăng nhập").click()
+        desk.get_by_role("link", name=fields["legal_name"]).click()
+        desk.get_by_role("button", name="Phê duyệt").click()
+        assert "Đã lưu" in desk.content()
+
+        page.goto(f"{server}/seller/products/new")
+        page.locator("#name").fill("Trà búp Tân Cương")
+        page.locator("#group_code").select_option("I.5")
+        page.locator("#price_vnd").fill("250000")
+        page.locator("#unit").fill("gói 200 g")
+        page.locator("#status").select_option("active")
+        page.locator("#photos").set_input_files(str(photo))
+        page.get_by_role("button", name="Lưu").click()
+        assert "chưa có quyết định công nhận OCOP còn hiệu lực" in page.content()
+
+        desk.goto(f"{server}/office/products")
+        desk.get_by_role("link", name="Trà búp Tân Cương").click()
+        desk.locator("#stars").select_option("4")
+        desk.locator("#score").fill("81")
+        desk.locator("#decision_no").fill("1358/QĐ-UBND")
+        desk.locator("#decision_date").fill("2026-01-15" if dt.date.today() > dt.date(2026, 1, 15)
+                                             else dt.date.today().isoformat())
+        desk.locator("#issuer").fill("UBND tỉnh Thái Nguyên")
+        desk.get_by_role("button", name="Ghi nhận").click()
+        assert "Đã ghi quyết định công nhận" in desk.content()
+        desk.screenshot(path=ARTIFACTS / "office-product-desktop.png", full_page=True)
+
+        shopper = browser.new_page(viewport=SIZES["phone"])
+        shopper.goto(f"{server}/lang/vi")
+        shopper.goto(f"{server}/groups/I.5")
+        shopper.get_by_role("link", name="Trà búp Tân Cương").first.click()
+        assert shopper.locator("h1").inner_text() == "Trà búp Tân Cương"
+        assert "1358/QĐ-UBND" in shopper.content() and "Phụ nữ làm chủ" in shopper.content()
+        shopper.close()
+    finally:
+        seller.close()
+        office.close()

@@ -272,3 +272,11 @@ def test_sign_in_is_rate_limited(app):
         statuses = [client.post("/account/sign-in", data={"email": "x@example.vn", "password": "y"}).status_code
                     for _ in range(4)]
     assert statuses[-1] == 429 and 429 not in statuses[:3]
+
+
+def test_form_messages_are_in_the_visitors_language(client):
+    vi = client.post("/seller/join", data={}).get_data(as_text=True)
+    assert "Trường này là bắt buộc." in vi
+    client.get("/lang/en")
+    en = client.post("/seller/join", data={}).get_data(as_text=True)
+    assert "This field is required." in en and "Trường này" not in en

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -30,7 +30,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "") else None
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False  # a GET form: bookmarkable, shareable, nothing to protect
 
@@ -88,7 +88,7 @@ def _group_choices():
     return choices
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     """A listing in the seller console. A draft may exist before its recognition does."""
     name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Name in English (for visitors)"), validators=[Optional(), Length(max=300)])

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -8,14 +8,14 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 from .. import ocop
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     action = HiddenField(validators=[AnyOf(["approve", "reject", "suspend", "reinstate"])])
     reason = TextAreaField(_l("Reason (the seller will read it)"), validators=[Length(max=2000)])
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(Form):
     """A council result, as the provincial office records it."""
-    stars = SelectField(_l("Stars"), coerce=int, choices=[SelectChoice(n, f"{n}★") for n in range(1, 6)],
+    stars = SelectField(_l("Stars"), coerce=int, choices=[SelectChoice(n, f"{n}★") for n in range(1, 6)], default=3,
                         validators=[DataRequired()])
     score = DecimalField(_l("Total score (out of 100)"), places=2, validators=[Optional(), NumberRange(0, 100)])
     score_a = DecimalField(_l("Part A score"), places=2, validators=[Optional(), NumberRange(0, 40)])
@@ -35,9 +35,9 @@ class EvaluationForm(FlaskForm):
             "valid_until", "story")}
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(_l("Reason (the seller will read it)"), validators=[DataRequired(), Length(max=2000)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Catalogue file (CSV in UTF-8 or XLSX)"), validators=[FileRequired()])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -15,7 +15,7 @@ from .documents import DocumentError, check_document
 from .services import registration_taken
 
 
-class SellerSignUpForm(FlaskForm):
+class SellerSignUpForm(Form):
     # The account
     name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])

@@ -1,0 +1,28 @@
+"""`flask accounts create-office`: office accounts are made by whoever runs the shop, not by sign-up."""
+import click
+from flask.cli import with_appcontext
+
+from .. import ocop
+from ..extensions import db
+from .services import AccountError, create_user
+
+
+@click.group("accounts", help="User accounts.")
+def accounts_cli():
+    pass
+
+
+@accounts_cli.command("create-office", help="Create an office account for one province (or nationwide).")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--province", help="Official province name or code; leave out for a nationwide account.")
+@click.password_option()
+@with_appcontext
+def create_office(email: str, name: str, province: str | None, password: str):
+    try:
+        code = int(ocop.find_province(province).code) if province else None
+        create_user(email, name, password, role="office", province_code=code)
+        db.session.commit()
+    except (ValueError, AccountError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Office account {email} created for {ocop.province_name(code) if code else 'all provinces'}.")

@@ -1,0 +1,215 @@
+"""The seller console's listings and the office's recognitions, with every URL tried by others."""
+import csv
+import datetime as dt
+import io
+import os
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from marketplace.accounts.services import create_user
+from marketplace.catalog.models import Product
+from marketplace.certification.expiry import send_reminders
+from marketplace.certification.importer import COLUMNS
+from marketplace.certification.models import EvaluationRecord
+from marketplace.certification.services import is_listable
+from marketplace.extensions import db
+from marketplace.office.models import AuditLog
+from marketplace.outbox.models import OutboxEmail
+
+from .factories import gtin, tax_code
+from .test_onboarding import PASSWORD, sign_in
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def jpeg(width=800, height=600, colour=(30, 120, 40)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def listing(**overrides):
+    values = {"name": "Trà búp Tân Cương", "name_en": "Tan Cuong tea buds", "group_code": "I.5",
+              "price_vnd": "250000", "unit": "gói 200 g", "weight_grams": "220", "gtin": gtin(42),
+              "status": "active"}
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def seller_user(make):
+    seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19, email="htx@tancuong.vn")
+    create_user("htx@tancuong.vn", "Bình", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    return seller
+
+
+@pytest.fixture
+def other_seller(make):
+    seller = make.seller(legal_name="HTX Khác", province_code=19)
+    create_user("khac@example.vn", "Khác", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    return seller
+
+
+def test_a_seller_drafts_a_listing_with_photos_and_sees_why_it_is_not_shown(client, app, seller_user):
+    sign_in(client, "htx@tancuong.vn")
+    data = listing(status="draft") | {"photos": [(io.BytesIO(jpeg(3000, 2000)), "anh.jpg"),
+                                                 (io.BytesIO(jpeg()), "anh2.jpg")]}
+    response = client.post("/seller/products/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303
+    product = db.session.scalar(select(Product))
+    assert (product.price_vnd, product.weight_grams, product.status) == (250000, 220, "draft")
+    assert len(product.images) == 2
+    full = Image.open(os.path.join(app.config["UPLOAD_DIR"], product.images[0].filename))
+    thumb = Image.open(os.path.join(app.config["UPLOAD_DIR"], product.images[0].thumbnail))
+    assert max(full.size) == 1600 and max(thumb.size) == 480 and full.format == "JPEG"
+    page = client.get("/seller/products").get_data(as_text=True)
+    assert "sản phẩm chưa được đăng bán" in page and "chưa có quyết định công nhận OCOP còn hiệu lực" in page
+
+
+@pytest.mark.parametrize("photo, message", [
+    ((io.BytesIO(PDF), "anh.png"), "không phải ảnh"),
+    ((io.BytesIO(b"\x00" * 100), "anh.jpg"), "không phải ảnh"),
+])
+def test_bad_photos_and_fields_save_nothing(client, seller_user, photo, message):
+    sign_in(client, "htx@tancuong.vn")
+    response = client.post("/seller/products/new", data=listing() | {"photos": [photo]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Product.id))) == 0
+
+
+def test_a_bad_gtin_is_refused(client, seller_user):
+    sign_in(client, "htx@tancuong.vn")
+    bad = gtin(42)[:-1] + str((int(gtin(42)[-1]) + 1) % 10)
+    response = client.post("/seller/products/new", data=listing(gtin=bad))
+    assert response.status_code == 422 and "sai chữ số kiểm tra" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Product.id))) == 0
+
+
+def test_every_seller_url_refuses_another_sellers_ids(client, make, seller_user, other_seller):
+    product = make.product(seller_user, name="Của HTX Tân Cương")
+    db.session.commit()
+    sign_in(client, "khac@example.vn")
+    urls = [f"/seller/products/{product.id}"]
+    for url in urls:
+        assert client.get(url).status_code == 404
+        assert client.post(url, data=listing(name="Bị sửa")).status_code == 404
+    db.session.expire_all()
+    assert product.name == "Của HTX Tân Cương"
+
+
+def test_the_seller_is_warned_thirty_days_before_expiry(client, make, seller_user, today):
+    product = make.product(seller_user, name="Trà sắp hết hạn")
+    make.record(product, decision_date=today - dt.timedelta(days=1000), valid_until=today + dt.timedelta(days=12))
+    db.session.commit()
+    sign_in(client, "htx@tancuong.vn")
+    assert "hết hiệu lực sau 12 ngày" in client.get("/seller/products").get_data(as_text=True)
+
+    assert send_reminders(today) == 1 and send_reminders(today) == 0  # once
+    email = db.session.scalar(select(OutboxEmail))
+    assert email.to == "htx@tancuong.vn" and "Trà sắp hết hạn" in email.subject
+
+
+def officer(province_code=19, email="office19@ocop.vn"):
+    user = create_user(email, "Cán bộ", PASSWORD, role="office", province_code=province_code)
+    db.session.commit()
+    return user
+
+
+def evaluation(**overrides):
+    values = {"stars": "4", "score": "82", "score_a": "33", "score_b": "20", "score_c": "29",
+              "decision_no": "1358/QĐ-UBND", "decision_date": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
+              "issuer": "UBND tỉnh Thái Nguyên", "level": "provincial", "story": "Câu chuyện đã đánh giá"}
+    values.update(overrides)
+    return values
+
+
+def test_the_office_records_a_council_result_and_the_product_is_shown(client, make, seller_user):
+    product = make.product(seller_user, name="Trà búp")
+    db.session.commit()
+    office = officer()
+    sign_in(client, office.email)
+    response = client.post(f"/office/products/{product.id}", data=evaluation())
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert is_listable(product)
+    record = product.records[0]
+    assert record.valid_until.year == record.decision_date.year + 3 and record.legal_basis == "148/QĐ-TTg"
+    assert db.session.scalar(select(AuditLog.action)) == "recognition.record"
+    assert "Câu chuyện đã đánh giá" in client.get(f"/products/{product.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"stars": "5", "score": "82", "level": "national"}, "nằm ngoài khung"),
+    ({"stars": "5", "score": "95"}, "cấp quốc gia"),
+    ({"decision_date": "31/02/2025"}, ""),
+    ({"valid_until": "2001-01-01"}, "valid_until"),
+])
+def test_a_wrong_council_result_records_nothing(client, make, seller_user, overrides, message):
+    product = make.product(seller_user)
+    db.session.commit()
+    sign_in(client, officer().email)
+    response = client.post(f"/office/products/{product.id}", data=evaluation(**overrides))
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(EvaluationRecord.id))) == 0
+
+
+def test_revoking_needs_a_reason_and_unlists(client, make, seller_user):
+    product = make.listed(seller=seller_user, name="Trà thu hồi")
+    record = product.records[0]
+    sign_in(client, officer().email)
+    client.post(f"/office/recognitions/{record.id}/revoke", data={"reason": ""})
+    db.session.expire_all()
+    assert is_listable(product)
+    client.post(f"/office/recognitions/{record.id}/revoke", data={"reason": "Không duy trì chất lượng"})
+    db.session.expire_all()
+    assert not is_listable(product) and record.revoked_reason == "Không duy trì chất lượng"
+    page = client.get(f"/office/products/{product.id}").get_data(as_text=True)
+    assert "Không duy trì chất lượng" in page  # the history stays visible
+    assert "đã bị thu hồi" in db.session.scalar(select(OutboxEmail.subject))
+
+
+def test_an_officer_cannot_touch_another_provinces_products(client, make, seller_user):
+    product = make.listed(seller=seller_user)
+    record = product.records[0]
+    sign_in(client, officer(14, "office14@ocop.vn").email)
+    assert client.get(f"/office/products/{product.id}").status_code == 404
+    assert client.post(f"/office/products/{product.id}", data=evaluation()).status_code == 404
+    assert client.post(f"/office/recognitions/{record.id}/revoke", data={"reason": "x"}).status_code == 404
+    db.session.expire_all()
+    assert len(product.records) == 1 and record.revoked_at is None
+
+
+def _import_file(rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return io.BytesIO(out.getvalue().encode("utf-8"))
+
+
+def _row(**overrides):
+    return {"seller_name": "HTX Mới", "entity_type": "cooperative", "registration_no": tax_code(8100),
+            "province": "Thái Nguyên", "product_name": "Chè mới", "group_code": "I.5", "price_vnd": "100000",
+            "unit": "gói", "stars": "3", "score": "60", "decision_no": "77/QĐ-UBND",
+            "decision_date": (dt.date.today() - dt.timedelta(days=2)).isoformat(), "issuer": "UBND tỉnh Thái Nguyên",
+            "level": "provincial"} | overrides
+
+
+def test_the_office_uploads_the_import_file(client):
+    sign_in(client, officer().email)
+    good = client.post("/office/import", data={"file": (_import_file([_row()]), "qd.csv")},
+                       content_type="multipart/form-data")
+    assert good.status_code == 200 and "1 sản phẩm mới" in good.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Product.id))) == 1
+    other = client.post("/office/import", data={"file": (_import_file([_row(province="Sơn La", product_name="X")]),
+                                                         "qd.csv")}, content_type="multipart/form-data")
+    assert other.status_code == 422 and "thuộc tỉnh khác" in other.get_data(as_text=True)
+    bad = client.post("/office/import", data={"file": (_import_file([_row(product_name="Y", group_code="Z.1")]),
+                                                       "qd.csv")}, content_type="multipart/form-data")
+    assert bad.status_code == 422 and "dòng 2" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Product.id))) == 1
