@@ -174,6 +174,7 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
             page.locator(f"#{name}").fill(fields[name])
         page.locator("#entity_type").select_option("cooperative")
         page.locator("#province").select_option("19")
+        page.locator("#ward-options option").nth(50).wait_for(state="attached")  # the ward picker
         page.locator("#women_led").check()
         page.locator("#document").set_input_files(str(certificate))
         page.get_by_role("button", name="Gửi đăng ký").click()
@@ -219,6 +220,18 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
         assert shopper.locator("h1").inner_text() == "Trà búp Tân Cương"
         assert "1358/QĐ-UBND" in shopper.content() and "Phụ nữ làm chủ" in shopper.content()
         shopper.close()
+
+        from axe_playwright_python.sync_playwright import Axe
+        for path in ("/office/dashboard", "/office/", "/office/products", "/office/import"):
+            desk.goto(server + path)
+            results = Axe().run(desk, options={"runOnly": ["wcag2a", "wcag2aa"]})
+            serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+            assert not serious, f"{path}: {serious}"
+        desk.goto(f"{server}/office/dashboard")
+        desk.screenshot(path=ARTIFACTS / "office-dashboard-desktop.png", full_page=True)
+        page.goto(f"{server}/seller/products")
+        results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+        assert not [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     finally:
         seller.close()
         office.close()

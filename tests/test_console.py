@@ -213,3 +213,28 @@ def test_the_office_uploads_the_import_file(client):
                                                        "qd.csv")}, content_type="multipart/form-data")
     assert bad.status_code == 422 and "dòng 2" in bad.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Product.id))) == 1
+
+
+def test_the_dashboard_shows_shares_against_targets_and_exports_csv(client, make, today):
+    coop = make.seller(entity_type="cooperative", women_led=True, province_code=19)
+    firm = make.seller(entity_type="enterprise", ethnic_minority_led=True, province_code=19)
+    make.seller(entity_type="household", province_code=19)
+    make.seller(entity_type="cooperative", province_code=14)
+    make.listed(seller=coop, stars=5, group_code="I.5")
+    expiring = make.product(firm, group_code="IV.1")
+    make.record(expiring, decision_date=today - dt.timedelta(days=1050), valid_until=today + dt.timedelta(days=40))
+    db.session.commit()
+    sign_in(client, officer().email)
+
+    page = client.get("/office/dashboard").get_data(as_text=True)
+    assert "Thái Nguyên" in page and "3 chủ thể đã xác minh" in page
+    assert "33% (1) · mục tiêu ≥ 40%" in page  # cooperatives: 1 of 3
+    assert "67% (2) · mục tiêu ≥ 50%" in page and "✓" in page  # two of three sell online
+    assert "hết hiệu lực trong 90 ngày tới: 1" in page
+
+    rows = list(csv.reader(io.StringIO(client.get("/office/dashboard.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["place", "indicator", "count", "of", "share", "target"]
+    assert ["Thái Nguyên", "women_led", "1", "3", "0.333", "0.40"] in rows
+    assert ["Thái Nguyên", "products_5_stars", "1", "2", "", ""] in rows
+    nationwide = client.get("/office/dashboard?province=all").get_data(as_text=True)
+    assert "4 chủ thể đã xác minh" in nationwide

@@ -280,3 +280,24 @@ def test_form_messages_are_in_the_visitors_language(client):
     client.get("/lang/en")
     en = client.post("/seller/join", data={}).get_data(as_text=True)
     assert "This field is required." in en and "Trường này" not in en
+
+
+def test_the_ward_picker_lists_the_wards_of_a_province(client):
+    wards = client.get("/api/v1/provinces/19/wards").get_json()["items"]
+    assert {"code": 5443, "name": "Phường Phan Đình Phùng"} in wards and len(wards) > 50
+    assert client.get("/api/v1/provinces/99/wards").status_code == 404
+
+
+def test_sign_in_is_rate_limited_in_redis_when_configured(app):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    strict_app = app_with(app, RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="2 per minute",
+                          RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15")
+    with strict_app.test_client() as client:
+        statuses = [client.post("/account/sign-in", data={"email": "x@example.vn", "password": "y"}).status_code
+                    for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert redis.Redis.from_url("redis://127.0.0.1:6379/15").dbsize() > 0  # the counter lives in Redis

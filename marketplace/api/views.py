@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from .. import ocop
 from ..catalog import services
 from ..catalog.forms import FilterForm
 from ..search import services as search_services
@@ -126,3 +127,11 @@ def get_product(product_id: int):
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+
+
+@bp.get("/provinces/<int:code>/wards")
+def wards(code: int):
+    """The wards and communes of a province (since July 2025), for address pickers."""
+    if ocop.province(code) is None:
+        return error(404, "not_found", "No province has this code.")
+    return jsonify(items=[{"code": int(w.code), "name": w.name} for w in ocop.wards_of(code)])

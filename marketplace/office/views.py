@@ -1,10 +1,12 @@
 """The office's verification queue."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import csv
+import io
 import os
 import tempfile
 
@@ -19,6 +21,7 @@ from ..certification.services import unlisted_reasons
 from ..extensions import db
 from ..sellers.models import VERIFICATION_STATUSES, Seller
 from . import services
+from .dashboard import EXPIRY_HORIZON_DAYS, csv_rows, indicators
 from .forms import DecisionForm, EvaluationForm, ImportForm, RevokeForm
 from .models import AuditLog
 
@@ -152,3 +155,30 @@ def import_catalogue():
             services.audit_import(current_user, result)
     status = 422 if problem or (result is not None and not result.ok) else 200
     return render_template("office/import.html", form=form, result=result, problem=problem), status
+
+
+# --- The programme dashboard --------------------------------------------------------------------
+
+def _dashboard_place() -> int | None:
+    """Any officer may look at any province or the whole country; their own province by default."""
+    value = request.args.get("province")
+    if value == "all":
+        return None
+    if value and value.isdigit() and ocop.province(int(value)):
+        return int(value)
+    return current_user.province_code
+
+
+@bp.get("/dashboard")
+def dashboard():
+    return render_template("office/dashboard.html", data=indicators(_dashboard_place()),
+                           horizon=EXPIRY_HORIZON_DAYS)
+
+
+@bp.get("/dashboard.csv")
+def dashboard_csv():
+    out = io.StringIO()
+    csv.writer(out).writerows(csv_rows(indicators(_dashboard_place())))
+    name = f"ocop-indicators-{_dashboard_place() or 'all'}-{ocop.today().isoformat()}.csv"
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",  # the BOM lets Excel read UTF-8
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,7 +1,7 @@
 """The seller sign-up form."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from ..forms import Form
 from flask_wtf.file import FileField, FileRequired
@@ -31,7 +31,8 @@ class SellerSignUpForm(Form):
     representative = StringField(_l("Legal representative"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
     province = SelectField(_l("Province or city"), coerce=int, validators=[DataRequired()])
-    ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)])
+    ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)],
+                       render_kw={"data-wards-of": "province", "autocomplete": "off"})
     street_address = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
     women_led = BooleanField(_l("Led by a woman"))
     ethnic_minority_led = BooleanField(_l("Led by a person of an ethnic minority"))
@@ -42,6 +43,7 @@ class SellerSignUpForm(Form):
         super().__init__(*args, **kwargs)
         self.entity_type.choices = [SelectChoice(code, label) for code, label in ocop.ENTITY_TYPES.items()]
         self.province.choices = [SelectChoice(int(p.code), p.name) for p in ocop.PROVINCES]
+        self.ward.render_kw = self.ward.render_kw | {"data-wards-url": url_for("api.wards", code=0)}
         self.checked_document = None
         self.ward_code = None
 
