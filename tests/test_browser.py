@@ -36,15 +36,21 @@ def browser():
 
 
 @pytest.fixture
-def shop(app):
-    """The app with the demo catalogue, served on a free local port."""
-    load_demo()
+def server(app):
+    """The app on a free local port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def shop(server):
+    """The served app with the demo catalogue."""
+    load_demo()
+    return server
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -135,17 +141,6 @@ def test_search_from_the_header_on_a_phone(browser, shop, lang, query, expected)
         assert page.locator(".active-filters a").count() == 1
     finally:
         context.close()
-
-
-@pytest.fixture
-def server(app):
-    """The app on a free local port, with an empty catalogue."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join()
 
 
 def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_path):
