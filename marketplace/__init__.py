@@ -57,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     from .accounts import models as _accounts  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401
     from .certification import models as _certification  # noqa: F401
+    from .inventory import models as _inventory  # noqa: F401
     from .office import models as _office  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401
     from .search import models as _search  # noqa: F401

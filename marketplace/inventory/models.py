@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import utcnow
+
+LOCATION_KINDS = ("seller_warehouse", "sales_point")
+MOVEMENT_KINDS = ("receive", "adjust", "reserve", "release", "sale", "online_order", "transfer_out",
+                  "transfer_in", "count", "return", "damage")
+
+
+class StockLocation(db.Model):
+    """Where stock is: a seller's warehouse now; the OCOP sales points later."""
+    __tablename__ = "stock_locations"
+    __table_args__ = (
+        CheckConstraint("kind IN ('seller_warehouse', 'sales_point')", name="kind"),
+        UniqueConstraint("kind", "seller_id", name="uq_stock_locations_kind_seller"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("sellers.id"), index=True)
+
+    seller = relationship("Seller")
+
+
+class StockLevel(db.Model):
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand"),
+        CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved"),
+        CheckConstraint("reorder_level >= 0", name="reorder_level"),
+        UniqueConstraint("location_id", "product_id", name="uq_stock_levels_location_product"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    on_hand: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0)
+    reorder_level: Mapped[int] = mapped_column(default=0)
+
+    location = relationship("StockLocation")
+    product = relationship("Product")
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class StockMovement(db.Model):
+    """One line of the ledger: the change of on hand and of reserved, why, by whom, when.
+    Nothing here is ever updated or deleted; a mistake is corrected by another movement."""
+    __tablename__ = "stock_movements"
+    __table_args__ = (Index("ix_stock_movements_location_product", "location_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    on_hand_change: Mapped[int] = mapped_column(default=0)
+    reserved_change: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str | None] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(60))  # an order number, a receipt, a count
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
