@@ -238,3 +238,31 @@ def test_the_dashboard_shows_shares_against_targets_and_exports_csv(client, make
     assert ["Thái Nguyên", "products_5_stars", "1", "2", "", ""] in rows
     nationwide = client.get("/office/dashboard?province=all").get_data(as_text=True)
     assert "4 chủ thể đã xác minh" in nationwide
+
+
+def test_the_seller_receives_and_adjusts_stock_with_a_history(client, make, seller_user, other_seller):
+    from marketplace.inventory import services as stock
+    product = make.product(seller_user, name="Trà búp")
+    db.session.commit()
+    sign_in(client, "htx@tancuong.vn")
+    client.post(f"/seller/stock/{product.id}", data={"action": "receive", "receive-quantity": "24",
+                                                      "receive-reference": "PN-001"})
+    client.post(f"/seller/stock/{product.id}", data={"action": "adjust", "adjust-change": "-2",
+                                                      "adjust-reason": "Vỡ hộp"})
+    too_much = client.post(f"/seller/stock/{product.id}", data={"action": "adjust", "adjust-change": "-50",
+                                                                 "adjust-reason": "Nhầm"})
+    assert too_much.status_code == 422
+    no_reason = client.post(f"/seller/stock/{product.id}", data={"action": "adjust", "adjust-change": "-1"})
+    assert no_reason.status_code == 422
+    location = stock.warehouse_of(seller_user)
+    current = stock.level(location.id, product.id)
+    assert (current.on_hand, current.reserved) == (22, 0) == stock.ledger_totals(location.id, product.id)
+    page = client.get(f"/seller/stock/{product.id}").get_data(as_text=True)
+    assert "PN-001" in page and "Vỡ hộp" in page and "Nhầm" not in page
+    assert "22" in client.get("/seller/stock").get_data(as_text=True)
+
+    sign_in(client, "khac@example.vn")  # another seller's product
+    assert client.get(f"/seller/stock/{product.id}").status_code == 404
+    assert client.post(f"/seller/stock/{product.id}", data={"action": "receive",
+                                                             "receive-quantity": "5"}).status_code == 404
+    assert stock.level(location.id, product.id).on_hand == 22

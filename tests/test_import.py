@@ -70,7 +70,7 @@ def test_xlsx_first_sheet_and_province_code(app, tmp_path):
     sheet = workbook.active
     sheet.append(list(COLUMNS))
     data = row(province="19", price_vnd=450000, decision_date=TODAY - dt.timedelta(days=60))
-    sheet.append([data[c] for c in COLUMNS])
+    sheet.append([data.get(c, "") for c in COLUMNS])
     workbook.create_sheet("notes").append(["ignored"])
     workbook.save(tmp_path / "ok.xlsx")
 
@@ -167,7 +167,7 @@ def test_the_cli_imports_a_good_file(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["catalog", "import", str(write_csv(tmp_path / "ok.csv", [row()])),
                                                 "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "Products: 1 new" in result.output
+    assert "Products: 1 new" in result.output and "Stock received: 0" in result.output
     assert counts() == (1, 1, 1)
 
 
@@ -184,3 +184,16 @@ def test_a_non_utf8_csv_is_refused(app, tmp_path):
     path.write_bytes(",".join(COLUMNS).encode() + b"\nTr\xe0 ...\n")
     result = app.test_cli_runner().invoke(args=["catalog", "import", str(path), "--lang", "en"])
     assert result.exit_code != 0 and "UTF-8" in result.output
+
+
+def test_the_stock_column_is_received_once_into_the_sellers_warehouse(app, tmp_path):
+    from marketplace.inventory import services as stock
+    path = write_csv(tmp_path / "stock.csv", [row(stock="120")], columns=COLUMNS)
+    first, second = import_file(path), import_file(path)
+    assert first.stock_received == 120 and second.stock_received == 0 and second.changed == 0
+    product = db.session.scalar(db.select(Product))
+    location = stock.warehouse_of(product.seller)
+    assert stock.level(location.id, product.id).on_hand == 120 == stock.ledger_totals(location.id, product.id)[0]
+    with force_locale("en"):
+        bad = import_file(write_csv(tmp_path / "bad.csv", [row(stock="-5", decision_no="9/QĐ")]))
+    assert not bad.ok and "stock" in bad.errors[0].reasons[0]

@@ -33,10 +33,10 @@ def import_command(path: str, dry_run: bool, lang: str):
                 click.echo("  " + str(row_error), err=True)
             raise SystemExit(1)
         click.echo(_("%(rows)d rows read. Sellers: %(sc)d new, %(su)d updated. Products: %(pc)d new, "
-                     "%(pu)d updated. Recognitions: %(rc)d new, %(ru)d updated.",
+                     "%(pu)d updated. Recognitions: %(rc)d new, %(ru)d updated. Stock received: %(stock)d.",
                      rows=result.rows, sc=result.sellers_created, su=result.sellers_updated,
                      pc=result.products_created, pu=result.products_updated,
-                     rc=result.records_created, ru=result.records_updated))
+                     rc=result.records_created, ru=result.records_updated, stock=result.stock_received))
         if dry_run:
             click.echo(_("Dry run: nothing was written."))
 

@@ -27,7 +27,7 @@ from .services import recognition_problems
 REQUIRED = ("seller_name", "entity_type", "registration_no", "province", "product_name", "group_code",
             "price_vnd", "unit", "stars", "decision_no", "decision_date", "issuer", "level")
 OPTIONAL = ("ward", "women_led", "ethnic_minority_led", "product_name_en", "description", "story", "score",
-            "valid_until", "gi", "planting_area_code", "gtin")
+            "valid_until", "gi", "planting_area_code", "gtin", "stock")
 COLUMNS = REQUIRED + OPTIONAL
 _YES = {"yes", "y", "true", "1", "x", "có", "co"}
 _NO = {"no", "n", "false", "0", "không", "khong", ""}
@@ -57,6 +57,7 @@ class ImportResult:
     products_updated: int = 0
     records_created: int = 0
     records_updated: int = 0
+    stock_received: int = 0
 
     @property
     def ok(self) -> bool:
@@ -74,6 +75,7 @@ class _Row:
     seller: dict
     product: dict
     record: dict
+    stock: int | None = None
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -203,6 +205,7 @@ def _check_row(line: int, values: dict) -> tuple[_Row | None, list[str]]:
     valid_until = field_value("valid_until", parse_date)
     level = field_value("level", lambda t: _choice(t.lower(), ocop.LEVELS, "level"))
     gtin = field_value("gtin", ocop.normalize_gtin)
+    stock = field_value("stock", _stock)
     texts = {c: field_value(c) for c in ("seller_name", "product_name", "unit", "decision_no", "issuer",
                                          "product_name_en", "description", "story", "gi", "planting_area_code")}
 
@@ -230,6 +233,7 @@ def _check_row(line: int, values: dict) -> tuple[_Row | None, list[str]]:
             "valid_until": valid_until or ocop.default_valid_until(decision_date),
             "legal_basis": ocop.legal_basis_for(decision_date), "story": texts["story"],
         },
+        stock=stock,
     ), []
 
 
@@ -238,6 +242,12 @@ def _choice(text: str, choices: dict, column: str) -> str:
         raise ValueError(_("%(column)s “%(value)s” must be one of: %(choices)s",
                            column=column, value=text, choices=", ".join(choices)))
     return text
+
+
+def _stock(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(_("stock “%(value)s” must be a whole number of units, 0 or more", value=text))
+    return int(text)
 
 
 def _stars(text: str) -> int:
@@ -303,6 +313,21 @@ def _write(rows: list[_Row], result: ImportResult) -> None:
         elif _apply(record, row.record):
             result.records_updated += 1
         db.session.flush()
+        if row.stock:
+            result.stock_received += _receive_once(seller, product, row)
+
+
+def _receive_once(seller, product, row: _Row) -> int:
+    """The row's stock goes into the seller's warehouse once: importing the file again adds nothing."""
+    from ..inventory import services as stock
+    from ..inventory.models import StockMovement
+    location = stock.warehouse_of(seller)
+    reference = f"import {row.record['decision_no']}"[:60]
+    if db.session.scalar(db.select(StockMovement.id).filter_by(location_id=location.id, product_id=product.id,
+                                                               kind="receive", reference=reference)):
+        return 0
+    stock.receive(location.id, product.id, row.stock, reference=reference, reason="catalogue import")
+    return row.stock
 
 
 def import_rows(rows: list[tuple[int, dict]], dry_run: bool = False) -> ImportResult:

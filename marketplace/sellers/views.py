@@ -1,7 +1,7 @@
 """Seller sign-up, the seller's page in the console, and certificate downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -15,6 +15,8 @@ from ..catalog.images import PhotoError
 from ..certification.services import expiring, unlisted_reasons
 from ..accounts.views import auth_limit
 from ..extensions import db, limiter
+from ..inventory import services as stock
+from ..inventory.forms import AdjustForm, ReceiveForm, ReorderForm
 from . import services
 from .documents import path_of
 from .forms import SellerSignUpForm
@@ -93,3 +95,49 @@ def edit_product(product_id: int | None = None):
             return redirect(url_for("sellers.products"), code=303)
     status = 422 if form.errors else 200
     return render_template("sellers/product_form.html", form=form, product=product), status
+
+
+# --- The console: stock ---------------------------------------------------------------------------
+
+@bp.get("/stock")
+@roles_required("seller")
+def stock_list():
+    location = stock.warehouse_of(current_user.seller)
+    db.session.commit()
+    levels = stock.levels_of(location.id)
+    rows = [(p, levels.get(p.id)) for p in catalog.seller_products(current_user.seller_id)]
+    return render_template("inventory/list.html", rows=rows)
+
+
+@bp.route("/stock/<int:product_id>", methods=["GET", "POST"])
+@roles_required("seller")
+def stock_detail(product_id: int):
+    product = _own_product(product_id)
+    location = stock.warehouse_of(current_user.seller)
+    db.session.commit()  # the warehouse, if it was just made
+    receive_form, adjust_form = ReceiveForm(prefix="receive"), AdjustForm(prefix="adjust")
+    reorder_form = ReorderForm(prefix="reorder")
+    action = request.form.get("action")
+    status = 200
+    try:
+        if action == "receive" and receive_form.validate_on_submit():
+            stock.receive(location.id, product.id, receive_form.quantity.data, actor_id=current_user.id,
+                          reference=receive_form.reference.data or None)
+        elif action == "adjust" and adjust_form.validate_on_submit():
+            stock.adjust(location.id, product.id, adjust_form.change.data, reason=adjust_form.reason.data,
+                         actor_id=current_user.id)
+        elif action == "reorder" and reorder_form.validate_on_submit():
+            stock.set_reorder_level(location.id, product.id, reorder_form.reorder_level.data or 0)
+        elif request.method == "POST":
+            status = 422
+        if request.method == "POST" and status == 200:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("sellers.stock_detail", product_id=product.id), code=303)
+    except stock.StockError:
+        db.session.rollback()
+        adjust_form.change.errors = [_("That would leave less than is held for orders, or below zero.")]
+        status = 422
+    return render_template("inventory/detail.html", product=product, level=stock.level(location.id, product.id),
+                           history=stock.history(location.id, product.id), receive_form=receive_form,
+                           adjust_form=adjust_form, reorder_form=reorder_form), status
