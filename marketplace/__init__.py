@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     from .certification import models as _certification  # noqa: F401
     from .inventory import models as _inventory  # noqa: F401
     from .office import models as _office  # noqa: F401
+    from .orders import models as _orders  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .catalog.views import bp as catalog_bp
     from .office.views import bp as office_bp
+    from .orders.views import bp as orders_bp
     from .search.views import bp as search_bp
     from .sellers.views import bp as sellers_bp
 
@@ -77,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sellers_bp)
     app.register_blueprint(office_bp)
+    app.register_blueprint(orders_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

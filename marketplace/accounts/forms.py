@@ -1,9 +1,24 @@
 from flask_babel import lazy_gettext as _l
 from ..forms import Form
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 
 class SignInForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class SignUpForm(Form):
+    """A shopper's account: keeps the cart and the orders."""
+    name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), Length(10, 200)])
+    password_again = PasswordField(_l("Password again"),
+                                   validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+
+    def validate_email(self, field):
+        from .services import find_user
+        if find_user(field.data):
+            raise ValidationError(_l("An account with this email exists: sign in instead."))

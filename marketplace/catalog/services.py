@@ -115,6 +115,15 @@ def get_listing(product_id: int, today: dt.date | None = None) -> Listing | None
     return found[0] if found else None
 
 
+def listings_by_ids(ids: list[int], today: dt.date | None = None) -> list[Listing]:
+    """The listable products among `ids`, in that order, in one query (search results, carts)."""
+    if not ids:
+        return []
+    query = _with_seller_and_images(listable_select(today=today).where(Product.id.in_(ids)))
+    found = {listing.product.id: listing for listing in listings_from_rows(db.session.execute(query).unique().all())}
+    return [found[i] for i in ids if i in found]
+
+
 def national_five_star(limit: int = 8, today: dt.date | None = None) -> list[Listing]:
     query = _with_seller_and_images(
         listable_select(today=today).where(EvaluationRecord.stars == 5, EvaluationRecord.level == "national")

@@ -12,13 +12,12 @@ from typing import Iterable
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session
 
 from .. import ocop
 from ..catalog.models import Product
-from ..catalog.services import Listing, listings_from_rows
+from ..catalog.services import Listing, listings_by_ids
 from ..certification.models import EvaluationRecord
-from ..certification.services import listable_select
 from ..extensions import db
 from ..i18n import localized
 from ..sellers.models import Seller
@@ -57,17 +56,6 @@ class SearchPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.query.per_page))
-
-
-def listings_by_ids(ids: list[int], today: dt.date | None = None) -> list[Listing]:
-    """The listable products among `ids`, in that order, in one query."""
-    if not ids:
-        return []
-    query = (listable_select(today=today).where(Product.id.in_(ids))
-             .options(contains_eager(Product.seller), selectinload(Product.images)))
-    rows = db.session.execute(query).unique().all()
-    found = {listing.product.id: listing for listing in listings_from_rows(rows)}
-    return [found[i] for i in ids if i in found]
 
 
 def _hit(listing: Listing, words: list[str]) -> Hit:

@@ -1,0 +1,1 @@
+"""Cart, checkout, orders split by seller, and THE order state machine."""

@@ -1,0 +1,117 @@
+"""The cart: in the session for guests, in the database for signed-in shoppers, merged at sign-in.
+What it shows always goes through the listing rule and the stock available now."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import session
+from sqlalchemy import delete, select
+
+from ..catalog.services import Listing, listings_by_ids
+from ..extensions import db
+from ..inventory.queries import online_available
+from .models import CartItem
+
+SESSION_KEY = "cart"
+MAX_QUANTITY = 99
+
+
+@dataclass
+class CartLine:
+    product_id: int
+    quantity: int
+    listing: Listing | None  # None: no longer on sale
+    available: int
+
+    @property
+    def problem(self) -> str | None:
+        if self.listing is None:
+            return "unlisted"
+        if self.available <= 0:
+            return "out_of_stock"
+        if self.quantity > self.available:
+            return "short"
+        return None
+
+    @property
+    def subtotal(self) -> int:
+        return self.listing.product.price_vnd * self.quantity if self.listing else 0
+
+
+@dataclass
+class CartView:
+    lines: list[CartLine]
+
+    @property
+    def total(self) -> int:
+        return sum(line.subtotal for line in self.lines if line.problem is None)
+
+    @property
+    def can_check_out(self) -> bool:
+        return bool(self.lines) and all(line.problem is None for line in self.lines)
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+def _items(user) -> dict[int, int]:
+    if user.is_authenticated:
+        return {item.product_id: item.quantity
+                for item in db.session.scalars(select(CartItem).where(CartItem.user_id == user.id))}
+    return {int(k): v for k, v in session.get(SESSION_KEY, {}).items()}
+
+
+def _store(user, items: dict[int, int]) -> None:
+    if user.is_authenticated:
+        db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
+        db.session.add_all(CartItem(user_id=user.id, product_id=pid, quantity=qty) for pid, qty in items.items())
+        db.session.commit()
+    else:
+        session[SESSION_KEY] = {str(pid): qty for pid, qty in items.items()}
+
+
+def view(user) -> CartView:
+    items = _items(user)
+    ids = list(items)
+    listings = {listing.product.id: listing for listing in listings_by_ids(ids)}
+    available = online_available(ids)
+    return CartView([CartLine(pid, qty, listings.get(pid), available.get(pid, 0)) for pid, qty in items.items()])
+
+
+class CartError(ValueError):
+    pass
+
+
+def set_quantity(user, product_id: int, quantity: int, add: bool = False) -> int:
+    """Put a listable product in the cart, capped by what can be shipped now; returns the quantity."""
+    if not listings_by_ids([product_id]):
+        raise CartError("unlisted")
+    available = online_available([product_id])[product_id]
+    if available <= 0:
+        raise CartError("out_of_stock")
+    items = _items(user)
+    wanted = (items.get(product_id, 0) + quantity) if add else quantity
+    capped = max(1, min(wanted, available, MAX_QUANTITY))
+    items[product_id] = capped
+    _store(user, items)
+    return capped
+
+
+def remove(user, product_id: int) -> None:
+    items = _items(user)
+    items.pop(product_id, None)
+    _store(user, items)
+
+
+def merge_guest_cart(user) -> None:
+    """At sign-in: the guest's lines join the shopper's saved cart (quantities add up, capped)."""
+    guest = {int(k): v for k, v in session.pop(SESSION_KEY, {}).items()}
+    if not guest:
+        return
+    items = _items(user)
+    available = online_available(list(guest))
+    for product_id, quantity in guest.items():
+        items[product_id] = max(1, min(items.get(product_id, 0) + quantity, max(available[product_id], 1),
+                                       MAX_QUANTITY))
+    _store(user, items)
