@@ -41,6 +41,11 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+    # Delivery by post, per seller part of an order (whole đồng): within the seller's province, to
+    # another province, and free from this much of that seller's goods.
+    DELIVERY_FEE_SAME_PROVINCE = int(os.environ.get("DELIVERY_FEE_SAME_PROVINCE", "20000"))
+    DELIVERY_FEE_OTHER_PROVINCE = int(os.environ.get("DELIVERY_FEE_OTHER_PROVINCE", "35000"))
+    FREE_DELIVERY_FROM = int(os.environ.get("FREE_DELIVERY_FROM", "500000"))
     SEARCH_INDEX_DIR = os.path.join(INSTANCE_PATH, "search-index")
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh | postgres | none
     BABEL_DEFAULT_LOCALE = "vi"

@@ -104,6 +104,17 @@ def remove(user, product_id: int) -> None:
     _store(user, items)
 
 
+def clear(user) -> None:
+    """Empty a shopper's saved cart in the caller's transaction (a guest's: forget_guest_cart)."""
+    if user.is_authenticated:
+        db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
+
+
+def forget_guest_cart(user) -> None:
+    if not user.is_authenticated:
+        session.pop(SESSION_KEY, None)
+
+
 def merge_guest_cart(user) -> None:
     """At sign-in: the guest's lines join the shopper's saved cart (quantities add up, capped)."""
     guest = {int(k): v for k, v in session.pop(SESSION_KEY, {}).items()}

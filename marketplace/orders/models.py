@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import Timestamped
@@ -19,3 +19,81 @@ class CartItem(Timestamped, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     quantity: Mapped[int]
+
+
+ORDER_STATES = ("placed", "confirmed", "packed", "shipped", "delivered", "cancelled", "returned")
+PAYMENT_METHODS = ("cod", "vietqr", "card")
+
+
+class Order(Timestamped, db.Model):
+    """What the buyer ordered at once; split into one part per seller."""
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("payment_method IN ('cod', 'vietqr', 'card')", name="payment_method"),
+        CheckConstraint("total_vnd >= 0", name="total"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    access_token: Mapped[str] = mapped_column(String(64), unique=True)  # the buyer's link and the API's token
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_phone: Mapped[str] = mapped_column(String(20))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    province_code: Mapped[int]
+    ward_code: Mapped[int]
+    street: Mapped[str] = mapped_column(String(300))
+    payment_method: Mapped[str] = mapped_column(String(10))
+    payment_status: Mapped[str] = mapped_column(String(12), default="unpaid")  # unpaid, paid, refunded
+    goods_vnd: Mapped[int]
+    delivery_vnd: Mapped[int]
+    total_vnd: Mapped[int]
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+
+    parts = relationship("OrderPart", back_populates="order", order_by="OrderPart.id")
+
+
+class OrderPart(Timestamped, db.Model):
+    """The share of an order one seller ships, with its own state."""
+    __tablename__ = "order_parts"
+    __table_args__ = (
+        CheckConstraint("state IN ('placed', 'confirmed', 'packed', 'shipped', 'delivered', 'cancelled', "
+                        "'returned')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"))
+    state: Mapped[str] = mapped_column(String(12), default="placed")
+    goods_vnd: Mapped[int]
+    delivery_vnd: Mapped[int]
+    stock_committed: Mapped[bool] = mapped_column(default=False)
+
+    order = relationship("Order", back_populates="parts")
+    seller = relationship("Seller")
+    lines = relationship("OrderLine", back_populates="part", order_by="OrderLine.id")
+
+
+class OrderLine(db.Model):
+    """A product as it was bought: name, price and stars copied at purchase."""
+    __tablename__ = "order_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),
+                      CheckConstraint("unit_price_vnd > 0", name="price"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("order_parts.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(60))
+    stars: Mapped[int]
+    decision_no: Mapped[str] = mapped_column(String(60))
+    unit_price_vnd: Mapped[int]
+    quantity: Mapped[int]
+
+    part = relationship("OrderPart", back_populates="lines")
+
+    @property
+    def subtotal(self) -> int:
+        return self.unit_price_vnd * self.quantity

@@ -1,13 +1,14 @@
 """The cart pages."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from . import cart
-from .forms import CartLineForm
+from ..i18n import current_language
+from . import cart, services
+from .forms import CartLineForm, CheckoutForm
 
 bp = Blueprint("orders", __name__)
 
@@ -62,3 +63,32 @@ def remove():
     if product_id.isdigit():
         cart.remove(current_user, int(product_id))
     return redirect(url_for("orders.show"), code=303)
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout():
+    view = cart.view(current_user)
+    if not view.can_check_out:
+        return redirect(url_for("orders.show"), code=303)
+    form = CheckoutForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.name.data, form.email.data = form.name.data or current_user.name, form.email.data or current_user.email
+    if form.validate_on_submit():
+        contact = services.Contact(form.name.data.strip(), form.phone.data, form.email.data.strip().lower(),
+                                   form.province.data, form.ward_code, form.street.data.strip())
+        try:
+            order = services.place_order(current_user, contact, form.payment.data, locale=current_language())
+        except services.CheckoutError:
+            flash(_("Your cart changed while you were checking out: please look at it again."), "error")
+            return redirect(url_for("orders.show"), code=303)
+        return redirect(url_for("orders.order", number=order.number, token=order.access_token), code=303)
+    status = 422 if form.errors else 200
+    return render_template("orders/checkout.html", form=form, cart=view, config=current_app.config), status
+
+
+@bp.get("/orders/<number>")
+def order(number: str):
+    found = services.find_order(number, request.args.get("token"))
+    if found is None:
+        abort(404)
+    return render_template("orders/order.html", order=found)
