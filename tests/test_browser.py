@@ -230,3 +230,39 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
     finally:
         seller.close()
         office.close()
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("vi", {"search": "tra tan cuong", "add": "Thêm vào giỏ", "cart": "Giỏ hàng", "checkout": "Đặt hàng",
+            "place": "Đặt hàng", "thanks": "Cảm ơn"}),
+    ("en", {"search": "tan cuong tea", "add": "Add to cart", "cart": "Cart", "checkout": "Check out",
+            "place": "Place the order", "thanks": "Thank you"}),
+])
+def test_search_cart_checkout_cash_on_delivery(browser, shop, lang, words):
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    try:
+        page.goto(f"{shop}/lang/{lang}")
+        page.locator("#header-q").fill(words["search"])
+        page.keyboard.press("Enter")
+        page.locator(".card-link").first.click()
+        page.get_by_role("button", name=words["add"]).click()
+        page.get_by_role("link", name=words["cart"], exact=True).click()
+        page.get_by_role("link", name=words["checkout"], exact=True).click()
+        page.locator("#name").fill("Nguyễn Văn An")
+        page.locator("#phone").fill("0912 345 678")
+        page.locator("#email").fill("an@example.vn")
+        page.locator("#province").select_option("19")
+        page.locator("#ward").fill("Phường Phan Đình Phùng")
+        page.locator("#street").fill("12 Hoàng Văn Thụ")
+        _fits_the_screen(page)
+        page.get_by_role("button", name=words["place"]).click()
+        page.wait_for_url("**/orders/*")
+        assert words["thanks"] in page.content()
+        _fits_the_screen(page)
+        page.screenshot(path=ARTIFACTS / f"order-{lang}-phone.png", full_page=True)
+        from axe_playwright_python.sync_playwright import Axe
+        results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+        assert not [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    finally:
+        context.close()
