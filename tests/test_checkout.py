@@ -78,3 +78,68 @@ def test_an_empty_cart_cannot_check_out(client):
     assert client.get("/checkout").status_code == 303
     assert client.post("/checkout", data=CONTACT).status_code == 303
     assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+def place(client, tea, quantity=2):
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": quantity})
+    assert client.post("/checkout", data=CONTACT).status_code == 303
+    return db.session.scalar(select(Order).order_by(Order.id.desc()))
+
+
+def level_of(product):
+    location = stock.warehouse_of(product.seller).id
+    current = stock.level(location, product.id)
+    assert (current.on_hand, current.reserved) == stock.ledger_totals(location, product.id)
+    return current.on_hand, current.reserved
+
+
+def seller_signs_in(client, seller):
+    from marketplace.accounts.services import create_user
+    create_user(f"seller{seller.id}@example.vn", "HTX", "mat-khau-dai-12", role="seller", seller_id=seller.id)
+    db.session.commit()
+    client.post("/account/sign-out")
+    client.post("/account/sign-in", data={"email": f"seller{seller.id}@example.vn", "password": "mat-khau-dai-12"})
+
+
+def test_the_seller_moves_its_part_and_stock_follows(client, two_sellers):
+    tea, _coffee = two_sellers
+    order = place(client, tea)
+    part = order.parts[0]
+    assert level_of(tea) == (5, 2)
+    seller_signs_in(client, tea.seller)
+    assert client.post(f"/seller/orders/{part.id}", data={"action": "ship"}).status_code == 303  # not yet packed
+    db.session.expire_all()
+    assert part.state == "placed"
+    for action in ("confirm", "pack", "ship"):
+        client.post(f"/seller/orders/{part.id}", data={"action": action})
+    db.session.expire_all()
+    assert part.state == "shipped" and level_of(tea) == (3, 0)  # handed over: gone from on hand
+    client.post(f"/seller/orders/{part.id}", data={"action": "deliver"})
+    db.session.expire_all()
+    assert part.state == "delivered" and order.payment_status == "paid"
+    client.post(f"/seller/orders/{part.id}", data={"action": "return"})
+    db.session.expire_all()
+    assert part.state == "returned" and level_of(tea) == (5, 0)
+    subjects = db.session.scalars(select(OutboxEmail.subject).where(OutboxEmail.to == "an@example.vn")).all()
+    assert len(subjects) == 1 + 5  # placed, then each step
+
+
+def test_cancelling_releases_the_stock(client, two_sellers):
+    tea, _coffee = two_sellers
+    order = place(client, tea)
+    client.post(f"/orders/{order.number}/cancel", data={"token": "wrong"})
+    db.session.expire_all()
+    assert order.parts[0].state == "placed"
+    client.post(f"/orders/{order.number}/cancel", data={"token": order.access_token})
+    db.session.expire_all()
+    assert order.parts[0].state == "cancelled" and level_of(tea) == (5, 0)
+
+
+def test_a_seller_cannot_touch_another_sellers_order(client, two_sellers):
+    tea, coffee = two_sellers
+    order = place(client, tea)
+    seller_signs_in(client, coffee.seller)
+    assert client.post(f"/seller/orders/{order.parts[0].id}", data={"action": "confirm"}).status_code == 404
+    assert order.number not in client.get("/seller/orders").get_data(as_text=True)
+    db.session.expire_all()
+    assert order.parts[0].state == "placed"

@@ -123,3 +123,78 @@ def find_order(number: str, token: str | None) -> Order | None:
     if order is None or not token or not secrets.compare_digest(order.access_token, token):
         return None
     return order
+
+
+# --- THE order state machine ----------------------------------------------------------------------
+
+# action: (states it applies to, the state it leads to)
+TRANSITIONS = {
+    "confirm": ({"placed"}, "confirmed"),
+    "pack": ({"confirmed"}, "packed"),
+    "ship": ({"packed"}, "shipped"),
+    "deliver": ({"shipped"}, "delivered"),
+    "cancel": ({"placed", "confirmed", "packed"}, "cancelled"),
+    "return": ({"delivered"}, "returned"),
+}
+
+
+class TransitionError(ValueError):
+    pass
+
+
+def allowed_actions(part: OrderPart) -> list[str]:
+    return [action for action, (sources, _target) in TRANSITIONS.items() if part.state in sources]
+
+
+def move(part: OrderPart, action: str, actor_id: int | None = None) -> OrderPart:
+    """Move one seller's part of an order, with its stock effect and the buyer's email; commits.
+    Shipping hands the goods over: the reservation leaves on hand. Cancelling releases it.
+    A return puts the goods back on hand."""
+    if action not in TRANSITIONS or part.state not in TRANSITIONS[action][0]:
+        raise TransitionError(action)
+    order = part.order
+    for line in part.lines:
+        if action == "ship":
+            stock.commit_reserved(part.location_id, line.product_id, line.quantity, reference=order.number)
+        elif action == "cancel":
+            stock.release(part.location_id, line.product_id, line.quantity, reference=order.number)
+        elif action == "return":
+            stock.receive(part.location_id, line.product_id, line.quantity, reference=order.number,
+                          actor_id=actor_id, kind="return", reason="returned by the buyer")
+    part.stock_committed = part.stock_committed or action == "ship"
+    part.state = TRANSITIONS[action][1]
+    if order.payment_method == "cod" and all(p.state in ("delivered", "cancelled") for p in order.parts) \
+            and any(p.state == "delivered" for p in order.parts):
+        order.payment_status = "paid"  # the carrier collected the cash
+    _announce_state(part)
+    db.session.commit()
+    return part
+
+
+def cancel_by_buyer(order: Order) -> None:
+    """The buyer may cancel while no seller has confirmed yet."""
+    if not all(part.state == "placed" for part in order.parts):
+        raise TransitionError("cancel")
+    for part in order.parts:
+        move(part, "cancel")
+
+
+def _announce_state(part: OrderPart) -> None:
+    order = part.order
+    with force_locale(order.locale):
+        names = {"confirmed": _("confirmed"), "packed": _("packed"), "shipped": _("handed to the post"),
+                 "delivered": _("delivered"), "cancelled": _("cancelled"), "returned": _("returned")}
+        subject = _("Order %(number)s: %(seller)s — %(state)s", number=order.number, seller=part.seller.legal_name,
+                    state=names[part.state])
+        body = _("Hello %(name)s,\n\n%(subject)s.", name=order.contact_name, subject=subject)
+    queue_email(order.contact_email, subject, body)
+
+
+def seller_parts(seller_id: int) -> list[OrderPart]:
+    return db.session.scalars(select(OrderPart).where(OrderPart.seller_id == seller_id)
+                              .order_by(OrderPart.id.desc())).all()
+
+
+def seller_part(seller_id: int, part_id: int) -> OrderPart | None:
+    part = db.session.get(OrderPart, part_id)
+    return part if part is not None and part.seller_id == seller_id else None

@@ -6,7 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..accounts.services import roles_required
+from ..extensions import db
 from ..i18n import current_language
+from ..inventory import services as stock
 from . import cart, services
 from .forms import CartLineForm, CheckoutForm
 
@@ -92,3 +95,41 @@ def order(number: str):
     if found is None:
         abort(404)
     return render_template("orders/order.html", order=found)
+
+
+@bp.post("/orders/<number>/cancel")
+def cancel(number: str):
+    found = services.find_order(number, request.form.get("token"))
+    if found is None:
+        abort(404)
+    try:
+        services.cancel_by_buyer(found)
+        flash(_("Your order is cancelled."), "success")
+    except services.TransitionError:
+        db.session.rollback()
+        flash(_("A producer has already confirmed it: contact them to cancel."), "error")
+    return redirect(url_for("orders.order", number=number, token=found.access_token), code=303)
+
+
+# --- The seller's orders --------------------------------------------------------------------------
+
+@bp.get("/seller/orders")
+@roles_required("seller")
+def seller_orders():
+    return render_template("orders/seller_orders.html", parts=services.seller_parts(current_user.seller_id),
+                           allowed=services.allowed_actions)
+
+
+@bp.post("/seller/orders/<int:part_id>")
+@roles_required("seller")
+def seller_order_action(part_id: int):
+    part = services.seller_part(current_user.seller_id, part_id)
+    if part is None:
+        abort(404)
+    try:
+        services.move(part, request.form.get("action", ""), actor_id=current_user.id)
+        flash(_("Saved. The buyer is told by email."), "success")
+    except (services.TransitionError, stock.StockError):
+        db.session.rollback()
+        flash(_("This order cannot be changed that way now."), "error")
+    return redirect(url_for("orders.seller_orders"), code=303)
