@@ -21,3 +21,38 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _wtforms_translations(current_app.config["BABEL_TRANSLATION_DIRECTORIES"], current_language())
+
+
+class AddressChecks:
+    """Checks shared by forms with a Vietnamese phone and a province + ward address (fields named
+    phone, province, ward): normalises the phone and finds the ward's official code."""
+    ward_code: int | None = None
+
+    def setup_address(self) -> None:
+        """The province choices, and the ward picker's address (static/js/wards.js)."""
+        from flask import url_for
+        from wtforms.fields.choices import SelectChoice
+
+        from . import ocop
+        self.province.choices = [SelectChoice(int(p.code), p.name) for p in ocop.PROVINCES]
+        self.ward.render_kw = (self.ward.render_kw or {}) | {"data-wards-of": "province", "autocomplete": "off",
+                                                             "data-wards-url": url_for("api.wards", code=0)}
+
+    def validate_phone(self, field):
+        from wtforms.validators import ValidationError
+
+        from . import ocop
+        try:
+            field.data = ocop.normalize_phone(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+    def validate_ward(self, field):
+        from wtforms.validators import ValidationError
+
+        from . import ocop
+        if self.province.data:
+            try:
+                self.ward_code = int(ocop.find_ward(self.province.data, field.data).code)
+            except ValueError as error:
+                raise ValidationError(str(error)) from error

@@ -1,11 +1,9 @@
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange
 
-from .. import ocop
-from ..forms import Form
+from ..forms import AddressChecks, Form
 
 
 class CartLineForm(Form):
@@ -13,32 +11,18 @@ class CartLineForm(Form):
     quantity = IntegerField(_l("Quantity"), default=1, validators=[DataRequired(), NumberRange(min=1, max=99)])
 
 
-class CheckoutForm(Form):
+class CheckoutForm(AddressChecks, Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
     email = EmailField(_l("Email (for the order's updates)"), validators=[DataRequired(), Email(), Length(max=254)])
     province = SelectField(_l("Province or city"), coerce=int, validators=[DataRequired()])
-    ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)],
-                       render_kw={"data-wards-of": "province", "autocomplete": "off"})
+    ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)])
     street = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
     payment = RadioField(_l("Payment"), choices=[SelectChoice("cod", _l("Cash on delivery"))], default="cod",
                          validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.province.choices = [SelectChoice(int(p.code), p.name) for p in ocop.PROVINCES]
-        self.ward.render_kw = self.ward.render_kw | {"data-wards-url": url_for("api.wards", code=0)}
-        self.ward_code = None
+        self.setup_address()
 
-    def validate_phone(self, field):
-        try:
-            field.data = ocop.normalize_phone(field.data)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
 
-    def validate_ward(self, field):
-        if self.province.data:
-            try:
-                self.ward_code = int(ocop.find_ward(self.province.data, field.data).code)
-            except ValueError as error:
-                raise ValidationError(str(error)) from error

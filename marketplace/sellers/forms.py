@@ -1,9 +1,9 @@
 """The seller sign-up form."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
+from ..forms import AddressChecks, Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -15,7 +15,7 @@ from .documents import DocumentError, check_document
 from .services import registration_taken
 
 
-class SellerSignUpForm(Form):
+class SellerSignUpForm(AddressChecks, Form):
     # The account
     name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -31,8 +31,7 @@ class SellerSignUpForm(Form):
     representative = StringField(_l("Legal representative"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
     province = SelectField(_l("Province or city"), coerce=int, validators=[DataRequired()])
-    ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)],
-                       render_kw={"data-wards-of": "province", "autocomplete": "off"})
+    ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)])
     street_address = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
     women_led = BooleanField(_l("Led by a woman"))
     ethnic_minority_led = BooleanField(_l("Led by a person of an ethnic minority"))
@@ -42,10 +41,8 @@ class SellerSignUpForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.entity_type.choices = [SelectChoice(code, label) for code, label in ocop.ENTITY_TYPES.items()]
-        self.province.choices = [SelectChoice(int(p.code), p.name) for p in ocop.PROVINCES]
-        self.ward.render_kw = self.ward.render_kw | {"data-wards-url": url_for("api.wards", code=0)}
+        self.setup_address()
         self.checked_document = None
-        self.ward_code = None
 
     def validate_email(self, field):
         if find_user(field.data):
@@ -59,18 +56,7 @@ class SellerSignUpForm(Form):
         if registration_taken(field.data):
             raise ValidationError(_l("This registration number is already registered."))
 
-    def validate_phone(self, field):
-        try:
-            field.data = ocop.normalize_phone(field.data)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
 
-    def validate_ward(self, field):
-        if self.province.data:
-            try:
-                self.ward_code = int(ocop.find_ward(self.province.data, field.data).code)
-            except ValueError as error:
-                raise ValidationError(str(error)) from error
 
     def validate_document(self, field):
         upload = field.data
