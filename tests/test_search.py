@@ -220,16 +220,22 @@ def test_several_writers_share_one_whoosh_index(app, make, tmp_path):
                               province_code=1, stars=4, price_vnd=1000, decision_date=day, valid_from=day,
                               valid_until=day + dt.timedelta(days=10), groups=["I", "I.1"])
 
+    failures = []
+
     def writer(start):
         own = WhooshBackend(directory)  # as another gunicorn worker would
-        for n in range(start, start + 15):
-            own.index([doc(n)])
+        try:
+            for n in range(start, start + 15):
+                own.index([doc(n)])
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
 
     threads = [threading.Thread(target=writer, args=(start,)) for start in (1, 101, 201)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert failures == []
     assert WhooshBackend(directory).search(SearchQuery(), dt.date.today()).total == 45
 
 

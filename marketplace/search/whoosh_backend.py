@@ -81,6 +81,15 @@ def _fields(doc: SearchDocument) -> dict:
     )
 
 
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _directory_lock(directory: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(os.path.realpath(directory), threading.Lock())
+
+
 class WhooshBackend(SearchBackend):
     name = "whoosh"
 
@@ -127,14 +136,17 @@ class WhooshBackend(SearchBackend):
 
     @contextmanager
     def _writer(self):
-        """Whoosh's file lock, waited for while another process writes; committed or cancelled."""
-        writer = self._ix().writer(timeout=WRITE_TIMEOUT, delay=0.05)
-        try:
-            yield writer
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        """Writers queue on a lock per directory inside this process (Whoosh's file lock is polled,
+        and a polling thread can starve behind two others), then take Whoosh's file lock, which
+        other processes also wait for; committed or cancelled."""
+        with _directory_lock(self.directory):
+            writer = self._ix().writer(timeout=WRITE_TIMEOUT, delay=0.05)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
         docs = list(docs)
