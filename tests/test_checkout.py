@@ -143,3 +143,17 @@ def test_a_seller_cannot_touch_another_sellers_order(client, two_sellers):
     assert order.number not in client.get("/seller/orders").get_data(as_text=True)
     db.session.expire_all()
     assert order.parts[0].state == "placed"
+
+
+def test_a_shopper_finds_their_orders(client, two_sellers):
+    from marketplace.accounts.services import create_user
+    tea, _coffee = two_sellers
+    create_user("an@example.vn", "An", "mat-khau-dai-12")
+    db.session.commit()
+    client.post("/account/sign-in", data={"email": "an@example.vn", "password": "mat-khau-dai-12"})
+    order = place(client, tea, 1)
+    assert order.user_id is not None
+    page = client.get("/account/orders").get_data(as_text=True)
+    assert order.number in page and order.access_token in page
+    client.post("/account/sign-out")
+    assert client.get("/account/orders").status_code == 302  # to the sign-in page

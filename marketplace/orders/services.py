@@ -198,3 +198,7 @@ def seller_parts(seller_id: int) -> list[OrderPart]:
 def seller_part(seller_id: int, part_id: int) -> OrderPart | None:
     part = db.session.get(OrderPart, part_id)
     return part if part is not None and part.seller_id == seller_id else None
+
+
+def orders_of(user_id: int) -> list[Order]:
+    return db.session.scalars(select(Order).where(Order.user_id == user_id).order_by(Order.id.desc())).all()

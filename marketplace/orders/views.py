@@ -111,6 +111,12 @@ def cancel(number: str):
     return redirect(url_for("orders.order", number=number, token=found.access_token), code=303)
 
 
+@bp.get("/account/orders")
+@roles_required("shopper", "seller", "office", "staff")
+def my_orders():
+    return render_template("orders/my_orders.html", orders=services.orders_of(current_user.id))
+
+
 # --- The seller's orders --------------------------------------------------------------------------
 
 @bp.get("/seller/orders")
