@@ -32,7 +32,7 @@ def send_reminders(today: dt.date | None = None) -> int:
             body = _("Hello %(name)s,\n\n%(subject)s.", name=seller.legal_name, subject=subject) + "\n\n" + _(
                 "Ask the provincial OCOP office for re-evaluation: after that day the product is no longer "
                 "shown or sold as an OCOP product.")
-        for address in sorted(filter(None, {seller.email} | {m.email for m in seller.members})):
+        for address in seller.email_addresses:
             queue_email(address, subject, body)
         record.reminded_at = utcnow()
         count += 1

@@ -80,8 +80,7 @@ def _announce(seller: Seller, action: str, reason: str | None) -> None:
         if reason:
             body += "\n\n" + _("Reason: %(reason)s", reason=reason)
         body += "\n\n" + _("Chợ OCOP — the provincial OCOP office")
-    recipients = {seller.email} | {member.email for member in seller.members}
-    for address in sorted(filter(None, recipients)):
+    for address in seller.email_addresses:
         queue_email(address, subject, body)
 
 
@@ -134,7 +133,8 @@ def revoke_recognition(officer, record, reason: str):
         subject = _("OCOP recognition %(number)s is revoked", number=record.decision_no)
         body = _("Hello %(name)s,\n\n%(subject)s.", name=record.product.seller.legal_name, subject=subject)
         body += "\n\n" + _("Reason: %(reason)s", reason=reason)
-    queue_email(record.product.seller.email, subject, body)
+    for address in record.product.seller.email_addresses:
+        queue_email(address, subject, body)
     db.session.commit()
 
 

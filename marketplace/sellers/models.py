@@ -52,6 +52,11 @@ class Seller(Timestamped, db.Model):
         return self.verification_status == "verified"
 
     @property
+    def email_addresses(self) -> list[str]:
+        """Where news for this seller goes: its contact address and its members' accounts."""
+        return sorted(filter(None, {self.email} | {member.email for member in self.members}))
+
+    @property
     def province_name(self) -> str:
         return ocop.province_name(self.province_code)
 
