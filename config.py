@@ -46,6 +46,20 @@ class Config:
     DELIVERY_FEE_SAME_PROVINCE = int(os.environ.get("DELIVERY_FEE_SAME_PROVINCE", "20000"))
     DELIVERY_FEE_OTHER_PROVINCE = int(os.environ.get("DELIVERY_FEE_OTHER_PROVINCE", "35000"))
     FREE_DELIVERY_FROM = int(os.environ.get("FREE_DELIVERY_FROM", "500000"))
+    # An order paid by card or VietQR that is not paid within this many minutes is cancelled and its
+    # stock released (`flask orders expire`, run every few minutes by cron or a timer).
+    ORDER_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("ORDER_PAYMENT_TIMEOUT_MINUTES", "30"))
+    ORDER_RATE_LIMIT = os.environ.get("ORDER_RATE_LIMIT", "30 per minute")  # POST /api/v1/orders per client
+    # VietQR bank transfer into the marketplace operator's account (offered only when set):
+    # the bank's NAPAS BIN (e.g. 970436 Vietcombank), the account number and the account holder.
+    VIETQR_BANK_BIN = os.environ.get("VIETQR_BANK_BIN", "")
+    VIETQR_ACCOUNT_NO = os.environ.get("VIETQR_ACCOUNT_NO", "")
+    VIETQR_ACCOUNT_NAME = os.environ.get("VIETQR_ACCOUNT_NAME", "")
+    VIETQR_BANK_NAME = os.environ.get("VIETQR_BANK_NAME", "")  # shown beside the QR, e.g. "Vietcombank"
+    # Card payments through Stripe Checkout (offered only when the secret key is set).
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # another Stripe-compatible server (tests)
     SEARCH_INDEX_DIR = os.path.join(INSTANCE_PATH, "search-index")
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh | postgres | none
     BABEL_DEFAULT_LOCALE = "vi"

@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     from .office import models as _office  # noqa: F401
     from .orders import models as _orders  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401
+    from .payments import models as _payments  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
 
@@ -71,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from .catalog.views import bp as catalog_bp
     from .office.views import bp as office_bp
     from .orders.views import bp as orders_bp
+    from .payments.views import bp as payments_bp
     from .search.views import bp as search_bp
     from .sellers.views import bp as sellers_bp
 
@@ -80,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sellers_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 
@@ -89,12 +92,14 @@ def _register_cli(app: Flask) -> None:
     from .certification.cli import catalog_cli, certificates_cli
     from .demo.cli import demo_cli
     from .outbox.cli import outbox_cli
+    from .payments.cli import orders_cli
 
     app.cli.add_command(accounts_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(orders_cli)
 
 
 def _register_template_context(app: Flask) -> None:

@@ -8,12 +8,13 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import format_currency, format_date, get_locale
+from flask_babel import format_currency, format_date, format_datetime, get_locale
 
 bp = Blueprint("i18n", __name__)
 
 SESSION_KEY = "lang"
 _DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+_DATETIME_FORMATS = {"vi": "HH:mm 'ngày' dd/MM/yyyy", "en": "HH:mm, d MMM yyyy"}
 
 
 def select_locale() -> str:
@@ -45,6 +46,13 @@ def date(value: dt.date | None) -> str:
     return format_date(value, _DATE_FORMATS.get(current_language(), "medium"))
 
 
+def datetime(value: dt.datetime | None) -> str:
+    """A moment in Vietnam's time (BABEL_DEFAULT_TIMEZONE): '14:05 ngày 22/11/2026', '14:05, 22 Nov 2026'."""
+    if value is None:
+        return ""
+    return format_datetime(value, _DATETIME_FORMATS.get(current_language(), "medium"))
+
+
 def localized(vietnamese: str | None, english: str | None) -> str:
     """Product text in English where given and the visitor reads English; Vietnamese otherwise."""
     if english and current_language() == "en":
@@ -72,5 +80,6 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(vnd, "vnd")
     app.add_template_filter(date, "date")
+    app.add_template_filter(datetime, "datetime")
     app.add_template_global(localized, "localized")
     app.add_template_global(current_language, "current_language")

@@ -94,9 +94,10 @@ def level_of(product):
 
 
 def seller_signs_in(client, seller):
-    from marketplace.accounts.services import create_user
-    create_user(f"seller{seller.id}@example.vn", "HTX", "mat-khau-dai-12", role="seller", seller_id=seller.id)
-    db.session.commit()
+    from marketplace.accounts.services import create_user, find_user
+    if find_user(f"seller{seller.id}@example.vn") is None:
+        create_user(f"seller{seller.id}@example.vn", "HTX", "mat-khau-dai-12", role="seller", seller_id=seller.id)
+        db.session.commit()
     client.post("/account/sign-out")
     client.post("/account/sign-in", data={"email": f"seller{seller.id}@example.vn", "password": "mat-khau-dai-12"})
 

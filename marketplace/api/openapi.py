@@ -149,6 +149,99 @@ ERROR = {
 }
 
 
+ORDER_REQUEST = {
+    "type": "object",
+    "required": ["items", "contact", "address", "payment"],
+    "properties": {
+        "items": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
+            "type": "object", "required": ["product_id", "quantity"],
+            "properties": {"product_id": {"type": "integer"}, "quantity": {"type": "integer", "minimum": 1,
+                                                                           "maximum": 99}}}},
+        "contact": {"type": "object", "required": ["name", "phone", "email"], "properties": {
+            "name": {"type": "string", "maxLength": 200},
+            "phone": {"type": "string", "description": "A Vietnamese phone number (0912 345 678, +84 912 345 678)"},
+            "email": {"type": "string", "format": "email"}}},
+        "address": {"type": "object", "required": ["province", "ward", "street"], "properties": {
+            "province": {"type": ["integer", "string"], "description": "Official province code or name"},
+            "ward": {"type": ["integer", "string"],
+                     "description": "Official ward/commune code or name (GET /provinces/{code}/wards)"},
+            "street": {"type": "string", "maxLength": 300}}},
+        "payment": {"enum": ["cod", "vietqr", "card"],
+                    "description": "Cash on delivery; VietQR bank transfer; card through Stripe Checkout "
+                                   "(VietQR and card only where the shop offers them)"},
+    },
+}
+
+ORDER = {
+    "type": "object",
+    "required": ["number", "status", "created_at", "goods_vnd", "delivery_vnd", "total_vnd", "payment", "url", "parts"],
+    "properties": {
+        "number": {"type": "string", "examples": ["261122-048213"]},
+        "token": {"type": "string", "description": "Only in the 201 answer: keep it to read the order later"},
+        "status": {"enum": ["awaiting_payment", "expired", "cancelled", "placed", "in_progress", "delivered"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "goods_vnd": {"type": "integer"},
+        "delivery_vnd": {"type": "integer"},
+        "total_vnd": {"type": "integer", "description": "Whole Vietnamese đồng"},
+        "url": {"type": "string", "format": "uri", "description": "The buyer's order page"},
+        "payment": {
+            "type": "object",
+            "required": ["method", "status", "due_at"],
+            "properties": {
+                "method": {"enum": ["cod", "vietqr", "card"]},
+                "status": {"enum": ["unpaid", "paid", "expired", "refund_due"]},
+                "due_at": {"type": ["string", "null"], "format": "date-time",
+                           "description": "VietQR and card: the order is cancelled if unpaid by then"},
+                "checkout_url": {"type": ["string", "null"],
+                                 "description": "Card: Stripe's payment page (null if Stripe could not be reached)"},
+                "vietqr": {
+                    "type": "object",
+                    "required": ["payload", "bank_bin", "account_no", "amount_vnd", "reference"],
+                    "properties": {
+                        "payload": {"type": "string", "description": "EMVCo VietQR text to draw as a QR code"},
+                        "bank_bin": {"type": "string"}, "account_no": {"type": "string"},
+                        "account_name": {"type": "string"}, "amount_vnd": {"type": "integer"},
+                        "reference": {"type": "string"},
+                    },
+                },
+            },
+        },
+        "parts": {"type": "array", "items": {
+            "type": "object",
+            "required": ["seller", "state", "goods_vnd", "delivery_vnd", "lines"],
+            "properties": {
+                "seller": {"type": "object", "required": ["id", "name"],
+                           "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+                "state": {"enum": ["placed", "confirmed", "packed", "shipped", "delivered", "cancelled", "returned"]},
+                "goods_vnd": {"type": "integer"},
+                "delivery_vnd": {"type": "integer"},
+                "lines": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["product_id", "name", "stars", "unit_price_vnd", "quantity"],
+                    "properties": {"product_id": {"type": "integer"}, "name": {"type": "string"},
+                                   "name_en": NULLABLE_STRING, "unit": {"type": "string"},
+                                   "stars": {"type": "integer"}, "unit_price_vnd": {"type": "integer"},
+                                   "quantity": {"type": "integer"}}}},
+            },
+        }},
+    },
+}
+
+OUT_OF_STOCK = {
+    "type": "object",
+    "required": ["error", "items"],
+    "properties": {
+        "error": {"const": "out_of_stock"},
+        "status": {"type": "integer"},
+        "message": {"type": "string"},
+        "items": {"type": "array", "items": {
+            "type": "object", "required": ["product_id", "requested", "available"],
+            "properties": {"product_id": {"type": "integer"}, "requested": {"type": "integer"},
+                           "available": {"type": "integer"}}}},
+    },
+}
+
+
 def _query(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
@@ -217,9 +310,43 @@ def openapi_document(server_url: str) -> dict:
                     },
                 }
             },
+            "/orders": {
+                "post": {
+                    "operationId": "placeOrder",
+                    "summary": "Place an order (split by producer; stock is held until paid or cancelled)",
+                    "description": "Rate-limited per client (ORDER_RATE_LIMIT, 30 per minute by default). "
+                                   "Error messages follow Accept-Language (vi or en).",
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/OrderRequest"}}}},
+                    "responses": {
+                        "201": _json("Order", "Placed; keep `token` to read it later"),
+                        "409": _json("OutOfStock", "Some items are short; nothing was placed"),
+                        "422": _json("Error", "Invalid fields, each named in `fields`; nothing was placed"),
+                        "429": {"description": "Too many orders from this client; try again later"},
+                    },
+                }
+            },
+            "/orders/{number}": {
+                "get": {
+                    "operationId": "getOrder",
+                    "summary": "An order, with the token from its creation",
+                    "parameters": [
+                        {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}},
+                        _query("token", {"type": "string"},
+                               "The order's token (or send it as `Authorization: Bearer <token>`)"),
+                    ],
+                    "responses": {
+                        "200": _json("Order", "The order"),
+                        "404": _json("Error", "No order has this number and token"),
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {
+                "OrderRequest": ORDER_REQUEST,
+                "Order": ORDER,
+                "OutOfStock": OUT_OF_STOCK,
                 "Province": PROVINCE,
                 "ProductSummary": PRODUCT_SUMMARY,
                 "ProductDetail": PRODUCT_DETAIL,

@@ -135,3 +135,6 @@ def wards(code: int):
     if ocop.province(code) is None:
         return error(404, "not_found", "No province has this code.")
     return jsonify(items=[{"code": int(w.code), "name": w.name} for w in ocop.wards_of(code)])
+
+
+from . import orders as _orders  # noqa: E402,F401  (the order routes, on this blueprint)

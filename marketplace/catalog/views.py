@@ -7,6 +7,7 @@ import segno
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
 
 from .. import ocop
+from ..urls import public_url
 from . import services
 from .forms import FilterForm
 
@@ -74,9 +75,7 @@ def _listing_or_404(product_id: int):
 
 
 def trace_url(product_id: int) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    path = url_for("catalog.trace", product_id=product_id)
-    return base.rstrip("/") + path if base else url_for("catalog.trace", product_id=product_id, _external=True)
+    return public_url("catalog.trace", product_id=product_id)
 
 
 @functools.lru_cache(maxsize=4096)

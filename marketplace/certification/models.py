@@ -3,14 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .. import ocop
 from ..catalog.models import Product
 from ..extensions import db
-from ..models_base import Timestamped
+from ..models_base import Timestamped, UTCDateTime
 
 
 class EvaluationRecord(Timestamped, db.Model):
@@ -44,12 +44,12 @@ class EvaluationRecord(Timestamped, db.Model):
     # The decision date of the product's next decision, which supersedes this one from that day.
     # Kept by `chain_records` on every flush; lets the listing rule test each record on its own.
     superseded_on: Mapped[dt.date | None] = mapped_column(Date)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(String(40))
     story: Mapped[str | None] = mapped_column(Text)  # the product story as the council evaluated it
     story_en: Mapped[str | None] = mapped_column(Text)
-    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # expiry warning sent
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # expiry warning sent
 
     product = relationship("Product", back_populates="records")
 

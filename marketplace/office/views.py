@@ -19,6 +19,8 @@ from ..certification.importer import ImportFileError, import_rows, read_table
 from ..certification.models import EvaluationRecord
 from ..certification.services import unlisted_reasons
 from ..extensions import db
+from ..orders import services as order_services
+from ..payments import services as payments
 from ..sellers.models import VERIFICATION_STATUSES, Seller
 from . import services
 from .dashboard import EXPIRY_HORIZON_DAYS, csv_rows, indicators
@@ -182,3 +184,41 @@ def dashboard_csv():
     name = f"ocop-indicators-{_dashboard_place() or 'all'}-{ocop.today().isoformat()}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",  # the BOM lets Excel read UTF-8
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- Orders: what producers of the province sell, transfers to confirm, refunds to make ------------
+
+ORDER_VIEWS = {  # name: (payment method, payment status)
+    "transfers": ("vietqr", "unpaid"),
+    "refunds": (None, "refund_due"),
+    "all": (None, None),
+}
+
+
+@bp.get("/orders")
+def orders():
+    view = request.args.get("view", "transfers")
+    if view not in ORDER_VIEWS:
+        view = "transfers"
+    method, status = ORDER_VIEWS[view]
+    found = order_services.orders_with_sellers_in(current_user.province_code, method, status)
+    return render_template("office/orders.html", orders=found, view=view, views=ORDER_VIEWS,
+                           attention=payments.events_needing_attention())
+
+
+@bp.post("/orders/<number>/confirm-transfer")
+def confirm_transfer(number: str):
+    order = order_services.get_order(number)
+    if order is None or not payments.may_confirm_transfer(current_user, order):
+        abort(404)
+    try:
+        outcome = payments.confirm_transfer(current_user, order)
+    except payments.PaymentError:
+        db.session.rollback()
+        flash(_("This order is not waiting for a transfer."), "error")
+        return redirect(url_for("office.orders"), code=303)
+    if outcome == "refund_due":
+        flash(_("Recorded. The order had already been cancelled, so the money is to be refunded."), "error")
+    else:
+        flash(_("Payment recorded. The buyer and the producers are told."), "success")
+    return redirect(url_for("office.orders"), code=303)

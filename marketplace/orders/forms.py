@@ -4,6 +4,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 
 from ..forms import AddressChecks, Form
+from ..payments.providers import available_methods
+
+PAYMENT_LABELS = {
+    "cod": _l("Cash on delivery"),
+    "vietqr": _l("Bank transfer by VietQR (scan with your banking app)"),
+    "card": _l("Card (Visa, Mastercard, JCB) through Stripe"),
+}
 
 
 class CartLineForm(Form):
@@ -18,11 +25,11 @@ class CheckoutForm(AddressChecks, Form):
     province = SelectField(_l("Province or city"), coerce=int, validators=[DataRequired()])
     ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)])
     street = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
-    payment = RadioField(_l("Payment"), choices=[SelectChoice("cod", _l("Cash on delivery"))], default="cod",
-                         validators=[DataRequired()])
+    payment = RadioField(_l("Payment"), default="cod", validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_address()
+        self.payment.choices = [SelectChoice(method, PAYMENT_LABELS[method]) for method in available_methods()]
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped
+from ..models_base import Timestamped, UTCDateTime
 
 
 class CartItem(Timestamped, db.Model):
@@ -23,6 +25,9 @@ class CartItem(Timestamped, db.Model):
 
 ORDER_STATES = ("placed", "confirmed", "packed", "shipped", "delivered", "cancelled", "returned")
 PAYMENT_METHODS = ("cod", "vietqr", "card")
+# unpaid: waiting (cash on delivery: until delivered); expired: not paid in time, stock released;
+# refund_due: money came for goods that will not ship (paid late, or a paid part cancelled).
+PAYMENT_STATUSES = ("unpaid", "paid", "expired", "refund_due")
 
 
 class Order(Timestamped, db.Model):
@@ -31,6 +36,7 @@ class Order(Timestamped, db.Model):
     __table_args__ = (
         CheckConstraint("payment_method IN ('cod', 'vietqr', 'card')", name="payment_method"),
         CheckConstraint("total_vnd >= 0", name="total"),
+        CheckConstraint("payment_status IN ('unpaid', 'paid', 'expired', 'refund_due')", name="payment_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,13 +50,23 @@ class Order(Timestamped, db.Model):
     ward_code: Mapped[int]
     street: Mapped[str] = mapped_column(String(300))
     payment_method: Mapped[str] = mapped_column(String(10))
-    payment_status: Mapped[str] = mapped_column(String(12), default="unpaid")  # unpaid, paid, refunded
+    payment_status: Mapped[str] = mapped_column(String(12), default="unpaid")
+    payment_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)  # card, VietQR
     goods_vnd: Mapped[int]
     delivery_vnd: Mapped[int]
     total_vnd: Mapped[int]
     locale: Mapped[str] = mapped_column(String(5), default="vi")
 
     parts = relationship("OrderPart", back_populates="order", order_by="OrderPart.id")
+
+    @property
+    def refund_vnd(self) -> int:
+        """What a paid order owes back: its cancelled parts (all of it when paid too late)."""
+        if self.payment_status != "refund_due":
+            return 0
+        if all(part.state == "cancelled" for part in self.parts):
+            return self.total_vnd
+        return sum(part.goods_vnd + part.delivery_vnd for part in self.parts if part.state == "cancelled")
 
 
 class OrderPart(Timestamped, db.Model):

@@ -1,4 +1,4 @@
-"""The cart pages."""
+"""The cart, checkout, the buyer's order page and the seller's order list."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,6 +10,8 @@ from ..accounts.services import roles_required
 from ..extensions import db
 from ..i18n import current_language
 from ..inventory import services as stock
+from ..payments import card
+from ..payments import services as payments
 from . import cart, services
 from .forms import CartLineForm, CheckoutForm
 
@@ -80,13 +82,26 @@ def checkout():
         contact = services.Contact(form.name.data.strip(), form.phone.data, form.email.data.strip().lower(),
                                    form.province.data, form.ward_code, form.street.data.strip())
         try:
-            order = services.place_order(current_user, contact, form.payment.data, locale=current_language())
+            order = services.place_cart_order(current_user, contact, form.payment.data, locale=current_language())
         except services.CheckoutError:
             flash(_("Your cart changed while you were checking out: please look at it again."), "error")
             return redirect(url_for("orders.show"), code=303)
+        if order.payment_method == "card":
+            return _pay_by_card(order)
         return redirect(url_for("orders.order", number=order.number, token=order.access_token), code=303)
     status = 422 if form.errors else 200
     return render_template("orders/checkout.html", form=form, cart=view, config=current_app.config), status
+
+
+def _pay_by_card(order):
+    """Off to Stripe's page; back to the order page if Stripe cannot be reached (it offers to try again)."""
+    back = services.order_url(order)
+    try:
+        return redirect(payments.start_card_payment(order, success_url=back + "&paid=1", cancel_url=back), code=303)
+    except (payments.PaymentError, card.CardError):
+        db.session.rollback()
+        flash(_("The card payment could not start. Please try again in a moment."), "error")
+        return redirect(back, code=303)
 
 
 @bp.get("/orders/<number>")
@@ -94,7 +109,22 @@ def order(number: str):
     found = services.find_order(number, request.args.get("token"))
     if found is None:
         abort(404)
-    return render_template("orders/order.html", order=found)
+    transfer = None
+    if found.payment_method == "vietqr" and services.awaiting_payment(found):
+        transfer = {"svg": payments.vietqr_svg(found), "reference": payments.transfer_reference(found),
+                    "config": current_app.config}
+    return render_template("orders/order.html", order=found, transfer=transfer,
+                           awaiting_payment=services.awaiting_payment(found), back_from_card="paid" in request.args)
+
+
+@bp.post("/orders/<number>/pay")
+def pay(number: str):
+    found = services.find_order(number, request.form.get("token"))
+    if found is None:
+        abort(404)
+    if found.payment_method != "card" or not services.awaiting_payment(found):
+        return redirect(services.order_url(found), code=303)
+    return _pay_by_card(found)
 
 
 @bp.post("/orders/<number>/cancel")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import Date, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..models_base import utcnow
+from ..models_base import UTCDateTime, utcnow
 
 # SQLite keeps the PostgreSQL tables (as plain text) so both databases share one schema history.
 TsVector = TSVECTOR().with_variant(Text(), "sqlite")
@@ -21,7 +21,7 @@ class SearchQueue(db.Model):
     __tablename__ = "search_queue"
 
     product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    queued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import ocop
 from ..extensions import db
-from ..models_base import Timestamped, utcnow
+from ..models_base import Timestamped, UTCDateTime, utcnow
 
 VERIFICATION_STATUSES = ("pending", "verified", "rejected", "suspended")
 
@@ -40,7 +40,7 @@ class Seller(Timestamped, db.Model):
     women_led: Mapped[bool] = mapped_column(default=False)
     ethnic_minority_led: Mapped[bool] = mapped_column(default=False)
     verification_status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
-    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     status_reason: Mapped[str | None] = mapped_column(Text)  # why it was rejected or suspended
 
     products = relationship("Product", back_populates="seller")
@@ -85,6 +85,6 @@ class SellerDocument(db.Model):
     original_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(60))
     size: Mapped[int]
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     seller = relationship("Seller", back_populates="documents")

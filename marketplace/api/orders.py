@@ -1,0 +1,165 @@
+"""The order API for mobile and partner clients: place an order, follow it with its token.
+The same checks and the same pipeline as the checkout page: CheckoutForm, orders.services."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from werkzeug.datastructures import MultiDict
+
+from .. import ocop
+from ..extensions import db, limiter
+from ..i18n import current_language
+from ..orders import services as orders
+from ..orders.forms import CheckoutForm
+from ..payments import card
+from ..payments import services as payments
+from .views import bp, error
+
+MAX_ITEMS = 50
+# CheckoutForm field → where it sits in the JSON body
+FIELD_PATHS = {"name": "contact.name", "phone": "contact.phone", "email": "contact.email",
+               "province": "address.province", "ward": "address.ward", "street": "address.street",
+               "payment": "payment"}
+
+
+def _order_limit() -> str:
+    return current_app.config["ORDER_RATE_LIMIT"]
+
+
+def _object(body: dict, key: str, problems: dict) -> dict:
+    value = body.get(key)
+    if isinstance(value, dict):
+        return value
+    problems[key] = ["must be an object"]
+    return {}
+
+
+def _items(value, problems: dict) -> dict[int, int]:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_ITEMS:
+        problems["items"] = [f"must be a list of 1 to {MAX_ITEMS} items"]
+        return {}
+    items: dict[int, int] = {}
+    for n, item in enumerate(value):
+        item = item if isinstance(item, dict) else {}
+        product_id, quantity = item.get("product_id"), item.get("quantity")
+        if not _whole(product_id) or product_id < 1:
+            problems[f"items[{n}].product_id"] = ["must be a product id"]
+        elif product_id in items:
+            problems[f"items[{n}].product_id"] = ["is listed twice"]
+        if not _whole(quantity) or not 1 <= quantity <= orders.MAX_QUANTITY:
+            problems[f"items[{n}].quantity"] = [f"must be a whole number from 1 to {orders.MAX_QUANTITY}"]
+        elif _whole(product_id):
+            items[product_id] = quantity
+    return items
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _province_code(value) -> str:
+    """A province by official code (number or text) or name; left as given when unknown (the form says so)."""
+    try:
+        return str(int(ocop.find_province(str(value)).code))
+    except ValueError:
+        return str(value)
+
+
+def _invalid(problems: dict):
+    return error(422, "invalid_order", "Some fields are invalid.", fields=problems)
+
+
+@bp.post("/orders")
+@limiter.limit(_order_limit)
+def create_order():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _invalid({"body": ["must be a JSON object"]})
+    problems: dict[str, list[str]] = {}
+    items = _items(body.get("items"), problems)
+    contact, address = _object(body, "contact", problems), _object(body, "address", problems)
+    values = {"name": contact.get("name"), "phone": contact.get("phone"), "email": contact.get("email"),
+              "province": _province_code(address.get("province")) if address.get("province") is not None else None,
+              "ward": address.get("ward"), "street": address.get("street"), "payment": body.get("payment")}
+    form = CheckoutForm(formdata=MultiDict({k: str(v) for k, v in values.items() if v is not None}),
+                        meta={"csrf": False})
+    if not form.validate():
+        for name, messages in form.errors.items():
+            problems.setdefault(FIELD_PATHS.get(name, name), []).extend(str(m) for m in messages)
+    if problems:
+        return _invalid(problems)
+
+    details = orders.Contact(form.name.data.strip(), form.phone.data, form.email.data.strip().lower(),
+                             form.province.data, form.ward_code, form.street.data.strip())
+    try:
+        order = orders.place_order(items, details, form.payment.data, locale=current_language())
+    except orders.CheckoutError as refused:
+        if refused.code == "out_of_stock":
+            return jsonify({"error": "out_of_stock", "status": 409, "message": "Not enough stock for some items.",
+                            "items": refused.items}), 409
+        if refused.code == "unlisted":
+            positions = {item["product_id"]: n for n, item in enumerate(body["items"])}
+            return _invalid({f"items[{positions[item['product_id']]}].product_id": ["is not on sale"]
+                             for item in refused.items})
+        return _invalid({"payment": ["is not offered by this shop"]})
+    checkout_url = None
+    if order.payment_method == "card":
+        try:
+            checkout_url = payments.start_card_payment(order, success_url=orders.order_url(order) + "&paid=1",
+                                                       cancel_url=orders.order_url(order))
+        except (payments.PaymentError, card.CardError):
+            db.session.rollback()  # the order stands; the client (or the order page) asks again
+    answer = order_json(order) | {"token": order.access_token}
+    if checkout_url:
+        answer["payment"]["checkout_url"] = checkout_url
+    return jsonify(answer), 201
+
+
+def _token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[len("Bearer "):].strip()
+    return request.args.get("token")
+
+
+@bp.get("/orders/<number>")
+def get_order(number: str):
+    order = orders.find_order(number, _token())
+    if order is None:
+        return error(404, "not_found", "No order has this number and token.")
+    return jsonify(order_json(order))
+
+
+def _payment_json(order) -> dict:
+    answer = {"method": order.payment_method, "status": order.payment_status,
+              "due_at": order.payment_due_at.isoformat() if order.payment_due_at else None}
+    if order.payment_method == "vietqr" and orders.awaiting_payment(order):
+        config = current_app.config
+        answer["vietqr"] = {"payload": payments.vietqr_payload(order), "bank_bin": config["VIETQR_BANK_BIN"],
+                            "account_no": config["VIETQR_ACCOUNT_NO"], "account_name": config["VIETQR_ACCOUNT_NAME"],
+                            "amount_vnd": order.total_vnd, "reference": payments.transfer_reference(order)}
+    if order.payment_method == "card" and orders.awaiting_payment(order):
+        payment = payments.payment_of(order)
+        answer["checkout_url"] = payment.checkout_url if payment else None
+    return answer
+
+
+def order_json(order) -> dict:
+    return {
+        "number": order.number,
+        "status": orders.status_of(order),
+        "created_at": order.created_at.isoformat(),
+        "goods_vnd": order.goods_vnd,
+        "delivery_vnd": order.delivery_vnd,
+        "total_vnd": order.total_vnd,
+        "payment": _payment_json(order),
+        "url": orders.order_url(order),
+        "parts": [{
+            "seller": {"id": part.seller.id, "name": part.seller.legal_name},
+            "state": part.state,
+            "goods_vnd": part.goods_vnd,
+            "delivery_vnd": part.delivery_vnd,
+            "lines": [{"product_id": line.product_id, "name": line.name, "name_en": line.name_en, "unit": line.unit,
+                       "stars": line.stars, "unit_price_vnd": line.unit_price_vnd, "quantity": line.quantity}
+                      for line in part.lines],
+        } for part in order.parts],
+    }

@@ -1,0 +1,1 @@
+"""Payment providers (VietQR bank transfer, Stripe card) and their events; they report to the orders."""

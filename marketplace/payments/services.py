@@ -1,0 +1,153 @@
+"""Payments report to the order pipeline (orders.services.mark_paid / expire); they never move an
+order or its stock themselves. A Stripe event is verified by signature and processed once."""
+from __future__ import annotations
+
+import logging
+
+import segno
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models_base import utcnow
+from ..office.services import audit, in_scope
+from ..orders import services as orders
+from ..orders.models import Order
+from . import card, vietqr
+from .models import Payment, PaymentEvent
+
+log = logging.getLogger(__name__)
+
+
+def payment_of(order: Order) -> Payment | None:
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+
+
+# --- VietQR bank transfer --------------------------------------------------------------------------
+
+def transfer_reference(order: Order) -> str:
+    return f"OCOP {order.number}"
+
+
+def vietqr_payload(order: Order) -> str:
+    config = current_app.config
+    return vietqr.payload(config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], order.total_vnd,
+                          transfer_reference(order))
+
+
+def vietqr_svg(order: Order) -> str:
+    return segno.make(vietqr_payload(order), error="m").svg_inline(scale=5, title=transfer_reference(order))
+
+
+class PaymentError(ValueError):
+    pass
+
+
+def may_confirm_transfer(officer, order: Order) -> bool:
+    """The office confirms a transfer into the operator's account, for an order with a producer of its province."""
+    return officer.role == "office" and any(in_scope(officer, part.seller) for part in order.parts)
+
+
+def confirm_transfer(officer, order: Order) -> str:
+    """The office saw the transfer arrive in the operator's account; commits. Answers mark_paid's outcome."""
+    if order.payment_method != "vietqr" or not may_confirm_transfer(officer, order):
+        raise PaymentError("not_confirmable")
+    if order.payment_status not in ("unpaid", "expired"):
+        raise PaymentError("not_confirmable")
+    payment = payment_of(order) or Payment(order_id=order.id, provider="vietqr", amount_vnd=order.total_vnd,
+                                           reference=transfer_reference(order))
+    payment.confirmed_by_id, payment.confirmed_at = officer.id, utcnow()
+    db.session.add(payment)
+    outcome = orders.mark_paid(order)
+    audit(officer, "confirm_transfer", order, {"payment_status": "unpaid"}, {"payment_status": order.payment_status})
+    db.session.commit()
+    return outcome
+
+
+def orders_awaiting_transfer(officer) -> list[Order]:
+    found = db.session.scalars(select(Order).where(Order.payment_method == "vietqr", Order.payment_status == "unpaid")
+                               .order_by(Order.id)).all()
+    return [order for order in found if may_confirm_transfer(officer, order)]
+
+
+# --- Card through Stripe Checkout -------------------------------------------------------------------
+
+def start_card_payment(order: Order, success_url: str, cancel_url: str) -> str:
+    """The Stripe page to send the buyer to; the same one when asked again. Raises card.CardError."""
+    if order.payment_method != "card" or not orders.awaiting_payment(order):
+        raise PaymentError("not_payable")
+    session_id, url = card.create_session(order, success_url, cancel_url)
+    payment = payment_of(order) or Payment(order_id=order.id, provider="stripe", amount_vnd=order.total_vnd)
+    payment.reference, payment.checkout_url = session_id, url
+    db.session.add(payment)
+    db.session.commit()
+    return url
+
+
+PAID_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+
+
+def handle_stripe_event(payload: bytes, signature: str | None) -> str:
+    """Verify, store once, report to the order. Raises ValueError (or stripe's SignatureVerificationError)
+    for a payload Stripe did not sign; answers the outcome ("duplicate" for a replayed event)."""
+    event = card.verified_event(payload, signature)
+    if db.session.scalar(select(PaymentEvent.id).where(PaymentEvent.event_id == event.id)) is not None:
+        return "duplicate"
+    session = event.data.object.to_dict()  # plain values: metadata, amount_total, currency
+    number = (session.get("metadata") or {}).get("order_number") or session.get("client_reference_id")
+    stored = PaymentEvent(provider="stripe", event_id=event.id, type=event.type, order_number=number,
+                          outcome="received", payload=payload.decode("utf-8", "replace"))
+    db.session.add(stored)
+    try:
+        db.session.flush()  # the unique event id: a replay arriving at the same moment stops here
+    except IntegrityError:
+        db.session.rollback()
+        return "duplicate"
+    order = orders.get_order(number) if number else None
+    stored.outcome = _apply(event, session, order)
+    db.session.commit()
+    if stored.outcome not in ("paid", "expired", "ignored", "awaiting"):
+        log.warning("Stripe event %s for order %s: %s", event.id, number, stored.outcome)
+    return stored.outcome
+
+
+def _apply(event, session, order: Order | None) -> str:
+    if order is None or order.payment_method != "card":
+        return "unknown_order"
+    if event.type in PAID_EVENTS:
+        if session.get("payment_status") != "paid":
+            return "awaiting"  # a delayed method: async_payment_succeeded follows
+        if session.get("currency") != card.CURRENCY or session.get("amount_total") != order.total_vnd:
+            return "amount_mismatch"
+        return orders.mark_paid(order)
+    if event.type == "checkout.session.expired":
+        return "expired" if orders.expire(order) else "ignored"
+    return "ignored"
+
+
+def events_needing_attention(limit: int = 50) -> list[PaymentEvent]:
+    return db.session.scalars(select(PaymentEvent).where(PaymentEvent.outcome.in_(
+        ("amount_mismatch", "refund_due", "unknown_order"))).order_by(PaymentEvent.id.desc()).limit(limit)).all()
+
+
+# --- Unpaid orders -------------------------------------------------------------------------------------
+
+def expire_overdue(now=None) -> int:
+    """Cancel card and VietQR orders not paid in time and release their stock. A card order whose Stripe
+    session was paid meanwhile is left for its webhook. Answers how many expired."""
+    expired = 0
+    for order in orders.overdue_orders(now):
+        payment = payment_of(order)
+        if payment is not None and payment.provider == "stripe" and payment.reference:
+            try:
+                if not card.expire_session(payment.reference):
+                    continue
+            except card.CardError as error:
+                log.warning("order %s: cannot close its Stripe session (%s); trying again later", order.number, error)
+                continue
+        if orders.expire(order):
+            db.session.commit()
+            expired += 1
+    return expired
+
