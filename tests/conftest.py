@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 
 from config import database_url
 from marketplace import create_app, ocop
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 
 from .factories import Factory
 
@@ -87,3 +87,16 @@ def clock(monkeypatch):
     def set_day(day: dt.date):
         monkeypatch.setattr(ocop, "_now", lambda: dt.datetime.combine(day, dt.time(9, 0), ocop.VN_TZ))
     return set_day
+
+
+@pytest.fixture
+def app_with(app):
+    """Another app on the same database, with protections the test app leaves off (CSRF, rate limits).
+    Flask-Limiter keeps `enabled` on its one Limiter object, so it is switched back off afterwards."""
+    def build(**overrides):
+        return create_app("testing", {
+            "INSTANCE_PATH": app.instance_path, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SEARCH_BACKEND": "none"} | overrides)
+
+    yield build
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]

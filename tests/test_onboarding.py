@@ -6,7 +6,6 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from marketplace import create_app
 from marketplace.accounts.models import User
 from marketplace.accounts.services import create_user
 from marketplace.certification.services import is_listable
@@ -250,15 +249,8 @@ def test_outbox_send_writes_emails_with_the_file_backend(client, app, pending):
 
 # --- Protections on every form ------------------------------------------------------------------
 
-def app_with(app, **overrides):
-    """Another app on the same database, with protections the test app leaves off."""
-    return create_app("testing", {
-        "INSTANCE_PATH": app.instance_path, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SEARCH_BACKEND": "none"} | overrides)
-
-
-def test_forms_refuse_a_post_without_the_csrf_token(app):
-    strict_app = app_with(app, WTF_CSRF_ENABLED=True)
+def test_forms_refuse_a_post_without_the_csrf_token(app_with):
+    strict_app = app_with(WTF_CSRF_ENABLED=True)
     with strict_app.test_client() as client:
         response = client.post("/seller/join", data=form(), content_type="multipart/form-data")
         assert response.status_code == 400
@@ -266,8 +258,8 @@ def test_forms_refuse_a_post_without_the_csrf_token(app):
             assert sellers_count() == 0
 
 
-def test_sign_in_is_rate_limited(app):
-    strict_app = app_with(app, RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="3 per minute")
+def test_sign_in_is_rate_limited(app_with):
+    strict_app = app_with(RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="3 per minute")
     with strict_app.test_client() as client:
         statuses = [client.post("/account/sign-in", data={"email": "x@example.vn", "password": "y"}).status_code
                     for _ in range(4)]
@@ -288,13 +280,13 @@ def test_the_ward_picker_lists_the_wards_of_a_province(client):
     assert client.get("/api/v1/provinces/99/wards").status_code == 404
 
 
-def test_sign_in_is_rate_limited_in_redis_when_configured(app):
+def test_sign_in_is_rate_limited_in_redis_when_configured(app_with):
     redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    strict_app = app_with(app, RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="2 per minute",
+    strict_app = app_with(RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="2 per minute",
                           RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15")
     with strict_app.test_client() as client:
         statuses = [client.post("/account/sign-in", data={"email": "x@example.vn", "password": "y"}).status_code

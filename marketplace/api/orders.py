@@ -38,13 +38,16 @@ def _items(value, problems: dict) -> dict[int, int]:
         problems["items"] = [f"must be a list of 1 to {MAX_ITEMS} items"]
         return {}
     items: dict[int, int] = {}
+    seen: set[int] = set()
     for n, item in enumerate(value):
         item = item if isinstance(item, dict) else {}
         product_id, quantity = item.get("product_id"), item.get("quantity")
         if not _whole(product_id) or product_id < 1:
             problems[f"items[{n}].product_id"] = ["must be a product id"]
-        elif product_id in items:
+        elif product_id in seen:
             problems[f"items[{n}].product_id"] = ["is listed twice"]
+        else:
+            seen.add(product_id)
         if not _whole(quantity) or not 1 <= quantity <= orders.MAX_QUANTITY:
             problems[f"items[{n}].quantity"] = [f"must be a whole number from 1 to {orders.MAX_QUANTITY}"]
         elif _whole(product_id):
