@@ -266,3 +266,62 @@ def test_search_cart_checkout_cash_on_delivery(browser, shop, lang, words):
         assert not [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("vi", {"add": "Thêm vào giỏ", "place": "Đặt hàng", "pay": "Thanh toán", "paid": "Đã nhận thanh toán"}),
+    ("en", {"add": "Add to cart", "place": "Place the order", "pay": "Pay", "paid": "Payment received"}),
+])
+def test_a_vietqr_order_on_a_phone_confirmed_by_the_office(browser, shop, app, monkeypatch, lang, words):
+    """The buyer sees the QR with the amount and reference on a phone; the office confirms the transfer
+    on a desktop; the buyer's page then says it is paid."""
+    from marketplace.accounts.services import create_user
+    from marketplace.extensions import db
+    for key, value in {"VIETQR_BANK_BIN": "970436", "VIETQR_ACCOUNT_NO": "0011001234567",
+                       "VIETQR_ACCOUNT_NAME": "TRUNG TAM XUC TIEN OCOP", "VIETQR_BANK_NAME": "Vietcombank"}.items():
+        monkeypatch.setitem(app.config, key, value)
+    with app.app_context():
+        create_user("canbo@ocop.vn", "Cán bộ OCOP", "mat-khau-van-phong", role="office")
+        db.session.commit()
+    buyer = browser.new_context(viewport=SIZES["phone"])
+    office = browser.new_context(viewport=SIZES["desktop"], locale="vi-VN")
+    try:
+        page = buyer.new_page()
+        page.goto(f"{shop}/lang/{lang}")
+        page.goto(f"{shop}/groups/I.5")
+        page.locator(".card-link").first.click()
+        page.get_by_role("button", name=words["add"]).click()
+        page.goto(f"{shop}/checkout")
+        for name, value in (("name", "Nguyễn Văn An"), ("phone", "0912 345 678"), ("email", "an@example.vn"),
+                            ("ward", "Phường Phan Đình Phùng"), ("street", "12 Hoàng Văn Thụ")):
+            page.locator(f"#{name}").fill(value)
+        page.locator("#province").select_option("19")
+        page.locator("input[name=payment][value=vietqr]").check()
+        page.get_by_role("button", name=words["place"]).click()
+        page.wait_for_url("**/orders/*")
+        qr = page.locator(".vietqr svg")
+        assert qr.is_visible() and qr.bounding_box()["width"] >= 200  # big enough to scan from the screen
+        number = page.locator("h1").inner_text().split()[-1]
+        assert f"OCOP {number}" in page.content() and words["pay"] in page.locator("#pay-title").inner_text()
+        _fits_the_screen(page)
+        page.screenshot(path=ARTIFACTS / f"order-vietqr-{lang}-phone.png", full_page=True)
+        from axe_playwright_python.sync_playwright import Axe
+        results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+        assert not [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+        desk = office.new_page()
+        desk.goto(f"{shop}/account/sign-in")
+        desk.locator("#email").fill("canbo@ocop.vn")
+        desk.locator("#password").fill("mat-khau-van-phong")
+        desk.get_by_role("button", name="Đăng nhập").click()
+        desk.goto(f"{shop}/office/orders")
+        row = desk.locator("tr", has_text=number)
+        desk.screenshot(path=ARTIFACTS / "office-orders-desktop.png", full_page=True)
+        row.get_by_role("button", name="Đã nhận chuyển khoản").click()
+        assert "Đã ghi nhận thanh toán" in desk.content()
+
+        page.reload()
+        assert words["paid"] in page.content() and page.locator(".vietqr").count() == 0
+    finally:
+        buyer.close()
+        office.close()
