@@ -44,7 +44,8 @@ def _ensure_level(location_id: int, product_id: int) -> None:
 
 def _change(location_id: int, product_id: int, kind: str, *, on_hand: int = 0, reserved: int = 0, guard=None,
             reason: str | None = None, reference: str | None = None, actor_id: int | None = None) -> None:
-    _ensure_level(location_id, product_id)
+    if guard is None or on_hand > 0:
+        _ensure_level(location_id, product_id)  # taking stock needs a level already: no row, nothing to take
     statement = (update(StockLevel)
                  .where(StockLevel.location_id == location_id, StockLevel.product_id == product_id)
                  .values(on_hand=StockLevel.on_hand + on_hand, reserved=StockLevel.reserved + reserved)
