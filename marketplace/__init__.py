@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     from .orders import models as _orders  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401
     from .payments import models as _payments  # noqa: F401
+    from .salespoints import models as _salespoints  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
 
@@ -73,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from .office.views import bp as office_bp
     from .orders.views import bp as orders_bp
     from .payments.views import bp as payments_bp
+    from .salespoints.views import bp as salespoints_bp
     from .search.views import bp as search_bp
     from .sellers.views import bp as sellers_bp
 
@@ -83,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(office_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(salespoints_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

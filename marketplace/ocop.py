@@ -25,6 +25,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(VN_TZ)
 
 
+def local_date(moment: dt.datetime) -> dt.date:
+    """The calendar day in Vietnam of a stored moment."""
+    return moment.astimezone(VN_TZ).date()
+
+
 def today() -> dt.date:
     """Today's date in Vietnam: the day recognitions are checked against."""
     return _now().date()
@@ -171,6 +176,19 @@ ENTITY_TYPES = {
     "farm": _l("Farm"),
     "household": _l("Business household"),
 }
+# --- Points of sale (Decision 950/QĐ-BCT of 2023) ----------------------------------------------
+
+SALES_POINT_KINDS = {
+    "station_airport": _l("Station or airport"),
+    "rest_stop": _l("Highway rest stop"),
+    "market_supermarket": _l("Market or supermarket"),
+    "tourist_site": _l("Tourist site"),
+    "craft_village": _l("Craft village"),
+    "fair_centre": _l("Fair and exhibition centre"),
+    "post_office": _l("Post office"),
+    "other": _l("Other place"),
+}
+
 # Households and farms may register with the representative's 12-digit personal ID (since July 2025).
 PERSONAL_ID_ENTITIES = {"household", "farm"}
 

@@ -30,14 +30,22 @@ def transfer_reference(order: Order) -> str:
     return f"OCOP {order.number}"
 
 
-def vietqr_payload(order: Order) -> str:
+def transfer_payload(amount_vnd: int, reference: str) -> str:
+    """A VietQR into the operator's account (VIETQR_* settings) for this amount and transfer note."""
     config = current_app.config
-    return vietqr.payload(config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], order.total_vnd,
-                          transfer_reference(order))
+    return vietqr.payload(config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], amount_vnd, reference)
+
+
+def qr_svg(payload: str, title: str) -> str:
+    return segno.make(payload, error="m").svg_inline(scale=5, title=title)
+
+
+def vietqr_payload(order: Order) -> str:
+    return transfer_payload(order.total_vnd, transfer_reference(order))
 
 
 def vietqr_svg(order: Order) -> str:
-    return segno.make(vietqr_payload(order), error="m").svg_inline(scale=5, title=transfer_reference(order))
+    return qr_svg(vietqr_payload(order), transfer_reference(order))
 
 
 class PaymentError(ValueError):

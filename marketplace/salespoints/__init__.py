@@ -1,0 +1,1 @@
+"""OCOP sales points: the office runs them, their staff receive goods and sell at the counter."""

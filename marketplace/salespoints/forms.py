@@ -1,0 +1,71 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from .. import ocop
+from ..forms import AddressChecks, Form
+
+ROLE_LABELS = {"staff": _l("Staff"), "manager": _l("Manager")}
+COUNTER_PAYMENT_LABELS = {"cash": _l("Cash"), "card": _l("Card (on the bank's terminal)"),
+                          "vietqr": _l("VietQR transfer")}
+
+
+class PointForm(AddressChecks, Form):
+    code = StringField(_l("Code printed on receipts (e.g. TN-01)"),
+                       validators=[DataRequired(), Length(max=12), Regexp(r"^[A-Z0-9-]+$", message=_l(
+                           "Capital letters, digits and dashes only."))])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind of place"), validators=[DataRequired()],
+                       choices=[SelectChoice(code, label) for code, label in ocop.SALES_POINT_KINDS.items()])
+    province = SelectField(_l("Province or city"), coerce=int, validators=[DataRequired()])
+    ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)])
+    street = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
+    opening_hours = StringField(_l("Opening hours (e.g. 7:00–21:00 every day)"),
+                                validators=[DataRequired(), Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
+    active = BooleanField(_l("Open (staff can sell; shown to visitors)"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_address()
+
+    def values(self) -> dict:
+        return {"code": self.code.data, "name": self.name.data.strip(), "kind": self.kind.data,
+                "province_code": self.province.data, "ward_code": self.ward_code, "street": self.street.data.strip(),
+                "opening_hours": self.opening_hours.data.strip(), "phone": self.phone.data, "active": self.active.data}
+
+
+class StaffForm(Form):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("First password (at least 10 characters; tell it to them in person)"),
+                             validators=[DataRequired(), Length(10, 200)])
+    role = SelectField(_l("Role"), choices=[SelectChoice(code, label) for code, label in ROLE_LABELS.items()],
+                       validators=[DataRequired()])
+
+
+class ScanForm(Form):
+    """What a barcode scanner types (digits, then Enter), or words of a product's name."""
+    code = StringField(_l("Scan a barcode or type a name"), validators=[DataRequired(), Length(max=100)])
+    quantity = IntegerField(_l("Quantity"), default=1, validators=[Optional(), NumberRange(min=1, max=999)])
+
+
+class TillLineForm(Form):
+    product_id = IntegerField(validators=[DataRequired()])
+    quantity = IntegerField(_l("Quantity"), validators=[NumberRange(min=0, max=999)])
+
+
+class PayForm(Form):
+    payment = RadioField(_l("Payment"), default="cash", validators=[DataRequired()],
+                         choices=[SelectChoice(code, label) for code, label in COUNTER_PAYMENT_LABELS.items()])
+    cash_given = IntegerField(_l("Cash received (đồng)"), validators=[Optional(), NumberRange(min=0)])
+
+
+class ReasonForm(Form):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class SellerLookupForm(Form):
+    seller = StringField(_l("Seller's tax code or name (from the delivery note)"),
+                         validators=[DataRequired(), Length(max=200)])

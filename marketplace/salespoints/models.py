@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import Timestamped, UTCDateTime, utcnow
+
+POINT_KINDS = ("station_airport", "rest_stop", "market_supermarket", "tourist_site", "craft_village", "fair_centre",
+               "post_office", "other")
+STAFF_ROLES = ("staff", "manager")
+COUNTER_PAYMENTS = ("cash", "card", "vietqr")
+
+
+class SalesPoint(Timestamped, db.Model):
+    """An OCOP point of sale; its shelf is a stock location of the inventory."""
+    __tablename__ = "sales_points"
+    __table_args__ = (CheckConstraint("kind IN ('station_airport', 'rest_stop', 'market_supermarket', "
+                                      "'tourist_site', 'craft_village', 'fair_centre', 'post_office', 'other')",
+                                      name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)  # printed on receipts: "TN-01"
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    province_code: Mapped[int] = mapped_column(index=True)
+    ward_code: Mapped[int]
+    street: Mapped[str] = mapped_column(String(300))
+    opening_hours: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), unique=True)
+
+    location = relationship("StockLocation")
+    staff = relationship("SalesPointStaff", back_populates="sales_point", order_by="SalesPointStaff.id")
+
+
+class SalesPointStaff(db.Model):
+    """A staff account works at one point, as staff or as its manager."""
+    __tablename__ = "sales_point_staff"
+    __table_args__ = (CheckConstraint("role IN ('staff', 'manager')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    sales_point_id: Mapped[int] = mapped_column(ForeignKey("sales_points.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="staff")
+
+    user = relationship("User")
+    sales_point = relationship("SalesPoint", back_populates="staff")
+
+
+class GoodsReceipt(db.Model):
+    """A delivery from a seller to a point, line by line with batch and best-before."""
+    __tablename__ = "goods_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sales_point_id: Mapped[int] = mapped_column(ForeignKey("sales_points.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    received_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    seller = relationship("Seller")
+    received_by = relationship("User")
+    lines = relationship("GoodsReceiptLine", back_populates="receipt", order_by="GoodsReceiptLine.id")
+
+    @property
+    def number(self) -> str:
+        return f"NK-{self.id:06d}"
+
+
+class GoodsReceiptLine(db.Model):
+    __tablename__ = "goods_receipt_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("goods_receipts.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int]
+    batch: Mapped[str | None] = mapped_column(String(60))
+    best_before: Mapped[dt.date | None]
+
+    receipt = relationship("GoodsReceipt", back_populates="lines")
+    product = relationship("Product")
+
+
+class CounterSale(db.Model):
+    """A sale at the counter; never deleted: a void or a return reverses it."""
+    __tablename__ = "counter_sales"
+    __table_args__ = (
+        CheckConstraint("payment_method IN ('cash', 'card', 'vietqr')", name="payment_method"),
+        CheckConstraint("total_vnd > 0", name="total"),
+        CheckConstraint("status IN ('completed', 'voided')", name="status"),
+        CheckConstraint("cash_given_vnd IS NULL OR cash_given_vnd >= total_vnd", name="cash_given"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sales_point_id: Mapped[int] = mapped_column(ForeignKey("sales_points.id"), index=True)
+    sold_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sold_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    payment_method: Mapped[str] = mapped_column(String(10))
+    payment_reference: Mapped[str | None] = mapped_column(String(40))  # VietQR transfer note
+    total_vnd: Mapped[int]
+    cash_given_vnd: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(10), default="completed")
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    sales_point = relationship("SalesPoint")
+    sold_by = relationship("User", foreign_keys=[sold_by_id])
+    voided_by = relationship("User", foreign_keys=[voided_by_id])
+    lines = relationship("CounterSaleLine", back_populates="sale", order_by="CounterSaleLine.id")
+    returns = relationship("CounterReturn", back_populates="sale", order_by="CounterReturn.id")
+
+    @property
+    def number(self) -> str:
+        return f"{self.sales_point.code}-{self.id:06d}"
+
+    @property
+    def change_vnd(self) -> int:
+        return (self.cash_given_vnd or self.total_vnd) - self.total_vnd
+
+    @property
+    def refunded_vnd(self) -> int:
+        return sum(r.refund_vnd for r in self.returns)
+
+
+class CounterSaleLine(db.Model):
+    """A product as sold: name, price and stars copied at the sale."""
+    __tablename__ = "counter_sale_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),
+                      CheckConstraint("returned_quantity >= 0 AND returned_quantity <= quantity", name="returned"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("counter_sales.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(60))
+    stars: Mapped[int]
+    unit_price_vnd: Mapped[int]
+    quantity: Mapped[int]
+    returned_quantity: Mapped[int] = mapped_column(default=0)
+
+    sale = relationship("CounterSale", back_populates="lines")
+
+    @property
+    def subtotal(self) -> int:
+        return self.unit_price_vnd * self.quantity
+
+
+class CounterReturn(db.Model):
+    """Goods brought back against a receipt, with the reason and the money given back."""
+    __tablename__ = "counter_returns"
+    __table_args__ = (CheckConstraint("refund_vnd > 0", name="refund"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("counter_sales.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    refund_vnd: Mapped[int]
+    returned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    returned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    sale = relationship("CounterSale", back_populates="returns")
+    returned_by = relationship("User")
+    lines = relationship("CounterReturnLine", order_by="CounterReturnLine.id")
+
+
+class CounterReturnLine(db.Model):
+    __tablename__ = "counter_return_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("counter_returns.id"), index=True)
+    sale_line_id: Mapped[int] = mapped_column(ForeignKey("counter_sale_lines.id"))
+    quantity: Mapped[int]
+
+    sale_line = relationship("CounterSaleLine")

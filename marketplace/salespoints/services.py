@@ -1,0 +1,323 @@
+"""The rules of the sales points: who acts where, receiving, counter sales, returns and voids.
+Stock changes only through the inventory services, in the same transaction as the document that
+explains them (a receipt, a sale, a return); nothing is deleted, only reversed."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..accounts.services import create_user
+from ..catalog.models import Product
+from ..catalog.services import Listing, listings_by_ids
+from ..extensions import db
+from ..inventory import services as stock
+from ..inventory.models import StockLocation
+from ..models_base import utcnow
+from ..office.services import audit
+from ..search.text import fold
+from .models import (CounterReturn, CounterReturnLine, CounterSale, CounterSaleLine, GoodsReceipt, GoodsReceiptLine,
+                     SalesPoint, SalesPointStaff)
+
+
+class PointError(ValueError):
+    """Why a document was refused: `code`, and the products or lines concerned."""
+
+    def __init__(self, code: str, items: list | None = None):
+        super().__init__(code)
+        self.code, self.items = code, items or []
+
+
+# --- Points and their staff (the office) -------------------------------------------------------------
+
+POINT_FIELDS = ("code", "name", "kind", "province_code", "ward_code", "street", "opening_hours", "phone", "active")
+
+
+def _state(point: SalesPoint) -> dict:
+    return {name: getattr(point, name) for name in POINT_FIELDS}
+
+
+def create_point(officer, values: dict) -> SalesPoint:
+    """A new point with its own stock location; audited; commits."""
+    if officer.province_code is not None and values["province_code"] != officer.province_code:
+        raise PermissionError("a point outside the officer's province")
+    location = StockLocation(kind="sales_point", name=values["name"])
+    point = SalesPoint(location=location, **values)
+    db.session.add(point)
+    db.session.flush()
+    audit(officer, "sales_point.create", point, None, _state(point))
+    db.session.commit()
+    return point
+
+
+def update_point(officer, point: SalesPoint, values: dict) -> SalesPoint:
+    if not may_manage(officer, point) or (officer.province_code is not None
+                                          and values["province_code"] != officer.province_code):
+        raise PermissionError("a point outside the officer's province")
+    before = _state(point)
+    for name, value in values.items():
+        setattr(point, name, value)
+    point.location.name = point.name
+    audit(officer, "sales_point.update", point, before, _state(point))
+    db.session.commit()
+    return point
+
+
+def open_points(province_code: int | None = None) -> list[SalesPoint]:
+    query = select(SalesPoint).where(SalesPoint.active.is_(True)).order_by(SalesPoint.province_code, SalesPoint.name)
+    if province_code is not None:
+        query = query.where(SalesPoint.province_code == province_code)
+    return db.session.scalars(query).all()
+
+
+def map_url(point: SalesPoint) -> str:
+    """A map search for the address (OpenStreetMap: no key, no tracking script on our page)."""
+    from urllib.parse import quote
+
+    from .. import ocop
+    ward = ocop.ward(point.ward_code)
+    address = ", ".join(filter(None, [point.street, ward.name if ward else None, ocop.province_name(point.province_code)]))
+    return "https://www.openstreetmap.org/search?query=" + quote(address)
+
+
+def may_manage(officer, point: SalesPoint) -> bool:
+    return officer.role == "office" and officer.province_code in (None, point.province_code)
+
+
+def points_managed_by(officer) -> list[SalesPoint]:
+    query = select(SalesPoint).order_by(SalesPoint.province_code, SalesPoint.name)
+    if officer.province_code is not None:
+        query = query.where(SalesPoint.province_code == officer.province_code)
+    return db.session.scalars(query).all()
+
+
+def add_staff(officer, point: SalesPoint, email: str, name: str, password: str, role: str) -> SalesPointStaff:
+    """A staff account for one point (AccountError when the email is taken); audited; commits."""
+    if not may_manage(officer, point):
+        raise PermissionError("a point outside the officer's province")
+    user = create_user(email, name, password, role="staff")
+    db.session.flush()
+    member = SalesPointStaff(user_id=user.id, sales_point_id=point.id, role=role)
+    db.session.add(member)
+    db.session.flush()
+    audit(officer, "sales_point.staff_add", point, None, {"user": user.email, "role": role})
+    db.session.commit()
+    return member
+
+
+def set_staff_active(officer, member: SalesPointStaff, active: bool) -> None:
+    """Staff who leave are switched off, never deleted: their sales keep their name."""
+    if not may_manage(officer, member.sales_point):
+        raise PermissionError("a point outside the officer's province")
+    member.user.is_active_account = active
+    audit(officer, "sales_point.staff_" + ("on" if active else "off"), member.sales_point, None,
+          {"user": member.user.email})
+    db.session.commit()
+
+
+# --- Who acts where ----------------------------------------------------------------------------------
+
+def membership(user) -> SalesPointStaff | None:
+    if not user.is_authenticated or user.role != "staff":
+        return None
+    return db.session.scalar(select(SalesPointStaff).where(SalesPointStaff.user_id == user.id))
+
+
+def point_of(user, point_id: int) -> SalesPoint | None:
+    """The point, if this user works there and it is open; None otherwise (the views answer 404)."""
+    member = membership(user)
+    if member is None or member.sales_point_id != point_id or not member.sales_point.active:
+        return None
+    return member.sales_point
+
+
+def is_manager(user, point: SalesPoint) -> bool:
+    member = membership(user)
+    return member is not None and member.sales_point_id == point.id and member.role == "manager"
+
+
+# --- The shelf -------------------------------------------------------------------------------------------
+
+@dataclass
+class ShelfItem:
+    listing: Listing
+    on_hand: int
+    available: int
+    reorder_level: int
+
+
+def shelf(point: SalesPoint, only_in_stock: bool = True) -> list[ShelfItem]:
+    """What the point holds that may be sold (the listing rule decides), by name."""
+    levels = stock.levels_of(point.location_id)
+    wanted = [pid for pid, lv in levels.items() if lv.on_hand > 0 or not only_in_stock]
+    items = [ShelfItem(listing, levels[listing.product.id].on_hand, levels[listing.product.id].available,
+                       levels[listing.product.id].reorder_level) for listing in listings_by_ids(wanted)]
+    return sorted(items, key=lambda item: fold(item.listing.product.name))
+
+
+def find_on_shelf(point: SalesPoint, text: str, limit: int = 12) -> list[ShelfItem]:
+    """By GTIN (what a barcode scanner types) or by words of the name, without diacritics."""
+    text = (text or "").strip()
+    items = shelf(point)
+    if text.isdigit():
+        return [item for item in items if item.listing.product.gtin == text][:1]
+    words = fold(text).split()
+    return [item for item in items if all(w in fold(item.listing.product.name) for w in words)][:limit]
+
+
+# --- Receiving -----------------------------------------------------------------------------------------
+
+@dataclass
+class ReceiptLine:
+    product_id: int
+    quantity: int
+    batch: str | None = None
+    best_before: dt.date | None = None
+
+
+def sellers_products_for_sale(seller_id: int) -> list[Listing]:
+    ids = db.session.scalars(select(Product.id).where(Product.seller_id == seller_id)).all()
+    return sorted(listings_by_ids(list(ids)), key=lambda listing: fold(listing.product.name))
+
+
+def receive_goods(point: SalesPoint, staff, seller_id: int, lines: list[ReceiptLine],
+                  note: str | None = None) -> GoodsReceipt:
+    """Record a seller's delivery and move it onto the shelf; only listable products of that seller."""
+    if not lines:
+        raise PointError("empty")
+    listable = {listing.product.id: listing for listing in listings_by_ids([line.product_id for line in lines])}
+    refused = [line.product_id for line in lines
+               if line.product_id not in listable or listable[line.product_id].seller.id != seller_id]
+    if refused:
+        raise PointError("not_for_sale", refused)
+    receipt = GoodsReceipt(sales_point_id=point.id, seller_id=seller_id, received_by_id=staff.id, note=note)
+    db.session.add(receipt)
+    db.session.flush()
+    try:
+        for line in lines:
+            receipt.lines.append(GoodsReceiptLine(product_id=line.product_id, quantity=line.quantity,
+                                                  batch=line.batch, best_before=line.best_before))
+            stock.receive(point.location_id, line.product_id, line.quantity, reference=receipt.number,
+                          actor_id=staff.id, reason=f"batch {line.batch}" if line.batch else None)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return receipt
+
+
+def receipts_of(point: SalesPoint, limit: int = 50) -> list[GoodsReceipt]:
+    return db.session.scalars(select(GoodsReceipt).where(GoodsReceipt.sales_point_id == point.id)
+                              .order_by(GoodsReceipt.id.desc()).limit(limit)).all()
+
+
+# --- Counter sales -------------------------------------------------------------------------------------
+
+def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_method: str,
+                  cash_given_vnd: int | None = None, payment_reference: str | None = None) -> CounterSale:
+    """Sell `items` ({product id: quantity}) from the shelf; all lines or none; commits.
+    Raises PointError: empty, not_for_sale (products), cash_short, out_of_stock (products)."""
+    if not items:
+        raise PointError("empty")
+    listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
+    refused = [pid for pid in items if pid not in listings]
+    if refused:
+        raise PointError("not_for_sale", refused)
+    total = sum(listings[pid].product.price_vnd * quantity for pid, quantity in items.items())
+    if payment_method == "cash" and (cash_given_vnd is None or cash_given_vnd < total):
+        raise PointError("cash_short")
+    sale = CounterSale(sales_point_id=point.id, sold_by_id=staff.id, payment_method=payment_method,
+                       payment_reference=payment_reference, total_vnd=total,
+                       cash_given_vnd=cash_given_vnd if payment_method == "cash" else None)
+    db.session.add(sale)
+    try:
+        db.session.flush()
+        for pid, quantity in items.items():
+            product, record = listings[pid].product, listings[pid].record
+            sale.lines.append(CounterSaleLine(product_id=pid, seller_id=product.seller_id, name=product.name,
+                                              unit=product.unit, stars=record.stars, unit_price_vnd=product.price_vnd,
+                                              quantity=quantity))
+            stock.sell(point.location_id, pid, quantity, reference=sale.number, actor_id=staff.id, kind="sale")
+        db.session.commit()
+    except stock.OutOfStock as error:
+        db.session.rollback()
+        raise PointError("out_of_stock", [error.product_id]) from error
+    except Exception:
+        db.session.rollback()
+        raise
+    return sale
+
+
+def sale_at(point: SalesPoint, sale_id: int) -> CounterSale | None:
+    sale = db.session.get(CounterSale, sale_id)
+    return sale if sale is not None and sale.sales_point_id == point.id else None
+
+
+def sales_of(point: SalesPoint, limit: int = 50) -> list[CounterSale]:
+    return db.session.scalars(select(CounterSale).where(CounterSale.sales_point_id == point.id)
+                              .order_by(CounterSale.id.desc()).limit(limit)).all()
+
+
+def return_goods(sale: CounterSale, staff, quantities: dict[int, int], reason: str) -> CounterReturn:
+    """Goods brought back against a receipt go back on the shelf; the money goes back; commits.
+    Raises PointError: no_reason, voided, nothing, too_many (line ids)."""
+    if not (reason or "").strip():
+        raise PointError("no_reason")
+    if sale.status == "voided":
+        raise PointError("voided")
+    lines = {line.id: line for line in sale.lines}
+    wanted = {line_id: qty for line_id, qty in quantities.items() if qty}
+    if not wanted:
+        raise PointError("nothing")
+    too_many = [line_id for line_id, qty in wanted.items()
+                if line_id not in lines or qty < 0 or qty > lines[line_id].quantity - lines[line_id].returned_quantity]
+    if too_many:
+        raise PointError("too_many", too_many)
+    refund = sum(lines[line_id].unit_price_vnd * qty for line_id, qty in wanted.items())
+    back = CounterReturn(sale_id=sale.id, reason=reason.strip(), refund_vnd=refund, returned_by_id=staff.id)
+    db.session.add(back)
+    try:
+        for line_id, qty in wanted.items():
+            line = lines[line_id]
+            line.returned_quantity += qty
+            back.lines.append(CounterReturnLine(sale_line_id=line_id, quantity=qty))
+            stock.receive(sale.sales_point.location_id, line.product_id, qty, reference=sale.number,
+                          actor_id=staff.id, kind="return", reason=reason.strip())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return back
+
+
+def void_sale(sale: CounterSale, manager, reason: str) -> CounterSale:
+    """A manager cancels a whole sale made by mistake (nothing returned from it yet): every line goes back
+    on the shelf and the sale stays on record as voided; commits."""
+    if not (reason or "").strip():
+        raise PointError("no_reason")
+    if sale.status == "voided" or sale.returns:
+        raise PointError("not_voidable")
+    try:
+        for line in sale.lines:
+            stock.receive(sale.sales_point.location_id, line.product_id, line.quantity, reference=sale.number,
+                          actor_id=manager.id, kind="return", reason=f"void: {reason.strip()}")
+        sale.status, sale.void_reason, sale.voided_by_id, sale.voided_at = "voided", reason.strip(), manager.id, utcnow()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return sale
+
+
+
+def find_sellers(text: str, limit: int = 20):
+    """Verified sellers by registration number (as printed, with or without spaces) or by name."""
+    from ..sellers.models import Seller
+    text = (text or "").strip()
+    query = select(Seller).where(Seller.verification_status == "verified").order_by(Seller.legal_name)
+    digits = "".join(c for c in text if c.isdigit() or c == "-")
+    if digits and len(digits) >= 9:
+        return db.session.scalars(query.where(Seller.registration_no == digits).limit(limit)).all()
+    words = fold(text).split()
+    return [s for s in db.session.scalars(query).all() if all(w in fold(s.legal_name) for w in words)][:limit]

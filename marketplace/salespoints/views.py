@@ -1,0 +1,436 @@
+"""Sales points: the staff's counter (sell, receive, returns, shelf), the office's management of points
+and staff, and the public pages of each point. Staff reach only their own point: any other id is 404."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .. import ocop
+from ..accounts.services import AccountError, roles_required
+from ..catalog.services import listings_by_ids
+from ..extensions import db
+from ..inventory import services as stock
+from ..payments import services as payments
+from ..payments.providers import available_methods
+from ..sellers.models import Seller
+from . import services
+from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
+                    TillLineForm)
+from .models import SalesPoint, SalesPointStaff
+
+bp = Blueprint("salespoints", __name__)
+
+PROBLEMS = {
+    "empty": _l("Nothing to record yet."),
+    "not_for_sale": _l("Some products are not on sale (no OCOP recognition in force): %(names)s."),
+    "out_of_stock": _l("Not enough on the shelf: %(names)s. Check the quantity."),
+    "cash_short": _l("The cash received is less than the total."),
+    "no_reason": _l("Give a reason."),
+    "voided": _l("This sale was voided."),
+    "nothing": _l("Choose what is brought back."),
+    "too_many": _l("More than was sold on this receipt (less what came back already)."),
+    "not_voidable": _l("Only a sale with nothing returned yet can be voided."),
+}
+
+
+def _problem(error: services.PointError) -> str:
+    from ..catalog.models import Product
+    names = ", ".join(product.name for product in db.session.scalars(
+        db.select(Product).where(Product.id.in_([i for i in error.items if isinstance(i, int)]))))
+    message = str(PROBLEMS[error.code])
+    return message % {"names": names} if "%(names)s" in message else message
+
+
+# --- The counter (staff of one point) ------------------------------------------------------------------
+
+def staff_of_point(view):
+    """The point in the URL must be the signed-in staff member's own; otherwise 404, whatever the id."""
+    @wraps(view)
+    @roles_required("staff")
+    def wrapped(point_id: int, **kwargs):
+        point = services.point_of(current_user, point_id)
+        if point is None:
+            abort(404)
+        return view(point, **kwargs)
+    return wrapped
+
+
+@bp.get("/counter/")
+@roles_required("staff")
+def counter_home():
+    member = services.membership(current_user)
+    if member is None:
+        abort(404)
+    return redirect(url_for("salespoints.counter", point_id=member.sales_point_id))
+
+
+@bp.get("/counter/<int:point_id>/")
+@staff_of_point
+def counter(point):
+    items = services.shelf(point, only_in_stock=False)
+    low = [item for item in items if item.on_hand <= item.reorder_level and item.reorder_level]
+    today_sales = [sale for sale in services.sales_of(point, limit=500)
+                   if sale.status == "completed" and ocop.local_date(sale.sold_at) == ocop.today()]
+    return render_template("salespoints/counter.html", point=point, low=low, today_sales=today_sales,
+                           manager=services.is_manager(current_user, point))
+
+
+# The till: lines in the session of this browser, per point, until the sale is recorded.
+
+def _till_key(point) -> str:
+    return f"till-{point.id}"
+
+
+def _till(point) -> dict[int, int]:
+    return {int(k): v for k, v in session.get(_till_key(point), {}).items()}
+
+
+def _store_till(point, items: dict[int, int]) -> None:
+    session[_till_key(point)] = {str(k): v for k, v in items.items()}
+
+
+def _till_view(point):
+    items = _till(point)
+    listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
+    levels = stock.levels_of(point.location_id)
+    lines = [{"product_id": pid, "quantity": qty, "listing": listings.get(pid),
+              "available": levels[pid].available if pid in levels else 0,
+              "subtotal": listings[pid].product.price_vnd * qty if pid in listings else 0}
+             for pid, qty in items.items()]
+    return lines, sum(line["subtotal"] for line in lines)
+
+
+def _reference(point) -> str:
+    """The transfer note of this till's VietQR: one per sale being rung up."""
+    key = f"till-ref-{point.id}"
+    if key not in session:
+        session[key] = f"OCOP {point.code} {secrets.token_hex(3).upper()}"
+    return session[key]
+
+
+@bp.get("/counter/<int:point_id>/sell")
+@staff_of_point
+def till(point):
+    lines, total = _till_view(point)
+    qr = None
+    if total and "vietqr" in available_methods():
+        payload = payments.transfer_payload(total, _reference(point))
+        qr = {"svg": payments.qr_svg(payload, _reference(point)), "reference": _reference(point)}
+    return render_template("salespoints/till.html", point=point, lines=lines, total=total, scan=ScanForm(),
+                           pay=PayForm(), qr=qr, matches=listings_by_ids(session.pop("till-matches", [])),
+                           labels=COUNTER_PAYMENT_LABELS)
+
+
+@bp.post("/counter/<int:point_id>/sell")
+@staff_of_point
+def till_add(point):
+    form = ScanForm()
+    if not form.validate_on_submit():
+        flash(_("Scan a barcode or type a few letters of the name."), "error")
+        return redirect(url_for("salespoints.till", point_id=point.id), code=303)
+    found = services.find_on_shelf(point, form.code.data)
+    if len(found) == 1:
+        return _add_to_till(point, found[0].listing.product.id, form.quantity.data or 1)
+    if not found:
+        flash(_("Nothing on this shelf matches “%(code)s”.", code=form.code.data), "error")
+    else:
+        session["till-matches"] = [item.listing.product.id for item in found]
+    return redirect(url_for("salespoints.till", point_id=point.id), code=303)
+
+
+def _add_to_till(point, product_id: int, quantity: int):
+    items = _till(point)
+    items[product_id] = items.get(product_id, 0) + quantity
+    _store_till(point, items)
+    return redirect(url_for("salespoints.till", point_id=point.id), code=303)
+
+
+@bp.post("/counter/<int:point_id>/sell/pick")
+@staff_of_point
+def till_pick(point):
+    """One of the names found by a search goes on the till."""
+    product_id = request.form.get("product_id", "")
+    if not product_id.isdigit() or int(product_id) not in {item.listing.product.id for item in services.shelf(point)}:
+        abort(404)
+    return _add_to_till(point, int(product_id), 1)
+
+
+@bp.post("/counter/<int:point_id>/sell/line")
+@staff_of_point
+def till_line(point):
+    form = TillLineForm()
+    if form.validate_on_submit():
+        items = _till(point)
+        if form.quantity.data:
+            items[form.product_id.data] = form.quantity.data
+        else:
+            items.pop(form.product_id.data, None)
+        _store_till(point, items)
+    return redirect(url_for("salespoints.till", point_id=point.id), code=303)
+
+
+@bp.post("/counter/<int:point_id>/sell/clear")
+@staff_of_point
+def till_clear(point):
+    session.pop(_till_key(point), None)
+    session.pop(f"till-ref-{point.id}", None)
+    return redirect(url_for("salespoints.till", point_id=point.id), code=303)
+
+
+@bp.post("/counter/<int:point_id>/sell/pay")
+@staff_of_point
+def till_pay(point):
+    form = PayForm()
+    if not form.validate_on_submit():
+        flash(_("Choose how the customer pays."), "error")
+        return redirect(url_for("salespoints.till", point_id=point.id), code=303)
+    reference = session.get(f"till-ref-{point.id}") if form.payment.data == "vietqr" else None
+    try:
+        sale = services.complete_sale(point, current_user, _till(point), form.payment.data,
+                                      cash_given_vnd=form.cash_given.data, payment_reference=reference)
+    except services.PointError as error:
+        flash(_problem(error), "error")
+        return redirect(url_for("salespoints.till", point_id=point.id), code=303)
+    session.pop(_till_key(point), None)
+    session.pop(f"till-ref-{point.id}", None)
+    return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=sale.id), code=303)
+
+
+@bp.get("/counter/<int:point_id>/sales")
+@staff_of_point
+def sales(point):
+    return render_template("salespoints/sales.html", point=point, sales=services.sales_of(point, limit=200))
+
+
+def _sale_or_404(point, sale_id: int):
+    found = services.sale_at(point, sale_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/counter/<int:point_id>/sales/<int:sale_id>")
+@staff_of_point
+def sale(point, sale_id: int):
+    found = _sale_or_404(point, sale_id)
+    return render_template("salespoints/sale.html", point=point, sale=found, reason=ReasonForm(),
+                           manager=services.is_manager(current_user, point), labels=COUNTER_PAYMENT_LABELS)
+
+
+@bp.get("/counter/<int:point_id>/sales/<int:sale_id>/print")
+@staff_of_point
+def receipt_print(point, sale_id: int):
+    found = _sale_or_404(point, sale_id)
+    return render_template("salespoints/receipt_80mm.html", point=point, sale=found, labels=COUNTER_PAYMENT_LABELS)
+
+
+@bp.post("/counter/<int:point_id>/sales/<int:sale_id>/return")
+@staff_of_point
+def sale_return(point, sale_id: int):
+    found = _sale_or_404(point, sale_id)
+    quantities = {}
+    for line in found.lines:
+        value = request.form.get(f"qty-{line.id}", "0").strip() or "0"
+        if not value.isdigit():
+            flash(str(PROBLEMS["too_many"]), "error")
+            return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=found.id), code=303)
+        quantities[line.id] = int(value)
+    try:
+        back = services.return_goods(found, current_user, quantities, request.form.get("reason", ""))
+    except services.PointError as error:
+        flash(_problem(error), "error")
+    else:
+        flash(_("Returned. Give back %(amount)s.", amount=_vnd(back.refund_vnd)), "success")
+    return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=found.id), code=303)
+
+
+@bp.post("/counter/<int:point_id>/sales/<int:sale_id>/void")
+@staff_of_point
+def sale_void(point, sale_id: int):
+    found = _sale_or_404(point, sale_id)
+    if not services.is_manager(current_user, point):
+        abort(403)
+    try:
+        services.void_sale(found, current_user, request.form.get("reason", ""))
+        flash(_("The sale is voided; its goods are back on the shelf."), "success")
+    except services.PointError as error:
+        flash(_problem(error), "error")
+    return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=found.id), code=303)
+
+
+def _vnd(amount: int) -> str:
+    from ..i18n import vnd
+    return vnd(amount)
+
+
+# Receiving a seller's delivery
+
+@bp.route("/counter/<int:point_id>/receive", methods=["GET", "POST"])
+@staff_of_point
+def receive(point):
+    lookup = SellerLookupForm(request.args, meta={"csrf": False})
+    sellers = services.find_sellers(lookup.seller.data) if lookup.seller.data else []
+    seller = None
+    if request.args.get("seller_id", "").isdigit():
+        seller = db.session.get(Seller, int(request.args["seller_id"]))
+        if seller is None or seller.verification_status != "verified":
+            abort(404)
+    products = services.sellers_products_for_sale(seller.id) if seller else []
+    errors: list[str] = []
+    if request.method == "POST" and seller is not None:
+        lines, errors = _receipt_lines(products)
+        if not errors:
+            try:
+                receipt = services.receive_goods(point, current_user, seller.id, lines,
+                                                 note=(request.form.get("note") or "").strip() or None)
+            except services.PointError as error:
+                errors = [_problem(error)]
+            else:
+                flash(_("Received %(number)s: %(count)d line(s) are on the shelf.", number=receipt.number,
+                        count=len(receipt.lines)), "success")
+                return redirect(url_for("salespoints.receive", point_id=point.id), code=303)
+    status = 422 if errors else 200
+    return render_template("salespoints/receive.html", point=point, lookup=lookup, sellers=sellers, seller=seller,
+                           products=products, errors=errors, receipts=services.receipts_of(point, limit=10),
+                           form_values=request.form), status
+
+
+def _receipt_lines(products) -> tuple[list[services.ReceiptLine], list[str]]:
+    lines, errors = [], []
+    for listing in products:
+        pid = listing.product.id
+        raw = (request.form.get(f"qty-{pid}") or "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or not 1 <= int(raw) <= 100000:
+            errors.append(_("%(name)s: the quantity must be a whole number from 1.", name=listing.product.name))
+            continue
+        best_before = None
+        if (raw_date := (request.form.get(f"best-{pid}") or "").strip()):
+            try:
+                best_before = dt.date.fromisoformat(raw_date)
+            except ValueError:
+                errors.append(_("%(name)s: the best-before date is not a date.", name=listing.product.name))
+                continue
+            if best_before < ocop.today():
+                errors.append(_("%(name)s: already past its best-before date.", name=listing.product.name))
+                continue
+        batch = (request.form.get(f"batch-{pid}") or "").strip()[:60] or None
+        lines.append(services.ReceiptLine(pid, int(raw), batch, best_before))
+    if not lines and not errors:
+        errors.append(str(PROBLEMS["empty"]))
+    return lines, errors
+
+
+@bp.get("/counter/<int:point_id>/stock")
+@staff_of_point
+def shelf(point):
+    return render_template("salespoints/shelf.html", point=point, items=services.shelf(point, only_in_stock=False))
+
+
+# --- The office: points and their staff ----------------------------------------------------------------
+
+def _managed_point(point_id: int) -> SalesPoint:
+    point = db.session.get(SalesPoint, point_id)
+    if point is None or not services.may_manage(current_user, point):
+        abort(404)
+    return point
+
+
+@bp.route("/office/points", methods=["GET", "POST"])
+@roles_required("office")
+def office_points():
+    form = PointForm()
+    if request.method == "GET" and current_user.province_code:
+        form.province.data = current_user.province_code
+    if form.validate_on_submit():
+        try:
+            point = services.create_point(current_user, form.values())
+        except PermissionError:
+            form.province.errors.append(_("You manage the points of your own province only."))
+        except Exception:  # the code is taken
+            db.session.rollback()
+            form.code.errors.append(_("Another point already has this code."))
+        else:
+            flash(_("The sales point is created. Add its staff below."), "success")
+            return redirect(url_for("salespoints.office_point", point_id=point.id), code=303)
+    status = 422 if form.errors else 200
+    return render_template("salespoints/office_points.html", points=services.points_managed_by(current_user),
+                           form=form), status
+
+
+@bp.route("/office/points/<int:point_id>", methods=["GET", "POST"])
+@roles_required("office")
+def office_point(point_id: int):
+    point = _managed_point(point_id)
+    form = PointForm(obj=point) if request.method == "GET" else PointForm()
+    if request.method == "GET":
+        form.province.data, form.ward.data = point.province_code, ocop.ward(point.ward_code).name
+    staff_form = StaffForm(prefix="staff")
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.update_point(current_user, point, form.values())
+        except PermissionError:
+            form.province.errors.append(_("You manage the points of your own province only."))
+        except Exception:
+            db.session.rollback()
+            form.code.errors.append(_("Another point already has this code."))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("salespoints.office_point", point_id=point.id), code=303)
+    status = 422 if form.errors else 200
+    return render_template("salespoints/office_point.html", point=point, form=form, staff_form=staff_form), status
+
+
+@bp.post("/office/points/<int:point_id>/staff")
+@roles_required("office")
+def office_add_staff(point_id: int):
+    point = _managed_point(point_id)
+    form = StaffForm(prefix="staff")
+    if form.validate_on_submit():
+        try:
+            services.add_staff(current_user, point, form.email.data, form.name.data, form.password.data,
+                               form.role.data)
+        except AccountError:
+            db.session.rollback()
+            form.email.errors.append(_("This email already has an account."))
+        else:
+            flash(_("The account is made; they can sign in now."), "success")
+            return redirect(url_for("salespoints.office_point", point_id=point.id), code=303)
+    edit = PointForm(obj=point, formdata=None)
+    edit.province.data, edit.ward.data = point.province_code, ocop.ward(point.ward_code).name
+    return render_template("salespoints/office_point.html", point=point, form=edit, staff_form=form), 422
+
+
+@bp.post("/office/points/<int:point_id>/staff/<int:member_id>")
+@roles_required("office")
+def office_staff_switch(point_id: int, member_id: int):
+    point = _managed_point(point_id)
+    member = db.session.get(SalesPointStaff, member_id)
+    if member is None or member.sales_point_id != point.id:
+        abort(404)
+    services.set_staff_active(current_user, member, request.form.get("active") == "1")
+    flash(_("Saved."), "success")
+    return redirect(url_for("salespoints.office_point", point_id=point.id), code=303)
+
+
+# --- Public pages ---------------------------------------------------------------------------------------
+
+@bp.get("/points")
+def public_points():
+    return render_template("salespoints/points.html", points=services.open_points())
+
+
+@bp.get("/points/<int:point_id>")
+def public_point(point_id: int):
+    point = db.session.get(SalesPoint, point_id)
+    if point is None or not point.active:
+        abort(404)
+    return render_template("salespoints/point.html", point=point, items=services.shelf(point),
+                           map_url=services.map_url(point), config=current_app.config)

@@ -1,0 +1,309 @@
+"""Sales points: the office sets them up with their staff; staff receive deliveries, sell at the counter
+(by barcode or name), take returns and void sales; every change is a ledger movement; staff reach only
+their own point; visitors see what is on the shelf."""
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace import ocop
+from marketplace.accounts.services import create_user
+from marketplace.extensions import db
+from marketplace.inventory import services as stock
+from marketplace.inventory.models import StockMovement
+from marketplace.salespoints import services
+from marketplace.accounts.models import User
+from marketplace.salespoints.models import CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff
+
+from .factories import gtin
+
+PASSWORD = "mat-khau-dai-12"
+POINT = {"code": "TN-01", "name": "Điểm OCOP Ga Thái Nguyên", "kind": "station_airport", "province": "19",
+         "ward": "Phường Phan Đình Phùng", "street": "1 Đường Ga", "opening_hours": "7:00–21:00 hằng ngày",
+         "phone": "0208 3855 123", "active": "y"}
+
+
+def sign_in(client, email):
+    client.post("/account/sign-out")
+    assert client.post("/account/sign-in", data={"email": email, "password": PASSWORD}).status_code == 302
+
+
+def officer(province_code=19, email="office19@ocop.vn"):
+    user = create_user(email, "Cán bộ", PASSWORD, role="office", province_code=province_code)
+    db.session.commit()
+    return user
+
+
+def new_point(office, code="TN-01", province_code=19, **changes):
+    values = {"code": code, "name": f"Điểm OCOP {code}", "kind": "station_airport", "province_code": province_code,
+              "ward_code": int(ocop.wards_of(province_code)[0].code), "street": "1 Đường Ga",
+              "opening_hours": "7:00–21:00", "phone": "0208 3855 123", "active": True} | changes
+    return services.create_point(office, values)
+
+
+def level_at(point, product):
+    current = stock.level(point.location_id, product.id)
+    on_hand, reserved = (current.on_hand, current.reserved) if current else (0, 0)
+    assert (on_hand, reserved) == stock.ledger_totals(point.location_id, product.id)  # the ledger agrees
+    return on_hand
+
+
+@pytest.fixture
+def office():
+    return officer()
+
+
+@pytest.fixture
+def point(office):
+    return new_point(office)
+
+
+@pytest.fixture
+def goods(make, point, office):
+    """A cooperative's two products on the point's shelf: tea (with a barcode) and honey."""
+    seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
+    tea = make.listed(seller=seller, name="Trà Tân Cương đặc biệt", price_vnd=120000, gtin=gtin(1))
+    honey = make.listed(seller=seller, name="Mật ong bạc hà", price_vnd=250000)
+    clerk = staff(point, "kho@ocop.vn")
+    services.receive_goods(point, clerk, seller.id, [services.ReceiptLine(tea.id, 5), services.ReceiptLine(honey.id, 2)])
+    return seller, tea, honey
+
+
+def staff(point, email, role="staff"):
+    user = create_user(email, "Nhân viên", PASSWORD, role="staff")
+    db.session.flush()
+    db.session.add(SalesPointStaff(user_id=user.id, sales_point_id=point.id, role=role))
+    db.session.commit()
+    return user
+
+
+# --- The office -------------------------------------------------------------------------------------
+
+def test_the_office_opens_a_point_and_gives_it_staff(client, office):
+    sign_in(client, office.email)
+    response = client.post("/office/points", data=POINT)
+    assert response.status_code == 303
+    point = db.session.scalar(select(SalesPoint))
+    assert (point.code, point.kind, point.ward_code, point.location.kind) == ("TN-01", "station_airport", 5443,
+                                                                              "sales_point")
+    added = client.post(f"/office/points/{point.id}/staff", data={
+        "staff-name": "Lê Thị Hoa", "staff-email": "hoa@ocop.vn", "staff-password": PASSWORD, "staff-role": "manager"})
+    assert added.status_code == 303
+    sign_in(client, "hoa@ocop.vn")
+    assert client.get("/counter/").headers["Location"].endswith(f"/counter/{point.id}/")
+    assert "Điểm OCOP Ga Thái Nguyên" in client.get(f"/counter/{point.id}/").get_data(as_text=True)
+
+
+def test_bad_point_details_and_other_provinces_are_refused(client, office):
+    sign_in(client, office.email)
+    for change in ({"code": "tn 01"}, {"ward": "Phường Hoàn Kiếm"}, {"phone": "123"}, {"kind": "castle"},
+                   {"province": "14"}):
+        assert client.post("/office/points", data=POINT | change).status_code == 422
+    assert db.session.scalar(select(func.count(SalesPoint.id))) == 0
+    client.post("/office/points", data=POINT)
+    again = client.post("/office/points", data=POINT | {"name": "Khác"})
+    assert again.status_code == 422 and "đã có mã này" in again.get_data(as_text=True)
+
+    elsewhere = new_point(officer(14, "office14@ocop.vn"), code="SL-01", province_code=14)
+    assert client.get(f"/office/points/{elsewhere.id}").status_code == 404
+    assert client.post(f"/office/points/{elsewhere.id}/staff", data={}).status_code == 404
+
+
+# --- Receiving ------------------------------------------------------------------------------------------
+
+def test_staff_receive_a_delivery_line_by_line(client, make, point):
+    seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
+    tea = make.listed(seller=seller, name="Trà Tân Cương", price_vnd=120000)
+    staff(point, "kho@ocop.vn")
+    sign_in(client, "kho@ocop.vn")
+    found = client.get(f"/counter/{point.id}/receive?seller={seller.registration_no}").get_data(as_text=True)
+    assert "HTX Chè Tân Cương" in found
+    best = (ocop.today() + dt.timedelta(days=200)).isoformat()
+    response = client.post(f"/counter/{point.id}/receive?seller_id={seller.id}",
+                           data={f"qty-{tea.id}": "12", f"batch-{tea.id}": "L2611", f"best-{tea.id}": best})
+    assert response.status_code == 303
+    receipt = db.session.scalar(select(GoodsReceipt))
+    line = receipt.lines[0]
+    assert (line.quantity, line.batch, line.best_before.isoformat()) == (12, "L2611", best)
+    assert level_at(point, tea) == 12
+    movement = stock.history(point.location_id, tea.id)[0]
+    assert (movement.kind, movement.reference, movement.actor_id) == ("receive", receipt.number, receipt.received_by_id)
+
+
+def test_a_bad_delivery_changes_nothing(client, make, point):
+    seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
+    tea = make.listed(seller=seller, name="Trà Tân Cương")
+    hidden = make.product(seller=seller, name="Trà chưa công nhận")
+    lapsed = make.product(seller=seller, name="Trà hết hạn")
+    make.record(lapsed, decision_date=ocop.today() - dt.timedelta(days=1200))
+    db.session.commit()
+    staff(point, "kho@ocop.vn")
+    sign_in(client, "kho@ocop.vn")
+    page = client.get(f"/counter/{point.id}/receive?seller_id={seller.id}").get_data(as_text=True)
+    assert "Trà Tân Cương" in page and "Trà chưa công nhận" not in page and "Trà hết hạn" not in page
+    past = (ocop.today() - dt.timedelta(days=1)).isoformat()
+    for data in ({f"qty-{tea.id}": "-3"}, {f"qty-{tea.id}": "ba"}, {f"qty-{tea.id}": "2", f"best-{tea.id}": past},
+                 {f"qty-{tea.id}": "2", f"best-{tea.id}": "31/02/2027"}, {}):
+        assert client.post(f"/counter/{point.id}/receive?seller_id={seller.id}", data=data).status_code == 422
+    with pytest.raises(services.PointError):  # a product that is not listable, straight to the service
+        services.receive_goods(point, point.staff[0].user, seller.id,
+                               [services.ReceiptLine(tea.id, 1), services.ReceiptLine(hidden.id, 1)])
+    assert db.session.scalar(select(func.count(GoodsReceipt.id))) == 0
+    assert db.session.scalar(select(func.count(StockMovement.id))) == 0
+
+
+# --- The counter ------------------------------------------------------------------------------------------
+
+def test_a_counter_sale_by_barcode_with_cash(client, point, goods):
+    _seller, tea, honey = goods
+    staff(point, "ban@ocop.vn")
+    sign_in(client, "ban@ocop.vn")
+    client.post(f"/counter/{point.id}/sell", data={"code": tea.gtin})  # the scanner types digits and Enter
+    client.post(f"/counter/{point.id}/sell", data={"code": tea.gtin})
+    client.post(f"/counter/{point.id}/sell", data={"code": "mat ong"})  # by name, without diacritics
+    till = client.get(f"/counter/{point.id}/sell").get_data(as_text=True)
+    assert "490.000" in till  # 2 × 120.000 + 250.000
+    short = client.post(f"/counter/{point.id}/sell/pay", data={"payment": "cash", "cash_given": "400000"})
+    assert short.status_code == 303 and db.session.scalar(select(func.count(CounterSale.id))) == 0
+    assert "ít hơn tổng" in client.get(f"/counter/{point.id}/sell").get_data(as_text=True)
+    paid = client.post(f"/counter/{point.id}/sell/pay", data={"payment": "cash", "cash_given": "500000"})
+    sale = db.session.scalar(select(CounterSale))
+    assert paid.headers["Location"].endswith(f"/counter/{point.id}/sales/{sale.id}")
+    assert (sale.total_vnd, sale.change_vnd, [line.quantity for line in sale.lines]) == (490000, 10000, [2, 1])
+    assert level_at(point, tea) == 3 and level_at(point, honey) == 1
+    receipt = client.get(f"/counter/{point.id}/sales/{sale.id}/print").get_data(as_text=True)
+    assert "80mm" in receipt and sale.number in receipt and "10.000" in receipt
+    assert "Quét mã vạch" in client.get(f"/counter/{point.id}/sell").get_data(as_text=True)  # the till is empty
+
+
+def test_a_sale_cannot_take_the_shelf_below_zero(client, point, goods):
+    _seller, tea, _honey = goods
+    staff(point, "ban@ocop.vn")
+    sign_in(client, "ban@ocop.vn")
+    client.post(f"/counter/{point.id}/sell", data={"code": tea.gtin, "quantity": "6"})
+    assert "Chỉ còn 5" in client.get(f"/counter/{point.id}/sell").get_data(as_text=True)
+    client.post(f"/counter/{point.id}/sell/pay", data={"payment": "card"})
+    assert db.session.scalar(select(func.count(CounterSale.id))) == 0 and level_at(point, tea) == 5
+    assert "Không đủ hàng" in client.get(f"/counter/{point.id}/sell").get_data(as_text=True)
+
+
+def test_two_tills_sell_the_last_box_and_one_wins(app, point, goods):
+    _seller, tea, _honey = goods
+    clerks = [staff(point, f"quay{n}@ocop.vn").id for n in range(2)]
+    point_id, tea_id = point.id, tea.id
+    stock.sell(point.location_id, tea.id, 4)  # one box left
+    db.session.commit()
+    outcomes, start = [], threading.Barrier(2)
+
+    def till(clerk_id):
+        with app.app_context():
+            here = db.session.get(SalesPoint, point_id)
+            clerk = db.session.get(User, clerk_id)
+            start.wait()
+            try:
+                services.complete_sale(here, clerk, {tea_id: 1}, "card")
+                outcomes.append("sold")
+            except services.PointError as error:
+                outcomes.append(error.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=till, args=(clerk,)) for clerk in clerks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["out_of_stock", "sold"]
+    assert level_at(point, tea) == 0
+
+
+def test_returns_and_voids_reverse_a_sale_with_a_reason(client, point, goods):
+    _seller, tea, honey = goods
+    clerk = staff(point, "ban@ocop.vn")
+    staff(point, "quanly@ocop.vn", role="manager")
+    sale = services.complete_sale(point, clerk, {tea.id: 2, honey.id: 1}, "card")
+    tea_line, honey_line = sale.lines
+    sign_in(client, "ban@ocop.vn")
+    url = f"/counter/{point.id}/sales/{sale.id}"
+    for bad in ({f"qty-{tea_line.id}": "1"}, {f"qty-{tea_line.id}": "3", "reason": "vỡ"},
+                {f"qty-{tea_line.id}": "x", "reason": "vỡ"}, {"reason": "không có gì"}):
+        client.post(url + "/return", data=bad)
+    assert level_at(point, tea) == 3 and not sale.returns
+    client.post(url + "/return", data={f"qty-{tea_line.id}": "1", "reason": "Hộp bị móp"})
+    db.session.refresh(sale)
+    assert sale.refunded_vnd == 120000 and tea_line.returned_quantity == 1 and level_at(point, tea) == 4
+    assert stock.history(point.location_id, tea.id)[0].reason == "Hộp bị móp"
+
+    assert client.post(url + "/void", data={"reason": "nhầm"}).status_code == 403  # staff cannot void
+    other = services.complete_sale(point, clerk, {honey.id: 1}, "cash", cash_given_vnd=300000)
+    sign_in(client, "quanly@ocop.vn")
+    client.post(url + "/void", data={"reason": "nhầm"})  # something came back already: not voidable
+    db.session.refresh(sale)
+    assert sale.status == "completed"
+    client.post(f"/counter/{point.id}/sales/{other.id}/void", data={"reason": "Bấm nhầm hai lần"})
+    db.session.refresh(other)
+    assert other.status == "voided" and other.void_reason == "Bấm nhầm hai lần" and level_at(point, honey) == 1
+    assert db.session.get(CounterSale, other.id) is not None  # kept, never deleted
+
+
+# --- Access ------------------------------------------------------------------------------------------------
+
+STAFF_GETS = ["/counter/{p}/", "/counter/{p}/sell", "/counter/{p}/sales", "/counter/{p}/sales/{s}",
+              "/counter/{p}/sales/{s}/print", "/counter/{p}/receive", "/counter/{p}/stock"]
+STAFF_POSTS = ["/counter/{p}/sell", "/counter/{p}/sell/pick", "/counter/{p}/sell/line", "/counter/{p}/sell/clear",
+               "/counter/{p}/sell/pay", "/counter/{p}/sales/{s}/return", "/counter/{p}/sales/{s}/void",
+               "/counter/{p}/receive"]
+
+
+def test_staff_act_only_at_their_own_point(client, office, point, goods):
+    _seller, tea, _honey = goods
+    there = new_point(office, code="TN-02")
+    their_clerk = staff(there, "quanly2@ocop.vn", role="manager")
+    services.receive_goods(there, their_clerk, goods[0].id, [services.ReceiptLine(tea.id, 3)])
+    their_sale = services.complete_sale(there, their_clerk, {tea.id: 1}, "card")
+    mine = services.complete_sale(point, staff(point, "quanly@ocop.vn", role="manager"), {tea.id: 1}, "card")
+    sign_in(client, "quanly@ocop.vn")
+    before = (db.session.scalar(select(func.count(StockMovement.id))), level_at(there, tea), level_at(point, tea))
+    for path in STAFF_GETS:
+        assert client.get(path.format(p=there.id, s=their_sale.id)).status_code == 404, path
+        assert client.get(path.format(p=point.id, s=their_sale.id)).status_code in (200, 404), path
+        if "{s}" in path:
+            assert client.get(path.format(p=point.id, s=their_sale.id)).status_code == 404, path
+    for path in STAFF_POSTS:
+        data = {"code": tea.gtin, "product_id": tea.id, "quantity": "1", "payment": "card", "reason": "thử",
+                f"qty-{their_sale.lines[0].id}": "1", f"qty-{tea.id}": "1"}
+        assert client.post(path.format(p=there.id, s=their_sale.id), data=data).status_code == 404, path
+        if "{s}" in path:
+            assert client.post(path.format(p=point.id, s=their_sale.id), data=data).status_code == 404, path
+    assert (db.session.scalar(select(func.count(StockMovement.id))), level_at(there, tea), level_at(point, tea)) == before
+    db.session.refresh(their_sale)
+    assert their_sale.status == "completed" and mine.status == "completed"
+
+    for who in ("office19@ocop.vn", None):  # the office and visitors do not sell at the counter
+        client.post("/account/sign-out")
+        if who:
+            sign_in(client, who)
+        assert client.get(f"/counter/{point.id}/sell").status_code in (302, 401, 403)
+
+
+def test_switched_off_staff_cannot_sign_in(client, office, point):
+    member_user = staff(point, "nghi@ocop.vn")
+    services.set_staff_active(office, point.staff[0], False)
+    client.post("/account/sign-in", data={"email": member_user.email, "password": PASSWORD})
+    assert client.get(f"/counter/{point.id}/sell").status_code in (302, 401)  # not signed in
+
+
+# --- Visitors -----------------------------------------------------------------------------------------------
+
+def test_visitors_see_the_point_and_what_is_on_its_shelf(client, make, point, goods):
+    seller, tea, honey = goods
+    page = client.get(f"/points/{point.id}").get_data(as_text=True)
+    assert point.name in page and "7:00–21:00" in page and "openstreetmap.org" in page
+    assert "Trà Tân Cương đặc biệt" in page and "Mật ong bạc hà" in page
+    stock.sell(point.location_id, honey.id, 2)
+    db.session.commit()
+    assert "Mật ong bạc hà" not in client.get(f"/points/{point.id}").get_data(as_text=True)  # sold out
+    assert point.name in client.get("/points").get_data(as_text=True)
+    closed = new_point(officer(None, "all@ocop.vn"), code="TN-09", active=False)
+    assert client.get(f"/points/{closed.id}").status_code == 404
