@@ -325,3 +325,50 @@ def test_a_vietqr_order_on_a_phone_confirmed_by_the_office(browser, shop, app, m
     finally:
         buyer.close()
         office.close()
+
+
+def test_a_counter_sale_by_barcode_on_a_phone(browser, server, app):
+    """A keyboard-wedge scanner types the GTIN and Enter twice; the clerk types the cash received, sees the
+    change, records the sale and gets the receipt."""
+    from marketplace.extensions import db
+    from marketplace.salespoints import services
+    from tests.factories import Factory, gtin
+    from tests.test_salespoints import PASSWORD, new_point, officer, staff
+
+    with app.app_context():
+        point = new_point(officer())
+        seller = Factory().seller(legal_name="HTX Chè Tân Cương", province_code=19)
+        tea = Factory().listed(seller=seller, name="Trà Tân Cương đặc biệt", price_vnd=120000, gtin=gtin(7))
+        clerk = staff(point, "quay@ocop.vn")
+        services.receive_goods(point, clerk, seller.id, [services.ReceiptLine(tea.id, 5)])
+        point_id, code = point.id, tea.gtin
+        db.session.remove()
+    context = browser.new_context(viewport=SIZES["phone"], locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/account/sign-in")
+        page.locator("#email").fill("quay@ocop.vn")
+        page.locator("#password").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.goto(f"{server}/counter/")
+        page.get_by_role("link", name="Bán hàng", exact=True).click()
+        for _ in range(2):
+            assert page.evaluate("document.activeElement.id") == "code"  # ready for the next scan
+            page.keyboard.type(code)
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+        assert "240.000" in page.locator("#till-total").inner_text()
+        page.locator("#cash_given").fill("300000")
+        assert "60.000" in page.locator("#change").inner_text()  # change due, as typed
+        _fits_the_screen(page)
+        page.screenshot(path=ARTIFACTS / "counter-till-phone.png", full_page=True)
+        from axe_playwright_python.sync_playwright import Axe
+        results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+        assert not [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        page.get_by_role("button", name="Ghi nhận bán hàng").click()
+        page.wait_for_url(f"**/counter/{point_id}/sales/*")
+        assert "Hóa đơn TN-01-" in page.content() and "60.000" in page.content()
+        _fits_the_screen(page)
+        page.screenshot(path=ARTIFACTS / "counter-receipt-phone.png", full_page=True)
+    finally:
+        context.close()
