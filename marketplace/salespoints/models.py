@@ -179,3 +179,96 @@ class CounterReturnLine(db.Model):
     quantity: Mapped[int]
 
     sale_line = relationship("CounterSaleLine")
+
+
+class StockTransfer(db.Model):
+    """Goods sent from one location (a point, or a seller's warehouse) to a sales point: they leave the
+    source when sent, are in transit until received, and arrive as counted on arrival."""
+    __tablename__ = "stock_transfers"
+    __table_args__ = (CheckConstraint("status IN ('sent', 'received')", name="status"),
+                      CheckConstraint("from_location_id <> to_location_id", name="places"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), index=True)
+    to_location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="sent")
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+    from_location = relationship("StockLocation", foreign_keys=[from_location_id])
+    to_location = relationship("StockLocation", foreign_keys=[to_location_id])
+    sent_by = relationship("User", foreign_keys=[sent_by_id])
+    received_by = relationship("User", foreign_keys=[received_by_id])
+    lines = relationship("StockTransferLine", back_populates="transfer", order_by="StockTransferLine.id")
+
+    @property
+    def number(self) -> str:
+        return f"CK-{self.id:06d}"
+
+
+class StockTransferLine(db.Model):
+    __tablename__ = "stock_transfer_lines"
+    __table_args__ = (CheckConstraint("quantity_sent > 0", name="sent"),
+                      CheckConstraint("quantity_received IS NULL OR (quantity_received >= 0 "
+                                      "AND quantity_received <= quantity_sent)", name="received"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("stock_transfers.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    quantity_sent: Mapped[int]
+    quantity_received: Mapped[int | None]
+
+    transfer = relationship("StockTransfer", back_populates="lines")
+    product = relationship("Product")
+
+    @property
+    def shortfall(self) -> int:
+        return self.quantity_sent - self.quantity_received if self.quantity_received is not None else 0
+
+
+class StockCount(db.Model):
+    """A blind count of a point's shelf: staff enter what they see; a manager approves the variances,
+    which are written as `count` movements."""
+    __tablename__ = "stock_counts"
+    __table_args__ = (CheckConstraint("status IN ('counting', 'submitted', 'approved', 'cancelled')",
+                                      name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sales_point_id: Mapped[int] = mapped_column(ForeignKey("sales_points.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="counting")
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    started_by = relationship("User", foreign_keys=[started_by_id])
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    lines = relationship("StockCountLine", back_populates="count", order_by="StockCountLine.id")
+
+    @property
+    def number(self) -> str:
+        return f"KK-{self.id:06d}"
+
+
+class StockCountLine(db.Model):
+    __tablename__ = "stock_count_lines"
+    __table_args__ = (CheckConstraint("counted IS NULL OR counted >= 0", name="counted"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count_id: Mapped[int] = mapped_column(ForeignKey("stock_counts.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    counted: Mapped[int | None]  # what staff saw; None until entered
+    expected: Mapped[int | None]  # on hand by the ledger when the count was submitted (hidden while counting)
+
+    count = relationship("StockCount", back_populates="lines")
+    product = relationship("Product")
+
+    @property
+    def variance(self) -> int:
+        return (self.counted or 0) - (self.expected or 0)

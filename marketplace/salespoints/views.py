@@ -19,7 +19,7 @@ from ..inventory import services as stock
 from ..payments import services as payments
 from ..payments.providers import available_methods
 from ..sellers.models import Seller
-from . import services
+from . import counts, services, transfers
 from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
                     TillLineForm)
 from .models import SalesPoint, SalesPointStaff
@@ -36,6 +36,13 @@ PROBLEMS = {
     "nothing": _l("Choose what is brought back."),
     "too_many": _l("More than was sold on this receipt (less what came back already)."),
     "not_voidable": _l("Only a sale with nothing returned yet can be voided."),
+    "bad_destination": _l("Choose another open sales point."),
+    "already_received": _l("This transfer was received already."),
+    "count_open": _l("A count of this point is already open: finish it first."),
+    "count_closed": _l("This count is closed."),
+    "bad_count": _l("Counts are whole numbers from 0."),
+    "uncounted": _l("Some lines have no number yet: enter 0 for what is not there."),
+    "held": _l("A count cannot take the shelf below what is held for pickup orders."),
 }
 
 
@@ -332,6 +339,118 @@ def _receipt_lines(products) -> tuple[list[services.ReceiptLine], list[str]]:
 @staff_of_point
 def shelf(point):
     return render_template("salespoints/shelf.html", point=point, items=services.shelf(point, only_in_stock=False))
+
+
+# Transfers between points (and arriving from sellers' warehouses)
+
+def _quantities(prefix: str, ids) -> dict[int, int] | None:
+    """{id: quantity} from fields named prefix-<id>; blank is 0; None when one is not a whole number."""
+    found = {}
+    for item_id in ids:
+        raw = (request.form.get(f"{prefix}-{item_id}") or "").strip() or "0"
+        if not raw.isdigit():
+            return None
+        found[item_id] = int(raw)
+    return found
+
+
+@bp.route("/counter/<int:point_id>/transfers", methods=["GET", "POST"])
+@staff_of_point
+def point_transfers(point):
+    items = services.shelf(point)
+    if request.method == "POST":
+        destination = db.session.get(SalesPoint, int(request.form.get("to", "0") or 0)) \
+            if (request.form.get("to") or "").isdigit() else None
+        quantities = _quantities("qty", [item.listing.product.id for item in items])
+        if destination is None or quantities is None:
+            flash(str(PROBLEMS["bad_destination"] if destination is None else PROBLEMS["too_many"]), "error")
+        else:
+            try:
+                sent = transfers.send(point.location_id, destination, current_user, quantities,
+                                      note=(request.form.get("note") or "").strip() or None)
+            except services.PointError as error:
+                flash(_problem(error), "error")
+            else:
+                flash(_("Sent %(number)s. It is in transit until %(point)s receives it.", number=sent.number,
+                        point=destination.name), "success")
+                return redirect(url_for("salespoints.point_transfer", point_id=point.id, transfer_id=sent.id),
+                                code=303)
+    others = [p for p in services.open_points() if p.id != point.id]
+    return render_template("salespoints/transfers.html", point=point, items=items, others=others,
+                           transfers=transfers.transfers_touching(point.location_id),
+                           in_transit=transfers.in_transit(point.location_id))
+
+
+@bp.route("/counter/<int:point_id>/transfers/<int:transfer_id>", methods=["GET", "POST"])
+@staff_of_point
+def point_transfer(point, transfer_id: int):
+    transfer = transfers.transfer_touching(point.location_id, transfer_id)
+    if transfer is None:
+        abort(404)
+    if request.method == "POST":
+        if transfer.to_location_id != point.location_id:
+            abort(404)
+        received = _quantities("got", [line.id for line in transfer.lines])
+        try:
+            if received is None:
+                raise services.PointError("too_many")
+            transfers.receive(transfer, current_user, received)
+        except services.PointError as error:
+            flash(_problem(error), "error")
+        else:
+            flash(_("Received. What arrived is on the shelf; any shortfall stays on the transfer."), "success")
+        return redirect(url_for("salespoints.point_transfer", point_id=point.id, transfer_id=transfer.id), code=303)
+    return render_template("salespoints/transfer.html", point=point, transfer=transfer,
+                           arriving=transfer.to_location_id == point.location_id)
+
+
+# Stock counts
+
+@bp.route("/counter/<int:point_id>/counts", methods=["GET", "POST"])
+@staff_of_point
+def point_counts(point):
+    if request.method == "POST":
+        try:
+            count = counts.start(point, current_user)
+        except services.PointError as error:
+            flash(_problem(error), "error")
+        else:
+            return redirect(url_for("salespoints.point_count", point_id=point.id, count_id=count.id), code=303)
+    return render_template("salespoints/counts.html", point=point, counts=counts.counts_of(point),
+                           open_count=counts.open_count(point))
+
+
+@bp.route("/counter/<int:point_id>/counts/<int:count_id>", methods=["GET", "POST"])
+@staff_of_point
+def point_count(point, count_id: int):
+    count = counts.count_at(point, count_id)
+    if count is None:
+        abort(404)
+    manager = services.is_manager(current_user, point)
+    if request.method == "POST":
+        action = request.form.get("action", "save")
+        try:
+            if action in ("save", "submit"):
+                entered = {}
+                for line in count.lines:
+                    raw = (request.form.get(f"seen-{line.id}") or "").strip()
+                    if raw and not raw.isdigit():
+                        raise services.PointError("bad_count")
+                    entered[line.id] = int(raw) if raw else None
+                counts.record(count, entered)
+                if action == "submit":
+                    counts.submit(count, current_user)
+            elif action in ("approve", "cancel") and manager:
+                (counts.approve if action == "approve" else counts.cancel)(count, current_user)
+            else:
+                abort(403)
+        except services.PointError as error:
+            db.session.rollback()
+            flash(_problem(error), "error")
+        else:
+            flash(_("Saved."), "success")
+        return redirect(url_for("salespoints.point_count", point_id=point.id, count_id=count.id), code=303)
+    return render_template("salespoints/count.html", point=point, count=count, manager=manager)
 
 
 # --- The office: points and their staff ----------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""Transfers to a sales point, from another point or from a seller's warehouse. Stock leaves the source
+when sent (a `transfer_out` movement), is in transit, and arrives as counted (`transfer_in`); a shortfall
+stays recorded on the line."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select, update
+
+from ..catalog.services import listings_by_ids
+from ..extensions import db
+from ..inventory import services as stock
+from ..models_base import utcnow
+from .models import SalesPoint, StockTransfer, StockTransferLine
+from .services import PointError
+
+
+def send(from_location_id: int, to_point: SalesPoint, actor, items: dict[int, int],
+         note: str | None = None) -> StockTransfer:
+    """Send `items` ({product id: quantity}) to a point; only products on sale; all or nothing; commits."""
+    items = {pid: qty for pid, qty in items.items() if qty}
+    if not items:
+        raise PointError("empty")
+    if not to_point.active or to_point.location_id == from_location_id:
+        raise PointError("bad_destination")
+    if any(qty < 0 for qty in items.values()):
+        raise PointError("empty")
+    listable = {listing.product.id for listing in listings_by_ids(list(items))}
+    refused = [pid for pid in items if pid not in listable]
+    if refused:
+        raise PointError("not_for_sale", refused)
+    transfer = StockTransfer(from_location_id=from_location_id, to_location_id=to_point.location_id,
+                             sent_by_id=actor.id, note=note)
+    db.session.add(transfer)
+    try:
+        db.session.flush()
+        for pid, qty in items.items():
+            transfer.lines.append(StockTransferLine(product_id=pid, quantity_sent=qty))
+            stock.sell(from_location_id, pid, qty, reference=transfer.number, actor_id=actor.id, kind="transfer_out")
+        db.session.commit()
+    except stock.OutOfStock as error:
+        db.session.rollback()
+        raise PointError("out_of_stock", [error.product_id]) from error
+    except Exception:
+        db.session.rollback()
+        raise
+    return transfer
+
+
+def receive(transfer: StockTransfer, actor, received: dict[int, int]) -> StockTransfer:
+    """The destination counts what arrived ({line id: quantity}; a line left out arrived in full); commits.
+    Received once: a second submission (another till, a double tap) changes nothing."""
+    lines = {line.id: line for line in transfer.lines}
+    if any(line_id not in lines or qty < 0 or qty > lines[line_id].quantity_sent for line_id, qty in received.items()):
+        raise PointError("too_many")
+    claimed = db.session.execute(update(StockTransfer).where(StockTransfer.id == transfer.id,
+                                                             StockTransfer.status == "sent")
+                                 .values(status="received", received_by_id=actor.id, received_at=utcnow())
+                                 .execution_options(synchronize_session=False)).rowcount == 1
+    if not claimed:
+        db.session.rollback()
+        raise PointError("already_received")
+    try:
+        for line in transfer.lines:
+            line.quantity_received = received.get(line.id, line.quantity_sent)
+            if line.quantity_received:
+                stock.receive(transfer.to_location_id, line.product_id, line.quantity_received,
+                              reference=transfer.number, actor_id=actor.id, kind="transfer_in")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.refresh(transfer)
+    return transfer
+
+
+def transfers_touching(location_id: int, limit: int = 100) -> list[StockTransfer]:
+    return db.session.scalars(select(StockTransfer).where(or_(StockTransfer.from_location_id == location_id,
+                                                              StockTransfer.to_location_id == location_id))
+                              .order_by(StockTransfer.id.desc()).limit(limit)).all()
+
+
+def transfer_touching(location_id: int, transfer_id: int) -> StockTransfer | None:
+    transfer = db.session.get(StockTransfer, transfer_id)
+    if transfer is None or location_id not in (transfer.from_location_id, transfer.to_location_id):
+        return None
+    return transfer
+
+
+def in_transit(location_id: int) -> dict[int, int]:
+    """Units per product sent to this location and not yet received."""
+    totals: dict[int, int] = {}
+    for transfer in db.session.scalars(select(StockTransfer).where(StockTransfer.to_location_id == location_id,
+                                                                   StockTransfer.status == "sent")):
+        for line in transfer.lines:
+            totals[line.product_id] = totals.get(line.product_id, 0) + line.quantity_sent
+    return totals
