@@ -386,3 +386,65 @@ def test_a_blind_count_with_variances_approved_by_the_manager(client, point, goo
     assert count.status == "approved" and level_at(point, tea) == 3 and level_at(point, honey) == 3
     movement = stock.history(point.location_id, honey.id)[0]
     assert (movement.kind, movement.on_hand_change, movement.reason) == ("count", 1, f"count {count.number}")
+
+
+# --- Reports ---------------------------------------------------------------------------------------------
+
+def test_the_manager_reads_sales_and_stock_and_downloads_them(client, point, goods):
+    seller, tea, honey = goods
+    clerk = staff(point, "ban@ocop.vn")
+    staff(point, "quanly@ocop.vn", role="manager")
+    stock.set_reorder_level(point.location_id, honey.id, 2)
+    db.session.commit()
+    services.complete_sale(point, clerk, {tea.id: 2, honey.id: 1}, "cash", cash_given_vnd=500000)
+    returned = services.complete_sale(point, clerk, {tea.id: 1}, "card")
+    services.return_goods(returned, clerk, {returned.lines[0].id: 1}, "đổi ý")  # nets to nothing
+    voided = services.complete_sale(point, clerk, {tea.id: 1}, "vietqr")
+    services.void_sale(voided, db.session.scalar(select(User).filter_by(email="quanly@ocop.vn")), "nhầm")
+
+    sign_in(client, "ban@ocop.vn")
+    assert client.get(f"/counter/{point.id}/reports").status_code == 403  # staff: no reports
+    sign_in(client, "quanly@ocop.vn")
+    page = client.get(f"/counter/{point.id}/reports?days=7").get_data(as_text=True)
+    assert "490.000" in page  # 2 × 120.000 + 250.000; the returned and the voided sale count nothing
+    assert "cần nhập" in page  # honey at its reorder level (1 left, level 2)
+    report = client.get(f"/counter/{point.id}/reports/sales.csv?days=7").get_data(as_text=True)
+    assert report.startswith("\ufeffview,key,sales,units,amount_vnd")
+    assert f"day,{ocop.today().isoformat()},1,3,490000" in report and "payment,cash,1,3,490000" in report
+    assert "product,Trà Tân Cương đặc biệt,1,2,240000" in report and "seller,HTX Chè Tân Cương,1,3,490000" in report
+
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    book = load_workbook(BytesIO(client.get(f"/counter/{point.id}/reports/stock.xlsx").data))
+    rows = list(book.active.values)
+    assert rows[0][:5] == ("product_id", "product", "seller", "gtin", "on_hand")
+    assert {row[1]: (row[4], row[9]) for row in rows[1:]} == {"Trà Tân Cương đặc biệt": (3, 360000),
+                                                             "Mật ong bạc hà": (1, 250000)}
+    assert client.get(f"/counter/{point.id}/reports/secrets.csv").status_code == 404
+
+
+def test_a_seller_sees_its_goods_at_every_point_and_sends_more(client, make, office, point, goods):
+    seller, tea, honey = goods
+    services.complete_sale(point, staff(point, "ban@ocop.vn"), {tea.id: 1}, "card")
+    create_user("htx@tancuong.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)
+    stock.receive(stock.warehouse_of(seller).id, honey.id, 10)
+    db.session.commit()
+    there = new_point(office, code="TN-02")
+    sign_in(client, "htx@tancuong.vn")
+    page = client.get("/seller/points").get_data(as_text=True)
+    assert point.name in page and "120.000" in page  # sold there, and what is on that shelf
+    client.post("/seller/points", data={"to": there.id, f"qty-{honey.id}": "4"})
+    assert stock.level(stock.warehouse_of(seller).id, honey.id).on_hand == 6
+    assert there.name in client.get("/seller/points").get_data(as_text=True)  # in transit to the new point
+    client.post("/seller/points", data={"to": there.id, f"qty-{honey.id}": "7"})  # more than the warehouse holds
+    assert stock.level(stock.warehouse_of(seller).id, honey.id).on_hand == 6
+
+
+def test_the_product_page_lists_the_points_that_have_it(client, point, goods):
+    _seller, tea, _honey = goods
+    page = client.get(f"/products/{tea.id}").get_data(as_text=True)
+    assert "Mua trực tiếp" in page and point.name in page
+    stock.sell(point.location_id, tea.id, 5)
+    db.session.commit()
+    assert point.name not in client.get(f"/products/{tea.id}").get_data(as_text=True)

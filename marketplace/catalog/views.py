@@ -7,6 +7,7 @@ import segno
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
 
 from .. import ocop
+from ..salespoints.reports import points_holding
 from ..urls import public_url
 from . import services
 from .forms import FilterForm
@@ -88,7 +89,8 @@ def qr_svg(url: str) -> str:
 def product(product_id: int):
     listing = _listing_or_404(product_id)
     url = trace_url(product_id)
-    return render_template("catalog/product.html", listing=listing, trace_url=url, qr_svg=qr_svg(url))
+    return render_template("catalog/product.html", listing=listing, trace_url=url, qr_svg=qr_svg(url),
+                           sales_points=points_holding(product_id))
 
 
 @bp.get("/trace/<int:product_id>")

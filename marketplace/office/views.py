@@ -1,15 +1,12 @@
-"""The office's verification queue."""
+"""The provincial office: verification queue, recognitions, catalogue import, dashboard, orders."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
-
-import csv
-import io
 import os
 import tempfile
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
@@ -18,6 +15,7 @@ from ..catalog.models import Product
 from ..certification.importer import ImportFileError, import_rows, read_table
 from ..certification.models import EvaluationRecord
 from ..certification.services import unlisted_reasons
+from ..exports import table_response
 from ..extensions import db
 from ..orders import services as order_services
 from ..payments import services as payments
@@ -179,11 +177,8 @@ def dashboard():
 
 @bp.get("/dashboard.csv")
 def dashboard_csv():
-    out = io.StringIO()
-    csv.writer(out).writerows(csv_rows(indicators(_dashboard_place())))
-    name = f"ocop-indicators-{_dashboard_place() or 'all'}-{ocop.today().isoformat()}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",  # the BOM lets Excel read UTF-8
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = f"ocop-indicators-{_dashboard_place() or 'all'}-{ocop.today().isoformat()}"
+    return table_response(csv_rows(indicators(_dashboard_place())), name, "csv")
 
 
 # --- Orders: what producers of the province sell, transfers to confirm, refunds to make ------------

@@ -19,12 +19,18 @@ from ..inventory import services as stock
 from ..payments import services as payments
 from ..payments.providers import available_methods
 from ..sellers.models import Seller
-from . import counts, services, transfers
+from ..exports import FORMATS, table_response
+from . import counts, reports, services, transfers
 from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
                     TillLineForm)
 from .models import SalesPoint, SalesPointStaff
 
 bp = Blueprint("salespoints", __name__)
+
+
+@bp.context_processor
+def counter_helpers():
+    return {"is_manager_of": lambda point: services.is_manager(current_user, point)}
 
 PROBLEMS = {
     "empty": _l("Nothing to record yet."),
@@ -451,6 +457,98 @@ def point_count(point, count_id: int):
             flash(_("Saved."), "success")
         return redirect(url_for("salespoints.point_count", point_id=point.id, count_id=count.id), code=303)
     return render_template("salespoints/count.html", point=point, count=count, manager=manager)
+
+
+# Reports: for the point's manager and for the office
+
+PERIODS = (7, 30, 90)
+
+
+def _period() -> tuple[int, dt.date, dt.date]:
+    days = int(request.args.get("days", "30")) if request.args.get("days", "").isdigit() else 30
+    days = days if days in PERIODS else 30
+    until = ocop.today()
+    return days, until - dt.timedelta(days=days - 1), until
+
+
+def _report_page(point, endpoint: str):
+    days, since, until = _period()
+    return render_template("salespoints/reports.html", point=point, days=days, periods=PERIODS, endpoint=endpoint,
+                           sales=reports.sales_report([point.id], since, until),
+                           stock=reports.stock_report(point.location_id), labels=COUNTER_PAYMENT_LABELS)
+
+
+def _report_download(point, what: str, fmt: str):
+    if what not in ("sales", "stock") or fmt not in FORMATS:
+        abort(404)
+    days, since, until = _period()
+    if what == "sales":
+        rows = reports.sales_rows(reports.sales_report([point.id], since, until))
+        name = f"ocop-{point.code}-sales-{since.isoformat()}-{until.isoformat()}"
+    else:
+        rows = reports.stock_rows(reports.stock_report(point.location_id))
+        name = f"ocop-{point.code}-stock-{until.isoformat()}"
+    return table_response(rows, name, fmt)
+
+
+@bp.get("/counter/<int:point_id>/reports")
+@staff_of_point
+def point_reports(point):
+    if not services.is_manager(current_user, point):
+        abort(403)
+    return _report_page(point, "salespoints.point_report_download")
+
+
+@bp.get("/counter/<int:point_id>/reports/<what>.<fmt>")
+@staff_of_point
+def point_report_download(point, what: str, fmt: str):
+    if not services.is_manager(current_user, point):
+        abort(403)
+    return _report_download(point, what, fmt)
+
+
+@bp.get("/office/points/<int:point_id>/reports")
+@roles_required("office")
+def office_point_reports(point_id: int):
+    return _report_page(_managed_point(point_id), "salespoints.office_point_report_download")
+
+
+@bp.get("/office/points/<int:point_id>/reports/<what>.<fmt>")
+@roles_required("office")
+def office_point_report_download(point_id: int, what: str, fmt: str):
+    return _report_download(_managed_point(point_id), what, fmt)
+
+
+# --- A seller's goods at the points -----------------------------------------------------------------------
+
+@bp.route("/seller/points", methods=["GET", "POST"])
+@roles_required("seller")
+def seller_points():
+    seller = db.session.get(Seller, current_user.seller_id)
+    warehouse = stock.warehouse_of(seller)
+    products = [listing for listing in services.sellers_products_for_sale(seller.id)]
+    levels = stock.levels_of(warehouse.id)
+    if request.method == "POST":
+        destination = db.session.get(SalesPoint, int(request.form["to"])) \
+            if (request.form.get("to") or "").isdigit() else None
+        quantities = _quantities("qty", [listing.product.id for listing in products])
+        if destination is None or quantities is None:
+            flash(str(PROBLEMS["bad_destination"] if destination is None else PROBLEMS["too_many"]), "error")
+        else:
+            try:
+                sent = transfers.send(warehouse.id, destination, current_user, quantities,
+                                      note=(request.form.get("note") or "").strip() or None)
+            except services.PointError as error:
+                flash(_problem(error), "error")
+            else:
+                flash(_("Sent %(number)s. It is in transit until %(point)s receives it.", number=sent.number,
+                        point=destination.name), "success")
+                return redirect(url_for("salespoints.seller_points"), code=303)
+    since, until = ocop.today() - dt.timedelta(days=29), ocop.today()
+    return render_template("salespoints/seller_points.html", holdings=reports.seller_points(seller.id),
+                           sales=reports.sales_report(None, since, until, seller_id=seller.id),
+                           points=services.open_points(), products=products, levels=levels,
+                           sent=transfers.transfers_touching(warehouse.id, limit=20))
 
 
 # --- The office: points and their staff ----------------------------------------------------------------

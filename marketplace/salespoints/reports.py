@@ -1,0 +1,156 @@
+"""What a point's manager, the office and a seller read: sales by day, product, seller and payment
+method (net of returns, voids left out), stock on hand with its value at sale price, reorder alerts."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from .. import ocop
+from ..catalog.models import Product
+from ..certification.services import listable_select
+from ..extensions import db
+from ..inventory.models import StockLevel, StockLocation
+from ..sellers.models import Seller
+from .models import CounterSale, CounterSaleLine, SalesPoint
+from .transfers import in_transit
+
+
+@dataclass
+class Tally:
+    units: int = 0
+    amount: int = 0
+    sales: set = field(default_factory=set)
+
+    def add(self, sale_id: int, units: int, amount: int) -> None:
+        self.units += units
+        self.amount += amount
+        self.sales.add(sale_id)
+
+
+@dataclass
+class SalesReport:
+    since: dt.date
+    until: dt.date  # inclusive
+    by_day: dict[dt.date, Tally]
+    by_product: dict[str, Tally]
+    by_seller: dict[str, Tally]
+    by_payment: dict[str, Tally]
+    by_point: dict[str, Tally]
+
+    @property
+    def total(self) -> int:
+        return sum(t.amount for t in self.by_day.values())
+
+    @property
+    def peak(self) -> int:
+        return max([t.amount for t in self.by_day.values()] or [0])
+
+
+def sales_report(point_ids: list[int] | None, since: dt.date, until: dt.date,
+                 seller_id: int | None = None) -> SalesReport:
+    """Completed counter sales from `since` to `until` (Vietnam days) at these points (None: all),
+    optionally only one seller's lines; each line counts what was not brought back."""
+    start = dt.datetime.combine(since, dt.time(), ocop.VN_TZ)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), ocop.VN_TZ)
+    query = (select(CounterSale.id, CounterSale.sold_at, CounterSale.payment_method, SalesPoint.name,
+                    CounterSaleLine.name, Seller.legal_name, CounterSaleLine.quantity,
+                    CounterSaleLine.returned_quantity, CounterSaleLine.unit_price_vnd)
+             .join(CounterSaleLine, CounterSaleLine.sale_id == CounterSale.id)
+             .join(SalesPoint, SalesPoint.id == CounterSale.sales_point_id)
+             .join(Seller, Seller.id == CounterSaleLine.seller_id)
+             .where(CounterSale.status == "completed", CounterSale.sold_at >= start, CounterSale.sold_at < end))
+    if point_ids is not None:
+        query = query.where(CounterSale.sales_point_id.in_(point_ids))
+    if seller_id is not None:
+        query = query.where(CounterSaleLine.seller_id == seller_id)
+    days = {since + dt.timedelta(days=n): Tally() for n in range((until - since).days + 1)}
+    report = SalesReport(since, until, days, {}, {}, {}, {})
+    for sale_id, sold_at, method, point_name, name, seller, quantity, returned, price in db.session.execute(query):
+        units = quantity - returned
+        if not units:
+            continue
+        amount = units * price
+        for key, table in ((ocop.local_date(sold_at), report.by_day), (name, report.by_product),
+                           (seller, report.by_seller), (method, report.by_payment), (point_name, report.by_point)):
+            table.setdefault(key, Tally()).add(sale_id, units, amount)
+    return report
+
+
+def sales_rows(report: SalesReport) -> list[list]:
+    rows = [["view", "key", "sales", "units", "amount_vnd"]]
+    for view, table in (("day", report.by_day), ("product", report.by_product), ("seller", report.by_seller),
+                        ("payment", report.by_payment), ("point", report.by_point)):
+        for key, tally in sorted(table.items(), key=lambda item: str(item[0])):
+            rows.append([view, key.isoformat() if isinstance(key, dt.date) else key, len(tally.sales), tally.units,
+                         tally.amount])
+    return rows
+
+
+@dataclass
+class StockRow:
+    product_id: int
+    name: str
+    seller: str
+    gtin: str | None
+    on_hand: int
+    reserved: int
+    in_transit: int
+    reorder_level: int
+    price_vnd: int
+    on_sale: bool
+
+    @property
+    def value(self) -> int:
+        return self.on_hand * self.price_vnd
+
+    @property
+    def low(self) -> bool:
+        return self.reorder_level > 0 and self.on_hand <= self.reorder_level
+
+
+def stock_report(location_id: int, seller_id: int | None = None) -> list[StockRow]:
+    """Every product the location holds or awaits, with value at sale price; three queries whatever its size."""
+    query = (select(Product.id, Product.name, Seller.legal_name, Product.gtin, StockLevel.on_hand,
+                    StockLevel.reserved, StockLevel.reorder_level, Product.price_vnd)
+             .join(StockLevel, StockLevel.product_id == Product.id).join(Seller, Seller.id == Product.seller_id)
+             .where(StockLevel.location_id == location_id))
+    if seller_id is not None:
+        query = query.where(Product.seller_id == seller_id)
+    rows = db.session.execute(query).all()
+    ids = [row[0] for row in rows]
+    on_sale = set(db.session.scalars(listable_select().with_only_columns(Product.id).where(Product.id.in_(ids))))
+    coming = in_transit(location_id)
+    report = [StockRow(pid, name, seller, gtin, on_hand, reserved, coming.get(pid, 0), reorder, price, pid in on_sale)
+              for pid, name, seller, gtin, on_hand, reserved, reorder, price in rows]
+    return sorted(report, key=lambda row: (not row.low, row.name))
+
+
+def stock_rows(report: list[StockRow]) -> list[list]:
+    rows = [["product_id", "product", "seller", "gtin", "on_hand", "held", "in_transit", "reorder_level",
+             "price_vnd", "value_vnd", "on_sale"]]
+    rows += [[r.product_id, r.name, r.seller, r.gtin or "", r.on_hand, r.reserved, r.in_transit, r.reorder_level,
+              r.price_vnd, r.value, "yes" if r.on_sale else "no"] for r in report]
+    return rows
+
+
+def seller_points(seller_id: int) -> list[tuple[SalesPoint, list[StockRow]]]:
+    """A seller's stock at every sales point that holds or awaits some of it."""
+    points = db.session.scalars(select(SalesPoint).join(StockLocation, StockLocation.id == SalesPoint.location_id)
+                                .order_by(SalesPoint.name)).all()
+    found = []
+    for point in points:
+        rows = [row for row in stock_report(point.location_id, seller_id) if row.on_hand or row.in_transit]
+        if rows:
+            found.append((point, rows))
+    return found
+
+
+def points_holding(product_id: int) -> list[SalesPoint]:
+    """Open points with this product available on the shelf now (for the product page)."""
+    return db.session.scalars(
+        select(SalesPoint).join(StockLevel, StockLevel.location_id == SalesPoint.location_id)
+        .where(SalesPoint.active.is_(True), StockLevel.product_id == product_id,
+               StockLevel.on_hand - StockLevel.reserved > 0)
+        .order_by(SalesPoint.province_code, SalesPoint.name)).all()
