@@ -6,6 +6,7 @@ import io
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 FORMATS = ("csv", "xlsx")
@@ -15,13 +16,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def table_response(rows: list[list], name: str, fmt: str = "csv") -> Response:
     """`rows` (the first is the header) as `name`.csv or `name`.xlsx."""
     if fmt == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        for row in rows:
-            sheet.append(row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        book = Workbook(write_only=True)  # streams rows: a few thousand lines in a fraction of the time
+        sheet = book.create_sheet()
         sheet.freeze_panes = "A2"
+        header = []
+        for value in rows[0]:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in rows[1:]:
+            sheet.append(row)
         out = io.BytesIO()
         book.save(out)
         return Response(out.getvalue(), mimetype=XLSX,

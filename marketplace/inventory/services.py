@@ -137,6 +137,9 @@ def history(location_id: int, product_id: int, limit: int = 100) -> list[StockMo
                               .order_by(StockMovement.id.desc()).limit(limit)).all()
 
 
-def levels_of(location_id: int) -> dict[int, StockLevel]:
-    return {lv.product_id: lv for lv in db.session.scalars(select(StockLevel).where(
-        StockLevel.location_id == location_id).execution_options(populate_existing=True))}
+def levels_of(location_id: int, product_ids: list[int] | None = None) -> dict[int, StockLevel]:
+    """The location's levels by product (only these products when given)."""
+    query = select(StockLevel).where(StockLevel.location_id == location_id)
+    if product_ids is not None:
+        query = query.where(StockLevel.product_id.in_(product_ids))
+    return {lv.product_id: lv for lv in db.session.scalars(query.execution_options(populate_existing=True))}

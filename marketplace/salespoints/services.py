@@ -13,7 +13,7 @@ from ..catalog.models import Product
 from ..catalog.services import Listing, listings_by_ids
 from ..extensions import db
 from ..inventory import services as stock
-from ..inventory.models import StockLocation
+from ..inventory.models import StockLevel, StockLocation
 from ..models_base import utcnow
 from ..office.services import audit
 from ..search.text import fold
@@ -157,13 +157,27 @@ def shelf(point: SalesPoint, only_in_stock: bool = True) -> list[ShelfItem]:
 
 
 def find_on_shelf(point: SalesPoint, text: str, limit: int = 12) -> list[ShelfItem]:
-    """By GTIN (what a barcode scanner types) or by words of the name, without diacritics."""
+    """By GTIN (what a barcode scanner types) or by words of the name, without diacritics; only what is
+    on this shelf and on sale. A scan is one indexed lookup, whatever the size of the shelf."""
     text = (text or "").strip()
-    items = shelf(point)
     if text.isdigit():
-        return [item for item in items if item.listing.product.gtin == text][:1]
-    words = fold(text).split()
-    return [item for item in items if all(w in fold(item.listing.product.name) for w in words)][:limit]
+        ids = list(db.session.scalars(select(Product.id).where(Product.gtin == text)))
+    else:
+        words = fold(text).split()
+        held = select(StockLevel.product_id).where(StockLevel.location_id == point.location_id,
+                                                   StockLevel.on_hand > 0)
+        names = db.session.execute(select(Product.id, Product.name).where(Product.id.in_(held))).all()
+        ids = sorted((pid for pid, name in names if all(w in fold(name) for w in words)),
+                     key=lambda pid: fold(dict(names)[pid]))
+    return shelf_items(point, ids)[:limit]
+
+
+def shelf_items(point: SalesPoint, product_ids: list[int]) -> list[ShelfItem]:
+    """These products, if on this shelf and on sale, in the order given."""
+    levels = stock.levels_of(point.location_id, product_ids)
+    listings = listings_by_ids([pid for pid in product_ids if pid in levels and levels[pid].on_hand > 0])
+    return [ShelfItem(listing, levels[listing.product.id].on_hand, levels[listing.product.id].available,
+                      levels[listing.product.id].reorder_level) for listing in listings]
 
 
 # --- Receiving -----------------------------------------------------------------------------------------

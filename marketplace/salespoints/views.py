@@ -111,7 +111,7 @@ def _store_till(point, items: dict[int, int]) -> None:
 def _till_view(point):
     items = _till(point)
     listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
-    levels = stock.levels_of(point.location_id)
+    levels = stock.levels_of(point.location_id, list(items))
     lines = [{"product_id": pid, "quantity": qty, "listing": listings.get(pid),
               "available": levels[pid].available if pid in levels else 0,
               "subtotal": listings[pid].product.price_vnd * qty if pid in listings else 0}
@@ -169,7 +169,7 @@ def _add_to_till(point, product_id: int, quantity: int):
 def till_pick(point):
     """One of the names found by a search goes on the till."""
     product_id = request.form.get("product_id", "")
-    if not product_id.isdigit() or int(product_id) not in {item.listing.product.id for item in services.shelf(point)}:
+    if not product_id.isdigit() or not services.shelf_items(point, [int(product_id)]):
         abort(404)
     return _add_to_till(point, int(product_id), 1)
 
