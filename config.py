@@ -49,6 +49,7 @@ class Config:
     # An order paid by card or VietQR that is not paid within this many minutes is cancelled and its
     # stock released (`flask orders expire`, run every few minutes by cron or a timer).
     ORDER_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("ORDER_PAYMENT_TIMEOUT_MINUTES", "30"))
+    PICKUP_HOLD_DAYS = int(os.environ.get("PICKUP_HOLD_DAYS", "3"))  # a pickup order waits this long at the point
     ORDER_RATE_LIMIT = os.environ.get("ORDER_RATE_LIMIT", "30 per minute")  # POST /api/v1/orders per client
     # VietQR bank transfer into the marketplace operator's account (offered only when set):
     # the bank's NAPAS BIN (e.g. 970436 Vietcombank), the account number and the account holder.

@@ -448,3 +448,73 @@ def test_the_product_page_lists_the_points_that_have_it(client, point, goods):
     stock.sell(point.location_id, tea.id, 5)
     db.session.commit()
     assert point.name not in client.get(f"/products/{tea.id}").get_data(as_text=True)
+
+
+# --- Pickup of online orders -------------------------------------------------------------------------------
+
+CHECKOUT = {"name": "Nguyễn Văn An", "phone": "0912 345 678", "email": "an@example.vn"}
+
+
+def test_an_online_order_collected_at_a_point(client, point, goods):
+    _seller, tea, _honey = goods  # nothing in the producer's warehouse: only the point has it
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": 2})  # refused: no online stock
+    from marketplace.orders.models import Order
+    with client.session_transaction() as session:
+        session["cart"] = {str(tea.id): 2}
+    page = client.get("/checkout").get_data(as_text=True)
+    assert point.name in page and "Thanh toán tại điểm bán" in page
+    by_post = client.post("/checkout", data=CHECKOUT | {"delivery": "post", "payment": "cod"})
+    assert by_post.status_code == 422  # no address, and nothing to send from the producer
+    wrong = client.post("/checkout", data=CHECKOUT | {"delivery": f"point-{point.id}", "payment": "cod"})
+    assert wrong.status_code == 422 and "giao hàng qua bưu điện" in wrong.get_data(as_text=True)
+    placed = client.post("/checkout", data=CHECKOUT | {"delivery": f"point-{point.id}", "payment": "at_point"})
+    assert placed.status_code == 303
+    order = db.session.scalar(select(Order))
+    assert order.pickup_location_id == point.location_id and order.delivery_vnd == 0 and order.total_vnd == 240000
+    assert stock.level(point.location_id, tea.id).reserved == 2 and level_at(point, tea) == 5  # held at the point
+    assert point.name in client.get(placed.headers["Location"]).get_data(as_text=True)
+
+    staff(point, "quay@ocop.vn")
+    sign_in(client, "quay@ocop.vn")
+    part = order.parts[0]
+    assert order.number in client.get(f"/counter/{point.id}/pickups").get_data(as_text=True)
+    client.post(f"/counter/{point.id}/sell", data={"code": tea.gtin, "quantity": "4"})
+    client.post(f"/counter/{point.id}/sell/pay", data={"payment": "card"})  # the counter cannot sell what is held
+    assert level_at(point, tea) == 5
+    for action in ("confirm", "pack", "hand_over"):
+        client.post(f"/counter/{point.id}/pickups/{part.id}", data={"action": action})
+    db.session.refresh(order)
+    assert part.state == "delivered" and order.payment_status == "paid" and level_at(point, tea) == 3
+    assert stock.level(point.location_id, tea.id).reserved == 0
+
+
+def test_pickup_parts_belong_to_the_point_not_the_seller(client, office, point, goods):
+    seller, tea, _honey = goods
+    from marketplace.orders import services as orders
+    order = orders.place_order({tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
+                               "at_point", pickup_location_id=point.location_id)
+    part = order.parts[0]
+    create_user("htx@tancuong.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    sign_in(client, "htx@tancuong.vn")
+    client.post(f"/seller/orders/{part.id}", data={"action": "confirm"})
+    db.session.refresh(part)
+    assert part.state == "placed"
+    there = new_point(office, code="TN-02")
+    staff(there, "khac@ocop.vn")
+    sign_in(client, "khac@ocop.vn")
+    assert order.number not in client.get(f"/counter/{there.id}/pickups").get_data(as_text=True)
+    assert client.post(f"/counter/{there.id}/pickups/{part.id}", data={"action": "confirm"}).status_code == 404
+
+
+def test_an_uncollected_pickup_goes_back_on_sale(app, point, goods):
+    _seller, tea, _honey = goods
+    from marketplace.models_base import utcnow
+    from marketplace.orders import services as orders
+    from marketplace.payments.services import expire_overdue
+    order = orders.place_order({tea.id: 2}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
+                               "at_point", pickup_location_id=point.location_id)
+    assert expire_overdue(now=utcnow() + dt.timedelta(days=2)) == 0
+    assert expire_overdue(now=utcnow() + dt.timedelta(days=3, minutes=1)) == 1
+    db.session.refresh(order)
+    assert order.payment_status == "expired" and stock.level(point.location_id, tea.id).reserved == 0

@@ -1,13 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from ..forms import AddressChecks, Form
 from ..payments.providers import available_methods
 
 PAYMENT_LABELS = {
     "cod": _l("Cash on delivery"),
+    "at_point": _l("Pay at the sales point when you collect (cash, card or VietQR)"),
     "vietqr": _l("Bank transfer by VietQR (scan with your banking app)"),
     "card": _l("Card (Visa, Mastercard, JCB) through Stripe"),
 }
@@ -18,18 +19,48 @@ class CartLineForm(Form):
     quantity = IntegerField(_l("Quantity"), default=1, validators=[DataRequired(), NumberRange(min=1, max=99)])
 
 
+WTFORMS_REQUIRED = "This field is required."  # WTForms' own message, translated by its catalogue
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
 class CheckoutForm(AddressChecks, Form):
+    """Contact, then delivery by post (with an address) or pickup at a sales point, then payment."""
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
     email = EmailField(_l("Email (for the order's updates)"), validators=[DataRequired(), Email(), Length(max=254)])
-    province = SelectField(_l("Province or city"), coerce=int, validators=[DataRequired()])
-    ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)])
-    street = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
+    delivery = RadioField(_l("Delivery"), default="post", validators=[DataRequired()])
+    province = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
+    ward = StringField(_l("Ward or commune"), validators=[Optional(), Length(max=100)])
+    street = StringField(_l("Street address"), validators=[Optional(), Length(max=300)])
     payment = RadioField(_l("Payment"), default="cod", validators=[DataRequired()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, pickup_points=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_address()
-        self.payment.choices = [SelectChoice(method, PAYMENT_LABELS[method]) for method in available_methods()]
+        self.province.choices = [SelectChoice("", "—"), *self.province.choices]
+        self.pickup_points = {f"point-{point.id}": point for point in pickup_points}
+        self.delivery.choices = [SelectChoice("post", _l("By post"))] + [
+            SelectChoice(code, point.name) for code, point in self.pickup_points.items()]
+        offered = dict.fromkeys(available_methods() + (available_methods(pickup=True) if pickup_points else ()))
+        self.payment.choices = [SelectChoice(method, PAYMENT_LABELS[method]) for method in offered]
 
+    @property
+    def pickup_point(self):
+        return self.pickup_points.get(self.delivery.data)
 
+    def validate_payment(self, field):
+        if field.data not in available_methods(pickup=self.pickup_point is not None):
+            raise ValidationError(_l("Pay at the sales point only when you collect there.")
+                                  if field.data == "at_point" else _l("Cash on delivery is for delivery by post."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.delivery.data == "post":  # an address is needed only to send it
+            for field in (self.province, self.ward, self.street):
+                if not field.data:
+                    field.errors = [*field.errors, field.gettext(WTFORMS_REQUIRED)]
+                    valid = False
+        return valid

@@ -24,7 +24,7 @@ class CartItem(Timestamped, db.Model):
 
 
 ORDER_STATES = ("placed", "confirmed", "packed", "shipped", "delivered", "cancelled", "returned")
-PAYMENT_METHODS = ("cod", "vietqr", "card")
+PAYMENT_METHODS = ("cod", "vietqr", "card", "at_point")  # at_point: paid at a sales point when picked up
 # unpaid: waiting (cash on delivery: until delivered); expired: not paid in time, stock released;
 # refund_due: money came for goods that will not ship (paid late, or a paid part cancelled).
 PAYMENT_STATUSES = ("unpaid", "paid", "expired", "refund_due")
@@ -34,7 +34,7 @@ class Order(Timestamped, db.Model):
     """What the buyer ordered at once; split into one part per seller."""
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint("payment_method IN ('cod', 'vietqr', 'card')", name="payment_method"),
+        CheckConstraint("payment_method IN ('cod', 'vietqr', 'card', 'at_point')", name="payment_method"),
         CheckConstraint("total_vnd >= 0", name="total"),
         CheckConstraint("payment_status IN ('unpaid', 'paid', 'expired', 'refund_due')", name="payment_status"),
     )
@@ -51,7 +51,9 @@ class Order(Timestamped, db.Model):
     street: Mapped[str] = mapped_column(String(300))
     payment_method: Mapped[str] = mapped_column(String(10))
     payment_status: Mapped[str] = mapped_column(String(12), default="unpaid")
-    payment_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)  # card, VietQR
+    # Card and VietQR: pay by then. Pickup: collect by then. Otherwise the order expires and its stock is freed.
+    payment_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    pickup_location_id: Mapped[int | None] = mapped_column(ForeignKey("stock_locations.id"))  # a sales point
     goods_vnd: Mapped[int]
     delivery_vnd: Mapped[int]
     total_vnd: Mapped[int]

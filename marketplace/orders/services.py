@@ -20,7 +20,7 @@ from ..inventory import services as stock
 from ..inventory.queries import online_available
 from ..models_base import utcnow
 from ..outbox.services import queue_email
-from ..payments.providers import available_methods, prepaid
+from ..payments.providers import available_methods, paid_on_handover, prepaid
 from ..sellers.models import Seller
 from ..urls import public_url
 from . import cart as carts
@@ -65,10 +65,11 @@ def _new_number() -> str:
 
 
 def place_order(items: dict[int, int], contact: Contact, payment_method: str, *, user=None, locale: str = "vi",
-                from_cart: bool = False) -> Order:
-    """Place an order for `items` ({product id: quantity}) split by seller, reserving the stock; commits.
+                from_cart: bool = False, pickup_location_id: int | None = None) -> Order:
+    """Place an order for `items` ({product id: quantity}) split by seller, reserving the stock in each
+    seller's warehouse, or all of it at one sales point for a pickup (`pickup_location_id`); commits.
     Raises CheckoutError: payment_unavailable, empty, unlisted or out_of_stock (with the items)."""
-    if payment_method not in available_methods():
+    if payment_method not in available_methods(pickup=pickup_location_id is not None):
         raise CheckoutError("payment_unavailable")
     if not items:
         raise CheckoutError("empty")
@@ -76,7 +77,11 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
     unlisted = [{"product_id": pid} for pid in items if pid not in listings]
     if unlisted:
         raise CheckoutError("unlisted", unlisted)
-    available = online_available(list(items))
+    if pickup_location_id is None:
+        available = online_available(list(items))
+    else:
+        levels = stock.levels_of(pickup_location_id, list(items))
+        available = {pid: levels[pid].available if pid in levels else 0 for pid in items}
     short = [{"product_id": pid, "requested": qty, "available": available[pid]}
              for pid, qty in items.items() if qty > available[pid]]
     if short:  # the reservations below are the guard; this only names every short line at once
@@ -89,20 +94,23 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
     order = Order(number=_new_number(), access_token=secrets.token_urlsafe(24), user_id=user.id if signed_in else None,
                   contact_name=contact.name, contact_phone=contact.phone, contact_email=contact.email,
                   province_code=contact.province_code, ward_code=contact.ward_code, street=contact.street,
-                  payment_method=payment_method, goods_vnd=0, delivery_vnd=0, total_vnd=0, locale=locale)
+                  payment_method=payment_method, goods_vnd=0, delivery_vnd=0, total_vnd=0, locale=locale,
+                  pickup_location_id=pickup_location_id)
     if prepaid(payment_method):
         order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
+    elif pickup_location_id is not None:
+        order.payment_due_at = utcnow() + dt.timedelta(days=current_app.config["PICKUP_HOLD_DAYS"])
     try:
         for listings_of_seller in by_seller.values():
             seller = listings_of_seller[0].seller
-            location = stock.warehouse_of(seller)
+            location_id = pickup_location_id or stock.warehouse_of(seller).id
             goods = sum(listing.product.price_vnd * items[listing.product.id] for listing in listings_of_seller)
-            shipped = any(not listing.product.is_service for listing in listings_of_seller)
-            part = OrderPart(seller_id=seller.id, location_id=location.id, goods_vnd=goods,
+            shipped = pickup_location_id is None and any(not listing.product.is_service for listing in listings_of_seller)
+            part = OrderPart(seller_id=seller.id, location_id=location_id, goods_vnd=goods,
                              delivery_vnd=delivery_fee(seller, contact.province_code, goods, shipped))
             for listing in listings_of_seller:
                 product, record = listing.product, listing.record
-                stock.reserve(location.id, product.id, items[product.id], reference=order.number)
+                stock.reserve(location_id, product.id, items[product.id], reference=order.number)
                 part.lines.append(OrderLine(product_id=product.id, name=product.name, name_en=product.name_en,
                                             unit=product.unit, stars=record.stars, decision_no=record.decision_no,
                                             unit_price_vnd=product.price_vnd, quantity=items[product.id]))
@@ -128,17 +136,18 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
     return order
 
 
-def place_cart_order(user, contact: Contact, payment_method: str, locale: str = "vi") -> Order:
+def place_cart_order(user, contact: Contact, payment_method: str, locale: str = "vi",
+                     pickup_location_id: int | None = None) -> Order:
     """Check out the cart as it is shown: any line unlisted, out of stock or short stops it."""
     view = carts.view(user)
     if not view.lines:
         raise CheckoutError("empty")
     problems = [{"product_id": line.product_id, "problem": line.problem, "available": line.available}
-                for line in view.lines if line.problem]
+                for line in view.lines if line.problem and not (pickup_location_id and line.problem != "unlisted")]
     if problems:
         raise CheckoutError("cart_changed", problems)
     return place_order({line.product_id: line.quantity for line in view.lines}, contact, payment_method,
-                       user=user, locale=locale, from_cart=True)
+                       user=user, locale=locale, from_cart=True, pickup_location_id=pickup_location_id)
 
 
 def order_url(order: Order) -> str:
@@ -151,6 +160,8 @@ def _announce_placed(order: Order) -> None:
         lines = [f"- {line.name} × {line.quantity}: {vnd(line.subtotal)}" for part in order.parts for line in part.lines]
         if order.payment_method == "cod":
             how = _("Payment: cash on delivery.")
+        elif order.payment_method == "at_point":
+            how = _("Payment: at the sales point when you collect the order (%(place)s).", place=order.street)
         else:
             how = _("Payment: please pay %(total)s within %(minutes)d minutes, or the order is cancelled. "
                     "Pay from your order page: %(url)s", total=vnd(order.total_vnd), url=order_url(order),
@@ -182,6 +193,7 @@ TRANSITIONS = {
     "pack": ({"confirmed"}, "packed"),
     "ship": ({"packed"}, "shipped"),
     "deliver": ({"shipped"}, "delivered"),
+    "hand_over": ({"packed"}, "delivered"),  # a pickup: packed means ready at the sales point
     "cancel": ({"placed", "confirmed", "packed"}, "cancelled"),
     "return": ({"delivered"}, "returned"),
 }
@@ -193,6 +205,10 @@ class TransitionError(ValueError):
 
 def awaiting_payment(order: Order) -> bool:
     return prepaid(order.payment_method) and order.payment_status == "unpaid"
+
+
+def is_pickup(order: Order) -> bool:
+    return order.pickup_location_id is not None
 
 
 def status_of(order: Order) -> str:
@@ -211,9 +227,13 @@ def status_of(order: Order) -> str:
     return "in_progress"
 
 
-def allowed_actions(part: OrderPart) -> list[str]:
-    """What a seller may do with its part now; an order to be paid first can only be cancelled."""
-    actions = [action for action, (sources, _target) in TRANSITIONS.items() if part.state in sources]
+def allowed_actions(part: OrderPart, by: str = "seller") -> list[str]:
+    """What the seller (by post) or the pickup point's staff (`by="point"`) may do with a part now;
+    an order to be paid first can only be cancelled."""
+    if (by == "point") != is_pickup(part.order):
+        return []  # a pickup part is the point's to prepare and hand over; a posted part, the seller's
+    actions = [action for action, (sources, _target) in TRANSITIONS.items() if part.state in sources
+               and action not in (("ship", "deliver") if is_pickup(part.order) else ("hand_over",))]
     if awaiting_payment(part.order) or part.order.payment_status == "expired":
         actions = [action for action in actions if action == "cancel"]
     return actions
@@ -227,15 +247,15 @@ def _commit_stock(part: OrderPart) -> None:
         part.stock_committed = True
 
 
-def move(part: OrderPart, action: str, actor_id: int | None = None) -> OrderPart:
+def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "seller") -> OrderPart:
     """Move one seller's part of an order, with its stock effect and the buyer's email; commits.
     Shipping hands the goods over (the reservation leaves on hand, unless payment already took it).
     Cancelling releases what is held, or puts back what was paid for (and the buyer is owed it).
     A return puts the goods back on hand."""
-    if action not in allowed_actions(part):
+    if action not in allowed_actions(part, by):
         raise TransitionError(action)
     order = part.order
-    if action == "ship":
+    if action in ("ship", "hand_over"):
         _commit_stock(part)
     elif action == "cancel":
         for line in part.lines:
@@ -251,10 +271,10 @@ def move(part: OrderPart, action: str, actor_id: int | None = None) -> OrderPart
             stock.receive(part.location_id, line.product_id, line.quantity, reference=order.number,
                           actor_id=actor_id, kind="return", reason="returned by the buyer")
     part.state = TRANSITIONS[action][1]
-    if order.payment_method == "cod" and order.payment_status == "unpaid" \
+    if paid_on_handover(order.payment_method) and order.payment_status == "unpaid" \
             and all(p.state in ("delivered", "cancelled") for p in order.parts) \
             and any(p.state == "delivered" for p in order.parts):
-        order.payment_status = "paid"  # the carrier collected the cash
+        order.payment_status = "paid"  # the courier or the sales point collected it
     _announce_state(part)
     db.session.commit()
     return part
@@ -265,7 +285,7 @@ def cancel_by_buyer(order: Order) -> None:
     if not all(part.state == "placed" for part in order.parts):
         raise TransitionError("cancel")
     for part in order.parts:
-        move(part, "cancel")
+        move(part, "cancel", by="point" if is_pickup(order) else "seller")
 
 
 def _claim_payment_status(order: Order, before: str, after: str) -> bool:
@@ -284,7 +304,7 @@ def mark_paid(order: Order) -> str:
     cancelled meanwhile (the money goes back; the goods stay)."""
     if _claim_payment_status(order, "unpaid", "paid"):
         for part in order.parts:
-            if part.state != "cancelled":
+            if part.state != "cancelled" and not is_pickup(order):  # a pickup's goods leave at the counter
                 _commit_stock(part)
         _announce_paid(order)
         return "paid"
@@ -301,21 +321,32 @@ def overdue_orders(now: dt.datetime | None = None) -> list[Order]:
 
 
 def expire(order: Order) -> bool:
-    """An order to be paid first was not paid in time: cancel what is still open and release its stock,
-    in the caller's transaction. False when it was paid (or expired) meanwhile."""
-    if not prepaid(order.payment_method) or not _claim_payment_status(order, "unpaid", "expired"):
+    """An order was not paid (card, VietQR) or not collected (pickup) in time: cancel what is still open
+    and release its stock, in the caller's transaction. False when it was paid (or expired) meanwhile."""
+    if order.payment_due_at is None or not _claim_payment_status(order, "unpaid", "expired"):
         return False
     for part in order.parts:
         if part.state in TRANSITIONS["cancel"][0]:
             for line in part.lines:
                 stock.release(part.location_id, line.product_id, line.quantity, reference=order.number)
             part.state = "cancelled"
-    with force_locale(order.locale):
-        queue_email(order.contact_email, _("Order %(number)s is cancelled: not paid in time", number=order.number),
-                    _("Hello %(name)s,\n\nWe did not receive the payment for order %(number)s in time, so it is "
-                      "cancelled and nothing will be charged. You are welcome to order again.",
-                      name=order.contact_name, number=order.number))
+    _announce_expired(order)
     return True
+
+
+def _announce_expired(order: Order) -> None:
+    with force_locale(order.locale):
+        if is_pickup(order) and not prepaid(order.payment_method):
+            subject = _("Order %(number)s is cancelled: not collected", number=order.number)
+            body = _("Hello %(name)s,\n\nOrder %(number)s was not collected at the sales point in time, so it is "
+                     "cancelled and its goods are back on sale. You are welcome to order again.",
+                     name=order.contact_name, number=order.number)
+        else:
+            subject = _("Order %(number)s is cancelled: not paid in time", number=order.number)
+            body = _("Hello %(name)s,\n\nWe did not receive the payment for order %(number)s in time, so it is "
+                     "cancelled and nothing will be charged. You are welcome to order again.",
+                     name=order.contact_name, number=order.number)
+    queue_email(order.contact_email, subject, body)
 
 
 def _announce_paid(order: Order) -> None:
@@ -329,8 +360,9 @@ def _announce_paid(order: Order) -> None:
 def _announce_state(part: OrderPart) -> None:
     order = part.order
     with force_locale(order.locale):
-        names = {"confirmed": _("confirmed"), "packed": _("packed"), "shipped": _("handed to the post"),
-                 "delivered": _("delivered"), "cancelled": _("cancelled"), "returned": _("returned")}
+        names = {"confirmed": _("confirmed"), "packed": _("ready for pickup") if is_pickup(order) else _("packed"),
+                 "shipped": _("handed to the post"), "delivered": _("collected") if is_pickup(order) else _("delivered"),
+                 "cancelled": _("cancelled"), "returned": _("returned")}
         subject = _("Order %(number)s: %(seller)s — %(state)s", number=order.number, seller=part.seller.legal_name,
                     state=names[part.state])
         body = _("Hello %(name)s,\n\n%(subject)s.", name=order.contact_name, subject=subject)
@@ -338,6 +370,19 @@ def _announce_state(part: OrderPart) -> None:
 
 
 # --- Lists -----------------------------------------------------------------------------------------
+
+def pickup_parts(location_id: int, open_only: bool = True) -> list[OrderPart]:
+    """The parts of orders to be collected at this sales point."""
+    query = select(OrderPart).join(Order).where(Order.pickup_location_id == location_id)
+    if open_only:
+        query = query.where(OrderPart.state.in_(("placed", "confirmed", "packed")))
+    return db.session.scalars(query.order_by(OrderPart.id)).all()
+
+
+def pickup_part(location_id: int, part_id: int) -> OrderPart | None:
+    part = db.session.get(OrderPart, part_id)
+    return part if part is not None and part.order.pickup_location_id == location_id else None
+
 
 def seller_parts(seller_id: int) -> list[OrderPart]:
     return db.session.scalars(select(OrderPart).where(OrderPart.seller_id == seller_id)

@@ -12,6 +12,7 @@ from ..i18n import current_language
 from ..inventory import services as stock
 from ..payments import card
 from ..payments import services as payments
+from ..salespoints.services import points_for_pickup
 from . import cart, services
 from .forms import CartLineForm, CheckoutForm
 
@@ -73,16 +74,24 @@ def remove():
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
     view = cart.view(current_user)
-    if not view.can_check_out:
+    points = points_for_pickup({line.product_id: line.quantity for line in view.lines})
+    listed = bool(view.lines) and all(line.listing is not None for line in view.lines)
+    if not (view.can_check_out or (listed and points)):
         return redirect(url_for("orders.show"), code=303)
-    form = CheckoutForm()
+    form = CheckoutForm(pickup_points=points)
     if request.method == "GET" and current_user.is_authenticated:
         form.name.data, form.email.data = form.name.data or current_user.name, form.email.data or current_user.email
     if form.validate_on_submit():
-        contact = services.Contact(form.name.data.strip(), form.phone.data, form.email.data.strip().lower(),
-                                   form.province.data, form.ward_code, form.street.data.strip())
+        point = form.pickup_point
+        if point is None:
+            contact = services.Contact(form.name.data.strip(), form.phone.data, form.email.data.strip().lower(),
+                                       form.province.data, form.ward_code, form.street.data.strip())
+        else:  # collected at the point: its address is the order's
+            contact = services.Contact(form.name.data.strip(), form.phone.data, form.email.data.strip().lower(),
+                                       point.province_code, point.ward_code, f"{point.name}, {point.street}")
         try:
-            order = services.place_cart_order(current_user, contact, form.payment.data, locale=current_language())
+            order = services.place_cart_order(current_user, contact, form.payment.data, locale=current_language(),
+                                              pickup_location_id=point.location_id if point else None)
         except services.CheckoutError:
             flash(_("Your cart changed while you were checking out: please look at it again."), "error")
             return redirect(url_for("orders.show"), code=303)
@@ -90,7 +99,8 @@ def checkout():
             return _pay_by_card(order)
         return redirect(url_for("orders.order", number=order.number, token=order.access_token), code=303)
     status = 422 if form.errors else 200
-    return render_template("orders/checkout.html", form=form, cart=view, config=current_app.config), status
+    return render_template("orders/checkout.html", form=form, cart=view, config=current_app.config,
+                           online_ok=view.can_check_out), status
 
 
 def _pay_by_card(order):

@@ -335,3 +335,18 @@ def find_sellers(text: str, limit: int = 20):
         return db.session.scalars(query.where(Seller.registration_no == digits).limit(limit)).all()
     words = fold(text).split()
     return [s for s in db.session.scalars(query).all() if all(w in fold(s.legal_name) for w in words)][:limit]
+
+
+def points_for_pickup(items: dict[int, int]) -> list[SalesPoint]:
+    """Open points holding every item in the wanted quantity, available now (one query for all points)."""
+    if not items:
+        return []
+    points = {point.location_id: point for point in open_points()}
+    covered: dict[int, int] = {}
+    rows = db.session.execute(select(StockLevel.location_id, StockLevel.product_id,
+                                     StockLevel.on_hand - StockLevel.reserved)
+                              .where(StockLevel.location_id.in_(list(points)), StockLevel.product_id.in_(list(items))))
+    for location_id, product_id, available in rows:
+        if available >= items[product_id]:
+            covered[location_id] = covered.get(location_id, 0) + 1
+    return [points[location_id] for location_id, n in covered.items() if n == len(items)]

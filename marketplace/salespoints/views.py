@@ -16,6 +16,7 @@ from ..accounts.services import AccountError, roles_required
 from ..catalog.services import listings_by_ids
 from ..extensions import db
 from ..inventory import services as stock
+from ..orders import services as order_services
 from ..payments import services as payments
 from ..payments.providers import available_methods
 from ..sellers.models import Seller
@@ -280,6 +281,30 @@ def sale_void(point, sale_id: int):
 def _vnd(amount: int) -> str:
     from ..i18n import vnd
     return vnd(amount)
+
+
+# Online orders collected here
+
+@bp.get("/counter/<int:point_id>/pickups")
+@staff_of_point
+def pickups(point):
+    return render_template("salespoints/pickups.html", point=point,
+                           parts=order_services.pickup_parts(point.location_id), allowed=order_services.allowed_actions)
+
+
+@bp.post("/counter/<int:point_id>/pickups/<int:part_id>")
+@staff_of_point
+def pickup_action(point, part_id: int):
+    part = order_services.pickup_part(point.location_id, part_id)
+    if part is None:
+        abort(404)
+    try:
+        order_services.move(part, request.form.get("action", ""), actor_id=current_user.id, by="point")
+        flash(_("Saved. The buyer is told by email."), "success")
+    except (order_services.TransitionError, stock.StockError):
+        db.session.rollback()
+        flash(_("This order cannot be changed that way now."), "error")
+    return redirect(url_for("salespoints.pickups", point_id=point.id), code=303)
 
 
 # Receiving a seller's delivery
