@@ -236,6 +236,13 @@ def test_the_dashboard_shows_shares_against_targets_and_exports_csv(client, make
     assert rows[0] == ["place", "indicator", "count", "of", "share", "target"]
     assert ["Thái Nguyên", "women_led", "1", "3", "0.333", "0.40"] in rows
     assert ["Thái Nguyên", "products_5_stars", "1", "2", "", ""] in rows
+    assert ["Thái Nguyên", "sales_point", "0", "1", "0.000", "1.00"] in rows  # no OCOP point yet
+    from marketplace.salespoints.services import create_point
+    create_point(officer(None, "all@ocop.vn"), {
+        "code": "TN-01", "name": "Điểm OCOP", "kind": "post_office", "province_code": 19, "ward_code": 5443,
+        "street": "1 Đội Cấn", "opening_hours": "8–17", "phone": "0208 3855 678", "active": True})
+    rows = list(csv.reader(io.StringIO(client.get("/office/dashboard.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["Thái Nguyên", "sales_point", "1", "1", "1.000", "1.00"] in rows
     nationwide = client.get("/office/dashboard?province=all").get_data(as_text=True)
     assert "4 chủ thể đã xác minh" in nationwide
 

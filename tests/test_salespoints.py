@@ -518,3 +518,28 @@ def test_an_uncollected_pickup_goes_back_on_sale(app, point, goods):
     assert expire_overdue(now=utcnow() + dt.timedelta(days=3, minutes=1)) == 1
     db.session.refresh(order)
     assert order.payment_status == "expired" and stock.level(point.location_id, tea.id).reserved == 0
+
+
+def test_every_staff_movement_says_who_and_when(client, point, goods):
+    """Receiving, selling, returning, voiding, transferring, counting and handing over a pickup."""
+    _seller, tea, honey = goods
+    from marketplace.orders import services as orders
+    from marketplace.salespoints import counts, transfers
+    manager = staff(point, "quanly@ocop.vn", role="manager")
+    sale = services.complete_sale(point, manager, {tea.id: 1, honey.id: 1}, "card")
+    services.return_goods(sale, manager, {sale.lines[0].id: 1}, "đổi ý")
+    services.void_sale(services.complete_sale(point, manager, {tea.id: 1}, "card"), manager, "nhầm")
+    transfers.send(point.location_id, new_point(officer(None, "all@ocop.vn"), code="TN-05"), manager, {tea.id: 1})
+    order = orders.place_order({tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
+                               "at_point", pickup_location_id=point.location_id)
+    for action in ("confirm", "pack", "hand_over"):
+        orders.move(order.parts[0], action, actor_id=manager.id, by="point")
+    count = counts.start(point, manager)
+    counts.record(count, {line.id: 0 for line in count.lines})
+    counts.submit(count, manager)
+    counts.approve(count, manager)
+    movements = db.session.scalars(select(StockMovement).where(StockMovement.location_id == point.location_id,
+                                                              StockMovement.kind != "reserve")).all()
+    assert {m.kind for m in movements} >= {"receive", "sale", "return", "transfer_out", "online_order", "count"}
+    assert all(m.actor_id is not None and m.at is not None for m in movements), [
+        (m.kind, m.actor_id) for m in movements if m.actor_id is None]

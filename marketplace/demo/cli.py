@@ -181,6 +181,37 @@ def _pending_seller(today: dt.date) -> None:
     db.session.add(seller)
 
 
+DEMO_POINTS = [  # code, name, kind, province, street, hours, phone
+    ("HN-NB1", "Điểm OCOP Sân bay Nội Bài (mẫu)", "station_airport", 1, "Nhà ga T2, Sân bay Nội Bài",
+     "6:00–22:00 hằng ngày", "024 3884 1234"),
+    ("TN-BD1", "Điểm OCOP Bưu điện Thái Nguyên (mẫu)", "post_office", 19, "10 Đường Đội Cấn",
+     "7:30–17:30, thứ Hai đến thứ Bảy", "0208 3855 678"),
+    ("HUE-DN1", "Điểm OCOP Đại Nội Huế (mẫu)", "tourist_site", 46, "Cửa Ngọ Môn, Đại Nội",
+     "8:00–18:00 hằng ngày", "0234 3512 345"),
+]
+
+
+def _sales_points() -> None:
+    """Three example sales points with opening stock of some listed products (once)."""
+    from ..catalog.services import Filters, find_listings
+    from ..inventory import services as stock
+    from ..inventory.models import StockLocation
+    from ..salespoints.models import SalesPoint
+
+    listings = find_listings(Filters(per_page=200)).items
+    for n, (code, name, kind, province, street, hours, phone) in enumerate(DEMO_POINTS):
+        if db.session.scalar(db.select(SalesPoint.id).filter_by(code=code)) is not None:
+            continue
+        point = SalesPoint(code=code, name=name, kind=kind, province_code=province,
+                           ward_code=int(ocop.wards_of(province)[0].code), street=street, opening_hours=hours,
+                           phone=phone, location=StockLocation(kind="sales_point", name=name))
+        db.session.add(point)
+        db.session.flush()
+        for i, listing in enumerate(listings):
+            if (i + n) % 3 == 0:
+                stock.receive(point.location_id, listing.product.id, 5 + (i * 7) % 20, reason="demo opening stock")
+
+
 def load_demo(today: dt.date | None = None):
     today = today or ocop.today()
     result = import_rows(catalogue_rows(today))
@@ -188,6 +219,8 @@ def load_demo(today: dt.date | None = None):
         raise RuntimeError("demo catalogue rejected: " + "; ".join(map(str, result.errors)))
     _enrich(today)
     _pending_seller(today)
+    db.session.commit()
+    _sales_points()
     db.session.commit()
     with open(demo_marker(current_app), "w", encoding="utf-8") as marker:
         marker.write("This shop holds the demo catalogue of `flask demo load`.\n")

@@ -90,19 +90,20 @@ def reserve(location_id: int, product_id: int, quantity: int, *, reference: str 
             guard=StockLevel.on_hand - StockLevel.reserved >= quantity, reference=reference)
 
 
-def release(location_id: int, product_id: int, quantity: int, *, reference: str | None = None) -> None:
+def release(location_id: int, product_id: int, quantity: int, *, reference: str | None = None,
+            actor_id: int | None = None) -> None:
     """Give back what an order held (cancelled, or unpaid in time)."""
     quantity = _positive(quantity)
     _change(location_id, product_id, "release", reserved=-quantity, guard=StockLevel.reserved >= quantity,
-            reference=reference)
+            reference=reference, actor_id=actor_id)
 
 
 def commit_reserved(location_id: int, product_id: int, quantity: int, *, reference: str | None = None,
-                    kind: str = "online_order") -> None:
+                    kind: str = "online_order", actor_id: int | None = None) -> None:
     """An order held this much and is now paid or handed over: it leaves on hand."""
     quantity = _positive(quantity)
     _change(location_id, product_id, kind, on_hand=-quantity, reserved=-quantity,
-            guard=StockLevel.reserved >= quantity, reference=reference)
+            guard=StockLevel.reserved >= quantity, reference=reference, actor_id=actor_id)
 
 
 def sell(location_id: int, product_id: int, quantity: int, *, reference: str | None = None,

@@ -12,6 +12,7 @@ from ..catalog.models import Product
 from ..certification.models import EvaluationRecord
 from ..certification.services import listable_select
 from ..extensions import db
+from ..salespoints.models import SalesPoint
 from ..sellers.models import Seller
 
 EXPIRY_HORIZON_DAYS = 90
@@ -84,6 +85,11 @@ def indicators(province_code: int | None = None, today: dt.date | None = None) -
                                                 .where(EvaluationRecord.valid_until <= horizon)))
     expiring = db.session.execute(expiring_query.order_by(EvaluationRecord.valid_until).limit(50)).all()
 
+    with_point = select(func.count(func.distinct(SalesPoint.province_code))).where(SalesPoint.active.is_(True))
+    if province_code:
+        with_point = with_point.where(SalesPoint.province_code == province_code)
+    provinces_with_point = db.session.scalar(with_point) or 0
+
     shares = [
         Share("cooperative", _l("Cooperatives"), by_type.get("cooperative", 0), total, 0.40),
         Share("enterprise", _l("Enterprises"), by_type.get("enterprise", 0), total, 0.30),
@@ -93,6 +99,8 @@ def indicators(province_code: int | None = None, today: dt.date | None = None) -
         Share("cooperative_group", _l("Cooperative groups"), by_type.get("cooperative_group", 0), total, None),
         Share("farm", _l("Farms"), by_type.get("farm", 0), total, None),
         Share("household", _l("Business households"), by_type.get("household", 0), total, None),
+        Share("sales_point", _l("Provinces with an open OCOP sales point (at least one each)"), provinces_with_point,
+              1 if province_code else len(ocop.PROVINCES), 1.0),
     ]
     return Indicators(province_code, total, shares, by_stars, by_group, sum(by_stars.values()),
                       by_stars.get(5, 0), expiring, expiring_count or 0)

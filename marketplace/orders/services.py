@@ -239,11 +239,12 @@ def allowed_actions(part: OrderPart, by: str = "seller") -> list[str]:
     return actions
 
 
-def _commit_stock(part: OrderPart) -> None:
-    """The goods are sold: paid, or handed to the post for cash on delivery."""
+def _commit_stock(part: OrderPart, actor_id: int | None = None) -> None:
+    """The goods are sold: paid, or handed to the post (cash on delivery) or to the buyer (pickup)."""
     if not part.stock_committed:
         for line in part.lines:
-            stock.commit_reserved(part.location_id, line.product_id, line.quantity, reference=part.order.number)
+            stock.commit_reserved(part.location_id, line.product_id, line.quantity, reference=part.order.number,
+                                  actor_id=actor_id)
         part.stock_committed = True
 
 
@@ -256,14 +257,15 @@ def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "s
         raise TransitionError(action)
     order = part.order
     if action in ("ship", "hand_over"):
-        _commit_stock(part)
+        _commit_stock(part, actor_id)
     elif action == "cancel":
         for line in part.lines:
             if part.stock_committed:
                 stock.receive(part.location_id, line.product_id, line.quantity, reference=order.number,
                               actor_id=actor_id, kind="return", reason="order cancelled after payment")
             else:
-                stock.release(part.location_id, line.product_id, line.quantity, reference=order.number)
+                stock.release(part.location_id, line.product_id, line.quantity, reference=order.number,
+                              actor_id=actor_id)
         if order.payment_status == "paid":
             order.payment_status = "refund_due"
     elif action == "return":
