@@ -372,3 +372,50 @@ def test_a_counter_sale_by_barcode_on_a_phone(browser, server, app):
         page.screenshot(path=ARTIFACTS / "counter-receipt-phone.png", full_page=True)
     finally:
         context.close()
+
+
+def test_sales_point_pages_pass_axe_on_a_phone(browser, server, app):
+    """The staff's pages (as a manager) and the public point pages, at phone size: no serious or critical
+    axe violation, nothing wider than the screen."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from marketplace.extensions import db
+    from marketplace.salespoints import counts, services, transfers
+    from tests.factories import Factory, gtin
+    from tests.test_salespoints import PASSWORD, new_point, officer, staff
+
+    with app.app_context():
+        office = officer()
+        point, there = new_point(office), new_point(office, code="TN-02")
+        seller = Factory().seller(legal_name="HTX Chè Tân Cương", province_code=19)
+        tea = Factory().listed(seller=seller, name="Trà Tân Cương đặc biệt", price_vnd=120000, gtin=gtin(9))
+        manager = staff(point, "quanly@ocop.vn", role="manager")
+        services.receive_goods(point, manager, seller.id, [services.ReceiptLine(tea.id, 8)])
+        sale = services.complete_sale(point, manager, {tea.id: 2}, "cash", cash_given_vnd=300000)
+        sent = transfers.send(point.location_id, there, manager, {tea.id: 1})
+        count = counts.start(point, manager)
+        ids = {"p": point.id, "s": sale.id, "t": sent.id, "c": count.id, "seller": seller.id}
+        db.session.remove()
+    pages = ["/counter/{p}/", "/counter/{p}/sell", "/counter/{p}/sales", "/counter/{p}/sales/{s}",
+             "/counter/{p}/receive?seller_id={seller}", "/counter/{p}/stock", "/counter/{p}/transfers",
+             "/counter/{p}/transfers/{t}", "/counter/{p}/counts/{c}", "/counter/{p}/reports", "/counter/{p}/pickups"]
+    context = browser.new_context(viewport=SIZES["phone"], locale="vi-VN")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/account/sign-in")
+        page.locator("#email").fill("quanly@ocop.vn")
+        page.locator("#password").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        for path in pages + ["/lang/en?next=/points", "/points/{p}", "/lang/vi?next=/points", "/points/{p}"]:
+            page.goto(server + path.format(**ids))
+            assert page.title(), path
+            _fits_the_screen(page)
+            results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+            serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+            assert not serious, (path, serious)
+        page.goto(server + "/counter/{p}/reports".format(**ids))
+        page.screenshot(path=ARTIFACTS / "counter-reports-phone.png", full_page=True)
+        page.goto(server + "/points/{p}".format(**ids))
+        page.screenshot(path=ARTIFACTS / "point-public-phone.png", full_page=True)
+    finally:
+        context.close()
