@@ -543,3 +543,17 @@ def test_every_staff_movement_says_who_and_when(client, point, goods):
     assert {m.kind for m in movements} >= {"receive", "sale", "return", "transfer_out", "online_order", "count"}
     assert all(m.actor_id is not None and m.at is not None for m in movements), [
         (m.kind, m.actor_id) for m in movements if m.actor_id is None]
+
+
+def test_the_manager_sets_reorder_levels_and_the_alert_shows(client, point, goods):
+    _seller, tea, honey = goods
+    staff(point, "quanly@ocop.vn", role="manager")
+    staff(point, "ban@ocop.vn")
+    sign_in(client, "ban@ocop.vn")
+    assert client.post(f"/counter/{point.id}/stock", data={f"reorder-{tea.id}": "9"}).status_code == 403
+    sign_in(client, "quanly@ocop.vn")
+    client.post(f"/counter/{point.id}/stock", data={f"reorder-{tea.id}": "x"})
+    client.post(f"/counter/{point.id}/stock", data={f"reorder-{tea.id}": "5", f"reorder-{honey.id}": ""})
+    assert stock.level(point.location_id, tea.id).reorder_level == 5
+    home = client.get(f"/counter/{point.id}/").get_data(as_text=True)
+    assert "Trà Tân Cương đặc biệt" in home and "cần nhập khi còn 5" in home and "Mật ong" not in home

@@ -119,8 +119,8 @@ def stock_report(location_id: int, seller_id: int | None = None) -> list[StockRo
     if seller_id is not None:
         query = query.where(Product.seller_id == seller_id)
     rows = db.session.execute(query).all()
-    ids = [row[0] for row in rows]
-    on_sale = set(db.session.scalars(listable_select().with_only_columns(Product.id).where(Product.id.in_(ids))))
+    held = select(StockLevel.product_id).where(StockLevel.location_id == location_id)
+    on_sale = set(db.session.scalars(listable_select().with_only_columns(Product.id).where(Product.id.in_(held))))
     coming = in_transit(location_id)
     report = [StockRow(pid, name, seller, gtin, on_hand, reserved, coming.get(pid, 0), reorder, price, pid in on_sale)
               for pid, name, seller, gtin, on_hand, reserved, reorder, price in rows]

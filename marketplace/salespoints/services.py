@@ -180,6 +180,13 @@ def shelf_items(point: SalesPoint, product_ids: list[int]) -> list[ShelfItem]:
                       levels[listing.product.id].reorder_level) for listing in listings]
 
 
+def set_reorder_levels(point: SalesPoint, levels: dict[int, int]) -> None:
+    """The manager's alert thresholds ({product id: level}); commits."""
+    for product_id, level in levels.items():
+        stock.set_reorder_level(point.location_id, product_id, level)
+    db.session.commit()
+
+
 # --- Receiving -----------------------------------------------------------------------------------------
 
 @dataclass

@@ -366,10 +366,21 @@ def _receipt_lines(products) -> tuple[list[services.ReceiptLine], list[str]]:
     return lines, errors
 
 
-@bp.get("/counter/<int:point_id>/stock")
+@bp.route("/counter/<int:point_id>/stock", methods=["GET", "POST"])
 @staff_of_point
 def shelf(point):
-    return render_template("salespoints/shelf.html", point=point, items=services.shelf(point, only_in_stock=False))
+    items = services.shelf(point, only_in_stock=False)
+    if request.method == "POST":
+        if not services.is_manager(current_user, point):
+            abort(403)
+        levels = _quantities("reorder", [item.listing.product.id for item in items])
+        if levels is None:
+            flash(_("Reorder levels are whole numbers from 0."), "error")
+        else:
+            services.set_reorder_levels(point, levels)
+            flash(_("Saved."), "success")
+        return redirect(url_for("salespoints.shelf", point_id=point.id), code=303)
+    return render_template("salespoints/shelf.html", point=point, items=items)
 
 
 # Transfers between points (and arriving from sellers' warehouses)
