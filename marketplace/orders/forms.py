@@ -31,7 +31,7 @@ class CheckoutForm(AddressChecks, Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
     email = EmailField(_l("Email (for the order's updates)"), validators=[DataRequired(), Email(), Length(max=254)])
-    delivery = RadioField(_l("Delivery"), default="post", validators=[DataRequired()])
+    delivery = RadioField(_l("How to receive it"), default="post", validators=[DataRequired()])
     province = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
     ward = StringField(_l("Ward or commune"), validators=[Optional(), Length(max=100)])
     street = StringField(_l("Street address"), validators=[Optional(), Length(max=300)])
