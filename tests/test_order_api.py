@@ -161,3 +161,27 @@ def test_fifty_concurrent_checkouts_never_oversell(app, make, shop):  # noqa: F8
     assert level_of(tea) == (0, 0)  # level_of also checks the ledger sums to the level
     location = stock.warehouse_of(seller).id
     assert stock.ledger_totals(location, tea.id) == (0, 0)
+
+
+def test_an_order_to_collect_at_a_sales_point(client, spec, make):  # noqa: F811
+    from .test_salespoints import new_point, officer
+    seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
+    tea = make.listed(seller=seller, name="Trà Tân Cương", price_vnd=120000)
+    point = new_point(officer())
+    stock.receive(point.location_id, tea.id, 3)
+    db.session.commit()
+    pickup = {"items": [{"product_id": tea.id, "quantity": 2}], "contact": BODY["contact"],
+              "pickup_point": point.id, "payment": "at_point"}
+    placed = client.post("/api/v1/orders", json=pickup)
+    assert placed.status_code == 201
+    check(spec, "Order", placed.get_json())
+    answer = placed.get_json()
+    assert answer["pickup_point"]["id"] == point.id and answer["delivery_vnd"] == 0 and answer["total_vnd"] == 240000
+    assert stock.level(point.location_id, tea.id).reserved == 2
+    short = client.post("/api/v1/orders", json=pickup)  # one left at the point
+    assert short.status_code == 409 and short.get_json()["items"][0]["available"] == 1
+    for change, field in (({"pickup_point": 999999}, "pickup_point"), ({"payment": "cod"}, "payment"),
+                          ({"pickup_point": None, "payment": "cod"}, "address")):
+        refused = client.post("/api/v1/orders", json=pickup | change)
+        assert refused.status_code == 422 and field in refused.get_json()["fields"], change
+    assert orders_count() == 1

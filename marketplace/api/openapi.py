@@ -151,7 +151,8 @@ ERROR = {
 
 ORDER_REQUEST = {
     "type": "object",
-    "required": ["items", "contact", "address", "payment"],
+    "required": ["items", "contact", "payment"],
+    "description": "`address` is required for delivery by post; leave it out with `pickup_point`.",
     "properties": {
         "items": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
             "type": "object", "required": ["product_id", "quantity"],
@@ -166,15 +167,20 @@ ORDER_REQUEST = {
             "ward": {"type": ["integer", "string"],
                      "description": "Official ward/commune code or name (GET /provinces/{code}/wards)"},
             "street": {"type": "string", "maxLength": 300}}},
-        "payment": {"enum": ["cod", "vietqr", "card"],
-                    "description": "Cash on delivery; VietQR bank transfer; card through Stripe Checkout "
-                                   "(VietQR and card only where the shop offers them)"},
+        "pickup_point": {"type": "integer",
+                         "description": "Collect the order at this OCOP sales point (GET /points on the site); "
+                                        "it must hold every item"},
+        "payment": {"enum": ["cod", "vietqr", "card", "at_point"],
+                    "description": "Cash on delivery (by post); pay at the point when collecting (pickup); "
+                                   "VietQR bank transfer; card through Stripe Checkout (VietQR and card only "
+                                   "where the shop offers them)"},
     },
 }
 
 ORDER = {
     "type": "object",
-    "required": ["number", "status", "created_at", "goods_vnd", "delivery_vnd", "total_vnd", "payment", "url", "parts"],
+    "required": ["number", "status", "created_at", "goods_vnd", "delivery_vnd", "total_vnd", "payment", "url",
+                 "pickup_point", "parts"],
     "properties": {
         "number": {"type": "string", "examples": ["261122-048213"]},
         "token": {"type": "string", "description": "Only in the 201 answer: keep it to read the order later"},
@@ -184,11 +190,14 @@ ORDER = {
         "delivery_vnd": {"type": "integer"},
         "total_vnd": {"type": "integer", "description": "Whole Vietnamese đồng"},
         "url": {"type": "string", "format": "uri", "description": "The buyer's order page"},
+        "pickup_point": {"type": ["object", "null"], "description": "Where to collect it (null: by post)",
+                         "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                        "address": {"type": "string"}, "opening_hours": {"type": "string"}}},
         "payment": {
             "type": "object",
             "required": ["method", "status", "due_at"],
             "properties": {
-                "method": {"enum": ["cod", "vietqr", "card"]},
+                "method": {"enum": ["cod", "vietqr", "card", "at_point"]},
                 "status": {"enum": ["unpaid", "paid", "expired", "refund_due"]},
                 "due_at": {"type": ["string", "null"], "format": "date-time",
                            "description": "VietQR and card: the order is cancelled if unpaid by then"},

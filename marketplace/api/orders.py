@@ -12,13 +12,14 @@ from ..orders import services as orders
 from ..orders.forms import CheckoutForm
 from ..payments import card
 from ..payments import services as payments
+from ..salespoints.models import SalesPoint
 from .views import bp, error
 
 MAX_ITEMS = 50
 # CheckoutForm field → where it sits in the JSON body
 FIELD_PATHS = {"name": "contact.name", "phone": "contact.phone", "email": "contact.email",
                "province": "address.province", "ward": "address.ward", "street": "address.street",
-               "payment": "payment"}
+               "payment": "payment", "delivery": "pickup_point"}
 
 
 def _order_limit() -> str:
@@ -67,6 +68,17 @@ def _province_code(value) -> str:
         return str(value)
 
 
+def _pickup_point(value, problems: dict):
+    """The open sales point to collect the order at, when the body names one."""
+    if value is None:
+        return None
+    point = db.session.get(SalesPoint, value) if _whole(value) else None
+    if point is None or not point.active:
+        problems["pickup_point"] = ["is not an open sales point"]
+        return None
+    return point
+
+
 def _invalid(problems: dict):
     return error(422, "invalid_order", "Some fields are invalid.", fields=problems)
 
@@ -79,22 +91,27 @@ def create_order():
         return _invalid({"body": ["must be a JSON object"]})
     problems: dict[str, list[str]] = {}
     items = _items(body.get("items"), problems)
-    contact, address = _object(body, "contact", problems), _object(body, "address", problems)
+    point = _pickup_point(body.get("pickup_point"), problems)
+    contact = _object(body, "contact", problems)
+    if point is not None and body.get("address") is None:
+        address = {}  # collected at the point: no address needed
+    else:
+        address = _object(body, "address", problems)
     values = {"name": contact.get("name"), "phone": contact.get("phone"), "email": contact.get("email"),
               "province": _province_code(address.get("province")) if address.get("province") is not None else None,
-              "ward": address.get("ward"), "street": address.get("street"), "payment": body.get("payment")}
+              "ward": address.get("ward"), "street": address.get("street"), "payment": body.get("payment"),
+              "delivery": f"point-{point.id}" if point is not None else "post"}
     form = CheckoutForm(formdata=MultiDict({k: str(v) for k, v in values.items() if v is not None}),
-                        meta={"csrf": False})
+                        meta={"csrf": False}, pickup_points=[point] if point is not None else [])
     if not form.validate():
         for name, messages in form.errors.items():
             problems.setdefault(FIELD_PATHS.get(name, name), []).extend(str(m) for m in messages)
     if problems:
         return _invalid(problems)
 
-    details = orders.Contact(form.name.data.strip(), form.phone.data, form.email.data.strip().lower(),
-                             form.province.data, form.ward_code, form.street.data.strip())
     try:
-        order = orders.place_order(items, details, form.payment.data, locale=current_language())
+        order = orders.place_order(items, form.contact(), form.payment.data, locale=current_language(),
+                                   pickup_location_id=point.location_id if point is not None else None)
     except orders.CheckoutError as refused:
         if refused.code == "out_of_stock":
             return jsonify({"error": "out_of_stock", "status": 409, "message": "Not enough stock for some items.",
@@ -146,6 +163,13 @@ def _payment_json(order) -> dict:
     return answer
 
 
+def _pickup_json(order) -> dict | None:
+    if order.pickup_location_id is None:
+        return None
+    point = db.session.scalar(db.select(SalesPoint).filter_by(location_id=order.pickup_location_id))
+    return {"id": point.id, "name": point.name, "address": order.street, "opening_hours": point.opening_hours}
+
+
 def order_json(order) -> dict:
     return {
         "number": order.number,
@@ -156,6 +180,7 @@ def order_json(order) -> dict:
         "total_vnd": order.total_vnd,
         "payment": _payment_json(order),
         "url": orders.order_url(order),
+        "pickup_point": _pickup_json(order),
         "parts": [{
             "seller": {"id": part.seller.id, "name": part.seller.legal_name},
             "state": part.state,

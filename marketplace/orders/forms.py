@@ -51,6 +51,14 @@ class CheckoutForm(AddressChecks, Form):
     def pickup_point(self):
         return self.pickup_points.get(self.delivery.data)
 
+    def contact(self):
+        """The validated contact and destination (the sales point's address for a pickup)."""
+        from .services import Contact
+        name, email = self.name.data.strip(), self.email.data.strip().lower()
+        if self.pickup_point is not None:
+            return Contact.at_point(name, self.phone.data, email, self.pickup_point)
+        return Contact(name, self.phone.data, email, self.province.data, self.ward_code, self.street.data.strip())
+
     def validate_payment(self, field):
         if field.data not in available_methods(pickup=self.pickup_point is not None):
             raise ValidationError(_l("Pay at the sales point only when you collect there.")

@@ -39,12 +39,17 @@ class CheckoutError(ValueError):
 
 @dataclass
 class Contact:
+    """Who orders and where it goes; for a pickup, the sales point's address."""
     name: str
     phone: str
     email: str
     province_code: int
     ward_code: int
     street: str
+
+    @classmethod
+    def at_point(cls, name: str, phone: str, email: str, point) -> Contact:
+        return cls(name, phone, email, point.province_code, point.ward_code, f"{point.name}, {point.street}")
 
 
 def delivery_fee(seller, province_code: int, goods_vnd: int, shipped: bool = True) -> int:

@@ -83,14 +83,8 @@ def checkout():
         form.name.data, form.email.data = form.name.data or current_user.name, form.email.data or current_user.email
     if form.validate_on_submit():
         point = form.pickup_point
-        if point is None:
-            contact = services.Contact(form.name.data.strip(), form.phone.data, form.email.data.strip().lower(),
-                                       form.province.data, form.ward_code, form.street.data.strip())
-        else:  # collected at the point: its address is the order's
-            contact = services.Contact(form.name.data.strip(), form.phone.data, form.email.data.strip().lower(),
-                                       point.province_code, point.ward_code, f"{point.name}, {point.street}")
         try:
-            order = services.place_cart_order(current_user, contact, form.payment.data, locale=current_language(),
+            order = services.place_cart_order(current_user, form.contact(), form.payment.data, locale=current_language(),
                                               pickup_location_id=point.location_id if point else None)
         except services.CheckoutError:
             flash(_("Your cart changed while you were checking out: please look at it again."), "error")
