@@ -486,6 +486,10 @@ def test_an_online_order_collected_at_a_point(client, point, goods):
     db.session.refresh(order)
     assert part.state == "delivered" and order.payment_status == "paid" and level_at(point, tea) == 3
     assert stock.level(point.location_id, tea.id).reserved == 0
+    staff(point, "quanly@ocop.vn", role="manager")
+    sign_in(client, "quanly@ocop.vn")  # the day's money at the counter includes what the pickup paid
+    report = client.get(f"/counter/{point.id}/reports?days=7").get_data(as_text=True)
+    assert "1 đơn trực tuyến đã giao tại đây" in report and "đã thu tại quầy: 240.000" in report
 
 
 def test_pickup_parts_belong_to_the_point_not_the_seller(client, office, point, goods):

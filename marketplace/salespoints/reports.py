@@ -11,7 +11,8 @@ from .. import ocop
 from ..catalog.models import Product
 from ..certification.services import listable_select
 from ..extensions import db
-from ..inventory.models import StockLevel, StockLocation
+from ..inventory.models import StockLevel, StockLocation, StockMovement
+from ..orders.models import Order, OrderPart
 from ..sellers.models import Seller
 from .models import CounterSale, CounterSaleLine, SalesPoint
 from .transfers import in_transit
@@ -76,6 +77,31 @@ def sales_report(point_ids: list[int] | None, since: dt.date, until: dt.date,
                            (seller, report.by_seller), (method, report.by_payment), (point_name, report.by_point)):
             table.setdefault(key, Tally()).add(sale_id, units, amount)
     return report
+
+
+@dataclass
+class Pickups:
+    orders: int = 0
+    goods_vnd: int = 0
+    collected_vnd: int = 0  # paid at the counter when handed over (the rest was paid online)
+
+
+def pickups_handed_over(location_id: int, since: dt.date, until: dt.date) -> Pickups:
+    """Online orders handed over at this point in the period (by the ledger's `online_order` movements),
+    and the money the counter took for them: part of the day's cash and card, though not a counter sale."""
+    start = dt.datetime.combine(since, dt.time(), ocop.VN_TZ)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), ocop.VN_TZ)
+    numbers = select(StockMovement.reference).where(
+        StockMovement.location_id == location_id, StockMovement.kind == "online_order",
+        StockMovement.at >= start, StockMovement.at < end)
+    rows = db.session.execute(select(Order.payment_method, OrderPart.goods_vnd)
+                              .join(OrderPart, OrderPart.order_id == Order.id)
+                              .where(Order.number.in_(numbers), OrderPart.location_id == location_id)).all()
+    result = Pickups(orders=len(rows))
+    for method, goods in rows:
+        result.goods_vnd += goods
+        result.collected_vnd += goods if method == "at_point" else 0
+    return result
 
 
 def sales_rows(report: SalesReport) -> list[list]:

@@ -511,6 +511,7 @@ def _report_page(point, endpoint: str):
     days, since, until = _period()
     return render_template("salespoints/reports.html", point=point, days=days, periods=PERIODS, endpoint=endpoint,
                            sales=reports.sales_report([point.id], since, until),
+                           pickups=reports.pickups_handed_over(point.location_id, since, until),
                            stock=reports.stock_report(point.location_id), labels=COUNTER_PAYMENT_LABELS)
 
 
