@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import ocop
 from ..catalog.models import Product
 from ..certification.services import listable_select
 from ..extensions import db
-from ..inventory.models import StockLevel, StockLocation, StockMovement
+from ..inventory.models import StockLevel, StockMovement
 from ..orders.models import Order, OrderPart
 from ..sellers.models import Seller
-from .models import CounterSale, CounterSaleLine, SalesPoint
+from .models import CounterSale, CounterSaleLine, SalesPoint, StockTransfer, StockTransferLine
 from .transfers import in_transit
 
 
@@ -161,16 +161,35 @@ def stock_rows(report: list[StockRow]) -> list[list]:
     return rows
 
 
-def seller_points(seller_id: int) -> list[tuple[SalesPoint, list[StockRow]]]:
-    """A seller's stock at every sales point that holds or awaits some of it."""
-    points = db.session.scalars(select(SalesPoint).join(StockLocation, StockLocation.id == SalesPoint.location_id)
-                                .order_by(SalesPoint.name)).all()
-    found = []
-    for point in points:
-        rows = [row for row in stock_report(point.location_id, seller_id) if row.on_hand or row.in_transit]
-        if rows:
-            found.append((point, rows))
-    return found
+@dataclass
+class HeldRow:
+    name: str
+    on_hand: int = 0
+    in_transit: int = 0
+
+
+def seller_points(seller_id: int) -> list[tuple[SalesPoint, list[HeldRow]]]:
+    """A seller's goods on the shelf or on their way, at every sales point: two queries in all."""
+    held: dict[int, dict[int, HeldRow]] = {}  # location id → product id → row
+    points: dict[int, SalesPoint] = {}
+    for point, product_id, name, on_hand in db.session.execute(
+            select(SalesPoint, Product.id, Product.name, StockLevel.on_hand)
+            .join(StockLevel, StockLevel.location_id == SalesPoint.location_id)
+            .join(Product, Product.id == StockLevel.product_id)
+            .where(Product.seller_id == seller_id, StockLevel.on_hand > 0)):
+        points[point.location_id] = point
+        held.setdefault(point.location_id, {})[product_id] = HeldRow(name, on_hand)
+    for point, product_id, name, quantity in db.session.execute(
+            select(SalesPoint, Product.id, Product.name, func.sum(StockTransferLine.quantity_sent))
+            .join(StockTransfer, StockTransfer.to_location_id == SalesPoint.location_id)
+            .join(StockTransferLine, StockTransferLine.transfer_id == StockTransfer.id)
+            .join(Product, Product.id == StockTransferLine.product_id)
+            .where(Product.seller_id == seller_id, StockTransfer.status == "sent")
+            .group_by(SalesPoint.id, Product.id, Product.name)):
+        points[point.location_id] = point
+        held.setdefault(point.location_id, {}).setdefault(product_id, HeldRow(name)).in_transit = int(quantity)
+    return sorted(((points[location], sorted(rows.values(), key=lambda row: row.name))
+                   for location, rows in held.items()), key=lambda pair: pair[0].name)
 
 
 def points_holding(product_id: int) -> list[SalesPoint]:
