@@ -201,7 +201,7 @@ def till_clear(point):
 @staff_of_point
 def till_pay(point):
     form = PayForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or (form.payment.data == "vietqr" and "vietqr" not in available_methods()):
         flash(_("Choose how the customer pays."), "error")
         return redirect(url_for("salespoints.till", point_id=point.id), code=303)
     reference = session.get(f"till-ref-{point.id}") if form.payment.data == "vietqr" else None
