@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy import select
 
+from .. import ocop
 from ..accounts.services import create_user
 from ..catalog.models import Product
 from ..catalog.services import Listing, listings_by_ids
@@ -17,6 +19,7 @@ from ..inventory.models import StockLevel, StockLocation
 from ..models_base import utcnow
 from ..office.services import audit
 from ..search.text import fold
+from ..sellers.models import Seller
 from .models import (CounterReturn, CounterReturnLine, CounterSale, CounterSaleLine, GoodsReceipt, GoodsReceiptLine,
                      SalesPoint, SalesPointStaff)
 
@@ -73,9 +76,6 @@ def open_points(province_code: int | None = None) -> list[SalesPoint]:
 
 def map_url(point: SalesPoint) -> str:
     """A map search for the address (OpenStreetMap: no key, no tracking script on our page)."""
-    from urllib.parse import quote
-
-    from .. import ocop
     ward = ocop.ward(point.ward_code)
     address = ", ".join(filter(None, [point.street, ward.name if ward else None, ocop.province_name(point.province_code)]))
     return "https://www.openstreetmap.org/search?query=" + quote(address)
@@ -334,7 +334,6 @@ def void_sale(sale: CounterSale, manager, reason: str) -> CounterSale:
 
 def find_sellers(text: str, limit: int = 20):
     """Verified sellers by registration number (as printed, with or without spaces) or by name."""
-    from ..sellers.models import Seller
     text = (text or "").strip()
     query = select(Seller).where(Seller.verification_status == "verified").order_by(Seller.legal_name)
     digits = "".join(c for c in text if c.isdigit() or c == "-")

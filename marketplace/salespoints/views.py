@@ -13,14 +13,16 @@ from flask_login import current_user
 
 from .. import ocop
 from ..accounts.services import AccountError, roles_required
+from ..catalog.models import Product
 from ..catalog.services import listings_by_ids
+from ..exports import FORMATS, table_response
 from ..extensions import db
+from ..i18n import vnd
 from ..inventory import services as stock
 from ..orders import services as order_services
 from ..payments import services as payments
 from ..payments.providers import available_methods
 from ..sellers.models import Seller
-from ..exports import FORMATS, table_response
 from . import counts, reports, services, transfers
 from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
                     TillLineForm)
@@ -54,7 +56,6 @@ PROBLEMS = {
 
 
 def _problem(error: services.PointError) -> str:
-    from ..catalog.models import Product
     names = ", ".join(product.name for product in db.session.scalars(
         db.select(Product).where(Product.id.in_([i for i in error.items if isinstance(i, int)]))))
     message = str(PROBLEMS[error.code])
@@ -260,7 +261,7 @@ def sale_return(point, sale_id: int):
     except services.PointError as error:
         flash(_problem(error), "error")
     else:
-        flash(_("Returned. Give back %(amount)s.", amount=_vnd(back.refund_vnd)), "success")
+        flash(_("Returned. Give back %(amount)s.", amount=vnd(back.refund_vnd)), "success")
     return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=found.id), code=303)
 
 
@@ -276,11 +277,6 @@ def sale_void(point, sale_id: int):
     except services.PointError as error:
         flash(_problem(error), "error")
     return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=found.id), code=303)
-
-
-def _vnd(amount: int) -> str:
-    from ..i18n import vnd
-    return vnd(amount)
 
 
 # Online orders collected here
