@@ -83,8 +83,10 @@ def test_every_invalid_field_is_named_at_once_in_the_buyers_language(client, spe
                            "contact.phone", "contact.email", "address.province", "address.ward", "address.street",
                            "payment"}
     assert "số điện thoại" in " ".join(fields["contact.phone"]).lower()
+    assert fields["items[2].product_id"] == ["Sản phẩm này bị ghi hai lần."]
     english = client.post("/api/v1/orders", json=bad, headers={"Accept-Language": "en"}).get_json()["fields"]
     assert "phone" in " ".join(english["contact.phone"]).lower()
+    assert english["items[0].quantity"] == ["Must be a whole number from 1 to 99."]
 
     for nonsense in (None, [], "order", {"items": "all"}):
         answer = client.post("/api/v1/orders", json=nonsense)

@@ -3,6 +3,7 @@ The same checks and the same pipeline as the checkout page: CheckoutForm, orders
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import ocop
@@ -30,13 +31,13 @@ def _object(body: dict, key: str, problems: dict) -> dict:
     value = body.get(key)
     if isinstance(value, dict):
         return value
-    problems[key] = ["must be an object"]
+    problems[key] = [_("Must be an object.")]
     return {}
 
 
 def _items(value, problems: dict) -> dict[int, int]:
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_ITEMS:
-        problems["items"] = [f"must be a list of 1 to {MAX_ITEMS} items"]
+        problems["items"] = [_("Must be a list of 1 to %(n)d items.", n=MAX_ITEMS)]
         return {}
     items: dict[int, int] = {}
     seen: set[int] = set()
@@ -44,13 +45,13 @@ def _items(value, problems: dict) -> dict[int, int]:
         item = item if isinstance(item, dict) else {}
         product_id, quantity = item.get("product_id"), item.get("quantity")
         if not _whole(product_id) or product_id < 1:
-            problems[f"items[{n}].product_id"] = ["must be a product id"]
+            problems[f"items[{n}].product_id"] = [_("Must be a product id.")]
         elif product_id in seen:
-            problems[f"items[{n}].product_id"] = ["is listed twice"]
+            problems[f"items[{n}].product_id"] = [_("This product is listed twice.")]
         else:
             seen.add(product_id)
         if not _whole(quantity) or not 1 <= quantity <= orders.MAX_QUANTITY:
-            problems[f"items[{n}].quantity"] = [f"must be a whole number from 1 to {orders.MAX_QUANTITY}"]
+            problems[f"items[{n}].quantity"] = [_("Must be a whole number from 1 to %(n)d.", n=orders.MAX_QUANTITY)]
         elif _whole(product_id):
             items[product_id] = quantity
     return items
@@ -74,13 +75,13 @@ def _pickup_point(value, problems: dict):
         return None
     point = db.session.get(SalesPoint, value) if _whole(value) else None
     if point is None or not point.active:
-        problems["pickup_point"] = ["is not an open sales point"]
+        problems["pickup_point"] = [_("Not an open sales point.")]
         return None
     return point
 
 
 def _invalid(problems: dict):
-    return error(422, "invalid_order", "Some fields are invalid.", fields=problems)
+    return error(422, "invalid_order", _("Some fields are invalid."), fields=problems)
 
 
 @bp.post("/orders")
@@ -88,7 +89,7 @@ def _invalid(problems: dict):
 def create_order():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _invalid({"body": ["must be a JSON object"]})
+        return _invalid({"body": [_("The body must be a JSON object.")]})
     problems: dict[str, list[str]] = {}
     items = _items(body.get("items"), problems)
     point = _pickup_point(body.get("pickup_point"), problems)
@@ -114,13 +115,13 @@ def create_order():
                                    pickup_location_id=point.location_id if point is not None else None)
     except orders.CheckoutError as refused:
         if refused.code == "out_of_stock":
-            return jsonify({"error": "out_of_stock", "status": 409, "message": "Not enough stock for some items.",
+            return jsonify({"error": "out_of_stock", "status": 409, "message": _("Not enough stock for some items."),
                             "items": refused.items}), 409
         if refused.code == "unlisted":
             positions = {item["product_id"]: n for n, item in enumerate(body["items"])}
-            return _invalid({f"items[{positions[item['product_id']]}].product_id": ["is not on sale"]
+            return _invalid({f"items[{positions[item['product_id']]}].product_id": [_("This product is not on sale.")]
                              for item in refused.items})
-        return _invalid({"payment": ["is not offered by this shop"]})
+        return _invalid({"payment": [_("This shop does not offer this payment method.")]})
     checkout_url = None
     if order.payment_method == "card":
         try:
@@ -145,7 +146,7 @@ def _token() -> str | None:
 def get_order(number: str):
     order = orders.find_order(number, _token())
     if order is None:
-        return error(404, "not_found", "No order has this number and token.")
+        return error(404, "not_found", _("No order has this number and token."))
     return jsonify(order_json(order))
 
 
