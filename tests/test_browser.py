@@ -318,7 +318,8 @@ def test_a_vietqr_order_on_a_phone_confirmed_by_the_office(browser, shop, app, m
         row = desk.locator("tr", has_text=number)
         desk.screenshot(path=ARTIFACTS / "office-orders-desktop.png", full_page=True)
         row.get_by_role("button", name="Đã nhận chuyển khoản").click()
-        assert "Đã ghi nhận thanh toán" in desk.content()
+        from playwright.sync_api import expect
+        expect(desk.locator("main")).to_contain_text("Đã ghi nhận thanh toán")
 
         page.reload()
         assert words["paid"] in page.content() and page.locator(".vietqr").count() == 0
@@ -352,8 +353,10 @@ def test_a_counter_sale_by_barcode_on_a_phone(browser, server, app):
         page.get_by_role("button", name="Đăng nhập").click()
         page.goto(f"{server}/counter/")
         page.get_by_role("link", name="Bán hàng", exact=True).click()
+        page.wait_for_url(f"**/counter/{point_id}/sell")
+        from playwright.sync_api import expect
         for _ in range(2):
-            assert page.evaluate("document.activeElement.id") == "code"  # ready for the next scan
+            expect(page.locator("#code")).to_be_focused()  # ready for the next scan, with no tap needed
             page.keyboard.type(code)
             with page.expect_navigation():
                 page.keyboard.press("Enter")
