@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from marketplace.demo.cli import load_demo
@@ -173,7 +174,7 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
         page.locator("#women_led").check()
         page.locator("#document").set_input_files(str(certificate))
         page.get_by_role("button", name="Gửi đăng ký").click()
-        assert "đang chờ Văn phòng OCOP tỉnh kiểm tra" in page.content()
+        expect(page.locator("main")).to_contain_text("đang chờ Văn phòng OCOP tỉnh kiểm tra")
         _fits_the_screen(page)
         page.screenshot(path=ARTIFACTS / "seller-pending-phone.png", full_page=True)
 
@@ -184,7 +185,7 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
         desk.get_by_role("button", name="Đăng nhập").click()
         desk.get_by_role("link", name=fields["legal_name"]).click()
         desk.get_by_role("button", name="Phê duyệt").click()
-        assert "Đã lưu" in desk.content()
+        expect(desk.locator("main")).to_contain_text("Đã lưu")
 
         page.goto(f"{server}/seller/products/new")
         page.locator("#name").fill("Trà búp Tân Cương")
@@ -194,7 +195,7 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
         page.locator("#status").select_option("active")
         page.locator("#photos").set_input_files(str(photo))
         page.get_by_role("button", name="Lưu").click()
-        assert "chưa có quyết định công nhận OCOP còn hiệu lực" in page.content()
+        expect(page.locator("main")).to_contain_text("chưa có quyết định công nhận OCOP còn hiệu lực")
 
         desk.goto(f"{server}/office/products")
         desk.get_by_role("link", name="Trà búp Tân Cương").click()
@@ -205,7 +206,7 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
                                              else dt.date.today().isoformat())
         desk.locator("#issuer").fill("UBND tỉnh Thái Nguyên")
         desk.get_by_role("button", name="Ghi nhận").click()
-        assert "Đã ghi quyết định công nhận" in desk.content()
+        expect(desk.locator("main")).to_contain_text("Đã ghi quyết định công nhận")
         desk.screenshot(path=ARTIFACTS / "office-product-desktop.png", full_page=True)
 
         shopper = browser.new_page(viewport=SIZES["phone"])
@@ -318,7 +319,6 @@ def test_a_vietqr_order_on_a_phone_confirmed_by_the_office(browser, shop, app, m
         row = desk.locator("tr", has_text=number)
         desk.screenshot(path=ARTIFACTS / "office-orders-desktop.png", full_page=True)
         row.get_by_role("button", name="Đã nhận chuyển khoản").click()
-        from playwright.sync_api import expect
         expect(desk.locator("main")).to_contain_text("Đã ghi nhận thanh toán")
 
         page.reload()
@@ -354,7 +354,6 @@ def test_a_counter_sale_by_barcode_on_a_phone(browser, server, app):
         page.goto(f"{server}/counter/")
         page.get_by_role("link", name="Bán hàng", exact=True).click()
         page.wait_for_url(f"**/counter/{point_id}/sell")
-        from playwright.sync_api import expect
         for _ in range(2):
             expect(page.locator("#code")).to_be_focused()  # ready for the next scan, with no tap needed
             page.keyboard.type(code)
