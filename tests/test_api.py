@@ -63,6 +63,9 @@ def test_unlisted_and_unknown_products_answer_json_404(client, make, spec):
         check(spec, response_schema(spec, "/products/{id}", 404), response.get_json())
         assert response.get_json()["status"] == 404
     assert client.get("/api/v1/products").get_json()["total"] == 0
+    vi = client.get("/api/v1/products/999999", headers={"Accept-Language": "vi"}).get_json()["message"]
+    en = client.get("/api/v1/products/999999", headers={"Accept-Language": "en"}).get_json()["message"]
+    assert (vi, en) == ("Không có sản phẩm đang bán nào có mã này.", "No listed product has this id.")
 
 
 def test_filters_and_paging(client, make):

@@ -3,6 +3,7 @@ rule decides what exists here exactly as it does on the pages."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from .. import ocop
 from ..catalog import services
@@ -75,7 +76,7 @@ def error(status: int, code: str, message: str, **extra):
 
 
 def _invalid(form):
-    return error(422, "invalid_parameters", "Some query parameters are invalid.",
+    return error(422, "invalid_parameters", _("Some query parameters are invalid."),
                  fields={name: [str(e) for e in errors] for name, errors in form.errors.items()})
 
 
@@ -98,7 +99,7 @@ def _search_products():
     query = form.to_query(current_app.config["PER_PAGE"])
     page = search_services.search(query)
     if not page.available:
-        return error(503, "search_unavailable", "Search is switched off on this shop.")
+        return error(503, "search_unavailable", _("Search is switched off on this shop."))
     return jsonify(
         items=[product_summary(hit.listing) | {"highlight": {"name": str(hit.name)}} for hit in page.hits],
         total=page.total, page=query.page, per_page=query.per_page,
@@ -120,7 +121,7 @@ def suggest():
 def get_product(product_id: int):
     listing = services.get_listing(product_id)
     if listing is None:
-        return error(404, "not_found", "No listed product has this id.")
+        return error(404, "not_found", _("No listed product has this id."))
     return jsonify(product_detail(listing))
 
 
@@ -133,7 +134,7 @@ def openapi():
 def wards(code: int):
     """The wards and communes of a province (since July 2025), for address pickers."""
     if ocop.province(code) is None:
-        return error(404, "not_found", "No province has this code.")
+        return error(404, "not_found", _("No province has this code."))
     return jsonify(items=[{"code": int(w.code), "name": w.name} for w in ocop.wards_of(code)])
 
 
