@@ -175,6 +175,8 @@ def test_a_counter_sale_by_barcode_with_cash(client, point, goods):
     receipt = client.get(f"/counter/{point.id}/sales/{sale.id}/print").get_data(as_text=True)
     assert "80mm" in receipt and sale.number in receipt and "10.000" in receipt
     assert "Quét mã vạch" in client.get(f"/counter/{point.id}/sell").get_data(as_text=True)  # the till is empty
+    home = client.get(f"/counter/{point.id}/").get_data(as_text=True)
+    assert "1 lượt bán" in home and "490.000" in home  # today at this point
 
 
 def test_a_sale_cannot_take_the_shelf_below_zero(client, point, goods):

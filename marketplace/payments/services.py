@@ -73,12 +73,6 @@ def confirm_transfer(officer, order: Order) -> str:
     return outcome
 
 
-def orders_awaiting_transfer(officer) -> list[Order]:
-    found = db.session.scalars(select(Order).where(Order.payment_method == "vietqr", Order.payment_status == "unpaid")
-                               .order_by(Order.id)).all()
-    return [order for order in found if may_confirm_transfer(officer, order)]
-
-
 # --- Card through Stripe Checkout -------------------------------------------------------------------
 
 def start_card_payment(order: Order, success_url: str, cancel_url: str) -> str:

@@ -88,11 +88,9 @@ def counter_home():
 @bp.get("/counter/<int:point_id>/")
 @staff_of_point
 def counter(point):
-    items = services.shelf(point, only_in_stock=False)
-    low = [item for item in items if item.on_hand <= item.reorder_level and item.reorder_level]
-    today_sales = [sale for sale in services.sales_of(point, limit=500)
-                   if sale.status == "completed" and ocop.local_date(sale.sold_at) == ocop.today()]
-    return render_template("salespoints/counter.html", point=point, low=low, today_sales=today_sales,
+    low = [row for row in reports.stock_report(point.location_id) if row.low and row.on_sale]
+    today = reports.sales_report([point.id], ocop.today(), ocop.today())
+    return render_template("salespoints/counter.html", point=point, low=low, today=today,
                            manager=services.is_manager(current_user, point))
 
 
@@ -392,27 +390,34 @@ def _quantities(prefix: str, ids) -> dict[int, int] | None:
     return found
 
 
+def _send_transfer(from_location_id: int, product_ids: list[int]):
+    """The send form (destination `to`, quantities `qty-<product id>`, note) of a point or a seller's
+    warehouse; answers the transfer, or None after flashing why nothing was sent."""
+    destination = db.session.get(SalesPoint, int(request.form["to"])) \
+        if (request.form.get("to") or "").isdigit() else None
+    quantities = _quantities("qty", product_ids)
+    if destination is None or quantities is None:
+        flash(str(PROBLEMS["bad_destination"] if destination is None else PROBLEMS["too_many"]), "error")
+        return None
+    try:
+        sent = transfers.send(from_location_id, destination, current_user, quantities,
+                              note=(request.form.get("note") or "").strip() or None)
+    except services.PointError as error:
+        flash(_problem(error), "error")
+        return None
+    flash(_("Sent %(number)s. It is in transit until %(point)s receives it.", number=sent.number,
+            point=destination.name), "success")
+    return sent
+
+
 @bp.route("/counter/<int:point_id>/transfers", methods=["GET", "POST"])
 @staff_of_point
 def point_transfers(point):
     items = services.shelf(point)
     if request.method == "POST":
-        destination = db.session.get(SalesPoint, int(request.form.get("to", "0") or 0)) \
-            if (request.form.get("to") or "").isdigit() else None
-        quantities = _quantities("qty", [item.listing.product.id for item in items])
-        if destination is None or quantities is None:
-            flash(str(PROBLEMS["bad_destination"] if destination is None else PROBLEMS["too_many"]), "error")
-        else:
-            try:
-                sent = transfers.send(point.location_id, destination, current_user, quantities,
-                                      note=(request.form.get("note") or "").strip() or None)
-            except services.PointError as error:
-                flash(_problem(error), "error")
-            else:
-                flash(_("Sent %(number)s. It is in transit until %(point)s receives it.", number=sent.number,
-                        point=destination.name), "success")
-                return redirect(url_for("salespoints.point_transfer", point_id=point.id, transfer_id=sent.id),
-                                code=303)
+        sent = _send_transfer(point.location_id, [item.listing.product.id for item in items])
+        if sent is not None:
+            return redirect(url_for("salespoints.point_transfer", point_id=point.id, transfer_id=sent.id), code=303)
     others = [p for p in services.open_points() if p.id != point.id]
     return render_template("salespoints/transfers.html", point=point, items=items, others=others,
                            transfers=transfers.transfers_touching(point.location_id),
@@ -559,24 +564,10 @@ def office_point_report_download(point_id: int, what: str, fmt: str):
 def seller_points():
     seller = db.session.get(Seller, current_user.seller_id)
     warehouse = stock.warehouse_of(seller)
-    products = [listing for listing in services.sellers_products_for_sale(seller.id)]
+    products = services.sellers_products_for_sale(seller.id)
     levels = stock.levels_of(warehouse.id)
-    if request.method == "POST":
-        destination = db.session.get(SalesPoint, int(request.form["to"])) \
-            if (request.form.get("to") or "").isdigit() else None
-        quantities = _quantities("qty", [listing.product.id for listing in products])
-        if destination is None or quantities is None:
-            flash(str(PROBLEMS["bad_destination"] if destination is None else PROBLEMS["too_many"]), "error")
-        else:
-            try:
-                sent = transfers.send(warehouse.id, destination, current_user, quantities,
-                                      note=(request.form.get("note") or "").strip() or None)
-            except services.PointError as error:
-                flash(_problem(error), "error")
-            else:
-                flash(_("Sent %(number)s. It is in transit until %(point)s receives it.", number=sent.number,
-                        point=destination.name), "success")
-                return redirect(url_for("salespoints.seller_points"), code=303)
+    if request.method == "POST" and _send_transfer(warehouse.id, [listing.product.id for listing in products]):
+        return redirect(url_for("salespoints.seller_points"), code=303)
     since, until = ocop.today() - dt.timedelta(days=29), ocop.today()
     return render_template("salespoints/seller_points.html", holdings=reports.seller_points(seller.id),
                            sales=reports.sales_report(None, since, until, seller_id=seller.id),
