@@ -50,6 +50,12 @@ class Config:
     # stock released (`flask orders expire`, run every few minutes by cron or a timer).
     ORDER_PAYMENT_TIMEOUT_MINUTES = int(os.environ.get("ORDER_PAYMENT_TIMEOUT_MINUTES", "30"))
     PICKUP_HOLD_DAYS = int(os.environ.get("PICKUP_HOLD_DAYS", "3"))  # a pickup order waits this long at the point
+    # A cash-on-delivery part no seller confirms within this many hours is cancelled and its stock released.
+    COD_CONFIRM_HOURS = int(os.environ.get("COD_CONFIRM_HOURS", "48"))
+    # Nobody holds a whole shelf: units of one product per order, and orders waiting for payment or
+    # delivery per phone number.
+    MAX_UNITS_PER_LINE = int(os.environ.get("MAX_UNITS_PER_LINE", "20"))
+    MAX_OPEN_ORDERS_PER_PHONE = int(os.environ.get("MAX_OPEN_ORDERS_PER_PHONE", "3"))
     ORDER_RATE_LIMIT = os.environ.get("ORDER_RATE_LIMIT", "30 per minute")  # POST /api/v1/orders per client
     # VietQR bank transfer into the marketplace operator's account (offered only when set):
     # the bank's NAPAS BIN (e.g. 970436 Vietcombank), the account number and the account holder.

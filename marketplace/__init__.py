@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from . import i18n
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .unit_of_work import Busy
 
 
 def create_app(config_name: str = "development", overrides: dict | None = None) -> Flask:
@@ -65,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     from .salespoints import models as _salespoints  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
+    from . import transitions as _transitions  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -127,6 +129,18 @@ def _register_error_pages(app: Flask) -> None:
             return jsonify(error=error.name.lower().replace(" ", "_"), status=error.code,
                            message=error.description), error.code
         return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(Busy)
+    def busy(error: Busy):
+        """The database refused the same change twice for contention: ask the client to try again."""
+        if _wants_json():
+            response = jsonify(error="busy", status=503,
+                               message=str(_l("The shop is busy right now. Please try again in a moment.")))
+        else:
+            response = app.make_response(render_template("errors/error.html", error=None))
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

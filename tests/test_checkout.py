@@ -1,4 +1,6 @@
 """Checkout with cash on delivery: one order split by seller, stock reserved with it, all or nothing."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -28,6 +30,25 @@ CONTACT = {"name": "Nguyễn Văn An", "phone": "0912 345 678", "email": "an@exa
            "ward": "Phường Phan Đình Phùng", "street": "12 Hoàng Văn Thụ", "payment": "cod"}
 
 
+def review(client, data):
+    """The checkout's first step: the page shows the total and carries it into the next submission."""
+    response = client.post("/checkout", data=data)
+    if response.status_code != 200:
+        return response, None
+    page = response.get_data(as_text=True)
+    seen = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
+            for name in ("seen_total", "seen_prices")}
+    return response, seen
+
+
+def check_out(client, data):
+    """Both steps of checkout, as a buyer does them: see the total, then place the order at that total."""
+    response, seen = review(client, data)
+    if seen is None:
+        return response
+    return client.post("/checkout", data=data | seen)
+
+
 def available(product):
     return stock.level(stock.warehouse_of(product.seller).id, product.id).available
 
@@ -36,7 +57,7 @@ def test_a_guest_checks_out_with_cash_on_delivery(client, two_sellers):
     tea, coffee = two_sellers
     client.post("/cart/add", data={"product_id": tea.id, "quantity": 2})
     client.post("/cart/add", data={"product_id": coffee.id, "quantity": 1})
-    response = client.post("/checkout", data=CONTACT)
+    response = check_out(client, CONTACT)
     assert response.status_code == 303
     order = db.session.scalar(select(Order))
     assert order.total_vnd == 240000 + 20000 + 600000 + 0  # same-province fee; free above 500.000 ₫
@@ -57,7 +78,7 @@ def test_bad_contact_details_place_nothing(client, two_sellers):
     client.post("/cart/add", data={"product_id": tea.id, "quantity": 1})
     for change in ({"phone": "123"}, {"ward": "Phường Hoàn Kiếm"}, {"email": "not-an-email"},
                    {"payment": "bitcoin"}, {"street": ""}):
-        response = client.post("/checkout", data=CONTACT | change)
+        response = check_out(client, CONTACT | change)
         assert response.status_code == 422
     assert db.session.scalar(select(func.count(Order.id))) == 0 and available(tea) == 5
 
@@ -68,7 +89,7 @@ def test_stock_gone_meanwhile_places_nothing(client, two_sellers):
     client.post("/cart/add", data={"product_id": coffee.id, "quantity": 3})
     stock.sell(stock.warehouse_of(coffee.seller).id, coffee.id, 2)  # sold at a counter meanwhile
     db.session.commit()
-    response = client.post("/checkout", data=CONTACT)
+    response = check_out(client, CONTACT)
     assert response.status_code == 303 and response.headers["Location"].endswith("/cart")
     assert db.session.scalar(select(func.count(Order.id))) == 0
     assert available(tea) == 5 and available(coffee) == 1  # the tea was not held either
@@ -76,13 +97,13 @@ def test_stock_gone_meanwhile_places_nothing(client, two_sellers):
 
 def test_an_empty_cart_cannot_check_out(client):
     assert client.get("/checkout").status_code == 303
-    assert client.post("/checkout", data=CONTACT).status_code == 303
+    assert check_out(client, CONTACT).status_code == 303
     assert db.session.scalar(select(func.count(Order.id))) == 0
 
 
 def place(client, tea, quantity=2):
     client.post("/cart/add", data={"product_id": tea.id, "quantity": quantity})
-    assert client.post("/checkout", data=CONTACT).status_code == 303
+    assert check_out(client, CONTACT).status_code == 303
     return db.session.scalar(select(Order).order_by(Order.id.desc()))
 
 

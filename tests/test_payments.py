@@ -17,7 +17,7 @@ from marketplace.payments import vietqr
 from marketplace.payments.models import PaymentEvent
 
 from .stripe_fake import WEBHOOK_SECRET, FakeStripe, sign
-from .test_checkout import CONTACT, level_of, seller_signs_in, stocked
+from .test_checkout import CONTACT, check_out, level_of, seller_signs_in, stocked
 
 PASSWORD = "mat-khau-dai-12"
 
@@ -48,7 +48,7 @@ def tea(make):
 
 def order_with(client, product, payment, quantity=2):
     client.post("/cart/add", data={"product_id": product.id, "quantity": quantity})
-    response = client.post("/checkout", data=CONTACT | {"payment": payment})
+    response = check_out(client, CONTACT | {"payment": payment})
     assert response.status_code == 303
     return db.session.scalar(select(Order).order_by(Order.id.desc())), response
 

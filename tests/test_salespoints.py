@@ -11,12 +11,14 @@ from marketplace import ocop
 from marketplace.accounts.services import create_user
 from marketplace.extensions import db
 from marketplace.inventory import services as stock
+from marketplace.unit_of_work import run
 from marketplace.inventory.models import StockMovement
 from marketplace.salespoints import services
 from marketplace.accounts.models import User
 from marketplace.salespoints.models import CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff
 
 from .factories import gtin
+from .test_checkout import check_out
 
 PASSWORD = "mat-khau-dai-12"
 POINT = {"code": "TN-01", "name": "Điểm OCOP Ga Thái Nguyên", "kind": "station_airport", "province": "19",
@@ -469,11 +471,11 @@ def test_an_online_order_collected_at_a_point(client, point, goods):
         session["cart"] = {str(tea.id): 2}
     page = client.get("/checkout").get_data(as_text=True)
     assert point.name in page and "Thanh toán tại điểm bán" in page
-    by_post = client.post("/checkout", data=CHECKOUT | {"delivery": "post", "payment": "cod"})
+    by_post = check_out(client, CHECKOUT | {"delivery": "post", "payment": "cod"})
     assert by_post.status_code == 422  # no address, and nothing to send from the producer
     wrong = client.post("/checkout", data=CHECKOUT | {"delivery": f"point-{point.id}", "payment": "cod"})
     assert wrong.status_code == 422 and "giao hàng qua bưu điện" in wrong.get_data(as_text=True)
-    placed = client.post("/checkout", data=CHECKOUT | {"delivery": f"point-{point.id}", "payment": "at_point"})
+    placed = check_out(client, CHECKOUT | {"delivery": f"point-{point.id}", "payment": "at_point"})
     assert placed.status_code == 303
     order = db.session.scalar(select(Order))
     assert order.pickup_location_id == point.location_id and order.delivery_vnd == 0 and order.total_vnd == 240000
@@ -501,7 +503,7 @@ def test_an_online_order_collected_at_a_point(client, point, goods):
 def test_pickup_parts_belong_to_the_point_not_the_seller(client, office, point, goods):
     seller, tea, _honey = goods
     from marketplace.orders import services as orders
-    order = orders.place_order({tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
+    order = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
     part = order.parts[0]
     create_user("htx@tancuong.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)
@@ -522,7 +524,7 @@ def test_an_uncollected_pickup_goes_back_on_sale(app, point, goods):
     from marketplace.models_base import utcnow
     from marketplace.orders import services as orders
     from marketplace.payments.services import expire_overdue
-    order = orders.place_order({tea.id: 2}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
+    order = run(orders.place_order, {tea.id: 2}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
     assert expire_overdue(now=utcnow() + dt.timedelta(days=2)) == 0
     assert expire_overdue(now=utcnow() + dt.timedelta(days=3, minutes=1)) == 1
@@ -540,10 +542,10 @@ def test_every_staff_movement_says_who_and_when(client, point, goods):
     services.return_goods(sale, manager, {sale.lines[0].id: 1}, "đổi ý")
     services.void_sale(services.complete_sale(point, manager, {tea.id: 1}, "card"), manager, "nhầm")
     transfers.send(point.location_id, new_point(officer(None, "all@ocop.vn"), code="TN-05"), manager, {tea.id: 1})
-    order = orders.place_order({tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
+    order = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
     for action in ("confirm", "pack", "hand_over"):
-        orders.move(order.parts[0], action, actor_id=manager.id, by="point")
+        run(orders.move, order.parts[0], action, actor_id=manager.id, by="point")
     count = counts.start(point, manager)
     counts.record(count, {line.id: 0 for line in count.lines})
     counts.submit(count, manager)

@@ -7,8 +7,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..orders.cart import merge_guest_cart
+from ..unit_of_work import run
 from . import services
 from .forms import SignInForm, SignUpForm
 
@@ -37,7 +38,7 @@ def sign_in():
         user = services.authenticate(form.email.data, form.password.data)
         if user:
             login_user(user)
-            merge_guest_cart(user)
+            run(merge_guest_cart, user)
             return redirect(safe_next(request.args.get("next"), home_for(user)))
         flash(_("The email or password is not right."), "error")
     return render_template("accounts/sign_in.html", form=form)
@@ -48,10 +49,9 @@ def sign_in():
 def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
-        user = services.create_user(form.email.data, form.name.data, form.password.data, role="shopper")
-        db.session.commit()
+        user = run(services.create_user, form.email.data, form.name.data, form.password.data, role="shopper")
         login_user(user)
-        merge_guest_cart(user)
+        run(merge_guest_cart, user)
         flash(_("Welcome! Your cart is kept in your account."), "success")
         return redirect(safe_next(request.args.get("next"), url_for("catalog.home")), code=303)
     return render_template("accounts/sign_up.html", form=form), 422 if form.errors else 200

@@ -10,10 +10,12 @@ from .. import ocop
 from ..extensions import db, limiter
 from ..i18n import current_language
 from ..orders import services as orders
+from ..orders.cart import max_units
 from ..orders.forms import CheckoutForm
 from ..payments import card
 from ..payments import services as payments
 from ..salespoints.models import SalesPoint
+from ..unit_of_work import run
 from .views import bp, error
 
 MAX_ITEMS = 50
@@ -50,8 +52,9 @@ def _items(value, problems: dict) -> dict[int, int]:
             problems[f"items[{n}].product_id"] = [_("This product is listed twice.")]
         else:
             seen.add(product_id)
-        if not _whole(quantity) or not 1 <= quantity <= orders.MAX_QUANTITY:
-            problems[f"items[{n}].quantity"] = [_("Must be a whole number from 1 to %(n)d.", n=orders.MAX_QUANTITY)]
+        if not _whole(quantity) or not 1 <= quantity <= max_units():
+            problems[f"items[{n}].quantity"] = [_("Must be a whole number from 1 to %(n)d (the most of one product "
+                                                  "per order).", n=max_units())]
         elif _whole(product_id):
             items[product_id] = quantity
     return items
@@ -110,29 +113,47 @@ def create_order():
     if problems:
         return _invalid(problems)
 
+    expected = body.get("expected_total_vnd")
+    if expected is not None and (not _whole(expected) or expected < 0):
+        return _invalid({"expected_total_vnd": [_("Must be a whole number of đồng.")]})
     try:
-        order = orders.place_order(items, form.contact(), form.payment.data, locale=current_language(),
-                                   pickup_location_id=point.location_id if point is not None else None)
+        order = run(orders.place_order, items, form.contact(), form.payment.data, locale=current_language(),
+                    pickup_location_id=point.location_id if point is not None else None, seen_total=expected)
     except orders.CheckoutError as refused:
-        if refused.code == "out_of_stock":
-            return jsonify({"error": "out_of_stock", "status": 409, "message": _("Not enough stock for some items."),
-                            "items": refused.items}), 409
-        if refused.code == "unlisted":
-            positions = {item["product_id"]: n for n, item in enumerate(body["items"])}
-            return _invalid({f"items[{positions[item['product_id']]}].product_id": [_("This product is not on sale.")]
-                             for item in refused.items})
-        return _invalid({"payment": [_("This shop does not offer this payment method.")]})
+        return _refusal(refused, body)
     checkout_url = None
     if order.payment_method == "card":
         try:
-            checkout_url = payments.start_card_payment(order, success_url=orders.order_url(order) + "&paid=1",
-                                                       cancel_url=orders.order_url(order))
+            checkout_url = run(payments.start_card_payment, order, success_url=orders.order_url(order) + "&paid=1",
+                               cancel_url=orders.order_url(order))
         except (payments.PaymentError, card.CardError):
-            db.session.rollback()  # the order stands; the client (or the order page) asks again
+            pass  # the order stands; the client (or the order page) asks again
     answer = order_json(order) | {"token": order.access_token}
     if checkout_url:
         answer["payment"]["checkout_url"] = checkout_url
     return jsonify(answer), 201
+
+
+def _refusal(refused, body: dict):
+    """The answer for an order the pipeline would not place."""
+    if refused.code == "out_of_stock":
+        return jsonify({"error": "out_of_stock", "status": 409, "message": _("Not enough stock for some items."),
+                        "items": refused.items}), 409
+    if refused.code == "price_changed":
+        return jsonify({"error": "price_changed", "status": 409,
+                        "message": _("The total changed since you were shown it: nothing was placed."),
+                        "total_vnd": refused.quote.total_vnd}), 409
+    positions = {item["product_id"]: n for n, item in enumerate(body["items"])}
+    if refused.code == "unlisted":
+        return _invalid({f"items[{positions[item['product_id']]}].product_id": [_("This product is not on sale.")]
+                         for item in refused.items})
+    if refused.code == "too_many_units":
+        return _invalid({f"items[{positions[item['product_id']]}].quantity": [
+            _("At most %(n)d of one product per order.", n=item["limit"])] for item in refused.items})
+    if refused.code == "too_many_open_orders":
+        return _invalid({"contact.phone": [_("This phone number already has %(n)d orders waiting for payment or "
+                                             "delivery.", n=refused.items[0]["limit"])]})
+    return _invalid({"payment": [_("This shop does not offer this payment method.")]})
 
 
 def _token() -> str | None:

@@ -24,6 +24,7 @@ from . import services
 from .dashboard import EXPIRY_HORIZON_DAYS, csv_rows, indicators
 from .forms import DecisionForm, EvaluationForm, ImportForm, RevokeForm
 from .models import AuditLog
+from ..unit_of_work import run
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -207,9 +208,8 @@ def confirm_transfer(number: str):
     if order is None or not payments.may_confirm_transfer(current_user, order):
         abort(404)
     try:
-        outcome = payments.confirm_transfer(current_user, order)
+        outcome = run(payments.confirm_transfer, current_user, order)
     except payments.PaymentError:
-        db.session.rollback()
         flash(_("This order is not waiting for a transfer."), "error")
         return redirect(url_for("office.orders"), code=303)
     if outcome == "refund_due":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import session
+from flask import current_app, session
 from sqlalchemy import delete, select
 
 from ..catalog.services import Listing, listings_by_ids
@@ -13,7 +13,11 @@ from ..inventory.queries import online_available
 from .models import CartItem
 
 SESSION_KEY = "cart"
-MAX_QUANTITY = 99
+
+
+def max_units() -> int:
+    """At most this many units of one product per order (MAX_UNITS_PER_LINE): nobody holds a whole shelf."""
+    return current_app.config["MAX_UNITS_PER_LINE"]
 
 
 @dataclass
@@ -66,7 +70,6 @@ def _store(user, items: dict[int, int]) -> None:
     if user.is_authenticated:
         db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
         db.session.add_all(CartItem(user_id=user.id, product_id=pid, quantity=qty) for pid, qty in items.items())
-        db.session.commit()
     else:
         session[SESSION_KEY] = {str(pid): qty for pid, qty in items.items()}
 
@@ -84,7 +87,8 @@ class CartError(ValueError):
 
 
 def set_quantity(user, product_id: int, quantity: int, add: bool = False) -> int:
-    """Put a listable product in the cart, capped by what can be shipped now; returns the quantity."""
+    """Put a listable product in the cart, capped by what can be shipped now and by the limit per order,
+    in the caller's unit of work; returns the quantity."""
     if not listings_by_ids([product_id]):
         raise CartError("unlisted")
     available = online_available([product_id])[product_id]
@@ -92,7 +96,7 @@ def set_quantity(user, product_id: int, quantity: int, add: bool = False) -> int
         raise CartError("out_of_stock")
     items = _items(user)
     wanted = (items.get(product_id, 0) + quantity) if add else quantity
-    capped = max(1, min(wanted, available, MAX_QUANTITY))
+    capped = max(1, min(wanted, available, max_units()))
     items[product_id] = capped
     _store(user, items)
     return capped
@@ -124,5 +128,5 @@ def merge_guest_cart(user) -> None:
     available = online_available(list(guest))
     for product_id, quantity in guest.items():
         items[product_id] = max(1, min(items.get(product_id, 0) + quantity, max(available[product_id], 1),
-                                       MAX_QUANTITY))
+                                       max_units()))
     _store(user, items)

@@ -36,6 +36,10 @@ class CheckoutForm(AddressChecks, Form):
     ward = StringField(_l("Ward or commune"), validators=[Optional(), Length(max=100)])
     street = StringField(_l("Street address"), validators=[Optional(), Length(max=300)])
     payment = RadioField(_l("Payment"), default="cod", validators=[DataRequired()])
+    # What the review step showed: the total and each unit price ("product:price,…"). The order is placed
+    # only while they still hold; they are never used as prices.
+    seen_total = HiddenField()
+    seen_prices = HiddenField()
 
     def __init__(self, *args, pickup_points=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +62,22 @@ class CheckoutForm(AddressChecks, Form):
         if self.pickup_point is not None:
             return Contact.at_point(name, self.phone.data, email, self.pickup_point)
         return Contact(name, self.phone.data, email, self.province.data, self.ward_code, self.street.data.strip())
+
+    def seen(self) -> tuple[dict[int, int] | None, int | None]:
+        """The unit prices and total the buyer was shown, or (None, None) before the review step."""
+        if not (self.seen_total.data or "").isdigit():
+            return None, None
+        prices = {}
+        for pair in (self.seen_prices.data or "").split(","):
+            product_id, _sep, price = pair.partition(":")
+            if product_id.isdigit() and price.isdigit():
+                prices[int(product_id)] = int(price)
+        return prices, int(self.seen_total.data)
+
+    def show(self, quote) -> None:
+        """Carry this quote into the next submission."""
+        self.seen_total.data = str(quote.total_vnd)
+        self.seen_prices.data = ",".join(f"{pid}:{price}" for pid, price in sorted(quote.unit_prices.items()))
 
     def validate_payment(self, field):
         if field.data not in available_methods(pickup=self.pickup_point is not None):

@@ -26,8 +26,9 @@ class CartItem(Timestamped, db.Model):
 ORDER_STATES = ("placed", "confirmed", "packed", "shipped", "delivered", "cancelled", "returned")
 PAYMENT_METHODS = ("cod", "vietqr", "card", "at_point")  # at_point: paid at a sales point when picked up
 # unpaid: waiting (cash on delivery: until delivered); expired: not paid in time, stock released;
-# refund_due: money came for goods that will not ship (paid late, or a paid part cancelled).
-PAYMENT_STATUSES = ("unpaid", "paid", "expired", "refund_due")
+# cancelled: every part cancelled before anything was paid (nothing to pay any more);
+# refund_due: money came for goods that will not ship (paid late, a paid part cancelled or returned).
+PAYMENT_STATUSES = ("unpaid", "paid", "expired", "cancelled", "refund_due")
 
 
 class Order(Timestamped, db.Model):
@@ -36,7 +37,8 @@ class Order(Timestamped, db.Model):
     __table_args__ = (
         CheckConstraint("payment_method IN ('cod', 'vietqr', 'card', 'at_point')", name="payment_method"),
         CheckConstraint("total_vnd >= 0", name="total"),
-        CheckConstraint("payment_status IN ('unpaid', 'paid', 'expired', 'refund_due')", name="payment_status"),
+        CheckConstraint("payment_status IN ('unpaid', 'paid', 'expired', 'cancelled', 'refund_due')",
+                        name="payment_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,12 +65,14 @@ class Order(Timestamped, db.Model):
 
     @property
     def refund_vnd(self) -> int:
-        """What a paid order owes back: its cancelled parts (all of it when paid too late)."""
+        """What a paid order owes back: its cancelled parts with their delivery, the goods of its returned
+        parts (all of it when paid for an order that no longer stood)."""
         if self.payment_status != "refund_due":
             return 0
         if all(part.state == "cancelled" for part in self.parts):
             return self.total_vnd
-        return sum(part.goods_vnd + part.delivery_vnd for part in self.parts if part.state == "cancelled")
+        return sum(part.goods_vnd + part.delivery_vnd for part in self.parts if part.state == "cancelled") \
+            + sum(part.goods_vnd for part in self.parts if part.state == "returned")
 
 
 class OrderPart(Timestamped, db.Model):

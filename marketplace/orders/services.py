@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 
 from .. import ocop
 from ..catalog.services import listings_by_ids
@@ -22,19 +22,19 @@ from ..models_base import utcnow
 from ..outbox.services import queue_email
 from ..payments.providers import available_methods, paid_on_handover, prepaid
 from ..sellers.models import Seller
+from ..transitions import Refused, StateMachine, StatusChange, claim, log_of
+from ..unit_of_work import lock
 from ..urls import public_url
 from . import cart as carts
-from .models import Order, OrderLine, OrderPart
-
-MAX_QUANTITY = carts.MAX_QUANTITY
-
+from .models import ORDER_STATES, PAYMENT_STATUSES, Order, OrderLine, OrderPart
 
 class CheckoutError(ValueError):
-    """Why an order could not be placed: `code`, and the products concerned in `items`."""
+    """Why an order could not be placed: `code`, the products concerned in `items`, and for a price
+    change the new `quote`."""
 
-    def __init__(self, code: str, items: list[dict] | None = None):
+    def __init__(self, code: str, items: list[dict] | None = None, quote: Quote | None = None):
         super().__init__(code)
-        self.code, self.items = code, items or []
+        self.code, self.items, self.quote = code, items or [], quote
 
 
 @dataclass
@@ -69,19 +69,104 @@ def _new_number() -> str:
             return number
 
 
-def place_order(items: dict[int, int], contact: Contact, payment_method: str, *, user=None, locale: str = "vi",
-                from_cart: bool = False, pickup_location_id: int | None = None) -> Order:
-    """Place an order for `items` ({product id: quantity}) split by seller, reserving the stock in each
-    seller's warehouse, or all of it at one sales point for a pickup (`pickup_location_id`); commits.
-    Raises CheckoutError: payment_unavailable, empty, unlisted or out_of_stock (with the items)."""
-    if payment_method not in available_methods(pickup=pickup_location_id is not None):
-        raise CheckoutError("payment_unavailable")
+# --- What an order will cost -------------------------------------------------------------------------
+
+@dataclass
+class QuotedPart:
+    seller: Seller
+    location_id: int
+    listings: list
+    goods_vnd: int
+    delivery_vnd: int
+
+
+@dataclass
+class Quote:
+    """What the buyer is asked to pay for `items` delivered to a province (or collected at a point):
+    the unit prices of now, one part per seller with its delivery fee, and the total."""
+    items: dict[int, int]
+    parts: list[QuotedPart]
+    unit_prices: dict[int, int]
+
+    @property
+    def goods_vnd(self) -> int:
+        return sum(part.goods_vnd for part in self.parts)
+
+    @property
+    def delivery_vnd(self) -> int:
+        return sum(part.delivery_vnd for part in self.parts)
+
+    @property
+    def total_vnd(self) -> int:
+        return self.goods_vnd + self.delivery_vnd
+
+
+def quote(items: dict[int, int], province_code: int | None, pickup_location_id: int | None = None) -> Quote:
+    """Price `items` ({product id: quantity}) as they would be ordered now. Raises CheckoutError
+    (empty, too_many_units, unlisted) for what could never be ordered."""
     if not items:
         raise CheckoutError("empty")
+    limit = current_app.config["MAX_UNITS_PER_LINE"]
+    too_many = [{"product_id": pid, "requested": qty, "limit": limit} for pid, qty in items.items() if qty > limit]
+    if too_many:
+        raise CheckoutError("too_many_units", too_many)
     listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
     unlisted = [{"product_id": pid} for pid in items if pid not in listings]
     if unlisted:
         raise CheckoutError("unlisted", unlisted)
+    by_seller: dict[int, list] = {}
+    for product_id in sorted(items):
+        by_seller.setdefault(listings[product_id].seller.id, []).append(listings[product_id])
+    parts = []
+    for of_seller in by_seller.values():
+        seller = of_seller[0].seller
+        goods = sum(listing.product.price_vnd * items[listing.product.id] for listing in of_seller)
+        shipped = pickup_location_id is None and any(not listing.product.is_service for listing in of_seller)
+        location_id = pickup_location_id or stock.warehouse_of(seller).id
+        parts.append(QuotedPart(seller, location_id, of_seller, goods,
+                                delivery_fee(seller, province_code, goods, shipped)))
+    return Quote(items, sorted(parts, key=lambda part: part.location_id),
+                 {pid: listing.product.price_vnd for pid, listing in listings.items()})
+
+
+def price_changes(quoted: Quote, seen_prices: dict[int, int] | None, seen_total: int | None) -> list[dict]:
+    """What differs between the prices the buyer saw and the prices of now (empty: nothing)."""
+    changes = [{"product_id": pid, "was": seen_prices[pid], "now": price}
+               for pid, price in quoted.unit_prices.items()
+               if seen_prices is not None and pid in seen_prices and seen_prices[pid] != price]
+    if seen_total is not None and seen_total != quoted.total_vnd:
+        changes.append({"total_was": seen_total, "total_now": quoted.total_vnd})
+    return changes
+
+
+# --- Placing an order --------------------------------------------------------------------------------
+
+def _limit_open_orders(phone: str) -> None:
+    """At most MAX_OPEN_ORDERS_PER_PHONE orders waiting for payment (or for cash on delivery) per phone.
+    Counted after this order is written and under a lock on the number, so two at once cannot both pass."""
+    lock(f"orders-of-phone:{phone}")
+    db.session.flush()
+    limit = current_app.config["MAX_OPEN_ORDERS_PER_PHONE"]
+    open_orders = db.session.scalar(select(func.count(Order.id)).where(Order.contact_phone == phone,
+                                                                       Order.payment_status == "unpaid"))
+    if open_orders > limit:
+        raise CheckoutError("too_many_open_orders", [{"limit": limit}])
+
+
+def place_order(items: dict[int, int], contact: Contact, payment_method: str, *, user=None, locale: str = "vi",
+                from_cart: bool = False, pickup_location_id: int | None = None,
+                seen_prices: dict[int, int] | None = None, seen_total: int | None = None) -> Order:
+    """Place an order for `items` ({product id: quantity}) split by seller, reserving the stock in each
+    seller's warehouse, or all of it at one sales point for a pickup (`pickup_location_id`), in the
+    caller's unit of work. When the buyer's page showed prices or a total, they must still hold.
+    Raises CheckoutError: payment_unavailable, empty, too_many_units, unlisted, price_changed (with the
+    changes), out_of_stock (with the items) or too_many_open_orders."""
+    if payment_method not in available_methods(pickup=pickup_location_id is not None):
+        raise CheckoutError("payment_unavailable")
+    quoted = quote(items, contact.province_code, pickup_location_id)
+    changes = price_changes(quoted, seen_prices, seen_total)
+    if changes:
+        raise CheckoutError("price_changed", changes, quoted)
     if pickup_location_id is None:
         available = online_available(list(items))
     else:
@@ -92,57 +177,43 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
     if short:  # the reservations below are the guard; this only names every short line at once
         raise CheckoutError("out_of_stock", short)
 
-    by_seller: dict[int, list] = {}
-    for product_id in items:
-        by_seller.setdefault(listings[product_id].seller.id, []).append(listings[product_id])
     signed_in = user is not None and user.is_authenticated
     order = Order(number=_new_number(), access_token=secrets.token_urlsafe(24), user_id=user.id if signed_in else None,
                   contact_name=contact.name, contact_phone=contact.phone, contact_email=contact.email,
                   province_code=contact.province_code, ward_code=contact.ward_code, street=contact.street,
-                  payment_method=payment_method, goods_vnd=0, delivery_vnd=0, total_vnd=0, locale=locale,
-                  pickup_location_id=pickup_location_id)
+                  payment_method=payment_method, goods_vnd=quoted.goods_vnd, delivery_vnd=quoted.delivery_vnd,
+                  total_vnd=quoted.total_vnd, locale=locale, pickup_location_id=pickup_location_id)
     if prepaid(payment_method):
         order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
     elif pickup_location_id is not None:
         order.payment_due_at = utcnow() + dt.timedelta(days=current_app.config["PICKUP_HOLD_DAYS"])
-    try:
-        for listings_of_seller in by_seller.values():
-            seller = listings_of_seller[0].seller
-            location_id = pickup_location_id or stock.warehouse_of(seller).id
-            goods = sum(listing.product.price_vnd * items[listing.product.id] for listing in listings_of_seller)
-            shipped = pickup_location_id is None and any(not listing.product.is_service for listing in listings_of_seller)
-            part = OrderPart(seller_id=seller.id, location_id=location_id, goods_vnd=goods,
-                             delivery_vnd=delivery_fee(seller, contact.province_code, goods, shipped))
-            for listing in listings_of_seller:
-                product, record = listing.product, listing.record
-                stock.reserve(location_id, product.id, items[product.id], reference=order.number)
-                part.lines.append(OrderLine(product_id=product.id, name=product.name, name_en=product.name_en,
-                                            unit=product.unit, stars=record.stars, decision_no=record.decision_no,
-                                            unit_price_vnd=product.price_vnd, quantity=items[product.id]))
-            order.parts.append(part)
-        order.goods_vnd = sum(p.goods_vnd for p in order.parts)
-        order.delivery_vnd = sum(p.delivery_vnd for p in order.parts)
-        order.total_vnd = order.goods_vnd + order.delivery_vnd
-        db.session.add(order)
-        db.session.flush()
-        _announce_placed(order)
-        if from_cart:
-            carts.clear(user)  # a shopper's saved cart goes in this transaction
-        db.session.commit()
-    except stock.OutOfStock as error:  # another buyer took it since the check above
-        db.session.rollback()
-        raise CheckoutError("out_of_stock", [{"product_id": error.product_id, "requested": items[error.product_id],
-                                              "available": error.available}]) from error
-    except Exception:
-        db.session.rollback()
-        raise
+    # Reservations take stock-level locks in one order, (location, product), so two orders of the same
+    # products in another order never wait for each other (no deadlock).
+    for quoted_part in quoted.parts:
+        part = OrderPart(seller_id=quoted_part.seller.id, location_id=quoted_part.location_id,
+                         goods_vnd=quoted_part.goods_vnd, delivery_vnd=quoted_part.delivery_vnd)
+        for listing in quoted_part.listings:
+            product, record = listing.product, listing.record
+            try:
+                stock.reserve(quoted_part.location_id, product.id, items[product.id], reference=order.number)
+            except stock.OutOfStock as error:  # another buyer took it since the check above
+                raise CheckoutError("out_of_stock", [{"product_id": error.product_id, "available": error.available,
+                                                      "requested": items[error.product_id]}]) from error
+            part.lines.append(OrderLine(product_id=product.id, name=product.name, name_en=product.name_en,
+                                        unit=product.unit, stars=record.stars, decision_no=record.decision_no,
+                                        unit_price_vnd=product.price_vnd, quantity=items[product.id]))
+        order.parts.append(part)
+    db.session.add(order)
+    _limit_open_orders(contact.phone)
+    _announce_placed(order)
     if from_cart:
-        carts.forget_guest_cart(user)  # a guest's, only once the order is safely written
+        carts.clear(user)  # a shopper's saved cart goes in this transaction (a guest's: after commit)
     return order
 
 
 def place_cart_order(user, contact: Contact, payment_method: str, locale: str = "vi",
-                     pickup_location_id: int | None = None) -> Order:
+                     pickup_location_id: int | None = None, seen_prices: dict[int, int] | None = None,
+                     seen_total: int | None = None) -> Order:
     """Check out the cart as it is shown: any line unlisted, out of stock or short stops it."""
     view = carts.view(user)
     if not view.lines:
@@ -152,7 +223,8 @@ def place_cart_order(user, contact: Contact, payment_method: str, locale: str = 
     if problems:
         raise CheckoutError("cart_changed", problems)
     return place_order({line.product_id: line.quantity for line in view.lines}, contact, payment_method,
-                       user=user, locale=locale, from_cart=True, pickup_location_id=pickup_location_id)
+                       user=user, locale=locale, from_cart=True, pickup_location_id=pickup_location_id,
+                       seen_prices=seen_prices, seen_total=seen_total)
 
 
 def order_url(order: Order) -> str:
@@ -190,22 +262,36 @@ def get_order(number: str) -> Order | None:
     return db.session.scalar(select(Order).where(Order.number == number))
 
 
-# --- THE order state machine ----------------------------------------------------------------------
+# --- THE order state machines ------------------------------------------------------------------------
 
-# action: (states it applies to, the state it leads to)
-TRANSITIONS = {
+OPEN_STATES = frozenset({"placed", "confirmed", "packed"})
+
+PART = StateMachine("order_part", OrderPart, "state", {
     "confirm": ({"placed"}, "confirmed"),
     "pack": ({"confirmed"}, "packed"),
     "ship": ({"packed"}, "shipped"),
     "deliver": ({"shipped"}, "delivered"),
     "hand_over": ({"packed"}, "delivered"),  # a pickup: packed means ready at the sales point
-    "cancel": ({"placed", "confirmed", "packed"}, "cancelled"),
+    "cancel": (OPEN_STATES, "cancelled"),
+    "expire": (OPEN_STATES, "cancelled"),  # not paid or collected in time (the expiry command)
+    "expire_unconfirmed": ({"placed"}, "cancelled"),  # cash on delivery no seller confirmed in time
     "return": ({"delivered"}, "returned"),
-}
+}, states=ORDER_STATES)
 
+# The order's money. unpaid: waiting (cash: until delivered or collected); paid; expired: not paid in time;
+# cancelled: every part was cancelled before anything was paid; refund_due: money the buyer is owed back.
+PAYMENT = StateMachine("order_payment", Order, "payment_status", {
+    "pay": ({"unpaid"}, "paid"),  # card or VietQR money arrived
+    "collect": ({"unpaid"}, "paid"),  # cash taken by the courier or at the sales point
+    "expire": ({"unpaid"}, "expired"),
+    "cancel": ({"unpaid"}, "cancelled"),
+    "owe_refund": ({"paid"}, "refund_due"),  # a paid part was cancelled or returned
+    "late_payment": ({"expired", "cancelled"}, "refund_due"),  # money for an order that no longer stands
+}, states=PAYMENT_STATUSES)
 
-class TransitionError(ValueError):
-    pass
+# What sellers and sales points may ask for (expire is the system's).
+ACTIONS = ("confirm", "pack", "ship", "deliver", "hand_over", "cancel", "return")
+TransitionError = Refused
 
 
 def awaiting_payment(order: Order) -> bool:
@@ -237,88 +323,122 @@ def allowed_actions(part: OrderPart, by: str = "seller") -> list[str]:
     an order to be paid first can only be cancelled."""
     if (by == "point") != is_pickup(part.order):
         return []  # a pickup part is the point's to prepare and hand over; a posted part, the seller's
-    actions = [action for action, (sources, _target) in TRANSITIONS.items() if part.state in sources
+    actions = [action for action in ACTIONS if PART.allows(part.state, action)
                and action not in (("ship", "deliver") if is_pickup(part.order) else ("hand_over",))]
-    if awaiting_payment(part.order) or part.order.payment_status == "expired":
+    if awaiting_payment(part.order) or part.order.payment_status in ("expired", "cancelled"):
         actions = [action for action in actions if action == "cancel"]
     return actions
 
 
+def _locked(order: Order) -> Order:
+    """Every change to an order, its parts or its money starts here: the order's row is locked (PostgreSQL)
+    and it and its parts are read afresh, so two changes of one order run one after the other, and locks
+    are always taken in one order: the order, its parts, then stock levels by (location, product)."""
+    db.session.execute(select(Order).where(Order.id == order.id).with_for_update()
+                       .execution_options(populate_existing=True))
+    db.session.execute(select(OrderPart).where(OrderPart.order_id == order.id)
+                       .execution_options(populate_existing=True))
+    return order
+
+
+def _lines_in_lock_order(part: OrderPart) -> list[OrderLine]:
+    return sorted(part.lines, key=lambda line: line.product_id)
+
+
 def _commit_stock(part: OrderPart, actor_id: int | None = None) -> None:
-    """The goods are sold: paid, or handed to the post (cash on delivery) or to the buyer (pickup)."""
-    if not part.stock_committed:
-        for line in part.lines:
+    """The goods are sold: paid, or handed to the post (cash on delivery) or to the buyer (pickup).
+    Claimed once per part, and never for a cancelled one."""
+    if claim(part, OrderPart.stock_committed.is_(False), OrderPart.state != "cancelled", stock_committed=True):
+        for line in _lines_in_lock_order(part):
             stock.commit_reserved(part.location_id, line.product_id, line.quantity, reference=part.order.number,
                                   actor_id=actor_id)
-        part.stock_committed = True
 
 
-def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "seller") -> OrderPart:
-    """Move one seller's part of an order, with its stock effect and the buyer's email; commits.
+def _cancel_part(part: OrderPart, action: str, actor_id: int | None, reason: str | None = None) -> None:
+    """Cancel one open part: what it held is released, or what was paid for and taken goes back on hand."""
+    committed = part.stock_committed
+    PART.apply(part, action, actor_id=actor_id, reason=reason, guards=(OrderPart.stock_committed.is_(committed),))
+    for line in _lines_in_lock_order(part):
+        if committed:
+            stock.receive(part.location_id, line.product_id, line.quantity, reference=part.order.number,
+                          actor_id=actor_id, kind="return", reason="order cancelled after payment")
+        else:
+            stock.release(part.location_id, line.product_id, line.quantity, reference=part.order.number,
+                          actor_id=actor_id)
+
+
+def _settle_money(order: Order, actor_id: int | None) -> None:
+    """After a part was cancelled or returned, the money follows: paid money for it is owed back; an order
+    with every part cancelled before payment has nothing left to pay; cash is collected once every part
+    is delivered or cancelled."""
+    states = {part.state for part in order.parts}
+    if order.payment_status == "paid" and states & {"cancelled", "returned"}:
+        PAYMENT.apply(order, "owe_refund", actor_id=actor_id)
+    elif order.payment_status == "unpaid" and states == {"cancelled"}:
+        PAYMENT.apply(order, "cancel", actor_id=actor_id)
+    elif order.payment_status == "unpaid" and paid_on_handover(order.payment_method) \
+            and states <= {"delivered", "cancelled"} and "delivered" in states:
+        PAYMENT.apply(order, "collect", actor_id=actor_id)  # the courier or the sales point collected it
+
+
+def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "seller",
+         reason: str | None = None) -> OrderPart:
+    """Move one seller's part of an order, with its stock effect, its money and the buyer's email, in the
+    caller's unit of work. Raises Refused when the action is not allowed now or someone acted first.
     Shipping hands the goods over (the reservation leaves on hand, unless payment already took it).
     Cancelling releases what is held, or puts back what was paid for (and the buyer is owed it).
     A return puts the goods back on hand."""
+    order = _locked(part.order)
     if action not in allowed_actions(part, by):
-        raise TransitionError(action)
-    order = part.order
+        raise Refused(PART.name, action, part.state)
+    if action == "cancel":
+        _cancel_part(part, "cancel", actor_id, reason)
+    else:
+        PART.apply(part, action, actor_id=actor_id, reason=reason)
     if action in ("ship", "hand_over"):
         _commit_stock(part, actor_id)
-    elif action == "cancel":
-        for line in part.lines:
-            if part.stock_committed:
-                stock.receive(part.location_id, line.product_id, line.quantity, reference=order.number,
-                              actor_id=actor_id, kind="return", reason="order cancelled after payment")
-            else:
-                stock.release(part.location_id, line.product_id, line.quantity, reference=order.number,
-                              actor_id=actor_id)
-        if order.payment_status == "paid":
-            order.payment_status = "refund_due"
     elif action == "return":
-        for line in part.lines:
+        for line in _lines_in_lock_order(part):
             stock.receive(part.location_id, line.product_id, line.quantity, reference=order.number,
                           actor_id=actor_id, kind="return", reason="returned by the buyer")
-    part.state = TRANSITIONS[action][1]
-    if paid_on_handover(order.payment_method) and order.payment_status == "unpaid" \
-            and all(p.state in ("delivered", "cancelled") for p in order.parts) \
-            and any(p.state == "delivered" for p in order.parts):
-        order.payment_status = "paid"  # the courier or the sales point collected it
+    _settle_money(order, actor_id)
     _announce_state(part)
-    db.session.commit()
     return part
 
 
+def buyer_may_cancel(order: Order) -> bool:
+    """The buyer may cancel while no seller has confirmed (money already paid is then owed back)."""
+    return all(part.state == "placed" for part in order.parts) and order.payment_status in ("unpaid", "paid")
+
+
 def cancel_by_buyer(order: Order) -> None:
-    """The buyer may cancel while no seller has confirmed yet."""
-    if not all(part.state == "placed" for part in order.parts):
-        raise TransitionError("cancel")
+    """Cancel every part at once (one unit of work: all parts or none)."""
+    _locked(order)
+    if not buyer_may_cancel(order):
+        raise Refused(PART.name, "cancel", ",".join(sorted({part.state for part in order.parts})))
     for part in order.parts:
-        move(part, "cancel", by="point" if is_pickup(order) else "seller")
+        _cancel_part(part, "cancel", None)
+        _announce_state(part)
+    _settle_money(order, None)
 
 
-def _claim_payment_status(order: Order, before: str, after: str) -> bool:
-    """Change the order's payment status only if nobody else did first (a webhook and the expiry job
-    may race): one conditional UPDATE, like the stock ledger's."""
-    changed = db.session.execute(update(Order).where(Order.id == order.id, Order.payment_status == before)
-                                 .values(payment_status=after, updated_at=utcnow())
-                                 .execution_options(synchronize_session=False)).rowcount == 1
-    db.session.refresh(order)
-    return changed
-
-
-def mark_paid(order: Order) -> str:
-    """A payment for the whole order arrived (the provider checked the amount), in the caller's
-    transaction. Answers "paid", "already_paid", or "refund_due" when the order had expired or been
-    cancelled meanwhile (the money goes back; the goods stay)."""
-    if _claim_payment_status(order, "unpaid", "paid"):
-        for part in order.parts:
-            if part.state != "cancelled" and not is_pickup(order):  # a pickup's goods leave at the counter
-                _commit_stock(part)
-        _announce_paid(order)
-        return "paid"
-    if order.payment_status in ("expired", "refund_due") or all(p.state == "cancelled" for p in order.parts):
-        _claim_payment_status(order, order.payment_status, "refund_due")
+def mark_paid(order: Order, actor_id: int | None = None) -> str:
+    """A payment for the whole order arrived (the provider checked the amount), in the caller's unit of
+    work. Answers "paid", "already_paid", or "refund_due" when the order no longer stands (expired or
+    cancelled: the money goes back, the goods stay) or a part of it was cancelled meanwhile."""
+    _locked(order)
+    if order.payment_status in ("expired", "cancelled"):
+        PAYMENT.apply(order, "late_payment", actor_id=actor_id)
         return "refund_due"
-    return "already_paid"
+    if order.payment_status != "unpaid":
+        return "already_paid"
+    PAYMENT.apply(order, "pay", actor_id=actor_id)
+    if not is_pickup(order):  # a pickup's goods leave at the counter
+        for part in order.parts:
+            _commit_stock(part)
+    _announce_paid(order)
+    _settle_money(order, actor_id)
+    return order.payment_status if order.payment_status == "refund_due" else "paid"
 
 
 def overdue_orders(now: dt.datetime | None = None) -> list[Order]:
@@ -329,16 +449,60 @@ def overdue_orders(now: dt.datetime | None = None) -> list[Order]:
 
 def expire(order: Order) -> bool:
     """An order was not paid (card, VietQR) or not collected (pickup) in time: cancel what is still open
-    and release its stock, in the caller's transaction. False when it was paid (or expired) meanwhile."""
-    if order.payment_due_at is None or not _claim_payment_status(order, "unpaid", "expired"):
+    and release its stock, in the caller's unit of work. False when it was paid (or expired) meanwhile."""
+    _locked(order)
+    if order.payment_due_at is None or order.payment_status != "unpaid":
         return False
+    PAYMENT.apply(order, "expire")
     for part in order.parts:
-        if part.state in TRANSITIONS["cancel"][0]:
-            for line in part.lines:
-                stock.release(part.location_id, line.product_id, line.quantity, reference=order.number)
-            part.state = "cancelled"
+        if part.state in OPEN_STATES:
+            _cancel_part(part, "expire", None)
     _announce_expired(order)
     return True
+
+
+def unconfirmed_cod_parts(now: dt.datetime | None = None) -> list[OrderPart]:
+    """Cash-on-delivery parts no seller confirmed within COD_CONFIRM_HOURS: their stock is only held."""
+    since = (now or utcnow()) - dt.timedelta(hours=current_app.config["COD_CONFIRM_HOURS"])
+    return db.session.scalars(select(OrderPart).join(Order).where(
+        OrderPart.state == "placed", Order.payment_method == "cod", Order.created_at <= since)
+        .order_by(OrderPart.id)).all()
+
+
+def expire_unconfirmed(part: OrderPart) -> bool:
+    """Cancel a cash-on-delivery part its seller did not confirm in time, in the caller's unit of work.
+    False when the seller confirmed (or anyone cancelled) it meanwhile."""
+    order = _locked(part.order)
+    if part.state != "placed":
+        return False
+    _cancel_part(part, "expire_unconfirmed", None)
+    _settle_money(order, None)
+    _announce_state(part)
+    return True
+
+
+def history(order: Order) -> list[tuple[StatusChange, OrderPart | None]]:
+    """The order's status log, oldest first: (change, the part it moved, or None for the order's money)."""
+    parts = {part.id: part for part in order.parts}
+    changes = log_of(PAYMENT.name, [order.id]) + log_of(PART.name, list(parts))
+    return [(change, parts.get(change.object_id) if change.machine == PART.name else None)
+            for change in sorted(changes, key=lambda change: (change.at, change.id))]
+
+
+def part_histories(parts: list[OrderPart]) -> dict[int, list[tuple[StatusChange, OrderPart | None]]]:
+    """What a seller sees of each of its parts: the part's changes and its order's money (two queries)."""
+    by_part = {part.id: [] for part in parts}
+    money = {}
+    for change in log_of(PAYMENT.name, {part.order_id for part in parts}):
+        money.setdefault(change.object_id, []).append(change)
+    moved = {}
+    for change in log_of(PART.name, list(by_part)):
+        moved.setdefault(change.object_id, []).append(change)
+    for part in parts:
+        changes = money.get(part.order_id, []) + moved.get(part.id, [])
+        by_part[part.id] = [(change, part if change.machine == PART.name else None)
+                            for change in sorted(changes, key=lambda change: (change.at, change.id))]
+    return by_part
 
 
 def _announce_expired(order: Order) -> None:

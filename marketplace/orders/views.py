@@ -13,6 +13,8 @@ from ..inventory import services as stock
 from ..payments import card
 from ..payments import services as payments
 from ..salespoints.services import points_for_pickup
+from ..transitions import Refused
+from ..unit_of_work import run
 from . import cart, services
 from .forms import CartLineForm, CheckoutForm
 
@@ -21,6 +23,8 @@ bp = Blueprint("orders", __name__)
 MESSAGES = {
     "unlisted": _l("This product is no longer on sale."),
     "out_of_stock": _l("This product is out of stock."),
+    "too_many_open_orders": _l("This phone number already has %(limit)d orders waiting for payment or delivery. "
+                               "Please pay or receive one of them first, or cancel one."),
 }
 
 
@@ -39,7 +43,7 @@ def add():
     form = CartLineForm()
     if form.validate_on_submit() and form.product_id.data.isdigit():
         try:
-            quantity = cart.set_quantity(current_user, int(form.product_id.data), form.quantity.data, add=True)
+            quantity = run(cart.set_quantity, current_user, int(form.product_id.data), form.quantity.data, add=True)
             flash(_("Added to your cart (%(quantity)d).", quantity=quantity), "success")
         except cart.CartError as error:
             flash(str(MESSAGES.get(str(error), error)), "error")
@@ -53,8 +57,10 @@ def update():
     form = CartLineForm()
     if form.validate_on_submit() and form.product_id.data.isdigit():
         try:
-            quantity = cart.set_quantity(current_user, int(form.product_id.data), form.quantity.data)
-            if quantity < form.quantity.data:
+            quantity = run(cart.set_quantity, current_user, int(form.product_id.data), form.quantity.data)
+            if quantity < form.quantity.data and quantity == cart.max_units():
+                flash(_("At most %(quantity)d of one product per order.", quantity=quantity), "error")
+            elif quantity < form.quantity.data:
                 flash(_("Only %(quantity)d can be shipped now.", quantity=quantity), "error")
         except cart.CartError as error:
             flash(str(MESSAGES.get(str(error), error)), "error")
@@ -67,12 +73,15 @@ def update():
 def remove():
     product_id = request.form.get("product_id", "")
     if product_id.isdigit():
-        cart.remove(current_user, int(product_id))
+        run(cart.remove, current_user, int(product_id))
     return redirect(url_for("orders.show"), code=303)
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
+    """Two steps on one page: the buyer fills it in and sees the exact total (delivery included), then
+    places the order at that total. If a price or the fee changed in between, nothing is placed and the
+    page shows what changed and the new total."""
     view = cart.view(current_user)
     points = points_for_pickup({line.product_id: line.quantity for line in view.lines})
     listed = bool(view.lines) and all(line.listing is not None for line in view.lines)
@@ -81,29 +90,48 @@ def checkout():
     form = CheckoutForm(pickup_points=points)
     if request.method == "GET" and current_user.is_authenticated:
         form.name.data, form.email.data = form.name.data or current_user.name, form.email.data or current_user.email
+    quoted, changes, status = None, [], 200
     if form.validate_on_submit():
         point = form.pickup_point
+        location_id = point.location_id if point else None
+        seen_prices, seen_total = form.seen()
         try:
-            order = services.place_cart_order(current_user, form.contact(), form.payment.data, locale=current_language(),
-                                              pickup_location_id=point.location_id if point else None)
-        except services.CheckoutError:
-            flash(_("Your cart changed while you were checking out: please look at it again."), "error")
-            return redirect(url_for("orders.show"), code=303)
-        if order.payment_method == "card":
-            return _pay_by_card(order)
-        return redirect(url_for("orders.order", number=order.number, token=order.access_token), code=303)
-    status = 422 if form.errors else 200
+            if seen_total is None:  # the first step: show the total before anything is placed
+                quoted = services.quote({line.product_id: line.quantity for line in view.lines},
+                                        form.contact().province_code, location_id)
+            else:
+                order = run(services.place_cart_order, current_user, form.contact(), form.payment.data,
+                            locale=current_language(), pickup_location_id=location_id,
+                            seen_prices=seen_prices, seen_total=seen_total)
+                cart.forget_guest_cart(current_user)
+                if order.payment_method == "card":
+                    return _pay_by_card(order)
+                return redirect(url_for("orders.order", number=order.number, token=order.access_token), code=303)
+        except services.CheckoutError as refused:
+            if refused.code == "price_changed":
+                quoted, changes, status = refused.quote, refused.items, 409
+            elif refused.code == "too_many_open_orders":
+                flash(str(MESSAGES["too_many_open_orders"]) % {"limit": refused.items[0]["limit"]}, "error")
+                status = 422
+            else:
+                flash(_("Your cart changed while you were checking out: please look at it again."), "error")
+                return redirect(url_for("orders.show"), code=303)
+        if quoted is not None:
+            form.show(quoted)
+    elif form.errors:
+        status = 422
     return render_template("orders/checkout.html", form=form, cart=view, config=current_app.config,
-                           online_ok=view.can_check_out), status
+                           online_ok=view.can_check_out, quote=quoted, changes=changes,
+                           products={line.product_id: line.listing.product for line in view.lines if line.listing}), status
 
 
 def _pay_by_card(order):
     """Off to Stripe's page; back to the order page if Stripe cannot be reached (it offers to try again)."""
     back = services.order_url(order)
     try:
-        return redirect(payments.start_card_payment(order, success_url=back + "&paid=1", cancel_url=back), code=303)
+        return redirect(run(payments.start_card_payment, order, success_url=back + "&paid=1", cancel_url=back),
+                        code=303)
     except (payments.PaymentError, card.CardError):
-        db.session.rollback()
         flash(_("The card payment could not start. Please try again in a moment."), "error")
         return redirect(back, code=303)
 
@@ -117,8 +145,9 @@ def order(number: str):
     if found.payment_method == "vietqr" and services.awaiting_payment(found):
         transfer = {"svg": payments.vietqr_svg(found), "reference": payments.transfer_reference(found),
                     "config": current_app.config}
-    return render_template("orders/order.html", order=found, transfer=transfer,
-                           awaiting_payment=services.awaiting_payment(found), back_from_card="paid" in request.args)
+    return render_template("orders/order.html", order=found, transfer=transfer, history=services.history(found),
+                           awaiting_payment=services.awaiting_payment(found), back_from_card="paid" in request.args,
+                           may_cancel=services.buyer_may_cancel(found))
 
 
 @bp.post("/orders/<number>/pay")
@@ -137,11 +166,12 @@ def cancel(number: str):
     if found is None:
         abort(404)
     try:
-        services.cancel_by_buyer(found)
-        flash(_("Your order is cancelled."), "success")
-    except services.TransitionError:
-        db.session.rollback()
+        run(services.cancel_by_buyer, found)
+    except Refused:
         flash(_("A producer has already confirmed it: contact them to cancel."), "error")
+    else:
+        payments.close_card_payment(found)
+        flash(_("Your order is cancelled."), "success")
     return redirect(url_for("orders.order", number=number, token=found.access_token), code=303)
 
 
@@ -156,8 +186,9 @@ def my_orders():
 @bp.get("/seller/orders")
 @roles_required("seller")
 def seller_orders():
-    return render_template("orders/seller_orders.html", parts=services.seller_parts(current_user.seller_id),
-                           allowed=services.allowed_actions)
+    parts = services.seller_parts(current_user.seller_id)
+    return render_template("orders/seller_orders.html", parts=parts, allowed=services.allowed_actions,
+                           histories=services.part_histories(parts))
 
 
 @bp.post("/seller/orders/<int:part_id>")
@@ -167,9 +198,8 @@ def seller_order_action(part_id: int):
     if part is None:
         abort(404)
     try:
-        services.move(part, request.form.get("action", ""), actor_id=current_user.id)
+        run(services.move, part, request.form.get("action", ""), actor_id=current_user.id)
         flash(_("Saved. The buyer is told by email."), "success")
-    except (services.TransitionError, stock.StockError):
-        db.session.rollback()
+    except (Refused, stock.StockError):
         flash(_("This order cannot be changed that way now."), "error")
     return redirect(url_for("orders.seller_orders"), code=303)

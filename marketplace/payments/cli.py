@@ -8,5 +8,7 @@ orders_cli = AppGroup("orders", help="Order housekeeping.")
 
 @orders_cli.command("expire")
 def expire_command():
-    """Cancel card and VietQR orders not paid in time and release their stock (run every few minutes)."""
+    """Release the stock of orders that ended without a sale (run every few minutes): card and VietQR orders
+    not paid in time, pickups not collected, cash-on-delivery parts no seller confirmed in time."""
     click.echo(f"{services.expire_overdue()} unpaid order(s) expired.")
+    click.echo(f"{services.expire_unconfirmed_cod()} unconfirmed cash-on-delivery part(s) cancelled.")

@@ -7,13 +7,14 @@ import logging
 import segno
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models_base import utcnow
 from ..office.services import audit, in_scope
 from ..orders import services as orders
 from ..orders.models import Order
+from ..transitions import Refused
+from ..unit_of_work import run
 from . import card, vietqr
 from .models import Payment, PaymentEvent
 
@@ -58,41 +59,60 @@ def may_confirm_transfer(officer, order: Order) -> bool:
 
 
 def confirm_transfer(officer, order: Order) -> str:
-    """The office saw the transfer arrive in the operator's account; commits. Answers mark_paid's outcome."""
+    """The office saw the transfer arrive in the operator's account, in the caller's unit of work.
+    Answers mark_paid's outcome: "paid", or "refund_due" when the order no longer stands (the money goes
+    back). Raises PaymentError when it is not a transfer this officer may confirm, or was confirmed already
+    (a double submit, two officers at once)."""
     if order.payment_method != "vietqr" or not may_confirm_transfer(officer, order):
         raise PaymentError("not_confirmable")
-    if order.payment_status not in ("unpaid", "expired"):
+    before = order.payment_status
+    try:
+        outcome = orders.mark_paid(order, actor_id=officer.id)
+    except Refused as error:
+        raise PaymentError("not_confirmable") from error
+    if outcome == "already_paid":
         raise PaymentError("not_confirmable")
     payment = payment_of(order) or Payment(order_id=order.id, provider="vietqr", amount_vnd=order.total_vnd,
                                            reference=transfer_reference(order))
     payment.confirmed_by_id, payment.confirmed_at = officer.id, utcnow()
     db.session.add(payment)
-    outcome = orders.mark_paid(order)
-    audit(officer, "confirm_transfer", order, {"payment_status": "unpaid"}, {"payment_status": order.payment_status})
-    db.session.commit()
+    audit(officer, "confirm_transfer", order, {"payment_status": before}, {"payment_status": order.payment_status})
     return outcome
 
 
 # --- Card through Stripe Checkout -------------------------------------------------------------------
 
 def start_card_payment(order: Order, success_url: str, cancel_url: str) -> str:
-    """The Stripe page to send the buyer to; the same one when asked again. Raises card.CardError."""
+    """The Stripe page to send the buyer to; the same one when asked again; in the caller's unit of work.
+    Only while the order waits for its money. Raises PaymentError, card.CardError."""
     if order.payment_method != "card" or not orders.awaiting_payment(order):
         raise PaymentError("not_payable")
     session_id, url = card.create_session(order, success_url, cancel_url)
     payment = payment_of(order) or Payment(order_id=order.id, provider="stripe", amount_vnd=order.total_vnd)
     payment.reference, payment.checkout_url = session_id, url
     db.session.add(payment)
-    db.session.commit()
     return url
+
+
+def close_card_payment(order: Order) -> None:
+    """The order was cancelled: close its Stripe page so it cannot be paid any more (best effort: money that
+    still arrives is recorded as a refund due)."""
+    payment = payment_of(order)
+    if order.payment_method == "card" and payment is not None and payment.reference:
+        try:
+            card.expire_session(payment.reference)
+        except card.CardError as error:
+            log.warning("order %s: cannot close its Stripe session (%s)", order.number, error)
 
 
 PAID_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 
 
 def handle_stripe_event(payload: bytes, signature: str | None) -> str:
-    """Verify, store once, report to the order. Raises ValueError (or stripe's SignatureVerificationError)
-    for a payload Stripe did not sign; answers the outcome ("duplicate" for a replayed event)."""
+    """Verify, store once, report to the order, in the caller's unit of work. Raises ValueError (or
+    stripe's SignatureVerificationError) for a payload Stripe did not sign, and IntegrityError when the
+    same event is being stored at this moment by another request; answers the outcome ("duplicate" for
+    a replayed event)."""
     event = card.verified_event(payload, signature)
     if db.session.scalar(select(PaymentEvent.id).where(PaymentEvent.event_id == event.id)) is not None:
         return "duplicate"
@@ -101,14 +121,9 @@ def handle_stripe_event(payload: bytes, signature: str | None) -> str:
     stored = PaymentEvent(provider="stripe", event_id=event.id, type=event.type, order_number=number,
                           outcome="received", payload=payload.decode("utf-8", "replace"))
     db.session.add(stored)
-    try:
-        db.session.flush()  # the unique event id: a replay arriving at the same moment stops here
-    except IntegrityError:
-        db.session.rollback()
-        return "duplicate"
+    db.session.flush()  # the unique event id: a replay arriving at the same moment stops here
     order = orders.get_order(number) if number else None
     stored.outcome = _apply(event, session, order)
-    db.session.commit()
     if stored.outcome not in ("paid", "expired", "ignored", "awaiting"):
         log.warning("Stripe event %s for order %s: %s", event.id, number, stored.outcome)
     return stored.outcome
@@ -136,8 +151,9 @@ def events_needing_attention(limit: int = 50) -> list[PaymentEvent]:
 # --- Unpaid orders -------------------------------------------------------------------------------------
 
 def expire_overdue(now=None) -> int:
-    """Cancel card and VietQR orders not paid in time and release their stock. A card order whose Stripe
-    session was paid meanwhile is left for its webhook. Answers how many expired."""
+    """Cancel card and VietQR orders not paid in time (and pickups not collected) and release their stock,
+    each order its own unit of work. A card order whose Stripe session was paid meanwhile is left for its
+    webhook. Answers how many expired."""
     expired = 0
     for order in orders.overdue_orders(now):
         payment = payment_of(order)
@@ -148,8 +164,20 @@ def expire_overdue(now=None) -> int:
             except card.CardError as error:
                 log.warning("order %s: cannot close its Stripe session (%s); trying again later", order.number, error)
                 continue
-        if orders.expire(order):
-            db.session.commit()
-            expired += 1
+        try:
+            expired += run(orders.expire, order)
+        except Refused:
+            continue  # paid or cancelled at this very moment: nothing to expire
     return expired
 
+
+def expire_unconfirmed_cod(now=None) -> int:
+    """Cancel cash-on-delivery parts no seller confirmed within COD_CONFIRM_HOURS, releasing their stock,
+    each its own unit of work. Answers how many parts were cancelled."""
+    cancelled = 0
+    for part in orders.unconfirmed_cod_parts(now):
+        try:
+            cancelled += run(orders.expire_unconfirmed, part)
+        except Refused:
+            continue  # confirmed at this very moment
+    return cancelled

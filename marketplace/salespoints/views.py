@@ -27,6 +27,8 @@ from . import counts, reports, services, transfers
 from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
                     TillLineForm)
 from .models import SalesPoint, SalesPointStaff
+from ..transitions import Refused
+from ..unit_of_work import run
 
 bp = Blueprint("salespoints", __name__)
 
@@ -293,10 +295,9 @@ def pickup_action(point, part_id: int):
     if part is None:
         abort(404)
     try:
-        order_services.move(part, request.form.get("action", ""), actor_id=current_user.id, by="point")
+        run(order_services.move, part, request.form.get("action", ""), actor_id=current_user.id, by="point")
         flash(_("Saved. The buyer is told by email."), "success")
-    except (order_services.TransitionError, stock.StockError):
-        db.session.rollback()
+    except (Refused, stock.StockError):
         flash(_("This order cannot be changed that way now."), "error")
     return redirect(url_for("salespoints.pickups", point_id=point.id), code=303)
 

@@ -1,0 +1,64 @@
+"""Who commits: the request or the command, never a service.
+
+A service changes the session (and flushes when it needs ids) but never commits or rolls back. The view
+or CLI command that calls it runs the whole change as one unit of work:
+
+    order = run(services.place_order, items, contact, "cod")
+
+`run` commits when the work returns and rolls back when it raises (the exception goes on to the caller,
+which tells the user). On PostgreSQL a deadlock or a serialization failure is retried once from the start;
+a second one becomes `Busy` (answered 503 "try again", never 500). Side effects outside the database
+(search index, files) happen after commit, through the session's after-commit hooks.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Callable, TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+class Busy(RuntimeError):
+    """The database kept refusing the transaction for contention; the client should try again."""
+
+
+def _retryable(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in RETRYABLE
+
+
+def run(work: Callable[..., T], *args, **kwargs) -> T:
+    """Run `work(*args, **kwargs)` as one transaction: all of it is committed, or none of it."""
+    for attempt in (1, 2):
+        try:
+            result = work(*args, **kwargs)
+            db.session.commit()
+            return result
+        except DBAPIError as error:
+            db.session.rollback()
+            if not _retryable(error):
+                raise
+            if attempt == 2:
+                raise Busy(str(error.orig)) from error
+            log.info("retrying %s after %s", getattr(work, "__name__", work), error.orig)
+        except BaseException:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+def lock(key: str) -> None:
+    """Serialise the transactions that take the same key until they end (e.g. one phone number's orders).
+    PostgreSQL: a transaction-scoped advisory lock. SQLite has one writer at a time already: the caller
+    writes before it counts, so a concurrent writer waits for its commit."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        number = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
