@@ -96,6 +96,7 @@ def _register_cli(app: Flask) -> None:
     from .accounts.cli import accounts_cli
     from .certification.cli import catalog_cli, certificates_cli
     from .demo.cli import demo_cli
+    from .inventory.cli import inventory_cli
     from .outbox.cli import outbox_cli
     from .payments.cli import orders_cli
 
@@ -103,6 +104,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(catalog_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(inventory_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(orders_cli)
 

@@ -17,6 +17,7 @@ from ..catalog.services import listings_by_ids
 from ..extensions import db
 from ..i18n import vnd
 from ..inventory import services as stock
+from ..inventory.check import register_holder
 from ..inventory.queries import online_available
 from ..models_base import utcnow
 from ..outbox.services import queue_email
@@ -479,6 +480,20 @@ def expire_unconfirmed(part: OrderPart) -> bool:
     _settle_money(order, None)
     _announce_state(part)
     return True
+
+
+def held_by_open_orders() -> dict[tuple[int, int], int]:
+    """Units each open order part still holds (reserved, not yet taken off the shelf), per (location,
+    product): what the stock invariant expects to find reserved."""
+    rows = db.session.execute(
+        select(OrderPart.location_id, OrderLine.product_id, func.sum(OrderLine.quantity))
+        .join(OrderLine, OrderLine.part_id == OrderPart.id)
+        .where(OrderPart.state.in_(OPEN_STATES), OrderPart.stock_committed.is_(False))
+        .group_by(OrderPart.location_id, OrderLine.product_id))
+    return {(location_id, product_id): int(units) for location_id, product_id, units in rows}
+
+
+register_holder("orders", held_by_open_orders)
 
 
 def history(order: Order) -> list[tuple[StatusChange, OrderPart | None]]:

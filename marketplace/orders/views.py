@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.services import roles_required
-from ..extensions import db
 from ..i18n import current_language
 from ..inventory import services as stock
 from ..payments import card
