@@ -3,7 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from .. import ocop
-from ..extensions import db
+from ..unit_of_work import run
 from .services import AccountError, create_user
 
 
@@ -21,8 +21,7 @@ def accounts_cli():
 def create_office(email: str, name: str, province: str | None, password: str):
     try:
         code = int(ocop.find_province(province).code) if province else None
-        create_user(email, name, password, role="office", province_code=code)
-        db.session.commit()
+        run(create_user, email, name, password, role="office", province_code=code)
     except (ValueError, AccountError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Office account {email} created for {ocop.province_name(code) if code else 'all provinces'}.")

@@ -49,5 +49,6 @@ def certificates_cli():
 @certificates_cli.command("remind", help="Email producers whose recognition ends within 30 days (once each).")
 @with_appcontext
 def remind_command():
+    from ..unit_of_work import run
     from .expiry import send_reminders
-    click.echo(f"{send_reminders()} reminders queued.")
+    click.echo(f"{run(send_reminders)} reminders queued.")

@@ -12,11 +12,13 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
 from .models import EvaluationRecord
+from ..transitions import claim
 from .services import expiring
 
 
 def send_reminders(today: dt.date | None = None) -> int:
-    """Queue one email per recognition in force that ends within 30 days and was not yet reminded."""
+    """Queue one email per recognition in force that ends within 30 days and was not yet reminded, in the
+    caller's unit of work; each reminder is claimed, so two runs at once never send it twice."""
     today = today or ocop.today()
     horizon = today + dt.timedelta(days=ocop.EXPIRY_WARNING_DAYS)
     candidates = db.session.scalars(select(EvaluationRecord).where(
@@ -24,6 +26,8 @@ def send_reminders(today: dt.date | None = None) -> int:
         EvaluationRecord.valid_until > today)).all()
     count = 0
     for record in expiring(candidates, today):
+        if not claim(record, EvaluationRecord.reminded_at.is_(None), reminded_at=utcnow()):
+            continue
         seller = record.product.seller
         with force_locale("vi"):
             subject = _("OCOP recognition %(number)s of %(product)s ends on %(date)s",
@@ -34,7 +38,5 @@ def send_reminders(today: dt.date | None = None) -> int:
                 "shown or sold as an OCOP product.")
         for address in seller.email_addresses:
             queue_email(address, subject, body)
-        record.reminded_at = utcnow()
         count += 1
-    db.session.commit()
     return count

@@ -23,6 +23,7 @@ from .. import ocop
 from ..catalog.models import Product
 from ..models_base import utcnow
 from ..sellers.models import Seller
+from ..transitions import claim
 from .models import EvaluationRecord
 
 
@@ -151,10 +152,9 @@ def new_record(product: Product, *, stars: int, decision_no: str, decision_date:
 
 
 def revoke(record: EvaluationRecord, reason: str) -> None:
-
-    if record.revoked_at is not None:
+    """End a recognition early: one guarded update, so two revocations at once cannot both happen."""
+    if not claim(record, EvaluationRecord.revoked_at.is_(None), revoked_at=utcnow(), revoked_reason=reason):
         raise ValueError("already revoked")
-    record.revoked_at, record.revoked_reason = utcnow(), reason
 
 
 def expiring(records, today: dt.date | None = None, days: int = ocop.EXPIRY_WARNING_DAYS):

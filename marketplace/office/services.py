@@ -8,16 +8,18 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
-from ..sellers.models import Seller
+from ..sellers.models import VERIFICATION_STATUSES, Seller
+from ..transitions import Refused, StateMachine
 from .models import AuditLog
 
-# action: (the statuses it applies to, the status it leads to, whether a reason is required)
-TRANSITIONS = {
-    "approve": ({"pending"}, "verified", False),
-    "reject": ({"pending"}, "rejected", True),
-    "suspend": ({"verified"}, "suspended", True),
-    "reinstate": ({"suspended"}, "verified", False),
-}
+# The office's decisions on a seller: {action: (the statuses it applies to, the status it leads to)}.
+SELLER = StateMachine("seller", Seller, "verification_status", {
+    "approve": ({"pending"}, "verified"),
+    "reject": ({"pending"}, "rejected"),
+    "suspend": ({"verified"}, "suspended"),
+    "reinstate": ({"suspended"}, "verified"),
+}, states=VERIFICATION_STATUSES)
+NEEDS_REASON = {"reject", "suspend"}
 
 
 class DecisionError(ValueError):
@@ -44,27 +46,27 @@ def audit(actor, action: str, obj, before: dict | None, after: dict | None) -> N
 
 
 def decide(officer, seller: Seller, action: str, reason: str | None = None) -> Seller:
-    """Approve, reject, suspend or reinstate a seller; commits with its audit entry and email.
-    Suspending unlists all the seller's products at once (the listing rule needs a verified seller)."""
+    """Approve, reject, suspend or reinstate a seller, with its audit entry and email, in the caller's unit
+    of work. Suspending unlists all the seller's products at once (the listing rule needs a verified
+    seller). A second decision on the same state (a double submit, two officers) is refused."""
     if not in_scope(officer, seller):
         raise PermissionError("seller outside the officer's province")
-    if action not in TRANSITIONS:
+    if action not in SELLER.actions:
         raise DecisionError(_("Unknown action."))
-    allowed_from, to_status, needs_reason = TRANSITIONS[action]
-    if seller.verification_status not in allowed_from:
-        raise DecisionError(_("This seller cannot be changed that way now."))
     reason = (reason or "").strip() or None
-    if needs_reason and not reason:
+    if action in NEEDS_REASON and not reason:
         raise DecisionError(_("Give the reason: the seller will read it."))
     before = {"verification_status": seller.verification_status, "status_reason": seller.status_reason}
-    seller.verification_status = to_status
-    seller.status_reason = reason
-    if to_status == "verified":
-        seller.verified_at = utcnow()
+    values = {"status_reason": reason}
+    if SELLER.target(action) == "verified":
+        values["verified_at"] = utcnow()
+    try:
+        SELLER.apply(seller, action, actor_id=officer.id, reason=reason, **values)
+    except Refused as error:
+        raise DecisionError(_("This seller cannot be changed that way now.")) from error
     audit(officer, f"seller.{action}", seller, before,
           {"verification_status": seller.verification_status, "status_reason": seller.status_reason})
     _announce(seller, action, reason)
-    db.session.commit()
     return seller
 
 
@@ -102,7 +104,7 @@ def _record_state(record) -> dict:
 
 
 def record_evaluation(officer, product, values: dict):
-    """Record a council result for a product of the officer's province; audited, committed."""
+    """Record a council result for a product of the officer's province; audited; in the caller's unit of work."""
     from ..certification.services import new_record
     if not in_scope(officer, product.seller):
         raise PermissionError("product outside the officer's province")
@@ -112,11 +114,12 @@ def record_evaluation(officer, product, values: dict):
         raise DecisionError(str(error)) from error
     db.session.flush()
     audit(officer, "recognition.record", record, None, _record_state(record))
-    db.session.commit()
     return record
 
 
 def revoke_recognition(officer, record, reason: str):
+    """Revoke a recognition early, with its audit entry and the seller's email, in the caller's unit of work;
+    a second revocation (a double submit) is refused."""
     from ..certification.services import revoke
     if not in_scope(officer, record.product.seller):
         raise PermissionError("recognition outside the officer's province")
@@ -135,7 +138,6 @@ def revoke_recognition(officer, record, reason: str):
         body += "\n\n" + _("Reason: %(reason)s", reason=reason)
     for address in record.product.seller.email_addresses:
         queue_email(address, subject, body)
-    db.session.commit()
 
 
 def rows_outside_scope(officer, rows) -> list[int]:

@@ -56,8 +56,9 @@ def seller(seller_id: int):
     found = _seller_in_scope(seller_id)
     history = db.session.scalars(db.select(AuditLog).filter_by(object_type="sellers", object_id=found.id)
                                  .order_by(AuditLog.at.desc())).all()
+    actions = [action for action in services.SELLER.actions if services.SELLER.allows(found.verification_status, action)]
     return render_template("office/seller.html", seller=found, form=DecisionForm(), history=history,
-                           transitions=services.TRANSITIONS)
+                           actions=actions, needs_reason=services.NEEDS_REASON)
 
 
 @bp.post("/sellers/<int:seller_id>/decision")
@@ -66,9 +67,8 @@ def decide(seller_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            services.decide(current_user, found, form.action.data, form.reason.data)
+            run(services.decide, current_user, found, form.action.data, form.reason.data)
         except services.DecisionError as error:
-            db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("office.seller", seller_id=seller_id), code=303)
         flash(_("Saved. The seller is told by email."), "success")
@@ -99,12 +99,10 @@ def product(product_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            services.record_evaluation(current_user, found, form.values())
+            run(services.record_evaluation, current_user, found, form.values())
         except services.DecisionError as error:
-            db.session.rollback()
             form.stars.errors = [str(error)]
         except IntegrityError:
-            db.session.rollback()
             form.decision_no.errors = [_("This product already has a recognition with this decision number.")]
         else:
             flash(_("Recognition recorded."), "success")
@@ -124,10 +122,9 @@ def revoke(record_id: int):
     try:
         if not form.validate_on_submit():
             raise services.DecisionError(_("Give the reason: the seller will read it."))
-        services.revoke_recognition(current_user, record, form.reason.data)
+        run(services.revoke_recognition, current_user, record, form.reason.data)
         flash(_("Recognition revoked; the product is no longer shown."), "success")
     except services.DecisionError as error:
-        db.session.rollback()
         flash(str(error), "error")
     return redirect(url_for("office.product", product_id=record.product_id), code=303)
 

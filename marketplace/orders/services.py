@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .. import ocop
 from ..catalog.services import listings_by_ids
@@ -332,13 +332,15 @@ def allowed_actions(part: OrderPart, by: str = "seller") -> list[str]:
 
 
 def _locked(order: Order) -> Order:
-    """Every change to an order, its parts or its money starts here: the order's row is locked (PostgreSQL)
-    and it and its parts are read afresh, so two changes of one order run one after the other, and locks
-    are always taken in one order: the order, its parts, then stock levels by (location, product)."""
-    db.session.execute(select(Order).where(Order.id == order.id).with_for_update()
-                       .execution_options(populate_existing=True))
-    db.session.execute(select(OrderPart).where(OrderPart.order_id == order.id)
-                       .execution_options(populate_existing=True))
+    """Every change to an order, its parts or its money starts here: the order's row is written first (which
+    takes its row lock on PostgreSQL and the write lock on SQLite), then it and its parts are read afresh.
+    So two changes of one order run one after the other, each seeing what the other did, and locks are
+    always taken in one order: the order, its parts, then stock levels by (location, product)."""
+    db.session.execute(update(Order).where(Order.id == order.id).values(updated_at=utcnow())
+                       .execution_options(synchronize_session=False))
+    db.session.scalars(select(Order).where(Order.id == order.id).execution_options(populate_existing=True)).all()
+    db.session.scalars(select(OrderPart).where(OrderPart.order_id == order.id)
+                       .execution_options(populate_existing=True)).all()
     return order
 
 

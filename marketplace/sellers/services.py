@@ -16,7 +16,7 @@ def registration_taken(registration_no: str) -> bool:
 
 
 def register_seller(*, account: dict, seller: dict, document: CheckedDocument) -> Seller:
-    """Create the seller (pending) and its first member, store the certificate, commit.
+    """Create the seller (pending) and its first member, store the certificate, in the caller's unit of work.
     The file is written first and removed again if the database refuses the rest."""
     stored_name = store(document)
     try:
@@ -26,9 +26,8 @@ def register_seller(*, account: dict, seller: dict, document: CheckedDocument) -
         entity.documents.append(SellerDocument(stored_name=stored_name, original_name=document.original_name,
                                                content_type=document.content_type, size=len(document.data)))
         db.session.add(entity)
-        db.session.commit()
+        db.session.flush()
     except Exception:
-        db.session.rollback()
         os.remove(path_of(stored_name))
         raise
     return entity

@@ -15,6 +15,7 @@ from ..catalog.images import PhotoError
 from ..certification.services import expiring, unlisted_reasons
 from ..accounts.views import auth_limit
 from ..extensions import db, limiter
+from ..unit_of_work import run
 from ..inventory import services as stock
 from ..inventory.forms import AdjustForm, ReceiveForm, ReorderForm
 from . import services
@@ -30,8 +31,8 @@ bp = Blueprint("sellers", __name__, url_prefix="/seller")
 def join():
     form = SellerSignUpForm()
     if form.validate_on_submit():
-        seller = services.register_seller(account=form.account(), seller=form.seller(),
-                                          document=form.checked_document)
+        seller = run(services.register_seller, account=form.account(), seller=form.seller(),
+                     document=form.checked_document)
         login_user(seller.members[0])
         flash(_("Thank you. The provincial OCOP office will check your registration certificate."), "success")
         return redirect(url_for("sellers.dashboard"))
@@ -102,8 +103,7 @@ def edit_product(product_id: int | None = None):
 @bp.get("/stock")
 @roles_required("seller")
 def stock_list():
-    location = stock.warehouse_of(current_user.seller)
-    db.session.commit()
+    location = run(stock.warehouse_of, current_user.seller)
     levels = stock.levels_of(location.id)
     rows = [(p, levels.get(p.id)) for p in catalog.seller_products(current_user.seller_id)]
     return render_template("inventory/list.html", rows=rows)
@@ -113,31 +113,30 @@ def stock_list():
 @roles_required("seller")
 def stock_detail(product_id: int):
     product = _own_product(product_id)
-    location = stock.warehouse_of(current_user.seller)
-    db.session.commit()  # the warehouse, if it was just made
+    location = run(stock.warehouse_of, current_user.seller)  # made on first use
     receive_form, adjust_form = ReceiveForm(prefix="receive"), AdjustForm(prefix="adjust")
     reorder_form = ReorderForm(prefix="reorder")
     action = request.form.get("action")
-    status = 200
-    try:
-        if action == "receive" and receive_form.validate_on_submit():
-            stock.receive(location.id, product.id, receive_form.quantity.data, actor_id=current_user.id,
-                          reference=receive_form.reference.data or None)
-        elif action == "adjust" and adjust_form.validate_on_submit():
-            stock.adjust(location.id, product.id, adjust_form.change.data, reason=adjust_form.reason.data,
-                         actor_id=current_user.id)
-        elif action == "reorder" and reorder_form.validate_on_submit():
-            stock.set_reorder_level(location.id, product.id, reorder_form.reorder_level.data or 0)
-        elif request.method == "POST":
-            status = 422
-        if request.method == "POST" and status == 200:
-            db.session.commit()
+    if action == "receive" and receive_form.validate_on_submit():
+        change = (stock.receive, location.id, product.id, receive_form.quantity.data,
+                  {"actor_id": current_user.id, "reference": receive_form.reference.data or None})
+    elif action == "adjust" and adjust_form.validate_on_submit():
+        change = (stock.adjust, location.id, product.id, adjust_form.change.data,
+                  {"reason": adjust_form.reason.data, "actor_id": current_user.id})
+    elif action == "reorder" and reorder_form.validate_on_submit():
+        change = (stock.set_reorder_level, location.id, product.id, reorder_form.reorder_level.data or 0, {})
+    else:
+        change = None
+    status = 422 if request.method == "POST" else 200
+    if change is not None:
+        work, *args, kwargs = change
+        try:
+            run(work, *args, **kwargs)
+        except stock.StockError:
+            adjust_form.change.errors = [_("That would leave less than is held for orders, or below zero.")]
+        else:
             flash(_("Saved."), "success")
             return redirect(url_for("sellers.stock_detail", product_id=product.id), code=303)
-    except stock.StockError:
-        db.session.rollback()
-        adjust_form.change.errors = [_("That would leave less than is held for orders, or below zero.")]
-        status = 422
     return render_template("inventory/detail.html", product=product, level=stock.level(location.id, product.id),
                            history=stock.history(location.id, product.id), receive_form=receive_form,
                            adjust_form=adjust_form, reorder_form=reorder_form), status
