@@ -2,6 +2,7 @@
 a second import changes nothing, and a newer decision supersedes the older one."""
 import csv
 import datetime as dt
+import io
 
 import pytest
 from flask_babel import force_locale
@@ -12,9 +13,11 @@ from marketplace.certification.importer import COLUMNS, import_file
 from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import listed_record
 from marketplace.extensions import db
+from marketplace.office.models import AuditLog
 from marketplace.sellers.models import Seller
 
 from .factories import gtin, tax_code
+from .test_onboarding import officer, sign_in
 
 TODAY = dt.date.today()
 
@@ -142,12 +145,12 @@ def test_a_newer_decision_supersedes_the_older_one(app, tmp_path):
                 decision_date=(TODAY - dt.timedelta(days=3)).isoformat())
     result = import_file(write_csv(tmp_path / "2026.csv", [newer]))
 
-    assert result.ok and result.records_created == 1 and result.products_updated == 1
+    assert result.ok and result.records_created == 1 and result.products_updated == 0  # only the price differs
     product = db.session.scalar(db.select(Product))
     assert len(product.records) == 2
     assert listed_record(product).decision_no == "2001/QĐ-UBND"
     assert listed_record(product).stars == 3
-    assert product.price_vnd == 480000
+    assert product.price_vnd == 450000  # the price is the seller's: only a new product takes the file's
 
 
 def test_the_cli_reports_errors_in_vietnamese_and_english(app, tmp_path):
@@ -197,3 +200,149 @@ def test_the_stock_column_is_received_once_into_the_sellers_warehouse(app, tmp_p
     with force_locale("en"):
         bad = import_file(write_csv(tmp_path / "bad.csv", [row(stock="-5", decision_no="9/QĐ")]))
     assert not bad.ok and "stock" in bad.errors[0].reasons[0]
+
+
+# --- Scope: an import never moves, renames or verifies a seller, nor reprices a product -------------
+
+def upload(client, rows):
+    """The rows as a CSV file, uploaded at Office → Import."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return client.post("/office/import", data={"file": (io.BytesIO(out.getvalue().encode("utf-8")), "qd.csv")},
+                       content_type="multipart/form-data")
+
+
+def state(seller):
+    """What an import must not change about a seller and its goods, read fresh from the database."""
+    from marketplace.inventory.models import StockLevel
+    db.session.expire_all()
+    seller = db.session.get(Seller, seller.id)
+    return {
+        "seller": (seller.legal_name, seller.entity_type, seller.province_code, seller.ward_code,
+                   seller.women_led, seller.ethnic_minority_led, seller.verification_status),
+        "products": sorted((p.name, p.price_vnd, p.unit, sorted(r.decision_no for r in p.records),
+                            sorted(db.session.scalars(db.select(StockLevel.on_hand).filter_by(product_id=p.id))))
+                           for p in seller.products),
+        "rows": counts() + (db.session.query(AuditLog).count(),),
+    }
+
+
+@pytest.fixture
+def hanoi_seller(make):
+    """A verified Hà Nội cooperative with a listed product and 10 units in its warehouse."""
+    from marketplace.inventory import services as stock
+    seller = make.seller(legal_name="HTX Gốm Bát Tràng", province_code=1)
+    product = make.listed(seller=seller, name="Bình gốm men lam", price_vnd=450000, group_code="IV.1")
+    stock.receive(stock.warehouse_of(seller).id, product.id, 10, reason="opening stock")
+    db.session.commit()
+    return seller
+
+
+def test_a_provincial_officer_cannot_take_over_another_provinces_seller(client, hanoi_seller):
+    """Issue 10: a Thái Nguyên officer's file names a Hà Nội seller's number under Thái Nguyên."""
+    sign_in(client, officer(19, "office19@ocop.vn").email)
+    before = state(hanoi_seller)
+    hostile = row(registration_no=hanoi_seller.registration_no, seller_name="HTX Đã Đổi Tên",
+                  product_name="Bình gốm men lam", group_code="IV.1", price_vnd="1000", stock="500",
+                  stars="4", score="80", decision_no="666/QĐ-UBND", gi="", planting_area_code="")
+
+    page = upload(client, [hostile])
+
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert f"chủ thể {hanoi_seller.registration_no} thuộc Hà Nội" in text and "dòng 2" in text
+    assert state(hanoi_seller) == before  # same province, name, products, price, stock, records; no audit
+
+
+def test_a_pending_sellers_number_is_a_row_error_on_the_web(client, make):
+    pending = make.seller(province_code=19, verification_status="pending")
+    db.session.commit()
+    sign_in(client, officer(19, "office19@ocop.vn").email)
+    before = state(pending)
+
+    page = upload(client, [row(registration_no=pending.registration_no)])
+
+    assert page.status_code == 422
+    assert f"chủ thể {pending.registration_no} chưa được xác minh" in page.get_data(as_text=True)
+    assert state(pending) == before and before["seller"][-1] == "pending"
+
+
+@pytest.mark.parametrize("status", ["pending", "rejected", "suspended"])
+def test_a_seller_that_is_not_verified_is_a_row_error_in_the_cli(app, make, tmp_path, status):
+    seller = make.seller(province_code=19, verification_status=status)
+    db.session.commit()
+    before = state(seller)
+    path = write_csv(tmp_path / "pending.csv", [row(registration_no=seller.registration_no)])
+
+    result = app.test_cli_runner().invoke(args=["catalog", "import", str(path), "--lang", "en"])
+
+    assert result.exit_code == 1
+    assert f"seller {seller.registration_no} is not verified" in result.output
+    assert state(seller) == before and before["seller"][-1] == status
+
+
+def test_the_cli_never_moves_a_seller_between_provinces(app, hanoi_seller, tmp_path):
+    before = state(hanoi_seller)
+    path = write_csv(tmp_path / "move.csv", [row(registration_no=hanoi_seller.registration_no,
+                                                 product_name="Sản phẩm khác", decision_no="5/QĐ-UBND")])
+
+    result = app.test_cli_runner().invoke(args=["catalog", "import", str(path), "--lang", "en"])
+
+    assert result.exit_code == 1
+    assert f"line 2: seller {hanoi_seller.registration_no} belongs to Hà Nội" in result.output
+    assert state(hanoi_seller) == before
+
+
+def test_one_new_seller_cannot_be_given_two_provinces_in_one_file(app, tmp_path):
+    rows = [row(), row(product_name="Trà nõn tôm", decision_no="2/QĐ-UBND", province="Sơn La", ward="")]
+    with force_locale("en"):
+        result = import_file(write_csv(tmp_path / "two.csv", rows))
+    assert [e.line for e in result.errors] == [3]
+    assert "line 2" in result.errors[0].reasons[0] and counts() == (0, 0, 0)
+
+
+def test_an_officers_rows_must_all_be_for_their_province(client, hanoi_seller):
+    sign_in(client, officer(19, "office19@ocop.vn").email)
+    before = state(hanoi_seller)
+    rows = [row(), row(registration_no=hanoi_seller.registration_no, province="Hà Nội", ward="",
+                       product_name="Bình gốm men lam", group_code="IV.1", decision_no="7/QĐ-UBND")]
+
+    page = upload(client, rows)
+
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "dòng 3" in text and "thuộc tỉnh khác" in text and "dòng 2" not in text
+    assert state(hanoi_seller) == before and counts()[0] == 1  # only the Hà Nội seller
+
+
+def test_a_nationwide_officer_imports_for_any_provinces_verified_sellers(client, make, hanoi_seller):
+    thai_nguyen = make.seller(province_code=19)
+    db.session.commit()
+    sign_in(client, officer(None, "office@ocop.vn").email)
+    rows = [row(registration_no=hanoi_seller.registration_no, province="Hà Nội", ward="", seller_name="x",
+                product_name="Ấm gốm", group_code="IV.1", decision_no="8/QĐ-UBND", gi="", planting_area_code=""),
+            row(registration_no=thai_nguyen.registration_no, decision_no="9/QĐ-UBND")]
+
+    page = upload(client, rows)
+
+    assert page.status_code == 200, page.get_data(as_text=True)
+    db.session.expire_all()
+    assert {p.name for p in db.session.get(Seller, hanoi_seller.id).products} == {"Bình gốm men lam", "Ấm gốm"}
+    assert [p.name for p in db.session.get(Seller, thai_nguyen.id).products] == ["Trà Tân Cương đặc biệt"]
+    assert db.session.get(Seller, hanoi_seller.id).legal_name == "HTX Gốm Bát Tràng"  # not renamed
+
+
+def test_a_reimport_with_another_price_keeps_the_sellers_price(app, tmp_path):
+    import_file(write_csv(tmp_path / "first.csv", [row()]))
+    product = db.session.scalar(db.select(Product))
+    product.price_vnd = 470000  # the seller changed it in the console
+    db.session.commit()
+
+    result = import_file(write_csv(tmp_path / "again.csv", [row(price_vnd="1000", unit="hộp 400 g")]))
+
+    assert result.ok and result.products_updated == 1
+    db.session.expire_all()
+    product = db.session.scalar(db.select(Product))
+    assert product.price_vnd == 470000 and product.unit == "hộp 400 g"

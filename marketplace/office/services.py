@@ -138,21 +138,6 @@ def revoke_recognition(officer, record, reason: str):
     db.session.commit()
 
 
-def rows_outside_scope(officer, rows) -> list[int]:
-    """Line numbers of import rows whose province is not the officer's (a nationwide officer: none)."""
-    if officer.province_code is None:
-        return []
-    from .. import ocop
-    outside = []
-    for line, values in rows:
-        try:
-            if int(ocop.find_province(values.get("province", "")).code) != officer.province_code:
-                outside.append(line)
-        except ValueError:
-            continue  # the import itself reports an unknown province
-    return outside
-
-
 def audit_import(officer, result) -> None:
     db.session.add(AuditLog(actor_id=officer.id, action="catalogue.import", object_type="catalogue", object_id=0,
                             before=None, after={"rows": result.rows, "products_created": result.products_created,
