@@ -346,3 +346,31 @@ def test_a_reimport_with_another_price_keeps_the_sellers_price(app, tmp_path):
     db.session.expire_all()
     product = db.session.scalar(db.select(Product))
     assert product.price_vnd == 470000 and product.unit == "hộp 400 g"
+
+
+def test_a_web_import_audits_each_rows_effect(client, make):
+    existing = make.seller(province_code=19)
+    make.listed(seller=existing, name="Trà móc câu", price_vnd=300000, unit="gói 100 g")
+    sign_in(client, officer(19, "office19@ocop.vn").email)
+    rows = [row(stock="20"),
+            row(registration_no=existing.registration_no, product_name="Trà móc câu", unit="gói 200 g",
+                price_vnd="1000", decision_no="42/QĐ-UBND", gtin="")]
+
+    page = upload(client, rows)
+
+    assert page.status_code == 200, page.get_data(as_text=True)
+    entries = db.session.scalars(db.select(AuditLog).filter_by(action="catalogue.import.row")
+                                 .order_by(AuditLog.id)).all()
+    assert [e.after["line"] for e in entries] == [2, 3]
+    assert all(e.actor.email == "office19@ocop.vn" and e.object_type == "products" for e in entries)
+    new, old = (e.after for e in entries)
+    assert new["registration_no"] == tax_code(901) and new["seller"] == "created"
+    assert (new["product"], new["product_effect"], new["decision_no"]) == ("Trà Tân Cương đặc biệt", "created",
+                                                                          "1358/QĐ-UBND")
+    assert new["record_effect"] == "created" and new["stock_received"] == 20
+    assert old["registration_no"] == existing.registration_no and old["seller"] == "unchanged"
+    assert old["product_effect"] == "updated" and old["product_changes"]["unit"] == ["gói 100 g", "gói 200 g"]
+    assert "price_vnd" not in old["product_changes"] and old["price_kept"] == {"file": 1000, "product": 300000}
+    assert old["record_effect"] == "created" and old["stock_received"] == 0
+    summary = db.session.scalar(db.select(AuditLog).filter_by(action="catalogue.import"))
+    assert summary.after["rows"] == 2 and summary.after["sellers_created"] == 1

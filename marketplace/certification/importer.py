@@ -64,6 +64,7 @@ class ImportResult:
     records_created: int = 0
     records_updated: int = 0
     stock_received: int = 0
+    effects: list[RowEffect] = field(default_factory=list)  # what each row did, by line (for the audit)
 
     @property
     def ok(self) -> bool:
@@ -73,6 +74,27 @@ class ImportResult:
     def changed(self) -> int:
         return (self.sellers_created + self.products_created + self.products_updated
                 + self.records_created + self.records_updated)
+
+
+@dataclass
+class RowEffect:
+    """What one row did; `*_changes` are {field: [before, after]} as JSON values."""
+    line: int
+    registration_no: str
+    seller_id: int
+    product_id: int
+    product: str
+    decision_no: str
+    seller: str = "unchanged"  # created | unchanged
+    product_effect: str = "unchanged"  # created | updated | unchanged
+    product_changes: dict = field(default_factory=dict)
+    record_effect: str = "unchanged"  # created | updated | unchanged
+    record_changes: dict = field(default_factory=dict)
+    stock_received: int = 0
+    price_kept: dict | None = None  # {"file": …, "product": …} when the file's price was not applied
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 @dataclass
@@ -333,14 +355,21 @@ def _check(rows: list[tuple[int, dict]], scope: _Scope) -> tuple[list[_Row], lis
 
 # --- Writing --------------------------------------------------------------------------------
 
-def _apply(obj, values: dict) -> bool:
-    """Set the given non-empty values; True when anything changed."""
-    changed = False
+def _plain(value):
+    """A value as JSON keeps it (dates as ISO text, decimals as text)."""
+    if isinstance(value, (dt.date, Decimal)):
+        return str(value)
+    return value
+
+
+def _apply(obj, values: dict) -> dict:
+    """Set the given non-empty values; what changed, as {field: [before, after]}."""
+    changes = {}
     for name, value in values.items():
         if value is not None and getattr(obj, name) != value:
+            changes[name] = [_plain(getattr(obj, name)), _plain(value)]
             setattr(obj, name, value)
-            changed = True
-    return changed
+    return changes
 
 
 def _write(rows: list[_Row], result: ImportResult, scope: _Scope, officer=None) -> None:
@@ -350,32 +379,51 @@ def _write(rows: list[_Row], result: ImportResult, scope: _Scope, officer=None) 
     for row in sorted(rows, key=lambda r: (r.record["decision_date"], r.line)):
         reg = row.seller["registration_no"]
         seller = sellers.get(reg)
+        seller_effect = "unchanged"
         if seller is None:  # the office vouches for its own council decision
             seller = Seller(verification_status="verified", verified_at=utcnow(), **row.seller)
             db.session.add(seller)
             db.session.flush()
             sellers[reg] = seller
             result.sellers_created += 1
+            seller_effect = "created"
 
         product = db.session.scalar(db.select(Product).filter_by(seller_id=seller.id, name=row.product["name"]))
+        price_kept = None
         if product is None:
             product = Product(seller_id=seller.id, status="active", **row.product)
             db.session.add(product)
             db.session.flush()
             result.products_created += 1
-        elif _apply(product, {name: value for name, value in row.product.items() if name != "price_vnd"}):
-            result.products_updated += 1  # the price is the seller's once the product exists
+            product_effect, product_changes = "created", {}
+        else:  # the price is the seller's once the product exists
+            values = {name: value for name, value in row.product.items() if name != "price_vnd"}
+            product_changes = _apply(product, values)
+            product_effect = "updated" if product_changes else "unchanged"
+            result.products_updated += bool(product_changes)
+            if product.price_vnd != row.product["price_vnd"]:
+                price_kept = {"file": row.product["price_vnd"], "product": product.price_vnd}
 
         record = db.session.scalar(db.select(EvaluationRecord).filter_by(
             product_id=product.id, decision_no=row.record["decision_no"]))
         if record is None:
-            db.session.add(EvaluationRecord(product_id=product.id, **row.record))
+            record = EvaluationRecord(product_id=product.id, **row.record)
+            db.session.add(record)
             result.records_created += 1
-        elif _apply(record, row.record):
-            result.records_updated += 1
+            record_effect, record_changes = "created", {}
+        else:
+            record_changes = _apply(record, row.record)
+            record_effect = "updated" if record_changes else "unchanged"
+            result.records_updated += bool(record_changes)
         db.session.flush()
-        if row.stock:
-            result.stock_received += _receive_once(seller, product, row, officer)
+        received = _receive_once(seller, product, row, officer) if row.stock else 0
+        result.stock_received += received
+        result.effects.append(RowEffect(
+            line=row.line, registration_no=reg, seller_id=seller.id, product_id=product.id, product=product.name,
+            decision_no=row.record["decision_no"], seller=seller_effect, product_effect=product_effect,
+            product_changes=product_changes, record_effect=record_effect, record_changes=record_changes,
+            stock_received=received, price_kept=price_kept))
+    result.effects.sort(key=lambda effect: effect.line)
 
 
 def _receive_once(seller, product, row: _Row, officer=None) -> int:

@@ -139,8 +139,15 @@ def revoke_recognition(officer, record, reason: str):
 
 
 def audit_import(officer, result) -> None:
+    """One entry per row of a web import with what it did (on the row's product), then the summary."""
+    for effect in result.effects:
+        db.session.add(AuditLog(actor_id=officer.id, action="catalogue.import.row", object_type="products",
+                                object_id=effect.product_id, before=None, after=effect.as_dict()))
     db.session.add(AuditLog(actor_id=officer.id, action="catalogue.import", object_type="catalogue", object_id=0,
-                            before=None, after={"rows": result.rows, "products_created": result.products_created,
+                            before=None, after={"rows": result.rows, "sellers_created": result.sellers_created,
+                                                "products_created": result.products_created,
+                                                "products_updated": result.products_updated,
                                                 "records_created": result.records_created,
-                                                "records_updated": result.records_updated}))
+                                                "records_updated": result.records_updated,
+                                                "stock_received": result.stock_received}))
     db.session.commit()
