@@ -55,6 +55,14 @@ def run(work: Callable[..., T], *args, **kwargs) -> T:
     raise AssertionError("unreachable")
 
 
+def rehearse(work: Callable[..., T], *args, **kwargs) -> T:
+    """Run `work` and roll everything back: a dry run that answers what it would have done."""
+    try:
+        return work(*args, **kwargs)
+    finally:
+        db.session.rollback()
+
+
 def lock(key: str) -> None:
     """Serialise the transactions that take the same key until they end (e.g. one phone number's orders).
     PostgreSQL: a transaction-scoped advisory lock. SQLite has one writer at a time already: the caller

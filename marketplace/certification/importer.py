@@ -3,6 +3,13 @@
 A file is checked whole before anything is written: one bad row and nothing is imported, and
 every bad row is reported with its line number and reasons. Importing the same file twice changes
 nothing; a newer decision for the same product adds a record that supersedes the older one.
+
+Scope: the operator's CLI (no officer) imports nationwide; an officer of a province imports only rows of that
+province and only for its sellers. On every path an import creates sellers (verified: the office vouches for
+its own council decision) but never changes an existing one — not its name, type, province, ward or flags, and
+never its verification, which is the office's decision with its audit and email. A row naming an existing
+seller of another province, or one that is not verified, is a row error. The price of an existing product is
+the seller's: an import sets it only when it creates the product.
 """
 from __future__ import annotations
 
@@ -52,12 +59,12 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     rows: int = 0
     sellers_created: int = 0
-    sellers_updated: int = 0
     products_created: int = 0
     products_updated: int = 0
     records_created: int = 0
     records_updated: int = 0
     stock_received: int = 0
+    effects: list[RowEffect] = field(default_factory=list)  # what each row did, by line (for the audit)
 
     @property
     def ok(self) -> bool:
@@ -65,8 +72,29 @@ class ImportResult:
 
     @property
     def changed(self) -> int:
-        return (self.sellers_created + self.sellers_updated + self.products_created + self.products_updated
+        return (self.sellers_created + self.products_created + self.products_updated
                 + self.records_created + self.records_updated)
+
+
+@dataclass
+class RowEffect:
+    """What one row did; `*_changes` are {field: [before, after]} as JSON values."""
+    line: int
+    registration_no: str
+    seller_id: int
+    product_id: int
+    product: str
+    decision_no: str
+    seller: str = "unchanged"  # created | unchanged
+    product_effect: str = "unchanged"  # created | updated | unchanged
+    product_changes: dict = field(default_factory=dict)
+    record_effect: str = "unchanged"  # created | updated | unchanged
+    record_changes: dict = field(default_factory=dict)
+    stock_received: int = 0
+    price_kept: dict | None = None  # {"file": …, "product": …} when the file's price was not applied
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 @dataclass
@@ -171,7 +199,59 @@ def _score(text: str) -> Decimal:
     return value
 
 
-def _check_row(line: int, values: dict) -> tuple[_Row | None, list[str]]:
+class _Scope:
+    """Which sellers a row may name: the import's one home for the scope rule.
+
+    The operator (no officer) and a nationwide officer import for every province, a provincial officer for
+    theirs; an existing seller must be verified and keep its province, and a new seller gets one province."""
+
+    def __init__(self, officer=None):
+        self.province_code = getattr(officer, "province_code", None)
+        self.sellers: dict[str, Seller | None] = {}  # registration number: the existing seller, or None
+        self.new: dict[str, tuple[int, int]] = {}  # registration number of a new seller: (province, first line)
+
+    def seller(self, registration_no: str) -> Seller | None:
+        if registration_no not in self.sellers:
+            self.sellers[registration_no] = db.session.scalar(
+                db.select(Seller).filter_by(registration_no=registration_no))
+        return self.sellers[registration_no]
+
+    def problems(self, line: int, registration_no: str | None, province_code: int | None) -> list[str]:
+        own = self.province_code
+        if own is not None and province_code is not None and province_code != own:
+            # Refused whole; who the row names in that province is not this officer's business.
+            return [_("the row is for another province (%(province)s): an officer of %(own)s imports only for "
+                      "%(own)s", province=ocop.short_province_name(province_code),
+                      own=ocop.short_province_name(own))]
+        if registration_no is None:
+            return []
+        seller = self.seller(registration_no)
+        if seller is None:
+            return self._new_seller(line, registration_no, province_code)
+        reasons = []
+        expected = province_code if province_code is not None else own
+        if expected is not None and seller.province_code != expected:
+            reasons.append(_("seller %(number)s belongs to %(province)s", number=registration_no,
+                             province=ocop.short_province_name(seller.province_code)))
+            if own is not None:
+                return reasons  # another province's seller: its status is not this officer's business
+        if not seller.is_verified:
+            reasons.append(_("seller %(number)s is not verified: the office decides on it in the verification "
+                             "queue", number=registration_no))
+        return reasons
+
+    def _new_seller(self, line: int, registration_no: str, province_code: int | None) -> list[str]:
+        """A seller the file creates gets one province, whichever rows name it."""
+        if province_code is None:
+            return []
+        first_province, first_line = self.new.setdefault(registration_no, (province_code, line))
+        if first_province == province_code:
+            return []
+        return [_("seller %(number)s is given %(province)s on line %(line)d: a seller has one province",
+                  number=registration_no, province=ocop.short_province_name(first_province), line=first_line)]
+
+
+def _check_row(line: int, values: dict, scope: _Scope) -> tuple[_Row | None, list[str]]:
     reasons: list[str] = []
 
     def field_value(column, convert=None):
@@ -211,6 +291,7 @@ def _check_row(line: int, values: dict) -> tuple[_Row | None, list[str]]:
 
     if stars is not None and level and decision_date:
         reasons.extend(recognition_problems(stars, score, level, decision_date, valid_until))
+    reasons.extend(scope.problems(line, registration_no, int(province.code) if province is not None else None))
     if reasons:
         return None, reasons
 
@@ -256,10 +337,15 @@ def _stars(text: str) -> int:
     return int(text)
 
 
-def check_rows(rows: list[tuple[int, dict]]) -> tuple[list[_Row], list[RowError]]:
+def check_rows(rows: list[tuple[int, dict]], officer=None) -> tuple[list[_Row], list[RowError]]:
+    """Every row checked, the scope included (reads the sellers the rows name; writes nothing)."""
+    return _check(rows, _Scope(officer))
+
+
+def _check(rows: list[tuple[int, dict]], scope: _Scope) -> tuple[list[_Row], list[RowError]]:
     checked, errors = [], []
     for line, values in rows:
-        row, reasons = _check_row(line, values)
+        row, reasons = _check_row(line, values, scope)
         if reasons:
             errors.append(RowError(line, reasons))
         else:
@@ -269,55 +355,78 @@ def check_rows(rows: list[tuple[int, dict]]) -> tuple[list[_Row], list[RowError]
 
 # --- Writing --------------------------------------------------------------------------------
 
-def _apply(obj, values: dict) -> bool:
-    """Set the given non-empty values; True when anything changed."""
-    changed = False
+def _plain(value):
+    """A value as JSON keeps it (dates as ISO text, decimals as text)."""
+    if isinstance(value, (dt.date, Decimal)):
+        return str(value)
+    return value
+
+
+def _apply(obj, values: dict) -> dict:
+    """Set the given non-empty values; what changed, as {field: [before, after]}."""
+    changes = {}
     for name, value in values.items():
         if value is not None and getattr(obj, name) != value:
+            changes[name] = [_plain(getattr(obj, name)), _plain(value)]
             setattr(obj, name, value)
-            changed = True
-    return changed
+    return changes
 
 
-def _write(rows: list[_Row], result: ImportResult) -> None:
-    sellers: dict[str, Seller] = {}
+def _write(rows: list[_Row], result: ImportResult, scope: _Scope, officer=None) -> None:
+    """Write checked rows. An existing seller is read, never changed: `_Scope` has checked it."""
+    sellers = {number: seller for number, seller in scope.sellers.items() if seller is not None}
     # Oldest decision first, so the newest decision's product details win.
     for row in sorted(rows, key=lambda r: (r.record["decision_date"], r.line)):
         reg = row.seller["registration_no"]
-        seller = sellers.get(reg) or db.session.scalar(db.select(Seller).filter_by(registration_no=reg))
-        if seller is None:
+        seller = sellers.get(reg)
+        seller_effect = "unchanged"
+        if seller is None:  # the office vouches for its own council decision
             seller = Seller(verification_status="verified", verified_at=utcnow(), **row.seller)
             db.session.add(seller)
+            db.session.flush()
+            sellers[reg] = seller
             result.sellers_created += 1
-        elif reg not in sellers and _apply(seller, row.seller):
-            result.sellers_updated += 1
-        if seller.verification_status == "pending":  # the office vouches for its own decision
-            seller.verification_status, seller.verified_at = "verified", utcnow()
-        sellers[reg] = seller
-        db.session.flush()
+            seller_effect = "created"
 
         product = db.session.scalar(db.select(Product).filter_by(seller_id=seller.id, name=row.product["name"]))
+        price_kept = None
         if product is None:
             product = Product(seller_id=seller.id, status="active", **row.product)
             db.session.add(product)
             db.session.flush()
             result.products_created += 1
-        elif _apply(product, row.product):
-            result.products_updated += 1
+            product_effect, product_changes = "created", {}
+        else:  # the price is the seller's once the product exists
+            values = {name: value for name, value in row.product.items() if name != "price_vnd"}
+            product_changes = _apply(product, values)
+            product_effect = "updated" if product_changes else "unchanged"
+            result.products_updated += bool(product_changes)
+            if product.price_vnd != row.product["price_vnd"]:
+                price_kept = {"file": row.product["price_vnd"], "product": product.price_vnd}
 
         record = db.session.scalar(db.select(EvaluationRecord).filter_by(
             product_id=product.id, decision_no=row.record["decision_no"]))
         if record is None:
-            db.session.add(EvaluationRecord(product_id=product.id, **row.record))
+            record = EvaluationRecord(product_id=product.id, **row.record)
+            db.session.add(record)
             result.records_created += 1
-        elif _apply(record, row.record):
-            result.records_updated += 1
+            record_effect, record_changes = "created", {}
+        else:
+            record_changes = _apply(record, row.record)
+            record_effect = "updated" if record_changes else "unchanged"
+            result.records_updated += bool(record_changes)
         db.session.flush()
-        if row.stock:
-            result.stock_received += _receive_once(seller, product, row)
+        received = _receive_once(seller, product, row, officer) if row.stock else 0
+        result.stock_received += received
+        result.effects.append(RowEffect(
+            line=row.line, registration_no=reg, seller_id=seller.id, product_id=product.id, product=product.name,
+            decision_no=row.record["decision_no"], seller=seller_effect, product_effect=product_effect,
+            product_changes=product_changes, record_effect=record_effect, record_changes=record_changes,
+            stock_received=received, price_kept=price_kept))
+    result.effects.sort(key=lambda effect: effect.line)
 
 
-def _receive_once(seller, product, row: _Row) -> int:
+def _receive_once(seller, product, row: _Row, officer=None) -> int:
     """The row's stock goes into the seller's warehouse once: importing the file again adds nothing."""
     from ..inventory import services as stock
     from ..inventory.models import StockMovement
@@ -326,26 +435,22 @@ def _receive_once(seller, product, row: _Row) -> int:
     if db.session.scalar(db.select(StockMovement.id).filter_by(location_id=location.id, product_id=product.id,
                                                                kind="receive", reference=reference)):
         return 0
-    stock.receive(location.id, product.id, row.stock, reference=reference, reason="catalogue import")
+    stock.receive(location.id, product.id, row.stock, reference=reference, reason="catalogue import",
+                  actor_id=getattr(officer, "id", None))
     return row.stock
 
 
-def import_rows(rows: list[tuple[int, dict]], dry_run: bool = False) -> ImportResult:
-    checked, errors = check_rows(rows)
+def import_rows(rows: list[tuple[int, dict]], officer=None) -> ImportResult:
+    """Check every row, then write them, in the caller's unit of work (all or nothing). Nothing is written
+    when a row is bad. `officer` is the acting office user (their province bounds the import); None is
+    the operator's CLI, nationwide."""
+    scope = _Scope(officer)
+    checked, errors = _check(rows, scope)
     result = ImportResult(errors=errors, rows=len(rows))
-    if errors:
-        return result
-    try:
-        _write(checked, result)
-        if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    if not errors:
+        _write(checked, result, scope, officer)
     return result
 
 
-def import_file(path: str | Path, dry_run: bool = False) -> ImportResult:
-    return import_rows(read_table(path), dry_run=dry_run)
+def import_file(path: str | Path, officer=None) -> ImportResult:
+    return import_rows(read_table(path), officer=officer)

@@ -24,6 +24,7 @@ from ..certification.models import EvaluationRecord
 from ..extensions import db
 from ..models_base import utcnow
 from ..sellers.models import Seller
+from ..unit_of_work import run
 from . import data
 
 GROUP_COLOURS = {"I": (46, 125, 50), "II": (21, 101, 192), "III": (106, 27, 154), "IV": (191, 84, 0),
@@ -212,16 +213,19 @@ def _sales_points() -> None:
                 stock.receive(point.location_id, listing.product.id, 5 + (i * 7) % 20, reason="demo opening stock")
 
 
-def load_demo(today: dt.date | None = None):
-    today = today or ocop.today()
+def _load(today: dt.date):
     result = import_rows(catalogue_rows(today))
     if not result.ok:  # the demo data is ours: a bad row is a bug
         raise RuntimeError("demo catalogue rejected: " + "; ".join(map(str, result.errors)))
     _enrich(today)
     _pending_seller(today)
-    db.session.commit()
-    _sales_points()
-    db.session.commit()
+    db.session.flush()
+    _sales_points()  # the points stock listed products: the catalogue must be in place first
+    return result
+
+
+def load_demo(today: dt.date | None = None):
+    result = run(_load, today or ocop.today())
     with open(demo_marker(current_app), "w", encoding="utf-8") as marker:
         marker.write("This shop holds the demo catalogue of `flask demo load`.\n")
     return result

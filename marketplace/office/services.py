@@ -140,24 +140,25 @@ def revoke_recognition(officer, record, reason: str):
         queue_email(address, subject, body)
 
 
-def rows_outside_scope(officer, rows) -> list[int]:
-    """Line numbers of import rows whose province is not the officer's (a nationwide officer: none)."""
-    if officer.province_code is None:
-        return []
-    from .. import ocop
-    outside = []
-    for line, values in rows:
-        try:
-            if int(ocop.find_province(values.get("province", "")).code) != officer.province_code:
-                outside.append(line)
-        except ValueError:
-            continue  # the import itself reports an unknown province
-    return outside
-
-
 def audit_import(officer, result) -> None:
+    """One entry per row of a web import with what it did (on the row's product), then the summary."""
+    for effect in result.effects:
+        db.session.add(AuditLog(actor_id=officer.id, action="catalogue.import.row", object_type="products",
+                                object_id=effect.product_id, before=None, after=effect.as_dict()))
     db.session.add(AuditLog(actor_id=officer.id, action="catalogue.import", object_type="catalogue", object_id=0,
-                            before=None, after={"rows": result.rows, "products_created": result.products_created,
+                            before=None, after={"rows": result.rows, "sellers_created": result.sellers_created,
+                                                "products_created": result.products_created,
+                                                "products_updated": result.products_updated,
                                                 "records_created": result.records_created,
-                                                "records_updated": result.records_updated}))
-    db.session.commit()
+                                                "records_updated": result.records_updated,
+                                                "stock_received": result.stock_received}))
+
+
+def import_catalogue(officer, rows):
+    """An officer's import within their province and its audit, one unit of work: written together or not
+    at all (a file with a bad row writes nothing, not even an audit entry)."""
+    from ..certification.importer import import_rows
+    result = import_rows(rows, officer=officer)
+    if result.ok:
+        audit_import(officer, result)
+    return result

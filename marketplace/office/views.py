@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import ocop
 from ..accounts.services import roles_required
 from ..catalog.models import Product
-from ..certification.importer import ImportFileError, import_rows, read_table
+from ..certification.importer import ImportFileError, read_table
 from ..certification.models import EvaluationRecord
 from ..certification.services import unlisted_reasons
 from ..exports import table_response
@@ -131,7 +131,8 @@ def revoke(record_id: int):
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_catalogue():
-    """The catalogue import file, uploaded: the same checks as `flask catalog import`."""
+    """The catalogue import file, uploaded: the same checks as `flask catalog import`, within the officer's
+    province, and each row's effect in the audit log."""
     form = ImportForm()
     result, problem = None, None
     if form.validate_on_submit():
@@ -139,18 +140,10 @@ def import_catalogue():
         suffix = os.path.splitext(upload.filename or "")[1].lower()
         with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
             upload.save(handle.name)
-            try:
-                rows = read_table(handle.name)
-                outside = services.rows_outside_scope(current_user, rows)
-                if outside:
-                    problem = _("Lines %(lines)s are for another province: nothing was imported.",
-                                lines=", ".join(map(str, outside)))
-                else:
-                    result = import_rows(rows)
+            try:  # the officer's province bounds the import: the importer checks every row against it
+                result = run(services.import_catalogue, current_user, read_table(handle.name))
             except ImportFileError as error:
                 problem = str(error)
-        if result is not None and result.ok:
-            services.audit_import(current_user, result)
     status = 422 if problem or (result is not None and not result.ok) else 200
     return render_template("office/import.html", form=form, result=result, problem=problem), status
 
