@@ -109,7 +109,10 @@ def reindex_products(product_ids: Iterable[int], seller_ids: Iterable[int] = ())
         log.exception("search index update failed for products %s", sorted(product_ids))
         enqueue(product_ids, repr(error))
         return
-    process_queue(limit=200)
+    try:  # this runs after a commit: the committed write must never answer an error because of the index
+        process_queue(limit=200)
+    except Exception:
+        log.exception("retrying the search queue failed; `flask search process-queue` tries again")
 
 
 def enqueue(product_ids: Iterable[int], error: str) -> None:
