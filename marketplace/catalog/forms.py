@@ -119,6 +119,20 @@ class ProductForm(Form):
             except ValueError as error:
                 raise ValidationError(str(error)) from error
 
+    def lock(self, product, fields) -> None:
+        """Show `fields` read-only. A disabled input is not posted, so a field left out of the POST keeps
+        the stored value; one that is posted is checked by the service (a changed value is refused)."""
+        for name in fields:
+            field = getattr(self, name)
+            field.render_kw = (field.render_kw or {}) | {"disabled": True}
+            if not field.raw_data:
+                field.data = getattr(product, name)
+
+    def restore(self, product, fields) -> None:
+        """Show the stored values again after a refused change."""
+        for name in fields:
+            getattr(self, name).data = getattr(product, name)
+
     def uploads(self):
         return [f for f in (self.photos.data or []) if getattr(f, "filename", "")]
 
@@ -127,3 +141,4 @@ class ProductForm(Form):
                 for name in ("name", "name_en", "group_code", "price_vnd", "unit", "unit_en", "weight_grams",
                              "description", "description_en", "gtin", "geographical_indication",
                              "planting_area_code", "status")}
+

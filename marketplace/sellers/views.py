@@ -12,7 +12,8 @@ from ..accounts.services import roles_required
 from ..catalog import services as catalog
 from ..catalog.forms import ProductForm
 from ..catalog.images import PhotoError
-from ..certification.services import expiring, unlisted_reasons
+from ..certification import services as certification
+from ..certification.services import IDENTITY_FIELDS, IdentityLocked, expiring, unlisted_reasons
 from ..accounts.views import auth_limit
 from ..extensions import db, limiter
 from ..inventory import services as stock
@@ -81,9 +82,17 @@ def products():
 def edit_product(product_id: int | None = None):
     product = _own_product(product_id) if product_id else None
     form = ProductForm(obj=product)
+    locked_by = certification.identity_locked_by(product) if product else None
+    if locked_by is not None:
+        form.lock(product, IDENTITY_FIELDS)
+    refused = None
     if form.validate_on_submit():
         try:
             catalog.save_product(current_user.seller, form.values(), form.uploads(), product)
+        except IdentityLocked as error:  # a crafted POST: the page never sends a locked field
+            db.session.rollback()
+            refused = error.message()
+            form.restore(product, IDENTITY_FIELDS)
         except PhotoError as error:
             db.session.rollback()
             form.photos.errors = [str(error)]
@@ -93,8 +102,9 @@ def edit_product(product_id: int | None = None):
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("sellers.products"), code=303)
-    status = 422 if form.errors else 200
-    return render_template("sellers/product_form.html", form=form, product=product), status
+    status = 422 if form.errors or refused else 200
+    return render_template("sellers/product_form.html", form=form, product=product, locked_by=locked_by,
+                           locked_fields=IDENTITY_FIELDS if locked_by else (), refused=refused), status
 
 
 # --- The console: stock ---------------------------------------------------------------------------
