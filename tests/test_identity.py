@@ -1,5 +1,5 @@
 """The identity of a certified product (DESIGN rule 7): what the council evaluated stays as evaluated
-while a recognition holds."""
+while a recognition holds; a change is a request the office approves or refuses."""
 import datetime as dt
 import io
 import os
@@ -8,13 +8,17 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.catalog.models import ProductImage
+from marketplace.catalog.models import Product, ProductImage
 from marketplace.catalog.services import save_product
+from marketplace.certification.models import ProductChangeRequest
 from marketplace.certification.services import IdentityLocked, identity_locked_by
 from marketplace.extensions import db
+from marketplace.office import services as office
+from marketplace.office.models import AuditLog
+from marketplace.outbox.models import OutboxEmail
 
 from .factories import gtin
-from .test_console import jpeg, other_seller, seller_user  # noqa: F401  (fixtures)
+from .test_console import jpeg, officer, other_seller, seller_user  # noqa: F401  (fixtures)
 from .test_onboarding import sign_in
 
 LOCK_NOTE_VI = "Đã khóa: Hội đồng đã đánh giá theo quyết định 1021/QĐ-UBND"
@@ -147,3 +151,108 @@ def test_save_product_refuses_another_sellers_product(tea, other_seller):  # noq
     with pytest.raises(PermissionError):
         save_product(other_seller, {"price_vnd": 1000}, (), tea)
 
+
+# --- Change requests ---------------------------------------------------------------------------
+
+def ask(client, product, **overrides):
+    values = {"change-name": product.name, "change-group_code": product.group_code, "change-unit": product.unit,
+              "change-gtin": product.gtin or "", "change-reason": "Đổi bao bì theo quy định mới"}
+    return client.post(f"/seller/products/{product.id}/change-request", data=values | overrides)
+
+
+def decide(client, change, action, note=""):
+    return client.post(f"/office/change-requests/{change.id}/decision", data={"action": action, "note": note},
+                       follow_redirects=True)
+
+
+def test_a_change_request_is_decided_once_by_the_products_province(client, tea):
+    sign_in(client, "htx@tancuong.vn")
+    assert ask(client, tea, **{"change-unit": "hộp 250 g"}, **{"change-reason": ""}).status_code == 422
+    assert ask(client, tea).status_code == 422  # nothing differs
+    bad = ask(client, tea, **{"change-gtin": tea.gtin[:-1] + str((int(tea.gtin[-1]) + 1) % 10)})
+    assert bad.status_code == 422 and "sai chữ số kiểm tra" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ProductChangeRequest.id))) == 0
+    assert ask(client, tea, **{"change-unit": "hộp 250 g"}).status_code == 303
+    change = db.session.scalar(select(ProductChangeRequest))
+    assert change.requested == {"unit": "hộp 250 g"} and change.status == "pending"  # only what differs
+    again = ask(client, tea, **{"change-name": "Chè La Bằng đặc biệt"})
+    assert again.status_code == 422 and "đang chờ" in again.get_data(as_text=True)  # one at a time
+    assert "đang chờ Văn phòng OCOP tỉnh" in client.get(f"/seller/products/{tea.id}").get_data(as_text=True)
+
+    sign_in(client, officer(14, "office14@ocop.vn").email)  # another province: the request does not exist
+    assert client.get(f"/office/products/{tea.id}").status_code == 404
+    assert decide(client, change, "approve").status_code == 404
+
+    sign_in(client, officer().email)
+    page = client.get("/office/products").get_data(as_text=True)
+    assert "có đề nghị thay đổi" in page
+    page = client.get(f"/office/products/{tea.id}").get_data(as_text=True)
+    assert "hộp 250 g" in page and "Đổi bao bì theo quy định mới" in page
+    refused = decide(client, change, "refuse")  # a refusal needs a note
+    assert "Vui lòng ghi lý do" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert change.status == "pending" and tea.unit == "hộp 500 g"
+    assert db.session.scalar(select(func.count(AuditLog.id))) == 0
+
+    approved = decide(client, change, "approve")
+    assert "Đã lưu" in approved.get_data(as_text=True)
+    db.session.expire_all()
+    assert (change.status, tea.unit, tea.name) == ("approved", "hộp 250 g", "Chè La Bằng")
+    assert change.decided_by.email == "office19@ocop.vn" and change.decided_at is not None
+    entry = db.session.scalar(select(AuditLog))
+    assert entry.action == "product_change.approve"
+    assert (entry.before["values"], entry.after["values"]) == ({"unit": "hộp 500 g"}, {"unit": "hộp 250 g"})
+    email = db.session.scalar(select(OutboxEmail))
+    assert email.to == "htx@tancuong.vn" and "được chấp thuận" in email.subject and "hộp 250 g" in email.body
+
+    twice = decide(client, change, "approve")  # a double submit, or a second officer
+    assert "đã được quyết định" in twice.get_data(as_text=True)
+    db.session.expire_all()
+    assert change.status == "approved" and tea.unit == "hộp 250 g"
+    assert db.session.scalar(select(func.count(AuditLog.id))) == 1
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) == 1
+
+
+def test_a_refused_request_changes_nothing_and_the_seller_may_ask_again(client, tea):
+    sign_in(client, "htx@tancuong.vn")
+    assert ask(client, tea, **{"change-name": "Whisky nhập khẩu", "change-group_code": "IV.1"}).status_code == 303
+    change = db.session.scalar(select(ProductChangeRequest))
+    sign_in(client, officer().email)
+    decide(client, change, "refuse", "Sản phẩm khác: cần đánh giá lại")
+    db.session.expire_all()
+    assert change.status == "refused" and change.decision_note == "Sản phẩm khác: cần đánh giá lại"
+    assert identity(tea)[:2] == ("Chè La Bằng", "I.5")
+    entry = db.session.scalar(select(AuditLog))
+    assert entry.action == "product_change.refuse" and entry.after["requested"]["name"] == "Whisky nhập khẩu"
+    email = db.session.scalar(select(OutboxEmail))
+    assert "không được chấp thuận" in email.subject and "cần đánh giá lại" in email.body
+
+    sign_in(client, "htx@tancuong.vn")
+    page = client.get(f"/seller/products/{tea.id}").get_data(as_text=True)
+    assert "Sản phẩm khác: cần đánh giá lại" in page
+    assert ask(client, tea, **{"change-name": "Chè La Bằng hộp mới"}).status_code == 303  # decided: ask again
+
+
+def test_two_officers_at_once_the_second_is_told_and_changes_nothing(make, seller_user, tea):  # noqa: F811
+    from marketplace.certification.services import request_identity_change
+    change = request_identity_change(seller_user.members[0], tea, {"unit": "hộp 250 g"}, "Bao bì mới")
+    first, second = officer(), officer(19, "office19b@ocop.vn")
+    office.decide_change_request(first, change, "approve")
+    with pytest.raises(office.DecisionError, match="đã được quyết định"):
+        office.decide_change_request(second, change, "refuse", "Không")  # it opened the page while pending
+    db.session.expire_all()
+    assert (change.status, change.decided_by_id, change.decision_note) == ("approved", first.id, None)
+    assert tea.unit == "hộp 250 g"
+    assert db.session.scalar(select(func.count(AuditLog.id))) == 1
+
+
+def test_an_approval_that_clashes_with_another_product_name_changes_nothing(client, make, seller_user, tea):  # noqa: F811
+    from marketplace.certification.services import request_identity_change
+    make.product(seller_user, name="Chè La Bằng đặc biệt")
+    db.session.commit()
+    change = request_identity_change(seller_user.members[0], tea, {"name": "Chè La Bằng đặc biệt"}, "Đổi tên")
+    with pytest.raises(office.DecisionError):
+        office.decide_change_request(officer(), change, "approve")
+    db.session.expire_all()
+    assert change.status == "pending" and tea.name == "Chè La Bằng"
+    assert db.session.scalar(select(func.count(Product.id))) == 2

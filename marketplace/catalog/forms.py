@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import ocop
+from ..certification.services import IDENTITY_FIELDS
 from .services import Filters
 
 SORT_CHOICES = [
@@ -142,3 +143,22 @@ class ProductForm(Form):
                              "description", "description_en", "gtin", "geographical_indication",
                              "planting_area_code", "status")}
 
+
+class ChangeRequestForm(Form):
+    """The seller asks the office to change what the council evaluated (identity fields only)."""
+    name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=300)])
+    group_code = SelectField(_l("Product group (Decision 148)"), validators=[DataRequired()])
+    unit = StringField(_l("Unit, e.g. hộp 500 g"), validators=[DataRequired(), Length(max=60)])
+    gtin = StringField(_l("GTIN / EAN-13 barcode"), validators=[Optional(), Length(max=20)])
+    reason = TextAreaField(_l("Why the change is needed (the office will read it)"),
+                           validators=[DataRequired(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "change")
+        super().__init__(*args, **kwargs)
+        self.group_code.choices = _group_choices()
+
+    validate_gtin = ProductForm.validate_gtin
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data or None for name in IDENTITY_FIELDS}

@@ -18,13 +18,15 @@ from typing import Iterable
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
 from ..catalog.models import Product
+from ..extensions import db
 from ..i18n import date as format_date
 from ..models_base import utcnow
 from ..sellers.models import Seller
-from .models import EvaluationRecord
+from .models import EvaluationRecord, ProductChangeRequest
 
 
 # --- The rule in SQL ------------------------------------------------------------------------
@@ -188,6 +190,46 @@ def check_identity(product: Product | None, values: dict, today: dt.date | None 
         record = identity_locked_by(product, today)
         if record is not None:
             raise IdentityLocked(changed, record)
+
+
+class ChangeRequestError(ValueError):
+    pass
+
+
+def pending_change_request(product: Product) -> ProductChangeRequest | None:
+    return db.session.scalar(select(ProductChangeRequest).where(ProductChangeRequest.product_id == product.id,
+                                                                ProductChangeRequest.status == "pending"))
+
+
+def change_requests_of(product: Product) -> list[ProductChangeRequest]:
+    return db.session.scalars(select(ProductChangeRequest).where(ProductChangeRequest.product_id == product.id)
+                              .order_by(ProductChangeRequest.created_at.desc(), ProductChangeRequest.id.desc())).all()
+
+
+def request_identity_change(user, product: Product, values: dict, reason: str) -> ProductChangeRequest:
+    """The seller asks the office to change locked identity fields; commits. Only the fields that differ
+    are kept; at most one request waits per product (the database refuses a second one too)."""
+    if user.seller_id != product.seller_id:
+        raise PermissionError("another seller's product")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ChangeRequestError(_("Say why the change is needed: the office will read it."))
+    changed = identity_changes(product, {k: v for k, v in values.items() if k in IDENTITY_FIELDS})
+    if not changed:
+        raise ChangeRequestError(_("Nothing to change: give at least one new value."))
+    if identity_locked_by(product) is None:
+        raise ChangeRequestError(_("This product is not locked by a recognition: edit it directly."))
+    if pending_change_request(product) is not None:
+        raise ChangeRequestError(_("A request for this product is already waiting for the office."))
+    change = ProductChangeRequest(product_id=product.id, requested=changed, reason=reason, status="pending",
+                                  requested_by_id=user.id)
+    db.session.add(change)
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # another request was saved meanwhile
+        db.session.rollback()
+        raise ChangeRequestError(_("A request for this product is already waiting for the office.")) from error
+    return change
 
 
 # --- Recording recognitions -----------------------------------------------------------------
