@@ -34,9 +34,9 @@ test: $(VENV)/.installed compile-translations lint
 # After changing interface strings: extract them and merge into both catalogues, then translate
 # the new entries in translations/vi/LC_MESSAGES/messages.po (tests fail while one is missing).
 translations: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -w 120 \
 		-o translations/messages.pot .
-	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations -w 120 --no-fuzzy-matching
 
 bench: $(VENV)/.installed compile-translations
 	$(BIN)/python bench/storefront.py

@@ -421,3 +421,86 @@ def test_sales_point_pages_pass_axe_on_a_phone(browser, server, app):
         page.screenshot(path=ARTIFACTS / "point-public-phone.png", full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("vi", {"note": "Đã khóa: Hội đồng đã đánh giá theo quyết định 1021/QĐ-UBND", "saved": "Đã lưu",
+            "send": "Gửi đề nghị", "waiting": "đang chờ Văn phòng OCOP tỉnh", "approve": "Chấp thuận thay đổi"}),
+    ("en", {"note": "Locked: evaluated by the council under decision 1021/QĐ-UBND", "saved": "Saved",
+            "send": "Send the request", "waiting": "is waiting for the provincial OCOP office",
+            "approve": "Approve the change"}),
+])
+def test_a_certified_products_identity_is_locked_and_changed_through_the_office(browser, server, app, lang, words):
+    """The seller sees why the name, group, unit and GTIN are locked, still changes the price, and asks the
+    office for a new unit; the office approves it. Phone and desktop, no serious axe violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from marketplace.accounts.services import create_user
+    from marketplace.extensions import db
+    from tests.factories import Factory, gtin
+
+    with app.app_context():
+        seller = Factory().seller(legal_name="HTX Chè La Bằng", province_code=19, email="htx@labang.vn")
+        create_user("htx@labang.vn", "Bình", "mat-khau-cua-htx", role="seller", seller_id=seller.id)
+        create_user("canbo@ocop.vn", "Cán bộ OCOP", "mat-khau-van-phong", role="office", province_code=19)
+        tea = Factory().product(seller, name="Chè La Bằng", group_code="I.5", unit="hộp 500 g", gtin=gtin(31))
+        Factory().record(tea, decision_no="1021/QĐ-UBND")
+        db.session.commit()
+        product_id = tea.id
+        db.session.remove()
+
+    def signed_in(email, password, size):
+        context = browser.new_context(viewport=SIZES[size])
+        page = context.new_page()
+        page.goto(f"{server}/lang/{lang}?next=/account/sign-in")
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(password)
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").click()
+        return context, page
+
+    def look(page, name):
+        for size in ("phone", "desktop"):
+            page.set_viewport_size(SIZES[size])
+            _fits_the_screen(page)
+            page.screenshot(path=ARTIFACTS / f"{name}-{lang}-{size}.png", full_page=True)
+        results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+        serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, (name, serious)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    seller_context, page = signed_in("htx@labang.vn", "mat-khau-cua-htx", "phone")
+    office_context, desk = signed_in("canbo@ocop.vn", "mat-khau-van-phong", "desktop")
+    try:
+        page.goto(f"{server}/seller/products/{product_id}")
+        for field in ("name", "group_code", "unit", "gtin"):
+            expect(page.locator(f"#{field}")).to_be_disabled()
+            expect(page.locator(f"#{field}-hint")).to_contain_text(words["note"])
+        assert page.locator("#name").get_attribute("aria-describedby") == "name-hint"
+        expect(page.locator("#price_vnd")).to_be_enabled()
+        look(page, "seller-product-locked")
+
+        page.locator("#price_vnd").fill("195000")
+        page.locator("form:has(#price_vnd) button[type=submit]").click()
+        expect(page.locator("main")).to_contain_text(words["saved"])
+        expect(page.locator("main")).to_contain_text("195")
+
+        page.goto(f"{server}/seller/products/{product_id}")
+        page.locator("#change-unit").fill("hộp 250 g")
+        page.locator("#change-reason").fill("Bao bì mới theo quy định")
+        page.get_by_role("button", name=words["send"]).click()
+        expect(page.locator("main")).to_contain_text(words["waiting"])
+        look(page, "seller-product-change-pending")
+
+        desk.goto(f"{server}/office/products/{product_id}")
+        expect(desk.locator("main")).to_contain_text("hộp 250 g")
+        look(desk, "office-product-change-request")
+        desk.get_by_role("button", name=words["approve"]).click()
+        expect(desk.locator(".flash-success")).to_be_visible()
+
+        page.goto(f"{server}/seller/products/{product_id}")
+        expect(page.locator("#unit")).to_have_value("hộp 250 g")
+        expect(page.locator("#unit")).to_be_disabled()
+    finally:
+        seller_context.close()
+        office_context.close()

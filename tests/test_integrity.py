@@ -149,14 +149,16 @@ def test_the_buyers_cancel_and_the_offices_confirmation_at_once_agree_on_money_a
 def test_crossed_two_item_orders_never_deadlock(app, tea, honey):
     codes = []
     gate = threading.Barrier(44)
+    forwards = [{"product_id": tea.id, "quantity": 1}, {"product_id": honey.id, "quantity": 1}]
+    bodies = [API_BODY | {"items": forwards if n % 2 else forwards[::-1], "payment": "cod",
+                          "contact": API_BODY["contact"] | {"phone": f"0913000{n:03d}"}} for n in range(44)]
 
-    def post(items, n):
+    def post(body):
         client = app.test_client()
         gate.wait()
-        codes.append(api_order(client, items, phone=f"0913000{n:03d}").status_code)
+        codes.append(client.post("/api/v1/orders", json=body).status_code)
 
-    threads = [threading.Thread(target=post, args=([(tea, 1), (honey, 1)] if n % 2 else [(honey, 1), (tea, 1)], n))
-               for n in range(44)]
+    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
     for thread in threads:
         thread.start()
     for thread in threads:

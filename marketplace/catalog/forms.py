@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import ocop
+from ..certification.services import IDENTITY_FIELDS
 from .services import Filters
 
 SORT_CHOICES = [
@@ -119,6 +120,20 @@ class ProductForm(Form):
             except ValueError as error:
                 raise ValidationError(str(error)) from error
 
+    def lock(self, product, fields) -> None:
+        """Show `fields` read-only. A disabled input is not posted, so a field left out of the POST keeps
+        the stored value; one that is posted is checked by the service (a changed value is refused)."""
+        for name in fields:
+            field = getattr(self, name)
+            field.render_kw = (field.render_kw or {}) | {"disabled": True}
+            if not field.raw_data:
+                field.data = getattr(product, name)
+
+    def restore(self, product, fields) -> None:
+        """Show the stored values again after a refused change."""
+        for name in fields:
+            getattr(self, name).data = getattr(product, name)
+
     def uploads(self):
         return [f for f in (self.photos.data or []) if getattr(f, "filename", "")]
 
@@ -127,3 +142,23 @@ class ProductForm(Form):
                 for name in ("name", "name_en", "group_code", "price_vnd", "unit", "unit_en", "weight_grams",
                              "description", "description_en", "gtin", "geographical_indication",
                              "planting_area_code", "status")}
+
+
+class ChangeRequestForm(Form):
+    """The seller asks the office to change what the council evaluated (identity fields only)."""
+    name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=300)])
+    group_code = SelectField(_l("Product group (Decision 148)"), validators=[DataRequired()])
+    unit = StringField(_l("Unit, e.g. hộp 500 g"), validators=[DataRequired(), Length(max=60)])
+    gtin = StringField(_l("GTIN / EAN-13 barcode"), validators=[Optional(), Length(max=20)])
+    reason = TextAreaField(_l("Why the change is needed (the office will read it)"),
+                           validators=[DataRequired(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "change")
+        super().__init__(*args, **kwargs)
+        self.group_code.choices = _group_choices()
+
+    validate_gtin = ProductForm.validate_gtin
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data or None for name in IDENTITY_FIELDS}

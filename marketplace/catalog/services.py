@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import ocop
 from ..certification.models import EvaluationRecord
-from ..certification.services import Badge, badges, listable_select
+from ..certification.services import Badge, badges, check_identity, listable_select
 from ..extensions import db
 from ..sellers.models import Seller
 from .models import Product
@@ -163,11 +163,16 @@ def get_verified_seller(seller_id: int) -> Seller | None:
 # --- The seller console: writing listings ----------------------------------------------------
 
 def save_product(seller: Seller, values: dict, photos=(), product: Product | None = None) -> Product:
-    """Create or update one of the seller's listings with its new photos, in one commit.
-    Photos are checked and written first; if any is refused nothing is saved."""
+    """Create or update one of the seller's listings with its new photos, in the caller's unit of work.
+    Photos are checked and written first; if any is refused nothing is saved.
+    What the council evaluated is locked while a recognition holds: a change of it raises
+    `IdentityLocked` (naming the fields) before anything is written."""
     from .images import save_photo
     from .models import ProductImage
 
+    if product is not None and product.seller_id != seller.id:
+        raise PermissionError("another seller's product")
+    check_identity(product, values)
     stored = [save_photo(upload.stream) for upload in photos]
     product = product or Product(seller=seller)
     for name, value in values.items():
@@ -177,7 +182,7 @@ def save_product(seller: Seller, values: dict, photos=(), product: Product | Non
         product.images.append(ProductImage(filename=filename, thumbnail=thumbnail, position=start + offset,
                                            alt=product.name, alt_en=product.name_en))
     db.session.add(product)
-    db.session.commit()
+    db.session.flush()
     return product
 
 

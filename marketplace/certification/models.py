@@ -3,8 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
-from sqlalchemy import event, inspect
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .. import ocop
@@ -95,3 +95,30 @@ def _chain_changed_products(session, _flush_context, _instances) -> None:
     for product in {_product_of(session, record) for record in changed} - {None}:
         records = {*product.records, *(r for r in new if _product_of(session, r) is product)}
         chain_records([r for r in records if r not in session.deleted])
+
+
+class ProductChangeRequest(Timestamped, db.Model):
+    """A seller asks the office to change what the council evaluated (the product's identity) while a
+    recognition locks it. `requested` holds only the identity fields that differ, as they should become."""
+
+    __tablename__ = "product_change_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'refused')", name="status"),
+        # At most one request waits per product: two submissions at once, the second fails here.
+        Index("uq_product_change_requests_pending", "product_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    requested: Mapped[dict] = mapped_column(JSON)  # {field: new value}, fields of IDENTITY_FIELDS
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    product = relationship("Product")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])

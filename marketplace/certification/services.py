@@ -18,13 +18,16 @@ from typing import Iterable
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
 from ..catalog.models import Product
+from ..extensions import db
+from ..i18n import date as format_date
 from ..models_base import utcnow
 from ..sellers.models import Seller
 from ..transitions import claim
-from .models import EvaluationRecord
+from .models import EvaluationRecord, ProductChangeRequest
 
 
 # --- The rule in SQL ------------------------------------------------------------------------
@@ -115,6 +118,119 @@ def unlisted_reasons(product: Product, today: dt.date | None = None) -> list[str
     elif record.valid_until <= today:
         reasons.append(str(_l("the recognition has expired")))
     return reasons
+
+
+# --- The identity of a certified product -----------------------------------------------------
+#
+# What the council evaluated cannot change while a recognition holds: otherwise "Chè La Bằng, 4★" becomes
+# "Whisky nhập khẩu" and keeps the stars. The net weight is part of the unit ("hộp 500 g"), which is locked;
+# `weight_grams` is the *shipping* weight (packing included), not evaluated, so the seller keeps it.
+# The seller is never able to change `seller_id` (no form or service takes it).
+
+IDENTITY_FIELDS = ("name", "group_code", "unit", "gtin")
+IDENTITY_LABELS = {
+    "name": _l("Name in Vietnamese"),
+    "group_code": _l("Product group"),
+    "unit": _l("Unit and packaging (net weight)"),
+    "gtin": _l("GTIN / EAN-13 barcode"),
+}
+
+
+def identity_locked_by(product: Product, today: dt.date | None = None) -> EvaluationRecord | None:
+    """The recognition that locks the product's identity, or None when the seller may change everything.
+
+    It locks while it is not revoked and not expired: the one in force today (at any star level: the
+    council's result names this product whatever it scored) and any decided for a later date. A decision
+    superseded by a newer one that has taken effect no longer locks (even when that newer one is revoked:
+    the product then has no recognition in force, as the listing rule says). When several lock, the one
+    that holds the longest is named."""
+    today = today or ocop.today()
+    records = list(product.records)
+    current = effective_record(records, today)
+    candidates = [r for r in records if r is current or r.decision_date > today]
+    holding = [r for r in candidates if r.revoked_at is None and r.valid_until > today]
+    return max(holding, key=lambda r: (r.valid_until, r.decision_date, r.id or 0), default=None)
+
+
+def identity_of(product: Product, fields=IDENTITY_FIELDS) -> dict:
+    return {name: getattr(product, name) for name in fields}
+
+
+def identity_changes(product: Product, values: dict) -> dict:
+    """The identity fields `values` would change ({field: new value})."""
+    return {name: values[name] for name in IDENTITY_FIELDS
+            if name in values and values[name] != getattr(product, name)}
+
+
+def field_labels(fields) -> str:
+    return ", ".join(str(IDENTITY_LABELS[name]) for name in fields)
+
+
+class IdentityLocked(ValueError):
+    """A change to what the council evaluated while a recognition holds: nothing is saved."""
+
+    def __init__(self, fields, record: EvaluationRecord):
+        super().__init__(f"identity locked by {record.decision_no}: {', '.join(fields)}")
+        self.fields, self.record = tuple(fields), record
+
+    def message(self) -> str:
+        """For the seller, in the current language."""
+        return _("%(fields)s cannot change while the OCOP recognition %(number)s is in force (valid until "
+                 "%(date)s). Ask the office to change it, or create a new product.",
+                 fields=field_labels(self.fields), number=self.record.decision_no,
+                 date=format_date(self.record.valid_until))
+
+
+def check_identity(product: Product | None, values: dict, today: dt.date | None = None) -> None:
+    """Raise IdentityLocked when `values` would change a locked identity field of `product`.
+    Every path that writes a seller's product asks here (a new product has nothing to lock)."""
+    if product is None or product.id is None:
+        return
+    changed = identity_changes(product, values)
+    if changed:
+        record = identity_locked_by(product, today)
+        if record is not None:
+            raise IdentityLocked(changed, record)
+
+
+class ChangeRequestError(ValueError):
+    pass
+
+
+def pending_change_request(product: Product) -> ProductChangeRequest | None:
+    return db.session.scalar(select(ProductChangeRequest).where(ProductChangeRequest.product_id == product.id,
+                                                                ProductChangeRequest.status == "pending"))
+
+
+def change_requests_of(product: Product) -> list[ProductChangeRequest]:
+    return db.session.scalars(select(ProductChangeRequest).where(ProductChangeRequest.product_id == product.id)
+                              .order_by(ProductChangeRequest.created_at.desc(), ProductChangeRequest.id.desc())).all()
+
+
+def request_identity_change(user, product: Product, values: dict, reason: str) -> ProductChangeRequest:
+    """The seller asks the office to change locked identity fields, in the caller's unit of work. Only the
+    fields that differ
+    are kept; at most one request waits per product (the database refuses a second one too)."""
+    if user.seller_id != product.seller_id:
+        raise PermissionError("another seller's product")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ChangeRequestError(_("Say why the change is needed: the office will read it."))
+    changed = identity_changes(product, {k: v for k, v in values.items() if k in IDENTITY_FIELDS})
+    if not changed:
+        raise ChangeRequestError(_("Nothing to change: give at least one new value."))
+    if identity_locked_by(product) is None:
+        raise ChangeRequestError(_("This product is not locked by a recognition: edit it directly."))
+    if pending_change_request(product) is not None:
+        raise ChangeRequestError(_("A request for this product is already waiting for the office."))
+    change = ProductChangeRequest(product_id=product.id, requested=changed, reason=reason, status="pending",
+                                  requested_by_id=user.id)
+    db.session.add(change)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # another request was saved meanwhile
+        raise ChangeRequestError(_("A request for this product is already waiting for the office.")) from error
+    return change
 
 
 # --- Recording recognitions -----------------------------------------------------------------

@@ -39,5 +39,11 @@ class RevokeForm(Form):
     reason = TextAreaField(_l("Reason (the seller will read it)"), validators=[DataRequired(), Length(max=2000)])
 
 
+class ChangeDecisionForm(Form):
+    """Approve or refuse a seller's request to change a certified product's identity."""
+    action = HiddenField(validators=[AnyOf(["approve", "refuse"])])
+    note = TextAreaField(_l("Note (the seller will read it; required to refuse)"), validators=[Length(max=2000)])
+
+
 class ImportForm(Form):
     file = FileField(_l("Catalogue file (CSV in UTF-8 or XLSX)"), validators=[FileRequired()])

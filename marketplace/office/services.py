@@ -4,7 +4,11 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from ..catalog.models import Product
+from ..certification.models import ProductChangeRequest
+from ..certification.services import identity_of
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
@@ -89,11 +93,19 @@ def _announce(seller: Seller, action: str, reason: str | None) -> None:
 # --- Evaluation records -----------------------------------------------------------------------
 
 def products_in_scope(officer):
-    from ..catalog.models import Product
     query = select(Product).join(Seller).order_by(Product.name)
     if officer.province_code is not None:
         query = query.where(Seller.province_code == officer.province_code)
     return db.session.scalars(query).all()
+
+
+def products_with_pending_changes(officer) -> set[int]:
+    """Ids of the officer's products whose seller waits for a decision on a change of identity."""
+    query = (select(ProductChangeRequest.product_id).join(Product, Product.id == ProductChangeRequest.product_id)
+             .join(Seller, Seller.id == Product.seller_id).where(ProductChangeRequest.status == "pending"))
+    if officer.province_code is not None:
+        query = query.where(Seller.province_code == officer.province_code)
+    return set(db.session.scalars(query))
 
 
 def _record_state(record) -> dict:
@@ -137,6 +149,67 @@ def revoke_recognition(officer, record, reason: str):
         body = _("Hello %(name)s,\n\n%(subject)s.", name=record.product.seller.legal_name, subject=subject)
         body += "\n\n" + _("Reason: %(reason)s", reason=reason)
     for address in record.product.seller.email_addresses:
+        queue_email(address, subject, body)
+
+
+# --- Changes of a certified product's identity ----------------------------------------------------
+
+CHANGE_REQUEST = StateMachine("product_change", ProductChangeRequest, "status", {
+    "approve": ({"pending"}, "approved"),
+    "refuse": ({"pending"}, "refused"),
+}, states=("pending", "approved", "refused"))
+
+
+def decide_change_request(officer, change: ProductChangeRequest, action: str,
+                          note: str | None = None) -> ProductChangeRequest:
+    """Approve (the requested values replace the product's) or refuse (a note is required) a seller's
+    request to change what the council evaluated; audited, the seller told by email; in the caller's unit
+    of work. Decided once: a double submit or a second officer is told so, and nothing else changes."""
+    product = change.product
+    if not in_scope(officer, product.seller):
+        raise PermissionError("product outside the officer's province")
+    if action not in CHANGE_REQUEST.actions:
+        raise DecisionError(_("Unknown action."))
+    note = (note or "").strip() or None
+    if action == "refuse" and not note:
+        raise DecisionError(_("Give the reason: the seller will read it."))
+    try:
+        CHANGE_REQUEST.apply(change, action, actor_id=officer.id, reason=note, decided_by_id=officer.id,
+                             decided_at=utcnow(), decision_note=note)
+    except Refused as error:
+        raise DecisionError(_("This request has already been decided.")) from error
+    requested = dict(change.requested)
+    before = {"status": "pending", "values": identity_of(product, requested)}
+    if action == "approve":
+        for name, value in requested.items():
+            setattr(product, name, value)
+        try:
+            db.session.flush()
+        except IntegrityError as error:  # the seller has another product of that name: nothing changes
+            raise DecisionError(_("The seller already has another product with this name.")) from error
+        after = {"status": "approved", "values": identity_of(product, requested), "note": note}
+    else:
+        after = {"status": "refused", "values": before["values"], "requested": requested, "note": note}
+    audit(officer, f"product_change.{action}", change, before, after)
+    _announce_change(product, action, before["values"], note)
+    return change
+
+
+def _announce_change(product, action: str, old: dict, note: str | None) -> None:
+    with force_locale("vi"):
+        name = old.get("name") or product.name
+        subject = {
+            "approve": _("Your change to “%(name)s” is approved", name=name),
+            "refuse": _("Your change to “%(name)s” was not accepted", name=name),
+        }[action]
+        body = _("Hello %(name)s,\n\n%(subject)s.", name=product.seller.legal_name, subject=subject)
+        if action == "approve":
+            body += "\n\n" + _("The product now reads: %(name)s, group %(group)s, %(unit)s.",
+                                 name=product.name, group=product.group_code, unit=product.unit)
+        if note:
+            body += "\n\n" + _("Reason: %(reason)s", reason=note)
+        body += "\n\n" + _("Chợ OCOP — the provincial OCOP office")
+    for address in product.seller.email_addresses:
         queue_email(address, subject, body)
 
 

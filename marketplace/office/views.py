@@ -13,8 +13,8 @@ from .. import ocop
 from ..accounts.services import roles_required
 from ..catalog.models import Product
 from ..certification.importer import ImportFileError, read_table
-from ..certification.models import EvaluationRecord
-from ..certification.services import unlisted_reasons
+from ..certification.models import EvaluationRecord, ProductChangeRequest
+from ..certification.services import IDENTITY_LABELS, change_requests_of, identity_locked_by, unlisted_reasons
 from ..exports import table_response
 from ..extensions import db
 from ..orders import services as order_services
@@ -22,7 +22,7 @@ from ..payments import services as payments
 from ..sellers.models import VERIFICATION_STATUSES, Seller
 from . import services
 from .dashboard import EXPIRY_HORIZON_DAYS, csv_rows, indicators
-from .forms import DecisionForm, EvaluationForm, ImportForm, RevokeForm
+from .forms import ChangeDecisionForm, DecisionForm, EvaluationForm, ImportForm, RevokeForm
 from .models import AuditLog
 from ..unit_of_work import run
 
@@ -89,7 +89,7 @@ def _product_in_scope(product_id: int):
 @bp.get("/products")
 def products():
     return render_template("office/products.html", products=services.products_in_scope(current_user),
-                           today=ocop.today())
+                           pending=services.products_with_pending_changes(current_user), today=ocop.today())
 
 
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
@@ -110,7 +110,28 @@ def product(product_id: int):
     if form.errors:
         status = 422
     return render_template("office/product.html", product=found, form=form, revoke_form=RevokeForm(),
-                           reasons=unlisted_reasons(found), today=ocop.today()), status
+                           reasons=unlisted_reasons(found), today=ocop.today(), change_form=ChangeDecisionForm(),
+                           changes=change_requests_of(found), locked_by=identity_locked_by(found),
+                           labels=IDENTITY_LABELS), status
+
+
+@bp.post("/change-requests/<int:change_id>/decision")
+def decide_change(change_id: int):
+    """Approve or refuse a seller's request to change what the council evaluated."""
+    change = db.session.get(ProductChangeRequest, change_id)
+    if change is None or not services.in_scope(current_user, change.product.seller):
+        abort(404)
+    product_id = change.product_id
+    form = ChangeDecisionForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.DecisionError(_("The form was not accepted; try again."))
+        run(services.decide_change_request, current_user, change, form.action.data, form.note.data)
+    except services.DecisionError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Saved. The seller is told by email."), "success")
+    return redirect(url_for("office.product", product_id=product_id), code=303)
 
 
 @bp.post("/recognitions/<int:record_id>/revoke")

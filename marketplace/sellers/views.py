@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from .. import ocop
 from ..accounts.services import roles_required
 from ..catalog import services as catalog
-from ..catalog.forms import ProductForm
+from ..catalog.forms import ChangeRequestForm, ProductForm
 from ..catalog.images import PhotoError
-from ..certification.services import expiring, unlisted_reasons
+from ..certification import services as certification
+from ..certification.services import IDENTITY_FIELDS, IdentityLocked, expiring, unlisted_reasons
 from ..accounts.views import auth_limit
 from ..extensions import db, limiter
 from ..unit_of_work import run
@@ -82,20 +83,61 @@ def products():
 def edit_product(product_id: int | None = None):
     product = _own_product(product_id) if product_id else None
     form = ProductForm(obj=product)
+    locked_by = certification.identity_locked_by(product) if product else None
+    if locked_by is not None:
+        form.lock(product, IDENTITY_FIELDS)
+    refused = None
     if form.validate_on_submit():
         try:
-            catalog.save_product(current_user.seller, form.values(), form.uploads(), product)
+            run(catalog.save_product, current_user.seller, form.values(), form.uploads(), product)
+        except IdentityLocked as error:  # a crafted POST: the page never sends a locked field
+            refused = error.message()
+            form.restore(product, IDENTITY_FIELDS)
         except PhotoError as error:
-            db.session.rollback()
             form.photos.errors = [str(error)]
         except IntegrityError:
-            db.session.rollback()
             form.name.errors = [_("You already have a product with this name.")]
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("sellers.products"), code=303)
-    status = 422 if form.errors else 200
-    return render_template("sellers/product_form.html", form=form, product=product), status
+    status = 422 if form.errors or refused else 200
+    return _product_page(form, product, locked_by, refused=refused), status
+
+
+def _product_page(form, product, locked_by, refused=None, change_form=None):
+    """The product form, and for a locked product the change requests and the form to ask for one."""
+    pending, requests = None, []
+    if product is not None and product.id is not None:
+        requests = certification.change_requests_of(product)
+        pending = next((r for r in requests if r.status == "pending"), None)
+    if locked_by is not None and pending is None and change_form is None:
+        change_form = ChangeRequestForm(obj=product, formdata=None)
+    return render_template("sellers/product_form.html", form=form, product=product, locked_by=locked_by,
+                           locked_fields=IDENTITY_FIELDS if locked_by else (), refused=refused,
+                           change_form=change_form, pending=pending, requests=requests,
+                           labels=certification.IDENTITY_LABELS)
+
+
+@bp.post("/products/<int:product_id>/change-request")
+@roles_required("seller")
+def request_change(product_id: int):
+    """Ask the office to change what the council evaluated (name, group, unit, GTIN)."""
+    product = _own_product(product_id)
+    change_form = ChangeRequestForm()
+    if change_form.validate_on_submit():
+        try:
+            run(certification.request_identity_change, current_user, product, change_form.values(),
+                change_form.reason.data)
+        except certification.ChangeRequestError as error:
+            change_form.form_errors.append(str(error))
+        else:
+            flash(_("Your request is sent to the provincial OCOP office. You will be told by email."), "success")
+            return redirect(url_for("sellers.edit_product", product_id=product.id), code=303)
+    locked_by = certification.identity_locked_by(product)
+    form = ProductForm(obj=product, formdata=None)
+    if locked_by is not None:
+        form.lock(product, IDENTITY_FIELDS)
+    return _product_page(form, product, locked_by, change_form=change_form), 422
 
 
 # --- The console: stock ---------------------------------------------------------------------------
