@@ -86,14 +86,18 @@ def _assert_invariants():
             assert states == {"cancelled"}, order.number
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
-@given(steps=st.lists(STEP, min_size=1, max_size=20))
+@given(steps=st.lists(STEP, min_size=1, max_size=30))
 def test_any_sequence_of_order_events_keeps_stock_and_money_sound(app, monkeypatch, steps):
     for key, value in {"VIETQR_BANK_BIN": "970436", "VIETQR_ACCOUNT_NO": "0011001234567"}.items():
         monkeypatch.setitem(app.config, key, value)
-    _empty_database()
-    product_ids = _shop()
-    for step in steps:
-        _step(step, product_ids)
-        _assert_invariants()
+    search, app.extensions["search"] = app.extensions["search"], None  # what is found is not the point here
+    try:
+        _empty_database()
+        product_ids = _shop()
+        for step in steps:
+            _step(step, product_ids)
+            _assert_invariants()
+    finally:
+        app.extensions["search"] = search
