@@ -60,7 +60,7 @@ def test_a_cancelled_vietqr_order_shows_no_qr_and_money_after_it_is_owed_back(cl
     number, token = placed.get_json()["number"], placed.get_json()["token"]
     assert client.post(f"/orders/{number}/cancel", data={"token": token}).status_code == 303
     page = client.get(f"/orders/{number}?token={token}").get_data(as_text=True)
-    assert "class=\"vietqr\"" not in page and "Đơn hàng đã huỷ. Không cần thanh toán." in page
+    assert "class=\"vietqr\"" not in page and "Đơn hàng đã hủy. Không cần thanh toán." in page
     answer = client.get(f"/api/v1/orders/{number}?token={token}").get_json()
     assert answer["status"] == "cancelled" and answer["payment"]["status"] == "cancelled"
     assert "vietqr" not in answer["payment"]
