@@ -235,9 +235,9 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
 
 @pytest.mark.parametrize("lang, words", [
     ("vi", {"search": "tra tan cuong", "add": "Thêm vào giỏ", "cart": "Giỏ hàng", "checkout": "Đặt hàng",
-            "place": "Đặt hàng", "thanks": "Cảm ơn"}),
+            "review": "Xem tổng tiền", "place": "Đặt hàng", "total": "Tổng cộng", "thanks": "Cảm ơn"}),
     ("en", {"search": "tan cuong tea", "add": "Add to cart", "cart": "Cart", "checkout": "Check out",
-            "place": "Place the order", "thanks": "Thank you"}),
+            "review": "See the total", "place": "Place the order", "total": "Total", "thanks": "Thank you"}),
 ])
 def test_search_cart_checkout_cash_on_delivery(browser, shop, lang, words):
     context = browser.new_context(viewport=SIZES["phone"])
@@ -257,6 +257,11 @@ def test_search_cart_checkout_cash_on_delivery(browser, shop, lang, words):
         page.locator("#ward").fill("Phường Phan Đình Phùng")
         page.locator("#street").fill("12 Hoàng Văn Thụ")
         _fits_the_screen(page)
+        page.get_by_role("button", name=words["review"]).click()  # the total, delivery included, first
+        review = page.locator("#review")
+        review.wait_for()
+        assert words["total"] in review.inner_text() and "₫" in review.inner_text()
+        _fits_the_screen(page)
         page.get_by_role("button", name=words["place"]).click()
         page.wait_for_url("**/orders/*")
         assert words["thanks"] in page.content()
@@ -270,8 +275,10 @@ def test_search_cart_checkout_cash_on_delivery(browser, shop, lang, words):
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("vi", {"add": "Thêm vào giỏ", "place": "Đặt hàng", "pay": "Thanh toán", "paid": "Đã nhận thanh toán"}),
-    ("en", {"add": "Add to cart", "place": "Place the order", "pay": "Pay", "paid": "Payment received"}),
+    ("vi", {"add": "Thêm vào giỏ", "review": "Xem tổng tiền", "place": "Đặt hàng", "pay": "Thanh toán",
+            "paid": "Đã nhận thanh toán"}),
+    ("en", {"add": "Add to cart", "review": "See the total", "place": "Place the order", "pay": "Pay",
+            "paid": "Payment received"}),
 ])
 def test_a_vietqr_order_on_a_phone_confirmed_by_the_office(browser, shop, app, monkeypatch, lang, words):
     """The buyer sees the QR with the amount and reference on a phone; the office confirms the transfer
@@ -298,6 +305,8 @@ def test_a_vietqr_order_on_a_phone_confirmed_by_the_office(browser, shop, app, m
             page.locator(f"#{name}").fill(value)
         page.locator("#province").select_option("19")
         page.locator("input[name=payment][value=vietqr]").check()
+        page.get_by_role("button", name=words["review"]).click()
+        page.locator("#review").wait_for()
         page.get_by_role("button", name=words["place"]).click()
         page.wait_for_url("**/orders/*")
         qr = page.locator(".vietqr svg")
