@@ -13,9 +13,9 @@ from marketplace.extensions import db
 from marketplace.inventory import services as stock
 from marketplace.unit_of_work import run
 from marketplace.inventory.models import StockMovement
-from marketplace.salespoints import services
+from marketplace.salespoints import counts, services, transfers
 from marketplace.accounts.models import User
-from marketplace.salespoints.models import CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff
+from marketplace.salespoints.models import CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff, StockCount
 
 from .factories import gtin
 from .test_checkout import check_out
@@ -41,7 +41,7 @@ def new_point(office, code="TN-01", province_code=19, **changes):
     values = {"code": code, "name": f"Điểm OCOP {code}", "kind": "station_airport", "province_code": province_code,
               "ward_code": int(ocop.wards_of(province_code)[0].code), "street": "1 Đường Ga",
               "opening_hours": "7:00–21:00", "phone": "0208 3855 123", "active": True} | changes
-    return services.create_point(office, values)
+    return run(services.create_point, office, values)
 
 
 def level_at(point, product):
@@ -68,7 +68,8 @@ def goods(make, point, office):
     tea = make.listed(seller=seller, name="Trà Tân Cương đặc biệt", price_vnd=120000, gtin=gtin(1))
     honey = make.listed(seller=seller, name="Mật ong bạc hà", price_vnd=250000)
     clerk = staff(point, "kho@ocop.vn")
-    services.receive_goods(point, clerk, seller.id, [services.ReceiptLine(tea.id, 5), services.ReceiptLine(honey.id, 2)])
+    run(services.receive_goods, point, clerk, seller.id,
+        [services.ReceiptLine(tea.id, 5), services.ReceiptLine(honey.id, 2)])
     return seller, tea, honey
 
 
@@ -149,8 +150,8 @@ def test_a_bad_delivery_changes_nothing(client, make, point):
                  {f"qty-{tea.id}": "2", f"best-{tea.id}": "31/02/2027"}, {}):
         assert client.post(f"/counter/{point.id}/receive?seller_id={seller.id}", data=data).status_code == 422
     with pytest.raises(services.PointError):  # a product that is not listable, straight to the service
-        services.receive_goods(point, point.staff[0].user, seller.id,
-                               [services.ReceiptLine(tea.id, 1), services.ReceiptLine(hidden.id, 1)])
+        run(services.receive_goods, point, point.staff[0].user, seller.id,
+            [services.ReceiptLine(tea.id, 1), services.ReceiptLine(hidden.id, 1)])
     assert db.session.scalar(select(func.count(GoodsReceipt.id))) == 0
     assert db.session.scalar(select(func.count(StockMovement.id))) == 0
 
@@ -210,7 +211,7 @@ def test_two_tills_sell_the_last_box_and_one_wins(app, point, goods):
             clerk = db.session.get(User, clerk_id)
             start.wait()
             try:
-                services.complete_sale(here, clerk, {tea_id: 1}, "card")
+                run(services.complete_sale, here, clerk, {tea_id: 1}, "card")
                 outcomes.append("sold")
             except services.PointError as error:
                 outcomes.append(error.code)
@@ -230,7 +231,7 @@ def test_returns_and_voids_reverse_a_sale_with_a_reason(client, point, goods):
     _seller, tea, honey = goods
     clerk = staff(point, "ban@ocop.vn")
     staff(point, "quanly@ocop.vn", role="manager")
-    sale = services.complete_sale(point, clerk, {tea.id: 2, honey.id: 1}, "card")
+    sale = run(services.complete_sale, point, clerk, {tea.id: 2, honey.id: 1}, "card")
     tea_line, honey_line = sale.lines
     sign_in(client, "ban@ocop.vn")
     url = f"/counter/{point.id}/sales/{sale.id}"
@@ -244,7 +245,7 @@ def test_returns_and_voids_reverse_a_sale_with_a_reason(client, point, goods):
     assert stock.history(point.location_id, tea.id)[0].reason == "Hộp bị móp"
 
     assert client.post(url + "/void", data={"reason": "nhầm"}).status_code == 403  # staff cannot void
-    other = services.complete_sale(point, clerk, {honey.id: 1}, "cash", cash_given_vnd=300000)
+    other = run(services.complete_sale, point, clerk, {honey.id: 1}, "cash", cash_given_vnd=300000)
     sign_in(client, "quanly@ocop.vn")
     client.post(url + "/void", data={"reason": "nhầm"})  # something came back already: not voidable
     db.session.refresh(sale)
@@ -270,12 +271,11 @@ def test_staff_act_only_at_their_own_point(client, office, point, goods):
     _seller, tea, _honey = goods
     there = new_point(office, code="TN-02")
     their_clerk = staff(there, "quanly2@ocop.vn", role="manager")
-    services.receive_goods(there, their_clerk, goods[0].id, [services.ReceiptLine(tea.id, 3)])
-    their_sale = services.complete_sale(there, their_clerk, {tea.id: 1}, "card")
-    from marketplace.salespoints import counts, transfers
+    run(services.receive_goods, there, their_clerk, goods[0].id, [services.ReceiptLine(tea.id, 3)])
+    their_sale = run(services.complete_sale, there, their_clerk, {tea.id: 1}, "card")
     their_transfer = transfers.send(there.location_id, new_point(office, code="TN-03"), their_clerk, {tea.id: 1})
     their_count = counts.start(there, their_clerk)
-    mine = services.complete_sale(point, staff(point, "quanly@ocop.vn", role="manager"), {tea.id: 1}, "card")
+    mine = run(services.complete_sale, point, staff(point, "quanly@ocop.vn", role="manager"), {tea.id: 1}, "card")
     ids = {"s": their_sale.id, "t": their_transfer.id, "c": their_count.id}
     sign_in(client, "quanly@ocop.vn")
     before = (db.session.scalar(select(func.count(StockMovement.id))), level_at(there, tea), level_at(point, tea))
@@ -305,7 +305,7 @@ def test_staff_act_only_at_their_own_point(client, office, point, goods):
 
 def test_switched_off_staff_cannot_sign_in(client, office, point):
     member_user = staff(point, "nghi@ocop.vn")
-    services.set_staff_active(office, point.staff[0], False)
+    run(services.set_staff_active, office, point.staff[0], False)
     client.post("/account/sign-in", data={"email": member_user.email, "password": PASSWORD})
     assert client.get(f"/counter/{point.id}/sell").status_code in (302, 401)  # not signed in
 
@@ -337,7 +337,6 @@ def test_a_transfer_received_with_a_shortfall(client, office, point, goods):
                                                                     f"qty-{honey.id}": ""})
     assert response.status_code == 303
     assert level_at(point, tea) == 1 and level_at(there, tea) == 0  # left, not arrived: in transit
-    from marketplace.salespoints import transfers
     assert transfers.in_transit(there.location_id) == {tea.id: 4}
     transfer = transfers.transfers_touching(there.location_id)[0]
     assert client.post(f"/counter/{point.id}/transfers/{transfer.id}",
@@ -371,7 +370,6 @@ def test_a_blind_count_with_variances_approved_by_the_manager(client, point, goo
     staff(point, "quanly@ocop.vn", role="manager")
     sign_in(client, "dem@ocop.vn")
     client.post(f"/counter/{point.id}/counts")
-    from marketplace.salespoints.models import StockCount
     count = db.session.scalar(select(StockCount))
     page = client.get(f"/counter/{point.id}/counts/{count.id}").get_data(as_text=True)
     assert "Dự kiến" not in page  # blind: the expected numbers are not shown while counting
@@ -404,11 +402,11 @@ def test_the_manager_reads_sales_and_stock_and_downloads_them(client, point, goo
     staff(point, "quanly@ocop.vn", role="manager")
     stock.set_reorder_level(point.location_id, honey.id, 2)
     db.session.commit()
-    services.complete_sale(point, clerk, {tea.id: 2, honey.id: 1}, "cash", cash_given_vnd=500000)
-    returned = services.complete_sale(point, clerk, {tea.id: 1}, "card")
-    services.return_goods(returned, clerk, {returned.lines[0].id: 1}, "đổi ý")  # nets to nothing
-    voided = services.complete_sale(point, clerk, {tea.id: 1}, "vietqr")
-    services.void_sale(voided, db.session.scalar(select(User).filter_by(email="quanly@ocop.vn")), "nhầm")
+    run(services.complete_sale, point, clerk, {tea.id: 2, honey.id: 1}, "cash", cash_given_vnd=500000)
+    returned = run(services.complete_sale, point, clerk, {tea.id: 1}, "card")
+    run(services.return_goods, returned, clerk, {returned.lines[0].id: 1}, "đổi ý")  # nets to nothing
+    voided = run(services.complete_sale, point, clerk, {tea.id: 1}, "vietqr")
+    run(services.void_sale, voided, db.session.scalar(select(User).filter_by(email="quanly@ocop.vn")), "nhầm")
 
     sign_in(client, "ban@ocop.vn")
     assert client.get(f"/counter/{point.id}/reports").status_code == 403  # staff: no reports
@@ -434,7 +432,7 @@ def test_the_manager_reads_sales_and_stock_and_downloads_them(client, point, goo
 
 def test_a_seller_sees_its_goods_at_every_point_and_sends_more(client, make, office, point, goods):
     seller, tea, honey = goods
-    services.complete_sale(point, staff(point, "ban@ocop.vn"), {tea.id: 1}, "card")
+    run(services.complete_sale, point, staff(point, "ban@ocop.vn"), {tea.id: 1}, "card")
     create_user("htx@tancuong.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)
     stock.receive(stock.warehouse_of(seller).id, honey.id, 10)
     db.session.commit()
@@ -536,11 +534,10 @@ def test_every_staff_movement_says_who_and_when(client, point, goods):
     """Receiving, selling, returning, voiding, transferring, counting and handing over a pickup."""
     _seller, tea, honey = goods
     from marketplace.orders import services as orders
-    from marketplace.salespoints import counts, transfers
     manager = staff(point, "quanly@ocop.vn", role="manager")
-    sale = services.complete_sale(point, manager, {tea.id: 1, honey.id: 1}, "card")
-    services.return_goods(sale, manager, {sale.lines[0].id: 1}, "đổi ý")
-    services.void_sale(services.complete_sale(point, manager, {tea.id: 1}, "card"), manager, "nhầm")
+    sale = run(services.complete_sale, point, manager, {tea.id: 1, honey.id: 1}, "card")
+    run(services.return_goods, sale, manager, {sale.lines[0].id: 1}, "đổi ý")
+    run(services.void_sale, run(services.complete_sale, point, manager, {tea.id: 1}, "card"), manager, "nhầm")
     transfers.send(point.location_id, new_point(officer(None, "all@ocop.vn"), code="TN-05"), manager, {tea.id: 1})
     order = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
@@ -569,3 +566,4 @@ def test_the_manager_sets_reorder_levels_and_the_alert_shows(client, point, good
     assert stock.level(point.location_id, tea.id).reorder_level == 5
     home = client.get(f"/counter/{point.id}/").get_data(as_text=True)
     assert "Trà Tân Cương đặc biệt" in home and "cần nhập khi còn 5" in home and "Mật ong" not in home
+
