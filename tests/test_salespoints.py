@@ -274,7 +274,7 @@ def test_staff_act_only_at_their_own_point(client, office, point, goods):
     run(services.receive_goods, there, their_clerk, goods[0].id, [services.ReceiptLine(tea.id, 3)])
     their_sale = run(services.complete_sale, there, their_clerk, {tea.id: 1}, "card")
     their_transfer = transfers.send(there.location_id, new_point(office, code="TN-03"), their_clerk, {tea.id: 1})
-    their_count = counts.start(there, their_clerk)
+    their_count = run(counts.start, there, their_clerk)
     mine = run(services.complete_sale, point, staff(point, "quanly@ocop.vn", role="manager"), {tea.id: 1}, "card")
     ids = {"s": their_sale.id, "t": their_transfer.id, "c": their_count.id}
     sign_in(client, "quanly@ocop.vn")
@@ -543,10 +543,10 @@ def test_every_staff_movement_says_who_and_when(client, point, goods):
                                "at_point", pickup_location_id=point.location_id)
     for action in ("confirm", "pack", "hand_over"):
         run(orders.move, order.parts[0], action, actor_id=manager.id, by="point")
-    count = counts.start(point, manager)
-    counts.record(count, {line.id: 0 for line in count.lines})
-    counts.submit(count, manager)
-    counts.approve(count, manager)
+    count = run(counts.start, point, manager)
+    run(counts.record, count, {line.id: 0 for line in count.lines}, manager)
+    run(counts.submit, count, manager)
+    run(counts.approve, count, manager)
     movements = db.session.scalars(select(StockMovement).where(StockMovement.location_id == point.location_id,
                                                               StockMovement.kind != "reserve")).all()
     assert {m.kind for m in movements} >= {"receive", "sale", "return", "transfer_out", "online_order", "count"}

@@ -62,7 +62,7 @@ PROBLEMS = {
 # What refuses a document: the services name their refusals (PointError); a refused transition or a
 # stock refusal they did not name means someone acted first.
 REFUSALS = (services.PointError, Refused, stock.StockError)
-UNNAMED = {services.SALE.name: "not_voidable"}
+UNNAMED = {services.SALE.name: "not_voidable", counts.COUNT.name: "count_closed"}
 
 
 def _problem(error: Exception) -> str:
@@ -468,11 +468,11 @@ def point_transfer(point, transfer_id: int):
 def point_counts(point):
     if request.method == "POST":
         try:
-            count = counts.start(point, current_user)
-        except services.PointError as error:
+            count = run(counts.start, point, current_user)
+        except REFUSALS as error:
             flash(_problem(error), "error")
-        else:
-            return redirect(url_for("salespoints.point_count", point_id=point.id, count_id=count.id), code=303)
+            return redirect(url_for("salespoints.point_counts", point_id=point.id), code=303)
+        return redirect(url_for("salespoints.point_count", point_id=point.id, count_id=count.id), code=303)
     return render_template("salespoints/counts.html", point=point, counts=counts.counts_of(point),
                            open_count=counts.open_count(point))
 
@@ -494,15 +494,14 @@ def point_count(point, count_id: int):
                     if raw and not raw.isdigit():
                         raise services.PointError("bad_count")
                     entered[line.id] = int(raw) if raw else None
-                counts.record(count, entered)
+                run(counts.record, count, entered, current_user)  # kept even when the submit is refused
                 if action == "submit":
-                    counts.submit(count, current_user)
+                    run(counts.submit, count, current_user)
             elif action in ("approve", "cancel") and manager:
-                (counts.approve if action == "approve" else counts.cancel)(count, current_user)
+                run(counts.approve if action == "approve" else counts.cancel, count, current_user)
             else:
                 abort(403)
-        except services.PointError as error:
-            db.session.rollback()
+        except REFUSALS as error:
             flash(_problem(error), "error")
         else:
             flash(_("Saved."), "success")
