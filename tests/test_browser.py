@@ -396,7 +396,7 @@ def test_sales_point_pages_pass_axe_on_a_phone(browser, server, app):
         manager = staff(point, "quanly@ocop.vn", role="manager")
         run(services.receive_goods, point, manager, seller.id, [services.ReceiptLine(tea.id, 8)])
         sale = run(services.complete_sale, point, manager, {tea.id: 2}, "cash", cash_given_vnd=300000)
-        sent = transfers.send(point.location_id, there, manager, {tea.id: 1})
+        sent = run(transfers.send, point.location_id, there, manager, {tea.id: 1})
         count = run(counts.start, point, manager)
         ids = {"p": point.id, "s": sale.id, "t": sent.id, "c": count.id, "seller": seller.id}
         db.session.remove()

@@ -273,7 +273,7 @@ def test_staff_act_only_at_their_own_point(client, office, point, goods):
     their_clerk = staff(there, "quanly2@ocop.vn", role="manager")
     run(services.receive_goods, there, their_clerk, goods[0].id, [services.ReceiptLine(tea.id, 3)])
     their_sale = run(services.complete_sale, there, their_clerk, {tea.id: 1}, "card")
-    their_transfer = transfers.send(there.location_id, new_point(office, code="TN-03"), their_clerk, {tea.id: 1})
+    their_transfer = run(transfers.send, there.location_id, new_point(office, code="TN-03"), their_clerk, {tea.id: 1})
     their_count = run(counts.start, there, their_clerk)
     mine = run(services.complete_sale, point, staff(point, "quanly@ocop.vn", role="manager"), {tea.id: 1}, "card")
     ids = {"s": their_sale.id, "t": their_transfer.id, "c": their_count.id}
@@ -538,7 +538,7 @@ def test_every_staff_movement_says_who_and_when(client, point, goods):
     sale = run(services.complete_sale, point, manager, {tea.id: 1, honey.id: 1}, "card")
     run(services.return_goods, sale, manager, {sale.lines[0].id: 1}, "đổi ý")
     run(services.void_sale, run(services.complete_sale, point, manager, {tea.id: 1}, "card"), manager, "nhầm")
-    transfers.send(point.location_id, new_point(officer(None, "all@ocop.vn"), code="TN-05"), manager, {tea.id: 1})
+    run(transfers.send, point.location_id, new_point(officer(None, "all@ocop.vn"), code="TN-05"), manager, {tea.id: 1})
     order = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
     for action in ("confirm", "pack", "hand_over"):

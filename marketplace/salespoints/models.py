@@ -13,8 +13,9 @@ POINT_KINDS = ("station_airport", "rest_stop", "market_supermarket", "tourist_si
 STAFF_ROLES = ("staff", "manager")
 COUNTER_PAYMENTS = ("cash", "card", "vietqr")
 # The states of the documents that move (their CHECK constraints list the same; the machines are in
-# services.SALE and counts.COUNT).
+# services.SALE, counts.COUNT and transfers.TRANSFER).
 SALE_STATES = ("completed", "voided")
+TRANSFER_STATES = ("sent", "received")
 COUNT_STATES = ("counting", "submitted", "approved", "cancelled")
 
 

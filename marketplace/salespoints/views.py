@@ -62,7 +62,8 @@ PROBLEMS = {
 # What refuses a document: the services name their refusals (PointError); a refused transition or a
 # stock refusal they did not name means someone acted first.
 REFUSALS = (services.PointError, Refused, stock.StockError)
-UNNAMED = {services.SALE.name: "not_voidable", counts.COUNT.name: "count_closed"}
+UNNAMED = {services.SALE.name: "not_voidable", counts.COUNT.name: "count_closed",
+           transfers.TRANSFER.name: "already_received"}
 
 
 def _problem(error: Exception) -> str:
@@ -414,9 +415,9 @@ def _send_transfer(from_location_id: int, product_ids: list[int]):
         flash(str(PROBLEMS["bad_destination"] if destination is None else PROBLEMS["too_many"]), "error")
         return None
     try:
-        sent = transfers.send(from_location_id, destination, current_user, quantities,
-                              note=(request.form.get("note") or "").strip() or None)
-    except services.PointError as error:
+        sent = run(transfers.send, from_location_id, destination, current_user, quantities,
+                   note=(request.form.get("note") or "").strip() or None)
+    except REFUSALS as error:
         flash(_problem(error), "error")
         return None
     flash(_("Sent %(number)s. It is in transit until %(point)s receives it.", number=sent.number,
@@ -451,8 +452,8 @@ def point_transfer(point, transfer_id: int):
         try:
             if received is None:
                 raise services.PointError("too_many")
-            transfers.receive(transfer, current_user, received)
-        except services.PointError as error:
+            run(transfers.receive, transfer, current_user, received)
+        except REFUSALS as error:
             flash(_problem(error), "error")
         else:
             flash(_("Received. What arrived is on the shelf; any shortfall stays on the transfer."), "success")
