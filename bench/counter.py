@@ -38,11 +38,12 @@ def setup(app, wanted: int) -> tuple[int, list[str]]:
     from marketplace.extensions import db
     from marketplace.salespoints import services
     from marketplace.salespoints.models import SalesPointStaff
+    from marketplace.unit_of_work import run
 
     with app.app_context():
         office = create_user("office@ocop.vn", "Cán bộ", PASSWORD, role="office")
         db.session.commit()
-        point = services.create_point(office, {
+        point = run(services.create_point, office, {
             "code": "TN-01", "name": "Điểm OCOP Ga Thái Nguyên", "kind": "station_airport", "province_code": 19,
             "ward_code": int(ocop.wards_of(19)[0].code), "street": "1 Đường Ga", "opening_hours": "7:00–21:00",
             "phone": "0208 3855 123", "active": True})
@@ -65,7 +66,7 @@ def setup(app, wanted: int) -> tuple[int, list[str]]:
         for product_id, seller_id in rows:
             by_seller.setdefault(seller_id, []).append(product_id)
         for seller_id, ids in by_seller.items():
-            services.receive_goods(point, clerk, seller_id, [services.ReceiptLine(pid, 1000) for pid in ids])
+            run(services.receive_goods, point, clerk, seller_id, [services.ReceiptLine(pid, 1000) for pid in ids])
         return point.id, gtins
 
 

@@ -342,6 +342,7 @@ def test_a_counter_sale_by_barcode_on_a_phone(browser, server, app):
     change, records the sale and gets the receipt."""
     from marketplace.extensions import db
     from marketplace.salespoints import services
+    from marketplace.unit_of_work import run
     from tests.factories import Factory, gtin
     from tests.test_salespoints import PASSWORD, new_point, officer, staff
 
@@ -350,7 +351,7 @@ def test_a_counter_sale_by_barcode_on_a_phone(browser, server, app):
         seller = Factory().seller(legal_name="HTX Chè Tân Cương", province_code=19)
         tea = Factory().listed(seller=seller, name="Trà Tân Cương đặc biệt", price_vnd=120000, gtin=gtin(7))
         clerk = staff(point, "quay@ocop.vn")
-        services.receive_goods(point, clerk, seller.id, [services.ReceiptLine(tea.id, 5)])
+        run(services.receive_goods, point, clerk, seller.id, [services.ReceiptLine(tea.id, 5)])
         point_id, code = point.id, tea.gtin
         db.session.remove()
     context = browser.new_context(viewport=SIZES["phone"], locale="vi-VN")
@@ -392,6 +393,7 @@ def test_sales_point_pages_pass_axe_on_a_phone(browser, server, app):
 
     from marketplace.extensions import db
     from marketplace.salespoints import counts, services, transfers
+    from marketplace.unit_of_work import run
     from tests.factories import Factory, gtin
     from tests.test_salespoints import PASSWORD, new_point, officer, staff
 
@@ -401,10 +403,10 @@ def test_sales_point_pages_pass_axe_on_a_phone(browser, server, app):
         seller = Factory().seller(legal_name="HTX Chè Tân Cương", province_code=19)
         tea = Factory().listed(seller=seller, name="Trà Tân Cương đặc biệt", price_vnd=120000, gtin=gtin(9))
         manager = staff(point, "quanly@ocop.vn", role="manager")
-        services.receive_goods(point, manager, seller.id, [services.ReceiptLine(tea.id, 8)])
-        sale = services.complete_sale(point, manager, {tea.id: 2}, "cash", cash_given_vnd=300000)
-        sent = transfers.send(point.location_id, there, manager, {tea.id: 1})
-        count = counts.start(point, manager)
+        run(services.receive_goods, point, manager, seller.id, [services.ReceiptLine(tea.id, 8)])
+        sale = run(services.complete_sale, point, manager, {tea.id: 2}, "cash", cash_given_vnd=300000)
+        sent = run(transfers.send, point.location_id, there, manager, {tea.id: 1})
+        count = run(counts.start, point, manager)
         ids = {"p": point.id, "s": sale.id, "t": sent.id, "c": count.id, "seller": seller.id}
         db.session.remove()
     pages = ["/counter/{p}/", "/counter/{p}/sell", "/counter/{p}/sales", "/counter/{p}/sales/{s}",

@@ -239,7 +239,8 @@ def test_the_dashboard_shows_shares_against_targets_and_exports_csv(client, make
     assert ["Thái Nguyên", "products_5_stars", "1", "2", "", ""] in rows
     assert ["Thái Nguyên", "sales_point", "0", "1", "0.000", "1.00"] in rows  # no OCOP point yet
     from marketplace.salespoints.services import create_point
-    create_point(officer(None, "all@ocop.vn"), {
+    from marketplace.unit_of_work import run
+    run(create_point, officer(None, "all@ocop.vn"), {
         "code": "TN-01", "name": "Điểm OCOP", "kind": "post_office", "province_code": 19, "ward_code": 5443,
         "street": "1 Đội Cấn", "opening_hours": "8–17", "phone": "0208 3855 678", "active": True})
     rows = list(csv.reader(io.StringIO(client.get("/office/dashboard.csv").get_data(as_text=True).lstrip("\ufeff"))))

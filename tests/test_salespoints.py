@@ -12,10 +12,16 @@ from marketplace.accounts.services import create_user
 from marketplace.extensions import db
 from marketplace.inventory import services as stock
 from marketplace.unit_of_work import run
-from marketplace.inventory.models import StockMovement
-from marketplace.salespoints import services
+from marketplace.inventory.check import problems
+from marketplace.inventory.models import StockLevel, StockMovement
+from marketplace.salespoints import counts, services, transfers
+from marketplace.salespoints.counts import COUNT
+from marketplace.salespoints.transfers import TRANSFER
 from marketplace.accounts.models import User
-from marketplace.salespoints.models import CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff
+from marketplace.salespoints.models import (CounterReturn, CounterSale, CounterSaleLine, GoodsReceipt, SalesPoint,
+                                            SalesPointStaff, StockCount, StockCountLine, StockTransfer,
+                                            StockTransferLine)
+from marketplace.transitions import StatusChange, log_of
 
 from .factories import gtin
 from .test_checkout import check_out
@@ -41,7 +47,7 @@ def new_point(office, code="TN-01", province_code=19, **changes):
     values = {"code": code, "name": f"Điểm OCOP {code}", "kind": "station_airport", "province_code": province_code,
               "ward_code": int(ocop.wards_of(province_code)[0].code), "street": "1 Đường Ga",
               "opening_hours": "7:00–21:00", "phone": "0208 3855 123", "active": True} | changes
-    return services.create_point(office, values)
+    return run(services.create_point, office, values)
 
 
 def level_at(point, product):
@@ -68,7 +74,8 @@ def goods(make, point, office):
     tea = make.listed(seller=seller, name="Trà Tân Cương đặc biệt", price_vnd=120000, gtin=gtin(1))
     honey = make.listed(seller=seller, name="Mật ong bạc hà", price_vnd=250000)
     clerk = staff(point, "kho@ocop.vn")
-    services.receive_goods(point, clerk, seller.id, [services.ReceiptLine(tea.id, 5), services.ReceiptLine(honey.id, 2)])
+    run(services.receive_goods, point, clerk, seller.id,
+        [services.ReceiptLine(tea.id, 5), services.ReceiptLine(honey.id, 2)])
     return seller, tea, honey
 
 
@@ -149,8 +156,8 @@ def test_a_bad_delivery_changes_nothing(client, make, point):
                  {f"qty-{tea.id}": "2", f"best-{tea.id}": "31/02/2027"}, {}):
         assert client.post(f"/counter/{point.id}/receive?seller_id={seller.id}", data=data).status_code == 422
     with pytest.raises(services.PointError):  # a product that is not listable, straight to the service
-        services.receive_goods(point, point.staff[0].user, seller.id,
-                               [services.ReceiptLine(tea.id, 1), services.ReceiptLine(hidden.id, 1)])
+        run(services.receive_goods, point, point.staff[0].user, seller.id,
+            [services.ReceiptLine(tea.id, 1), services.ReceiptLine(hidden.id, 1)])
     assert db.session.scalar(select(func.count(GoodsReceipt.id))) == 0
     assert db.session.scalar(select(func.count(StockMovement.id))) == 0
 
@@ -210,7 +217,7 @@ def test_two_tills_sell_the_last_box_and_one_wins(app, point, goods):
             clerk = db.session.get(User, clerk_id)
             start.wait()
             try:
-                services.complete_sale(here, clerk, {tea_id: 1}, "card")
+                run(services.complete_sale, here, clerk, {tea_id: 1}, "card")
                 outcomes.append("sold")
             except services.PointError as error:
                 outcomes.append(error.code)
@@ -230,7 +237,7 @@ def test_returns_and_voids_reverse_a_sale_with_a_reason(client, point, goods):
     _seller, tea, honey = goods
     clerk = staff(point, "ban@ocop.vn")
     staff(point, "quanly@ocop.vn", role="manager")
-    sale = services.complete_sale(point, clerk, {tea.id: 2, honey.id: 1}, "card")
+    sale = run(services.complete_sale, point, clerk, {tea.id: 2, honey.id: 1}, "card")
     tea_line, honey_line = sale.lines
     sign_in(client, "ban@ocop.vn")
     url = f"/counter/{point.id}/sales/{sale.id}"
@@ -244,7 +251,7 @@ def test_returns_and_voids_reverse_a_sale_with_a_reason(client, point, goods):
     assert stock.history(point.location_id, tea.id)[0].reason == "Hộp bị móp"
 
     assert client.post(url + "/void", data={"reason": "nhầm"}).status_code == 403  # staff cannot void
-    other = services.complete_sale(point, clerk, {honey.id: 1}, "cash", cash_given_vnd=300000)
+    other = run(services.complete_sale, point, clerk, {honey.id: 1}, "cash", cash_given_vnd=300000)
     sign_in(client, "quanly@ocop.vn")
     client.post(url + "/void", data={"reason": "nhầm"})  # something came back already: not voidable
     db.session.refresh(sale)
@@ -270,12 +277,11 @@ def test_staff_act_only_at_their_own_point(client, office, point, goods):
     _seller, tea, _honey = goods
     there = new_point(office, code="TN-02")
     their_clerk = staff(there, "quanly2@ocop.vn", role="manager")
-    services.receive_goods(there, their_clerk, goods[0].id, [services.ReceiptLine(tea.id, 3)])
-    their_sale = services.complete_sale(there, their_clerk, {tea.id: 1}, "card")
-    from marketplace.salespoints import counts, transfers
-    their_transfer = transfers.send(there.location_id, new_point(office, code="TN-03"), their_clerk, {tea.id: 1})
-    their_count = counts.start(there, their_clerk)
-    mine = services.complete_sale(point, staff(point, "quanly@ocop.vn", role="manager"), {tea.id: 1}, "card")
+    run(services.receive_goods, there, their_clerk, goods[0].id, [services.ReceiptLine(tea.id, 3)])
+    their_sale = run(services.complete_sale, there, their_clerk, {tea.id: 1}, "card")
+    their_transfer = run(transfers.send, there.location_id, new_point(office, code="TN-03"), their_clerk, {tea.id: 1})
+    their_count = run(counts.start, there, their_clerk)
+    mine = run(services.complete_sale, point, staff(point, "quanly@ocop.vn", role="manager"), {tea.id: 1}, "card")
     ids = {"s": their_sale.id, "t": their_transfer.id, "c": their_count.id}
     sign_in(client, "quanly@ocop.vn")
     before = (db.session.scalar(select(func.count(StockMovement.id))), level_at(there, tea), level_at(point, tea))
@@ -305,7 +311,7 @@ def test_staff_act_only_at_their_own_point(client, office, point, goods):
 
 def test_switched_off_staff_cannot_sign_in(client, office, point):
     member_user = staff(point, "nghi@ocop.vn")
-    services.set_staff_active(office, point.staff[0], False)
+    run(services.set_staff_active, office, point.staff[0], False)
     client.post("/account/sign-in", data={"email": member_user.email, "password": PASSWORD})
     assert client.get(f"/counter/{point.id}/sell").status_code in (302, 401)  # not signed in
 
@@ -337,7 +343,6 @@ def test_a_transfer_received_with_a_shortfall(client, office, point, goods):
                                                                     f"qty-{honey.id}": ""})
     assert response.status_code == 303
     assert level_at(point, tea) == 1 and level_at(there, tea) == 0  # left, not arrived: in transit
-    from marketplace.salespoints import transfers
     assert transfers.in_transit(there.location_id) == {tea.id: 4}
     transfer = transfers.transfers_touching(there.location_id)[0]
     assert client.post(f"/counter/{point.id}/transfers/{transfer.id}",
@@ -371,7 +376,6 @@ def test_a_blind_count_with_variances_approved_by_the_manager(client, point, goo
     staff(point, "quanly@ocop.vn", role="manager")
     sign_in(client, "dem@ocop.vn")
     client.post(f"/counter/{point.id}/counts")
-    from marketplace.salespoints.models import StockCount
     count = db.session.scalar(select(StockCount))
     page = client.get(f"/counter/{point.id}/counts/{count.id}").get_data(as_text=True)
     assert "Dự kiến" not in page  # blind: the expected numbers are not shown while counting
@@ -404,11 +408,11 @@ def test_the_manager_reads_sales_and_stock_and_downloads_them(client, point, goo
     staff(point, "quanly@ocop.vn", role="manager")
     stock.set_reorder_level(point.location_id, honey.id, 2)
     db.session.commit()
-    services.complete_sale(point, clerk, {tea.id: 2, honey.id: 1}, "cash", cash_given_vnd=500000)
-    returned = services.complete_sale(point, clerk, {tea.id: 1}, "card")
-    services.return_goods(returned, clerk, {returned.lines[0].id: 1}, "đổi ý")  # nets to nothing
-    voided = services.complete_sale(point, clerk, {tea.id: 1}, "vietqr")
-    services.void_sale(voided, db.session.scalar(select(User).filter_by(email="quanly@ocop.vn")), "nhầm")
+    run(services.complete_sale, point, clerk, {tea.id: 2, honey.id: 1}, "cash", cash_given_vnd=500000)
+    returned = run(services.complete_sale, point, clerk, {tea.id: 1}, "card")
+    run(services.return_goods, returned, clerk, {returned.lines[0].id: 1}, "đổi ý")  # nets to nothing
+    voided = run(services.complete_sale, point, clerk, {tea.id: 1}, "vietqr")
+    run(services.void_sale, voided, db.session.scalar(select(User).filter_by(email="quanly@ocop.vn")), "nhầm")
 
     sign_in(client, "ban@ocop.vn")
     assert client.get(f"/counter/{point.id}/reports").status_code == 403  # staff: no reports
@@ -434,7 +438,7 @@ def test_the_manager_reads_sales_and_stock_and_downloads_them(client, point, goo
 
 def test_a_seller_sees_its_goods_at_every_point_and_sends_more(client, make, office, point, goods):
     seller, tea, honey = goods
-    services.complete_sale(point, staff(point, "ban@ocop.vn"), {tea.id: 1}, "card")
+    run(services.complete_sale, point, staff(point, "ban@ocop.vn"), {tea.id: 1}, "card")
     create_user("htx@tancuong.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)
     stock.receive(stock.warehouse_of(seller).id, honey.id, 10)
     db.session.commit()
@@ -536,20 +540,19 @@ def test_every_staff_movement_says_who_and_when(client, point, goods):
     """Receiving, selling, returning, voiding, transferring, counting and handing over a pickup."""
     _seller, tea, honey = goods
     from marketplace.orders import services as orders
-    from marketplace.salespoints import counts, transfers
     manager = staff(point, "quanly@ocop.vn", role="manager")
-    sale = services.complete_sale(point, manager, {tea.id: 1, honey.id: 1}, "card")
-    services.return_goods(sale, manager, {sale.lines[0].id: 1}, "đổi ý")
-    services.void_sale(services.complete_sale(point, manager, {tea.id: 1}, "card"), manager, "nhầm")
-    transfers.send(point.location_id, new_point(officer(None, "all@ocop.vn"), code="TN-05"), manager, {tea.id: 1})
+    sale = run(services.complete_sale, point, manager, {tea.id: 1, honey.id: 1}, "card")
+    run(services.return_goods, sale, manager, {sale.lines[0].id: 1}, "đổi ý")
+    run(services.void_sale, run(services.complete_sale, point, manager, {tea.id: 1}, "card"), manager, "nhầm")
+    run(transfers.send, point.location_id, new_point(officer(None, "all@ocop.vn"), code="TN-05"), manager, {tea.id: 1})
     order = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
     for action in ("confirm", "pack", "hand_over"):
         run(orders.move, order.parts[0], action, actor_id=manager.id, by="point")
-    count = counts.start(point, manager)
-    counts.record(count, {line.id: 0 for line in count.lines})
-    counts.submit(count, manager)
-    counts.approve(count, manager)
+    count = run(counts.start, point, manager)
+    run(counts.record, count, {line.id: 0 for line in count.lines}, manager)
+    run(counts.submit, count, manager)
+    run(counts.approve, count, manager)
     movements = db.session.scalars(select(StockMovement).where(StockMovement.location_id == point.location_id,
                                                               StockMovement.kind != "reserve")).all()
     assert {m.kind for m in movements} >= {"receive", "sale", "return", "transfer_out", "online_order", "count"}
@@ -569,3 +572,323 @@ def test_the_manager_sets_reorder_levels_and_the_alert_shows(client, point, good
     assert stock.level(point.location_id, tea.id).reorder_level == 5
     home = client.get(f"/counter/{point.id}/").get_data(as_text=True)
     assert "Trà Tân Cương đặc biệt" in home and "cần nhập khi còn 5" in home and "Mật ong" not in home
+
+
+# --- Double taps and races: every state-changing form, twice at once and one after the other ---------------
+
+def clients(app, *emails):
+    """A test client of its own (its own cookies, its own database session per request) per email."""
+    found = []
+    for email in emails:
+        client = app.test_client()
+        sign_in(client, email)
+        found.append(client)
+    return found
+
+
+def outcome(client) -> str:
+    """"done" or "refused", by the flash the client's last form left it (and forget the flash)."""
+    with client.session_transaction() as session:
+        flashes = session.pop("_flashes", [])
+    return "refused" if any(category == "error" for category, _message in flashes) else "done"
+
+
+def at_once(posts) -> list[str]:
+    """POST every (client, path, data) from its own thread at the same moment; what each got, in order."""
+    start, answers = threading.Barrier(len(posts)), [None] * len(posts)
+
+    def post(n, client, path, data):
+        start.wait()
+        try:
+            answers[n] = client.post(path, data=data).status_code
+        except Exception as error:  # reported below, in the test's thread
+            answers[n] = error
+
+    threads = [threading.Thread(target=post, args=(n, *sent)) for n, sent in enumerate(posts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(answer == 303 for answer in answers), answers
+    db.session.expire_all()
+    return [outcome(client) for client, _path, _data in posts]
+
+
+def log(machine, document) -> list[str]:
+    return [change.action for change in log_of(machine.name, [document.id])]
+
+
+def test_a_sale_voided_twice_goes_back_on_the_shelf_once(app, point, goods):
+    _seller, tea, honey = goods
+    manager = staff(point, "quanly@ocop.vn", role="manager")
+    sale = run(services.complete_sale, point, manager, {tea.id: 2, honey.id: 1}, "card")
+    url = f"/counter/{point.id}/sales/{sale.id}/void"
+    taps = clients(app, "quanly@ocop.vn", "quanly@ocop.vn")  # one manager, a double tap on two tills
+    assert sorted(at_once([(client, url, {"reason": "Bấm nhầm"}) for client in taps])) == ["done", "refused"]
+    assert level_at(point, tea) == 5 and level_at(point, honey) == 2
+    taps[0].post(url, data={"reason": "Lần nữa"})  # and once more, later
+    assert outcome(taps[0]) == "refused"
+    db.session.expire_all()
+    assert (sale.status, sale.void_reason, log(services.SALE, sale)) == ("voided", "Bấm nhầm", ["void"])
+    assert level_at(point, tea) == 5 and level_at(point, honey) == 2
+    assert problems() == []
+
+
+def test_the_same_line_returned_twice_comes_back_once(app, point, goods):
+    _seller, tea, _honey = goods
+    clerk = staff(point, "ban@ocop.vn")
+    staff(point, "ban2@ocop.vn")
+    sale = run(services.complete_sale, point, clerk, {tea.id: 3}, "card")
+    line, url = sale.lines[0], f"/counter/{point.id}/sales/{sale.id}/return"
+    two = {f"qty-{line.id}": "2", "reason": "Hộp bị móp"}
+    tills = clients(app, "ban@ocop.vn", "ban2@ocop.vn")
+    assert sorted(at_once([(client, url, two) for client in tills])) == ["done", "refused"]
+    assert level_at(point, tea) == 4  # 2 of 3 came back, once
+    tills[0].post(url, data=two)  # only 1 is left to bring back
+    assert outcome(tills[0]) == "refused" and level_at(point, tea) == 4
+    tills[1].post(url, data={f"qty-{line.id}": "1", "reason": "Đổi ý"})
+    assert outcome(tills[1]) == "done"
+    db.session.expire_all()
+    assert (line.returned_quantity, sale.refunded_vnd, len(sale.returns)) == (3, 360000, 2)
+    assert log(services.SALE, sale) == ["return", "return"] and level_at(point, tea) == 5
+    assert problems() == []
+
+
+def test_a_return_and_a_void_of_one_sale_at_once_one_wins(app, point, goods):
+    _seller, tea, honey = goods
+    clerk = staff(point, "ban@ocop.vn")
+    staff(point, "quanly@ocop.vn", role="manager")
+    sale = run(services.complete_sale, point, clerk, {tea.id: 2, honey.id: 1}, "card")
+    url = f"/counter/{point.id}/sales/{sale.id}"
+    till, office = clients(app, "ban@ocop.vn", "quanly@ocop.vn")
+    returned, voided = at_once([(till, url + "/return", {f"qty-{sale.lines[0].id}": "1", "reason": "Vỡ"}),
+                                (office, url + "/void", {"reason": "Nhầm"})])
+    assert sorted([returned, voided]) == ["done", "refused"]
+    db.session.expire_all()
+    if voided == "done":
+        assert (sale.status, sale.returns, log(services.SALE, sale)) == ("voided", [], ["void"])
+        assert level_at(point, tea) == 5 and level_at(point, honey) == 2
+    else:
+        assert (sale.status, len(sale.returns), log(services.SALE, sale)) == ("completed", 1, ["return"])
+        assert level_at(point, tea) == 4 and level_at(point, honey) == 1
+    assert problems() == []
+
+
+def _submitted_count(point, manager, seen):
+    """A count of the point, counted as `seen` ({product id: units}) and submitted."""
+    count = run(counts.start, point, manager)
+    run(counts.record, count, {line.id: seen[line.product_id] for line in count.lines}, manager)
+    run(counts.submit, count, manager)
+    return count
+
+
+def test_a_count_approved_twice_is_applied_once(app, point, goods):
+    _seller, tea, honey = goods
+    manager = staff(point, "quanly@ocop.vn", role="manager")
+    count = _submitted_count(point, manager, {tea.id: 3, honey.id: 2})
+    url = f"/counter/{point.id}/counts/{count.id}"
+    taps = clients(app, "quanly@ocop.vn", "quanly@ocop.vn")
+    assert sorted(at_once([(client, url, {"action": "approve"}) for client in taps])) == ["done", "refused"]
+    taps[1].post(url, data={"action": "approve"})
+    assert outcome(taps[1]) == "refused"
+    db.session.expire_all()
+    assert count.status == "approved" and log(COUNT, count) == ["record", "submit", "approve"]
+    assert level_at(point, tea) == 3 and level_at(point, honey) == 2  # the variance (-2), once
+    assert [m.kind for m in stock.history(point.location_id, tea.id)].count("count") == 1
+    assert problems() == []
+
+
+def test_a_count_cancelled_and_approved_at_once_is_one_or_the_other(app, point, goods):
+    _seller, tea, honey = goods
+    staff(point, "quanly@ocop.vn", role="manager")
+    staff(point, "quanly2@ocop.vn", role="manager")
+    count = _submitted_count(point, point.staff[-1].user, {tea.id: 3, honey.id: 2})
+    url = f"/counter/{point.id}/counts/{count.id}"
+    one, other = clients(app, "quanly@ocop.vn", "quanly2@ocop.vn")
+    approved, cancelled = at_once([(one, url, {"action": "approve"}), (other, url, {"action": "cancel"})])
+    assert sorted([approved, cancelled]) == ["done", "refused"]
+    db.session.expire_all()
+    decided = "approve" if approved == "done" else "cancel"
+    assert count.status == {"approve": "approved", "cancel": "cancelled"}[decided]
+    assert log(COUNT, count) == ["record", "submit", decided]
+    assert level_at(point, tea) == (3 if decided == "approve" else 5) and level_at(point, honey) == 2
+    assert problems() == []
+
+
+def test_a_count_submitted_twice_at_once_is_submitted_once(app, point, goods):
+    _seller, tea, honey = goods
+    staff(point, "dem@ocop.vn")
+    staff(point, "dem2@ocop.vn")
+    first, second = clients(app, "dem@ocop.vn", "dem2@ocop.vn")
+    first.post(f"/counter/{point.id}/counts")
+    count = db.session.scalar(select(StockCount))
+    seen = {f"seen-{line.id}": "4" for line in count.lines} | {"action": "submit"}
+    url = f"/counter/{point.id}/counts/{count.id}"
+    assert sorted(at_once([(first, url, seen), (second, url, seen)])) == ["done", "refused"]
+    second.post(url, data=seen)
+    assert outcome(second) == "refused"
+    db.session.expire_all()
+    assert count.status == "submitted" and log(COUNT, count).count("submit") == 1
+    assert [line.expected for line in count.lines] == [5, 2]
+    assert problems() == []
+
+
+def test_two_counts_started_at_once_make_one(app, point, goods):
+    staff(point, "dem@ocop.vn")
+    staff(point, "dem2@ocop.vn")
+    url = f"/counter/{point.id}/counts"
+    assert sorted(at_once([(client, url, {}) for client in clients(app, "dem@ocop.vn", "dem2@ocop.vn")])) == [
+        "done", "refused"]
+    assert db.session.scalar(select(func.count(StockCount.id))) == 1
+    assert problems() == []
+
+
+def test_a_transfer_received_twice_arrives_once(app, office, point, goods):
+    _seller, tea, _honey = goods
+    there = new_point(office, code="TN-02")
+    sender = staff(point, "gui@ocop.vn")
+    staff(there, "nhan@ocop.vn")
+    staff(there, "nhan2@ocop.vn")
+    transfer = run(transfers.send, point.location_id, there, sender, {tea.id: 4})
+    line, url = transfer.lines[0], f"/counter/{there.id}/transfers/{transfer.id}"
+    tills = clients(app, "nhan@ocop.vn", "nhan2@ocop.vn")
+    results = at_once([(tills[0], url, {f"got-{line.id}": "4"}), (tills[1], url, {f"got-{line.id}": "3"})])
+    assert sorted(results) == ["done", "refused"]
+    tills[0].post(url, data={f"got-{line.id}": "4"})
+    assert outcome(tills[0]) == "refused"
+    db.session.expire_all()
+    arrived = 4 if results[0] == "done" else 3
+    assert (transfer.status, line.quantity_received, log(TRANSFER, transfer)) == ("received", arrived, ["receive"])
+    assert level_at(there, tea) == arrived and level_at(point, tea) == 1
+    assert [m.kind for m in stock.history(there.location_id, tea.id)] == ["transfer_in"]
+    assert problems() == []
+
+
+def world() -> dict:
+    """Everything a refused action must leave as it was: stock, ledger, status log and the documents
+    (read from the database, leaving the session's objects as they were read)."""
+
+    def rows(*columns):
+        return [tuple(row) for row in db.session.execute(select(*columns).order_by(*columns[:2]))]
+
+    return {"levels": rows(StockLevel.location_id, StockLevel.product_id, StockLevel.on_hand, StockLevel.reserved),
+            "ledger": db.session.scalar(select(func.count(StockMovement.id))),
+            "log": db.session.scalar(select(func.count(StatusChange.id))),
+            "sales": rows(CounterSale.id, CounterSale.status, CounterSale.voided_by_id, CounterSale.void_reason),
+            "sold": rows(CounterSaleLine.id, CounterSaleLine.returned_quantity),
+            "returns": db.session.scalar(select(func.count(CounterReturn.id))),
+            "counts": rows(StockCount.id, StockCount.status, StockCount.submitted_by_id, StockCount.decided_by_id),
+            "counted": rows(StockCountLine.id, StockCountLine.counted, StockCountLine.expected),
+            "transfers": rows(StockTransfer.id, StockTransfer.status, StockTransfer.received_by_id),
+            "arrived": rows(StockTransferLine.id, StockTransferLine.quantity_received)}
+
+
+def test_a_decision_is_never_taken_from_a_stale_read(app, office, point, goods):
+    """The page was read, someone else acted, then the form arrives: refused, and nothing changes."""
+    _seller, tea, honey = goods
+    manager = staff(point, "quanly@ocop.vn", role="manager")
+    there = new_point(office, code="TN-02")
+    stock.receive(point.location_id, tea.id, 20)
+    db.session.commit()
+
+    def sale():
+        return run(services.complete_sale, point, manager, {tea.id: 1, honey.id: 1}, "card")
+
+    def count():  # one box of tea short: a variance of -1
+        seen = {pid: level.on_hand - (pid == tea.id) for pid, level in stock.levels_of(point.location_id).items()}
+        return _submitted_count(point, manager, seen)
+
+    def transfer():
+        return run(transfers.send, point.location_id, there, manager, {tea.id: 1})
+
+    def void(document, actor):
+        services.void_sale(document, actor, "Nhầm")
+
+    def give_back(document, actor):
+        services.return_goods(document, actor, {document.lines[0].id: 1}, "Đổi ý")
+
+    scenarios = [(sale, void, void), (sale, give_back, void), (sale, void, give_back),
+                 (count, lambda document, actor: counts.cancel(document, actor), counts.approve),
+                 (count, counts.approve, counts.approve),
+                 (transfer, lambda document, actor: transfers.receive(document, actor, {}),
+                  lambda document, actor: transfers.receive(document, actor, {}))]
+    for make, elsewhere, then in scenarios:
+        document = make()
+        read = (document.status, list(document.lines), list(getattr(document, "returns", [])))  # the page
+        with app.app_context():  # another request, with its own session, acts first
+            run(elsewhere, db.session.get(type(document), document.id), db.session.get(User, manager.id))
+        assert document.status == read[0]  # still as read here
+        before = world()
+        with pytest.raises(services.PointError):
+            run(then, document, manager)
+        assert world() == before, (make.__name__, then)
+    assert problems() == []
+
+
+# Each machine's whole table: what it allows, and every other (state, action) refused through its service.
+
+TABLES = [
+    (services.SALE, {"void": (["completed"], "voided"), "return": (["completed"], "completed")}),
+    (COUNT, {"record": (["counting"], "counting"), "submit": (["counting"], "submitted"),
+             "approve": (["submitted"], "approved"), "cancel": (["counting", "submitted"], "cancelled")}),
+    (TRANSFER, {"receive": (["sent"], "received")}),
+]
+
+
+def test_each_machine_refuses_every_pair_its_table_does_not_allow(office, point, goods):
+    _seller, tea, _honey = goods
+    manager = staff(point, "quanly@ocop.vn", role="manager")
+    there = new_point(office, code="TN-02")
+    stock.receive(point.location_id, tea.id, 20)
+    db.session.commit()
+    for machine, table in TABLES:
+        assert {action: (sorted(states), to) for action, (states, to) in machine.actions.items()} == table
+        assert set(machine.states) == {state for states, to in table.values() for state in [*states, to]}
+
+    def sale_in(state):
+        sale = run(services.complete_sale, point, manager, {tea.id: 1}, "card")
+        if state == "voided":
+            run(services.void_sale, sale, manager, "Nhầm")
+        return sale
+
+    def count_in(state):
+        count = run(counts.start, point, manager)
+        if state == "cancelled":
+            run(counts.cancel, count, manager)
+        elif state != "counting":
+            on_hand = {pid: level.on_hand for pid, level in stock.levels_of(point.location_id).items()}
+            run(counts.record, count, {line.id: on_hand[line.product_id] for line in count.lines}, manager)
+            run(counts.submit, count, manager)
+            if state == "approved":
+                run(counts.approve, count, manager)
+        return count
+
+    def transfer_in(state):
+        transfer = run(transfers.send, point.location_id, there, manager, {tea.id: 1})
+        if state == "received":
+            run(transfers.receive, transfer, manager, {})
+        return transfer
+
+    made = {"counter_sale": sale_in, "stock_count": count_in, "stock_transfer": transfer_in}
+    attempts = {
+        "void": lambda sale: services.void_sale(sale, manager, "Lần nữa"),
+        "return": lambda sale: services.return_goods(sale, manager, {sale.lines[0].id: 1}, "Đổi ý"),
+        "record": lambda count: counts.record(count, {line.id: 9 for line in count.lines}, manager),
+        "submit": lambda count: counts.submit(count, manager),
+        "approve": lambda count: counts.approve(count, manager),
+        "cancel": lambda count: counts.cancel(count, manager),
+        "receive": lambda transfer: transfers.receive(transfer, manager, {}),
+    }
+    tried = []
+    for machine, _table in TABLES:
+        for state, action in machine.refused_pairs():
+            document = made[machine.name](state)
+            assert machine.state_of(document) == state
+            before = world()
+            with pytest.raises(services.PointError):
+                run(attempts[action], document)
+            assert world() == before, (machine.name, state, action)
+            if machine is COUNT and state in counts.OPEN:
+                run(counts.cancel, document, manager)  # one open count per point: close it for the next
+            tried.append((machine.name, state, action))
+    assert len(tried) == 14 and problems() == []

@@ -1,16 +1,31 @@
 """Stock counts of a point: blind (staff never see the expected quantity while counting), then a
-variance report, then a manager's approval that writes each variance as a `count` movement."""
+variance report, then a manager's approval that writes each variance as a `count` movement.
+
+A count changes only through `COUNT` (claimed transitions, logged), in the caller's unit of work.
+Saving numbers is a transition from `counting` to itself: it holds the count's row while the lines are
+written, so no number lands on a count submitted, approved or cancelled meanwhile, and the log shows
+who entered numbers when."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..inventory import services as stock
 from ..models_base import utcnow
-from .models import SalesPoint, StockCount, StockCountLine
+from ..transitions import Refused, StateMachine
+from ..unit_of_work import lock
+from .models import COUNT_STATES, SalesPoint, StockCount, StockCountLine
 from .services import PointError
 
 OPEN = ("counting", "submitted")
+
+# THE stock count's states.
+COUNT = StateMachine("stock_count", StockCount, "status", {
+    "record": ({"counting"}, "counting"),
+    "submit": ({"counting"}, "submitted"),
+    "approve": ({"submitted"}, "approved"),
+    "cancel": (set(OPEN), "cancelled"),
+}, states=COUNT_STATES)
 
 
 def open_count(point: SalesPoint) -> StockCount | None:
@@ -19,65 +34,78 @@ def open_count(point: SalesPoint) -> StockCount | None:
 
 
 def start(point: SalesPoint, actor) -> StockCount:
-    """A count of every product the point has held (one open count per point); commits."""
-    if open_count(point) is not None:
-        raise PointError("count_open")
+    """A count of every product the point has held. One open count per point: the new count is written,
+    then the open ones are counted under a lock on the point (PostgreSQL; SQLite has one writer at a
+    time), so two counts started at once cannot both stay."""
     count = StockCount(sales_point_id=point.id, started_by_id=actor.id)
     for product_id in sorted(stock.levels_of(point.location_id)):
         count.lines.append(StockCountLine(product_id=product_id))
     db.session.add(count)
-    db.session.commit()
+    lock(f"stock-count-of-point:{point.id}")
+    db.session.flush()
+    opened = db.session.scalar(select(func.count(StockCount.id)).where(StockCount.sales_point_id == point.id,
+                                                                       StockCount.status.in_(OPEN)))
+    if opened > 1:
+        raise PointError("count_open")
     return count
 
 
-def record(count: StockCount, counted: dict[int, int | None]) -> None:
-    """Save what staff saw so far ({line id: quantity or None}); commits."""
-    if count.status != "counting":
-        raise PointError("count_closed")
+def _move(count: StockCount, action: str, actor, **values) -> None:
+    try:
+        COUNT.apply(count, action, actor_id=actor.id if actor is not None else None, **values)
+    except Refused as refused:
+        raise PointError("count_closed") from refused
+
+
+def _lines(count: StockCount) -> list[StockCountLine]:
+    """The count's lines as they are now (read after the count's row is ours), in product order."""
+    return db.session.scalars(select(StockCountLine).where(StockCountLine.count_id == count.id)
+                              .order_by(StockCountLine.product_id)
+                              .execution_options(populate_existing=True)).all()
+
+
+def record(count: StockCount, counted: dict[int, int | None], actor) -> None:
+    """Save what staff saw so far ({line id: quantity or None}) while the count is still open for counting.
+    Raises PointError: bad_count, count_closed."""
     lines = {line.id: line for line in count.lines}
     if any(line_id not in lines or (qty is not None and qty < 0) for line_id, qty in counted.items()):
         raise PointError("bad_count")
+    _move(count, "record", actor)
+    lines = {line.id: line for line in _lines(count)}
     for line_id, qty in counted.items():
         lines[line_id].counted = qty
-    db.session.commit()
 
 
 def submit(count: StockCount, actor) -> None:
-    """Counting is done: every line must have a number; the ledger's on hand is taken now; commits."""
-    if count.status != "counting":
-        raise PointError("count_closed")
-    missing = [line.id for line in count.lines if line.counted is None]
+    """Counting is done: every line must have a number; the ledger's on hand is taken now.
+    Raises PointError: count_closed, uncounted (line ids)."""
+    _move(count, "submit", actor, submitted_by_id=actor.id, submitted_at=utcnow())
+    lines = _lines(count)
+    missing = [line.id for line in lines if line.counted is None]
     if missing:
         raise PointError("uncounted", missing)
     levels = stock.levels_of(db.session.get(SalesPoint, count.sales_point_id).location_id)
-    for line in count.lines:
+    for line in lines:
         line.expected = levels[line.product_id].on_hand if line.product_id in levels else 0
-    count.status, count.submitted_by_id, count.submitted_at = "submitted", actor.id, utcnow()
-    db.session.commit()
 
 
 def approve(count: StockCount, manager) -> None:
-    """Write each variance as a movement with the count as its reason; all or nothing; commits."""
-    if count.status != "submitted":
-        raise PointError("count_closed")
+    """Write each variance as a movement with the count as its reason, once; all or nothing.
+    Raises PointError: count_closed, held (the product a variance would take below what is reserved)."""
+    _move(count, "approve", manager, decided_by_id=manager.id, decided_at=utcnow())
     point = db.session.get(SalesPoint, count.sales_point_id)
-    try:
-        for line in count.lines:
-            if line.variance:
+    for line in _lines(count):
+        if line.variance:
+            try:
                 stock.adjust(point.location_id, line.product_id, line.variance, kind="count", actor_id=manager.id,
                              reason=f"count {count.number}")
-        count.status, count.decided_by_id, count.decided_at = "approved", manager.id, utcnow()
-        db.session.commit()
-    except stock.StockError as error:
-        db.session.rollback()
-        raise PointError("held", [getattr(error, "product_id", None)]) from error
+            except stock.StockError as error:
+                raise PointError("held", [line.product_id]) from error
 
 
 def cancel(count: StockCount, manager) -> None:
-    if count.status not in OPEN:
-        raise PointError("count_closed")
-    count.status, count.decided_by_id, count.decided_at = "cancelled", manager.id, utcnow()
-    db.session.commit()
+    """Raises PointError: count_closed."""
+    _move(count, "cancel", manager, decided_by_id=manager.id, decided_at=utcnow())
 
 
 def counts_of(point: SalesPoint, limit: int = 20) -> list[StockCount]:

@@ -12,6 +12,11 @@ POINT_KINDS = ("station_airport", "rest_stop", "market_supermarket", "tourist_si
                "post_office", "other")
 STAFF_ROLES = ("staff", "manager")
 COUNTER_PAYMENTS = ("cash", "card", "vietqr")
+# The states of the documents that move (their CHECK constraints list the same; the machines are in
+# services.SALE, counts.COUNT and transfers.TRANSFER).
+SALE_STATES = ("completed", "voided")
+TRANSFER_STATES = ("sent", "received")
+COUNT_STATES = ("counting", "submitted", "approved", "cancelled")
 
 
 class SalesPoint(Timestamped, db.Model):

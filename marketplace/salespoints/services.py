@@ -1,13 +1,17 @@
 """The rules of the sales points: who acts where, receiving, counter sales, returns and voids.
 Stock changes only through the inventory services, in the same transaction as the document that
-explains them (a receipt, a sale, a return); nothing is deleted, only reversed."""
+explains them (a receipt, a sale, a return); nothing is deleted, only reversed.
+
+Nothing here commits or rolls back: the view or command runs each call as one unit of work
+(`unit_of_work.run`). A sale changes state only through `SALE` (a claimed transition, logged), and
+stock levels are always taken in product order, so two documents never wait for each other."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from .. import ocop
 from ..accounts.services import create_user
@@ -20,8 +24,9 @@ from ..models_base import utcnow
 from ..office.services import audit
 from ..search.text import fold
 from ..sellers.models import Seller
-from .models import (CounterReturn, CounterReturnLine, CounterSale, CounterSaleLine, GoodsReceipt, GoodsReceiptLine,
-                     SalesPoint, SalesPointStaff)
+from ..transitions import Refused, StateMachine, claim
+from .models import (SALE_STATES, CounterReturn, CounterReturnLine, CounterSale, CounterSaleLine, GoodsReceipt,
+                     GoodsReceiptLine, SalesPoint, SalesPointStaff)
 
 
 class PointError(ValueError):
@@ -42,7 +47,8 @@ def _state(point: SalesPoint) -> dict:
 
 
 def create_point(officer, values: dict) -> SalesPoint:
-    """A new point with its own stock location; audited; commits."""
+    """A new point with its own stock location; audited. A code already taken fails on flush
+    (IntegrityError)."""
     if officer.province_code is not None and values["province_code"] != officer.province_code:
         raise PermissionError("a point outside the officer's province")
     location = StockLocation(kind="sales_point", name=values["name"])
@@ -50,7 +56,6 @@ def create_point(officer, values: dict) -> SalesPoint:
     db.session.add(point)
     db.session.flush()
     audit(officer, "sales_point.create", point, None, _state(point))
-    db.session.commit()
     return point
 
 
@@ -63,7 +68,6 @@ def update_point(officer, point: SalesPoint, values: dict) -> SalesPoint:
         setattr(point, name, value)
     point.location.name = point.name
     audit(officer, "sales_point.update", point, before, _state(point))
-    db.session.commit()
     return point
 
 
@@ -93,7 +97,7 @@ def points_managed_by(officer) -> list[SalesPoint]:
 
 
 def add_staff(officer, point: SalesPoint, email: str, name: str, password: str, role: str) -> SalesPointStaff:
-    """A staff account for one point (AccountError when the email is taken); audited; commits."""
+    """A staff account for one point (AccountError when the email is taken); audited."""
     if not may_manage(officer, point):
         raise PermissionError("a point outside the officer's province")
     user = create_user(email, name, password, role="staff")
@@ -102,7 +106,6 @@ def add_staff(officer, point: SalesPoint, email: str, name: str, password: str, 
     db.session.add(member)
     db.session.flush()
     audit(officer, "sales_point.staff_add", point, None, {"user": user.email, "role": role})
-    db.session.commit()
     return member
 
 
@@ -113,7 +116,6 @@ def set_staff_active(officer, member: SalesPointStaff, active: bool) -> None:
     member.user.is_active_account = active
     audit(officer, "sales_point.staff_" + ("on" if active else "off"), member.sales_point, None,
           {"user": member.user.email})
-    db.session.commit()
 
 
 # --- Who acts where ----------------------------------------------------------------------------------
@@ -181,10 +183,9 @@ def shelf_items(point: SalesPoint, product_ids: list[int]) -> list[ShelfItem]:
 
 
 def set_reorder_levels(point: SalesPoint, levels: dict[int, int]) -> None:
-    """The manager's alert thresholds ({product id: level}); commits."""
-    for product_id, level in levels.items():
-        stock.set_reorder_level(point.location_id, product_id, level)
-    db.session.commit()
+    """The manager's alert thresholds ({product id: level})."""
+    for product_id in sorted(levels):
+        stock.set_reorder_level(point.location_id, product_id, levels[product_id])
 
 
 # --- Receiving -----------------------------------------------------------------------------------------
@@ -215,16 +216,11 @@ def receive_goods(point: SalesPoint, staff, seller_id: int, lines: list[ReceiptL
     receipt = GoodsReceipt(sales_point_id=point.id, seller_id=seller_id, received_by_id=staff.id, note=note)
     db.session.add(receipt)
     db.session.flush()
-    try:
-        for line in lines:
-            receipt.lines.append(GoodsReceiptLine(product_id=line.product_id, quantity=line.quantity,
-                                                  batch=line.batch, best_before=line.best_before))
-            stock.receive(point.location_id, line.product_id, line.quantity, reference=receipt.number,
-                          actor_id=staff.id, reason=f"batch {line.batch}" if line.batch else None)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for line in sorted(lines, key=lambda line: line.product_id):
+        receipt.lines.append(GoodsReceiptLine(product_id=line.product_id, quantity=line.quantity,
+                                              batch=line.batch, best_before=line.best_before))
+        stock.receive(point.location_id, line.product_id, line.quantity, reference=receipt.number,
+                      actor_id=staff.id, reason=f"batch {line.batch}" if line.batch else None)
     return receipt
 
 
@@ -237,7 +233,7 @@ def receipts_of(point: SalesPoint, limit: int = 50) -> list[GoodsReceipt]:
 
 def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_method: str,
                   cash_given_vnd: int | None = None, payment_reference: str | None = None) -> CounterSale:
-    """Sell `items` ({product id: quantity}) from the shelf; all lines or none; commits.
+    """Sell `items` ({product id: quantity}) from the shelf; all lines or none (the caller's unit of work).
     Raises PointError: empty, not_for_sale (products), cash_short, out_of_stock (products)."""
     if not items:
         raise PointError("empty")
@@ -252,21 +248,16 @@ def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_metho
                        payment_reference=payment_reference, total_vnd=total,
                        cash_given_vnd=cash_given_vnd if payment_method == "cash" else None)
     db.session.add(sale)
-    try:
-        db.session.flush()
-        for pid, quantity in items.items():
-            product, record = listings[pid].product, listings[pid].record
-            sale.lines.append(CounterSaleLine(product_id=pid, seller_id=product.seller_id, name=product.name,
-                                              unit=product.unit, stars=record.stars, unit_price_vnd=product.price_vnd,
-                                              quantity=quantity))
+    db.session.flush()
+    for pid in sorted(items):
+        product, record, quantity = listings[pid].product, listings[pid].record, items[pid]
+        sale.lines.append(CounterSaleLine(product_id=pid, seller_id=product.seller_id, name=product.name,
+                                          unit=product.unit, stars=record.stars, unit_price_vnd=product.price_vnd,
+                                          quantity=quantity))
+        try:
             stock.sell(point.location_id, pid, quantity, reference=sale.number, actor_id=staff.id, kind="sale")
-        db.session.commit()
-    except stock.OutOfStock as error:
-        db.session.rollback()
-        raise PointError("out_of_stock", [error.product_id]) from error
-    except Exception:
-        db.session.rollback()
-        raise
+        except stock.OutOfStock as error:
+            raise PointError("out_of_stock", [error.product_id]) from error
     return sale
 
 
@@ -280,56 +271,74 @@ def sales_of(point: SalesPoint, limit: int = 50) -> list[CounterSale]:
                               .order_by(CounterSale.id.desc()).limit(limit)).all()
 
 
+# THE counter sale's states. A return is a transition from `completed` to itself: it claims the sale is
+# still standing (and holds its row until the return is committed), so a void and a return of one sale
+# never both happen, and it is logged with who took the goods back and why.
+SALE = StateMachine("counter_sale", CounterSale, "status", {
+    "void": ({"completed"}, "voided"),
+    "return": ({"completed"}, "completed"),
+}, states=SALE_STATES)
+
+
+def _lines_in_lock_order(lines) -> list[CounterSaleLine]:
+    return sorted(lines, key=lambda line: line.product_id)
+
+
 def return_goods(sale: CounterSale, staff, quantities: dict[int, int], reason: str) -> CounterReturn:
-    """Goods brought back against a receipt go back on the shelf; the money goes back; commits.
-    Raises PointError: no_reason, voided, nothing, too_many (line ids)."""
+    """Goods brought back against a receipt go back on the shelf; the money goes back.
+    Raises PointError: no_reason, nothing, voided (or voided meanwhile), too_many (line ids: more than
+    was sold less what came back already, counted in the same guarded update that adds the return)."""
     if not (reason or "").strip():
         raise PointError("no_reason")
-    if sale.status == "voided":
-        raise PointError("voided")
     lines = {line.id: line for line in sale.lines}
     wanted = {line_id: qty for line_id, qty in quantities.items() if qty}
     if not wanted:
         raise PointError("nothing")
-    too_many = [line_id for line_id, qty in wanted.items()
-                if line_id not in lines or qty < 0 or qty > lines[line_id].quantity - lines[line_id].returned_quantity]
-    if too_many:
-        raise PointError("too_many", too_many)
-    refund = sum(lines[line_id].unit_price_vnd * qty for line_id, qty in wanted.items())
-    back = CounterReturn(sale_id=sale.id, reason=reason.strip(), refund_vnd=refund, returned_by_id=staff.id)
-    db.session.add(back)
+    unknown = [line_id for line_id, qty in wanted.items() if line_id not in lines or qty < 0]
+    if unknown:
+        raise PointError("too_many", unknown)
     try:
-        for line_id, qty in wanted.items():
-            line = lines[line_id]
-            line.returned_quantity += qty
-            back.lines.append(CounterReturnLine(sale_line_id=line_id, quantity=qty))
-            stock.receive(sale.sales_point.location_id, line.product_id, qty, reference=sale.number,
-                          actor_id=staff.id, kind="return", reason=reason.strip())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        SALE.apply(sale, "return", actor_id=staff.id, reason=reason.strip())
+    except Refused as refused:
+        raise PointError("voided") from refused
+    back = CounterReturn(sale_id=sale.id, reason=reason.strip(), returned_by_id=staff.id,
+                         refund_vnd=sum(lines[line_id].unit_price_vnd * qty for line_id, qty in wanted.items()))
+    db.session.add(back)
+    for line in _lines_in_lock_order(lines[line_id] for line_id in wanted):
+        qty = wanted[line.id]
+        if not claim(line, CounterSaleLine.returned_quantity + qty <= CounterSaleLine.quantity,
+                     returned_quantity=CounterSaleLine.returned_quantity + qty):
+            raise PointError("too_many", [line.id])
+        back.lines.append(CounterReturnLine(sale_line_id=line.id, quantity=qty))
+        stock.receive(sale.sales_point.location_id, line.product_id, qty, reference=sale.number,
+                      actor_id=staff.id, kind="return", reason=reason.strip())
     return back
+
+
+def _nothing_returned():
+    return ~exists().where(CounterReturn.sale_id == CounterSale.id)
 
 
 def void_sale(sale: CounterSale, manager, reason: str) -> CounterSale:
     """A manager cancels a whole sale made by mistake (nothing returned from it yet): every line goes back
-    on the shelf and the sale stays on record as voided; commits."""
+    on the shelf and the sale stays on record as voided. Raises PointError: no_reason, not_voidable
+    (voided already, something returned, or either of them meanwhile)."""
     if not (reason or "").strip():
         raise PointError("no_reason")
-    if sale.status == "voided" or sale.returns:
-        raise PointError("not_voidable")
     try:
-        for line in sale.lines:
-            stock.receive(sale.sales_point.location_id, line.product_id, line.quantity, reference=sale.number,
-                          actor_id=manager.id, kind="return", reason=f"void: {reason.strip()}")
-        sale.status, sale.void_reason, sale.voided_by_id, sale.voided_at = "voided", reason.strip(), manager.id, utcnow()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        SALE.apply(sale, "void", actor_id=manager.id, reason=reason.strip(), guards=(_nothing_returned(),),
+                   void_reason=reason.strip(), voided_by_id=manager.id, voided_at=utcnow())
+    except Refused as refused:
+        raise PointError("not_voidable") from refused
+    # PostgreSQL, when this update waited for a return holding the sale, re-checked only the sale's own
+    # row: the NOT EXISTS above still saw the statement's earlier snapshot. The row is ours now, and a
+    # new statement sees any return committed before it.
+    if db.session.scalar(select(exists().where(CounterReturn.sale_id == sale.id))):
+        raise PointError("not_voidable")
+    for line in _lines_in_lock_order(sale.lines):
+        stock.receive(sale.sales_point.location_id, line.product_id, line.quantity, reference=sale.number,
+                      actor_id=manager.id, kind="return", reason=f"void: {reason.strip()}")
     return sale
-
 
 
 def find_sellers(text: str, limit: int = 20):

@@ -1,21 +1,29 @@
 """Transfers to a sales point, from another point or from a seller's warehouse. Stock leaves the source
 when sent (a `transfer_out` movement), is in transit, and arrives as counted (`transfer_in`); a shortfall
-stays recorded on the line."""
+stays recorded on the line. A transfer changes state only through `TRANSFER` (a claimed transition,
+logged), in the caller's unit of work; stock levels are taken in product order."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
 from ..catalog.services import listings_by_ids
 from ..extensions import db
 from ..inventory import services as stock
 from ..models_base import utcnow
-from .models import SalesPoint, StockTransfer, StockTransferLine
+from ..transitions import Refused, StateMachine
+from .models import TRANSFER_STATES, SalesPoint, StockTransfer, StockTransferLine
 from .services import PointError
+
+# THE stock transfer's states: it leaves the source when sent (created `sent`) and arrives once.
+TRANSFER = StateMachine("stock_transfer", StockTransfer, "status", {
+    "receive": ({"sent"}, "received"),
+}, states=TRANSFER_STATES)
 
 
 def send(from_location_id: int, to_point: SalesPoint, actor, items: dict[int, int],
          note: str | None = None) -> StockTransfer:
-    """Send `items` ({product id: quantity}) to a point; only products on sale; all or nothing; commits."""
+    """Send `items` ({product id: quantity}) to a point; only products on sale; all or nothing.
+    Raises PointError: empty, bad_destination, not_for_sale (products), out_of_stock (products)."""
     items = {pid: qty for pid, qty in items.items() if qty}
     if not items:
         raise PointError("empty")
@@ -30,45 +38,33 @@ def send(from_location_id: int, to_point: SalesPoint, actor, items: dict[int, in
     transfer = StockTransfer(from_location_id=from_location_id, to_location_id=to_point.location_id,
                              sent_by_id=actor.id, note=note)
     db.session.add(transfer)
-    try:
-        db.session.flush()
-        for pid, qty in items.items():
-            transfer.lines.append(StockTransferLine(product_id=pid, quantity_sent=qty))
-            stock.sell(from_location_id, pid, qty, reference=transfer.number, actor_id=actor.id, kind="transfer_out")
-        db.session.commit()
-    except stock.OutOfStock as error:
-        db.session.rollback()
-        raise PointError("out_of_stock", [error.product_id]) from error
-    except Exception:
-        db.session.rollback()
-        raise
+    db.session.flush()
+    for pid in sorted(items):
+        transfer.lines.append(StockTransferLine(product_id=pid, quantity_sent=items[pid]))
+        try:
+            stock.sell(from_location_id, pid, items[pid], reference=transfer.number, actor_id=actor.id,
+                       kind="transfer_out")
+        except stock.OutOfStock as error:
+            raise PointError("out_of_stock", [error.product_id]) from error
     return transfer
 
 
 def receive(transfer: StockTransfer, actor, received: dict[int, int]) -> StockTransfer:
-    """The destination counts what arrived ({line id: quantity}; a line left out arrived in full); commits.
-    Received once: a second submission (another till, a double tap) changes nothing."""
+    """The destination counts what arrived ({line id: quantity}; a line left out arrived in full).
+    Received once: a second submission (another till, a double tap) is refused and changes nothing.
+    Raises PointError: too_many, already_received."""
     lines = {line.id: line for line in transfer.lines}
     if any(line_id not in lines or qty < 0 or qty > lines[line_id].quantity_sent for line_id, qty in received.items()):
         raise PointError("too_many")
-    claimed = db.session.execute(update(StockTransfer).where(StockTransfer.id == transfer.id,
-                                                             StockTransfer.status == "sent")
-                                 .values(status="received", received_by_id=actor.id, received_at=utcnow())
-                                 .execution_options(synchronize_session=False)).rowcount == 1
-    if not claimed:
-        db.session.rollback()
-        raise PointError("already_received")
     try:
-        for line in transfer.lines:
-            line.quantity_received = received.get(line.id, line.quantity_sent)
-            if line.quantity_received:
-                stock.receive(transfer.to_location_id, line.product_id, line.quantity_received,
-                              reference=transfer.number, actor_id=actor.id, kind="transfer_in")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.refresh(transfer)
+        TRANSFER.apply(transfer, "receive", actor_id=actor.id, received_by_id=actor.id, received_at=utcnow())
+    except Refused as refused:
+        raise PointError("already_received") from refused
+    for line in sorted(transfer.lines, key=lambda line: line.product_id):
+        line.quantity_received = received.get(line.id, line.quantity_sent)
+        if line.quantity_received:
+            stock.receive(transfer.to_location_id, line.product_id, line.quantity_received,
+                          reference=transfer.number, actor_id=actor.id, kind="transfer_in")
     return transfer
 
 

@@ -1,5 +1,6 @@
 """Sales points: the staff's counter (sell, receive, returns, shelf), the office's management of points
-and staff, and the public pages of each point. Staff reach only their own point: any other id is 404."""
+and staff, and the public pages of each point. Staff reach only their own point: any other id is 404.
+Every change runs as one unit of work (`run`): committed whole, or rolled back whole and told."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
 from ..accounts.services import AccountError, roles_required
@@ -26,9 +28,9 @@ from ..sellers.models import Seller
 from . import counts, reports, services, transfers
 from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
                     TillLineForm)
-from .models import SalesPoint, SalesPointStaff
 from ..transitions import Refused
 from ..unit_of_work import run
+from .models import SalesPoint, SalesPointStaff
 
 bp = Blueprint("salespoints", __name__)
 
@@ -57,7 +59,18 @@ PROBLEMS = {
 }
 
 
-def _problem(error: services.PointError) -> str:
+# What refuses a document: the services name their refusals (PointError); a refused transition or a
+# stock refusal they did not name means someone acted first.
+REFUSALS = (services.PointError, Refused, stock.StockError)
+UNNAMED = {services.SALE.name: "not_voidable", counts.COUNT.name: "count_closed",
+           transfers.TRANSFER.name: "already_received"}
+
+
+def _problem(error: Exception) -> str:
+    if isinstance(error, Refused):
+        error = services.PointError(UNNAMED[error.machine])
+    elif not isinstance(error, services.PointError):
+        error = services.PointError("out_of_stock", [getattr(error, "product_id", None)])
     names = ", ".join(product.name for product in db.session.scalars(
         db.select(Product).where(Product.id.in_([i for i in error.items if isinstance(i, int)]))))
     message = str(PROBLEMS[error.code])
@@ -207,9 +220,9 @@ def till_pay(point):
         return redirect(url_for("salespoints.till", point_id=point.id), code=303)
     reference = session.get(f"till-ref-{point.id}") if form.payment.data == "vietqr" else None
     try:
-        sale = services.complete_sale(point, current_user, _till(point), form.payment.data,
-                                      cash_given_vnd=form.cash_given.data, payment_reference=reference)
-    except services.PointError as error:
+        sale = run(services.complete_sale, point, current_user, _till(point), form.payment.data,
+                   cash_given_vnd=form.cash_given.data, payment_reference=reference)
+    except REFUSALS as error:
         flash(_problem(error), "error")
         return redirect(url_for("salespoints.till", point_id=point.id), code=303)
     session.pop(_till_key(point), None)
@@ -257,8 +270,8 @@ def sale_return(point, sale_id: int):
             return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=found.id), code=303)
         quantities[line.id] = int(value)
     try:
-        back = services.return_goods(found, current_user, quantities, request.form.get("reason", ""))
-    except services.PointError as error:
+        back = run(services.return_goods, found, current_user, quantities, request.form.get("reason", ""))
+    except REFUSALS as error:
         flash(_problem(error), "error")
     else:
         flash(_("Returned. Give back %(amount)s.", amount=vnd(back.refund_vnd)), "success")
@@ -272,10 +285,11 @@ def sale_void(point, sale_id: int):
     if not services.is_manager(current_user, point):
         abort(403)
     try:
-        services.void_sale(found, current_user, request.form.get("reason", ""))
-        flash(_("The sale is voided; its goods are back on the shelf."), "success")
-    except services.PointError as error:
+        run(services.void_sale, found, current_user, request.form.get("reason", ""))
+    except REFUSALS as error:
         flash(_problem(error), "error")
+    else:
+        flash(_("The sale is voided; its goods are back on the shelf."), "success")
     return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=found.id), code=303)
 
 
@@ -320,9 +334,9 @@ def receive(point):
         lines, errors = _receipt_lines(products)
         if not errors:
             try:
-                receipt = services.receive_goods(point, current_user, seller.id, lines,
-                                                 note=(request.form.get("note") or "").strip() or None)
-            except services.PointError as error:
+                receipt = run(services.receive_goods, point, current_user, seller.id, lines,
+                              note=(request.form.get("note") or "").strip() or None)
+            except REFUSALS as error:
                 errors = [_problem(error)]
             else:
                 flash(_("Received %(number)s: %(count)d line(s) are on the shelf.", number=receipt.number,
@@ -372,7 +386,7 @@ def shelf(point):
         if levels is None:
             flash(_("Reorder levels are whole numbers from 0."), "error")
         else:
-            services.set_reorder_levels(point, levels)
+            run(services.set_reorder_levels, point, levels)
             flash(_("Saved."), "success")
         return redirect(url_for("salespoints.shelf", point_id=point.id), code=303)
     return render_template("salespoints/shelf.html", point=point, items=items)
@@ -401,9 +415,9 @@ def _send_transfer(from_location_id: int, product_ids: list[int]):
         flash(str(PROBLEMS["bad_destination"] if destination is None else PROBLEMS["too_many"]), "error")
         return None
     try:
-        sent = transfers.send(from_location_id, destination, current_user, quantities,
-                              note=(request.form.get("note") or "").strip() or None)
-    except services.PointError as error:
+        sent = run(transfers.send, from_location_id, destination, current_user, quantities,
+                   note=(request.form.get("note") or "").strip() or None)
+    except REFUSALS as error:
         flash(_problem(error), "error")
         return None
     flash(_("Sent %(number)s. It is in transit until %(point)s receives it.", number=sent.number,
@@ -438,8 +452,8 @@ def point_transfer(point, transfer_id: int):
         try:
             if received is None:
                 raise services.PointError("too_many")
-            transfers.receive(transfer, current_user, received)
-        except services.PointError as error:
+            run(transfers.receive, transfer, current_user, received)
+        except REFUSALS as error:
             flash(_problem(error), "error")
         else:
             flash(_("Received. What arrived is on the shelf; any shortfall stays on the transfer."), "success")
@@ -455,11 +469,11 @@ def point_transfer(point, transfer_id: int):
 def point_counts(point):
     if request.method == "POST":
         try:
-            count = counts.start(point, current_user)
-        except services.PointError as error:
+            count = run(counts.start, point, current_user)
+        except REFUSALS as error:
             flash(_problem(error), "error")
-        else:
-            return redirect(url_for("salespoints.point_count", point_id=point.id, count_id=count.id), code=303)
+            return redirect(url_for("salespoints.point_counts", point_id=point.id), code=303)
+        return redirect(url_for("salespoints.point_count", point_id=point.id, count_id=count.id), code=303)
     return render_template("salespoints/counts.html", point=point, counts=counts.counts_of(point),
                            open_count=counts.open_count(point))
 
@@ -481,15 +495,14 @@ def point_count(point, count_id: int):
                     if raw and not raw.isdigit():
                         raise services.PointError("bad_count")
                     entered[line.id] = int(raw) if raw else None
-                counts.record(count, entered)
+                run(counts.record, count, entered, current_user)  # kept even when the submit is refused
                 if action == "submit":
-                    counts.submit(count, current_user)
+                    run(counts.submit, count, current_user)
             elif action in ("approve", "cancel") and manager:
-                (counts.approve if action == "approve" else counts.cancel)(count, current_user)
+                run(counts.approve if action == "approve" else counts.cancel, count, current_user)
             else:
                 abort(403)
-        except services.PointError as error:
-            db.session.rollback()
+        except REFUSALS as error:
             flash(_problem(error), "error")
         else:
             flash(_("Saved."), "success")
@@ -593,11 +606,10 @@ def office_points():
         form.province.data = current_user.province_code
     if form.validate_on_submit():
         try:
-            point = services.create_point(current_user, form.values())
+            point = run(services.create_point, current_user, form.values())
         except PermissionError:
             form.province.errors.append(_("You manage the points of your own province only."))
-        except Exception:  # the code is taken
-            db.session.rollback()
+        except IntegrityError:  # the code is taken
             form.code.errors.append(_("Another point already has this code."))
         else:
             flash(_("The sales point is created. Add its staff below."), "success")
@@ -617,11 +629,10 @@ def office_point(point_id: int):
     staff_form = StaffForm(prefix="staff")
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.update_point(current_user, point, form.values())
+            run(services.update_point, current_user, point, form.values())
         except PermissionError:
             form.province.errors.append(_("You manage the points of your own province only."))
-        except Exception:
-            db.session.rollback()
+        except IntegrityError:  # the code is taken
             form.code.errors.append(_("Another point already has this code."))
         else:
             flash(_("Saved."), "success")
@@ -637,10 +648,9 @@ def office_add_staff(point_id: int):
     form = StaffForm(prefix="staff")
     if form.validate_on_submit():
         try:
-            services.add_staff(current_user, point, form.email.data, form.name.data, form.password.data,
-                               form.role.data)
-        except AccountError:
-            db.session.rollback()
+            run(services.add_staff, current_user, point, form.email.data, form.name.data, form.password.data,
+                form.role.data)
+        except (AccountError, IntegrityError):  # taken, or taken at the same moment
             form.email.errors.append(_("This email already has an account."))
         else:
             flash(_("The account is made; they can sign in now."), "success")
@@ -657,7 +667,7 @@ def office_staff_switch(point_id: int, member_id: int):
     member = db.session.get(SalesPointStaff, member_id)
     if member is None or member.sales_point_id != point.id:
         abort(404)
-    services.set_staff_active(current_user, member, request.form.get("active") == "1")
+    run(services.set_staff_active, current_user, member, request.form.get("active") == "1")
     flash(_("Saved."), "success")
     return redirect(url_for("salespoints.office_point", point_id=point.id), code=303)
 
