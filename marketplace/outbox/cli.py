@@ -1,6 +1,7 @@
 import click
 from flask.cli import with_appcontext
 
+from ..unit_of_work import run
 from .services import send_pending
 
 
@@ -12,4 +13,4 @@ def outbox_cli():
 @outbox_cli.command("send", help="Send the queued emails through MAIL_BACKEND (console, file or smtp).")
 @with_appcontext
 def send_command():
-    click.echo(f"{send_pending()} emails sent.")
+    click.echo(f"{run(send_pending)} emails sent.")

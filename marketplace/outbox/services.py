@@ -57,7 +57,8 @@ def _deliver(email: OutboxEmail) -> None:
 
 
 def send_pending(limit: int = 100) -> int:
-    """Deliver queued emails; a failure is recorded on the email and retried next time."""
+    """Deliver queued emails, in the caller's unit of work; a failure is recorded on the email and retried
+    next time. (Two runs at once may still send an email twice: claiming rows is issue 15's.)"""
     sent = 0
     for email in db.session.scalars(select(OutboxEmail).where(OutboxEmail.sent_at.is_(None))
                                     .order_by(OutboxEmail.id).limit(limit)):
@@ -68,5 +69,4 @@ def send_pending(limit: int = 100) -> int:
         except Exception as error:  # keep going: one bad address must not block the others
             log.exception("email %s could not be sent", email.id)
             email.error = repr(error)
-    db.session.commit()
     return sent
