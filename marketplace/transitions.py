@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import ForeignKey, Index, String, Text, select, update
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db
@@ -114,4 +114,5 @@ def log_of(machine: str, object_ids) -> list[StatusChange]:
         return []
     return db.session.scalars(select(StatusChange).where(StatusChange.machine == machine,
                                                          StatusChange.object_id.in_(ids))
+                              .options(selectinload(StatusChange.actor))
                               .order_by(StatusChange.at, StatusChange.id)).all()

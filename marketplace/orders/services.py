@@ -75,7 +75,6 @@ def _new_number() -> str:
 @dataclass
 class QuotedPart:
     seller: Seller
-    location_id: int
     listings: list
     goods_vnd: int
     delivery_vnd: int
@@ -123,11 +122,8 @@ def quote(items: dict[int, int], province_code: int | None, pickup_location_id: 
         seller = of_seller[0].seller
         goods = sum(listing.product.price_vnd * items[listing.product.id] for listing in of_seller)
         shipped = pickup_location_id is None and any(not listing.product.is_service for listing in of_seller)
-        location_id = pickup_location_id or stock.warehouse_of(seller).id
-        parts.append(QuotedPart(seller, location_id, of_seller, goods,
-                                delivery_fee(seller, province_code, goods, shipped)))
-    return Quote(items, sorted(parts, key=lambda part: part.location_id),
-                 {pid: listing.product.price_vnd for pid, listing in listings.items()})
+        parts.append(QuotedPart(seller, of_seller, goods, delivery_fee(seller, province_code, goods, shipped)))
+    return Quote(items, parts, {pid: listing.product.price_vnd for pid, listing in listings.items()})
 
 
 def price_changes(quoted: Quote, seen_prices: dict[int, int] | None, seen_total: int | None) -> list[dict]:
@@ -188,22 +184,26 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
         order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
     elif pickup_location_id is not None:
         order.payment_due_at = utcnow() + dt.timedelta(days=current_app.config["PICKUP_HOLD_DAYS"])
-    # Reservations take stock-level locks in one order, (location, product), so two orders of the same
-    # products in another order never wait for each other (no deadlock).
+    holds = []  # (location, product, quantity)
     for quoted_part in quoted.parts:
-        part = OrderPart(seller_id=quoted_part.seller.id, location_id=quoted_part.location_id,
+        location_id = pickup_location_id or stock.warehouse_of(quoted_part.seller).id
+        part = OrderPart(seller_id=quoted_part.seller.id, location_id=location_id,
                          goods_vnd=quoted_part.goods_vnd, delivery_vnd=quoted_part.delivery_vnd)
         for listing in quoted_part.listings:
             product, record = listing.product, listing.record
-            try:
-                stock.reserve(quoted_part.location_id, product.id, items[product.id], reference=order.number)
-            except stock.OutOfStock as error:  # another buyer took it since the check above
-                raise CheckoutError("out_of_stock", [{"product_id": error.product_id, "available": error.available,
-                                                      "requested": items[error.product_id]}]) from error
             part.lines.append(OrderLine(product_id=product.id, name=product.name, name_en=product.name_en,
                                         unit=product.unit, stars=record.stars, decision_no=record.decision_no,
                                         unit_price_vnd=product.price_vnd, quantity=items[product.id]))
+            holds.append((location_id, product.id, items[product.id]))
         order.parts.append(part)
+    # Stock-level locks are taken in one order, (location, product), so two orders of the same products
+    # listed the other way round never wait for each other (no deadlock).
+    for location_id, product_id, quantity in sorted(holds):
+        try:
+            stock.reserve(location_id, product_id, quantity, reference=order.number)
+        except stock.OutOfStock as error:  # another buyer took it since the check above
+            raise CheckoutError("out_of_stock", [{"product_id": error.product_id, "available": error.available,
+                                                  "requested": items[error.product_id]}]) from error
     db.session.add(order)
     _limit_open_orders(contact.phone)
     _announce_placed(order)
@@ -441,7 +441,7 @@ def mark_paid(order: Order, actor_id: int | None = None) -> str:
             _commit_stock(part)
     _announce_paid(order)
     _settle_money(order, actor_id)
-    return order.payment_status if order.payment_status == "refund_due" else "paid"
+    return "refund_due" if order.payment_status == "refund_due" else "paid"
 
 
 def overdue_orders(now: dt.datetime | None = None) -> list[Order]:
