@@ -396,3 +396,24 @@ def test_the_check_finds_a_reservation_that_no_order_accounts_for(app, client, t
     db.session.execute(update(StockLevel).where(StockLevel.product_id == tea.id).values(on_hand=49))
     db.session.commit()
     assert "the ledger says 50, 0" in runner.invoke(args=["inventory", "check"]).output
+
+
+def text_of(client, url):
+    """The page as a reader sees it: no tags, one space between words."""
+    return " ".join(re.sub(r"<[^>]+>", " ", client.get(url).get_data(as_text=True)).split())
+
+
+def test_the_buyer_the_seller_and_the_office_read_the_same_history(client, shop, tea):  # noqa: F811
+    placed = api_order(client, [(tea, 1)], payment="vietqr").get_json()
+    officer(client)
+    client.post(f"/office/orders/{placed['number']}/confirm-transfer")
+    assert "đã nhận thanh toán · bởi văn phòng OCOP" in text_of(client, f"/office/orders/{placed['number']}")
+    seller_signs_in(client, tea.seller)
+    part_id = db.session.scalar(select(OrderPart.id))
+    client.post(f"/seller/orders/{part_id}", data={"action": "confirm"})
+    assert "HTX Chè Tân Cương: đã xác nhận · bởi nhà sản xuất" in text_of(client, "/seller/orders")
+    buyer_page = text_of(client, f"/orders/{placed['number']}?token={placed['token']}")
+    assert buyer_page.index("đã nhận thanh toán · bởi văn phòng OCOP") < buyer_page.index(
+        "đã xác nhận · bởi nhà sản xuất")
+    officer(client, province_code=14)  # another province's officer does not see it
+    assert client.get(f"/office/orders/{placed['number']}").status_code == 404

@@ -213,6 +213,15 @@ def orders():
                            attention=payments.events_needing_attention())
 
 
+@bp.get("/orders/<number>")
+def order(number: str):
+    """One order with a producer of the officer's province: its parts, its money and its history."""
+    found = order_services.get_order(number)
+    if found is None or not any(services.in_scope(current_user, part.seller) for part in found.parts):
+        abort(404)
+    return render_template("office/order.html", order=found, history=order_services.history(found))
+
+
 @bp.post("/orders/<number>/confirm-transfer")
 def confirm_transfer(number: str):
     order = order_services.get_order(number)
