@@ -77,6 +77,10 @@ class Config:
     API_MAX_PER_PAGE = 100
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down (a restart, a network blip) must not turn every order into a 500: count in each worker's
+    # memory meanwhile, and never fail a request because the limit's storage failed.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Canonical address used in QR codes printed on labels; falls back to the request host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Count SQL statements per request and send them in a header (benchmarks, tests).

@@ -226,8 +226,8 @@ def normalize_gtin(value: str) -> str:
     return digits
 
 
-_MOBILE = re.compile(r"^0(3|5|7|8|9)\d{8}$")
-_LANDLINE = re.compile(r"^02\d{9}$")
+_MOBILE = re.compile(r"^0(3|5|7|8|9)[0-9]{8}$", re.ASCII)  # ASCII digits: "091６…" is not another number
+_LANDLINE = re.compile(r"^02[0-9]{9}$", re.ASCII)
 
 
 def normalize_phone(value: str) -> str:

@@ -417,3 +417,62 @@ def test_the_buyer_the_seller_and_the_office_read_the_same_history(client, shop,
         "đã xác nhận · bởi nhà sản xuất")
     officer(client, province_code=14)  # another province's officer does not see it
     assert client.get(f"/office/orders/{placed['number']}").status_code == 404
+
+
+# --- Found by trying to break it ---------------------------------------------------------------------------
+
+def test_a_phone_in_other_digits_is_not_another_phone(client, tea):
+    for _ in range(3):
+        assert api_order(client, [(tea, 1)], phone="0916000001").status_code == 201
+    for disguised in ("091６000001", "09١6000001"):  # full-width and Arabic-Indic digits
+        answer = api_order(client, [(tea, 1)], phone=disguised)
+        assert answer.status_code == 422 and "contact.phone" in answer.get_json()["fields"]
+    assert db.session.scalar(select(func.count(Order.id))) == 3
+
+
+def test_cash_is_collected_and_owed_back_whatever_order_the_parts_end_in(client, tea, honey):
+    placed = api_order(client, [(tea, 1), (honey, 1)]).get_json()
+    order = db.session.scalar(select(Order).filter_by(number=placed["number"]))
+    first, second = order.parts
+    for part, actions in ((first, ("confirm", "pack", "ship", "deliver", "return")),
+                          (second, ("confirm", "pack", "ship", "deliver"))):  # one returned before the other arrives
+        for action in actions:
+            run(orders.move, part, action)
+    db.session.refresh(order)
+    assert order.payment_status == "refund_due" and order.refund_vnd == first.goods_vnd
+    assert [change.action for change, part in orders.history(order) if part is None] == ["collect", "owe_refund"]
+    assert_stock_sound()
+
+
+def test_a_pickup_partly_handed_over_keeps_its_sale_when_the_rest_expires(make, tea):
+    from .test_salespoints import new_point
+    from .test_salespoints import officer as point_officer
+    point = new_point(point_officer())
+    other = make.listed(seller=make.seller(province_code=19), name="Mật ong")
+    for product in (tea, other):
+        run(stock.receive, point.location_id, product.id, 3)
+    order = run(orders.place_order, {tea.id: 1, other.id: 1},
+                orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"), "at_point",
+                pickup_location_id=point.location_id)
+    handed, waiting = order.parts
+    for action in ("confirm", "pack", "hand_over"):
+        run(orders.move, handed, action, by="point")
+    run(orders.move, waiting, "confirm", by="point")
+    db.session.execute(update(Order).where(Order.id == order.id).values(payment_due_at=utcnow() - dt.timedelta(hours=1)))
+    db.session.commit()
+    assert run(orders.expire, order)
+    db.session.refresh(order)
+    assert [part.state for part in order.parts] == ["delivered", "cancelled"]
+    assert order.payment_status == "paid"  # the counter took the money for what was handed over
+    assert_stock_sound()
+
+
+def test_the_sellers_order_list_costs_the_same_queries_for_one_order_or_twelve(client, tea):
+    seller_signs_in(client, tea.seller)
+    api_order(client, [(tea, 1)], phone="0912000100")
+    one = int(client.get("/seller/orders").headers["X-Query-Count"])
+    for n in range(11):
+        api_order(client, [(tea, 1)], phone=f"0912000{n + 101:03d}")
+    twelve = client.get("/seller/orders")
+    assert twelve.get_data(as_text=True).count('value="confirm"') == 12
+    assert int(twelve.headers["X-Query-Count"]) == one

@@ -135,6 +135,18 @@ def test_orders_are_rate_limited_per_client(app_with, goods):
         assert client.get("/api/v1/products").status_code == 200  # reading is not limited by it
 
 
+def test_orders_are_taken_while_the_rate_limit_store_is_down(app_with, goods):
+    """Redis restarting must not turn orders into errors (nor answer an error for an order placed)."""
+    tea, _ = goods
+    unreachable = app_with(RATELIMIT_ENABLED=True, ORDER_RATE_LIMIT="2 per minute",
+                           RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")  # nothing listens there
+    with unreachable.test_client() as client:
+        codes = [client.post("/api/v1/orders", json=body((tea, 1), contact=BODY["contact"] | {
+            "phone": f"0912 345 67{n}"})).status_code for n in range(3)]
+    assert codes == [201, 201, 429]  # counted in memory meanwhile
+    assert orders_count() == 2
+
+
 def test_fifty_concurrent_checkouts_never_oversell(app, make, shop):  # noqa: F811
     """Each buyer its own request, session and connection; 10 in stock."""
     seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)

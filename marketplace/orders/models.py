@@ -65,14 +65,17 @@ class Order(Timestamped, db.Model):
 
     @property
     def refund_vnd(self) -> int:
-        """What a paid order owes back: its cancelled parts with their delivery, the goods of its returned
-        parts (all of it when paid for an order that no longer stood)."""
+        """What a paid order owes back: everything when paid for an order that no longer stood; else the
+        goods of its returned parts, and its cancelled parts with their delivery when they were paid up front
+        (cash on delivery or at the point is only ever paid for what was handed over)."""
+        from ..payments.providers import prepaid
         if self.payment_status != "refund_due":
             return 0
         if all(part.state == "cancelled" for part in self.parts):
             return self.total_vnd
-        return sum(part.goods_vnd + part.delivery_vnd for part in self.parts if part.state == "cancelled") \
-            + sum(part.goods_vnd for part in self.parts if part.state == "returned")
+        cancelled = sum(part.goods_vnd + part.delivery_vnd for part in self.parts if part.state == "cancelled")
+        return (cancelled if prepaid(self.payment_method) else 0) + sum(
+            part.goods_vnd for part in self.parts if part.state == "returned")
 
 
 class OrderPart(Timestamped, db.Model):

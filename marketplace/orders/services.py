@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from .. import ocop
 from ..catalog.services import listings_by_ids
@@ -371,17 +372,18 @@ def _cancel_part(part: OrderPart, action: str, actor_id: int | None, reason: str
 
 
 def _settle_money(order: Order, actor_id: int | None) -> None:
-    """After a part was cancelled or returned, the money follows: paid money for it is owed back; an order
-    with every part cancelled before payment has nothing left to pay; cash is collected once every part
-    is delivered or cancelled."""
+    """After a part moved, the money follows: cash is collected once every part has ended (delivered,
+    returned or cancelled) with something handed over; money paid for a returned part, or paid up front for
+    a cancelled one, is owed back; an order with every part cancelled before payment has nothing to pay."""
     states = {part.state for part in order.parts}
-    if order.payment_status == "paid" and states & {"cancelled", "returned"}:
-        PAYMENT.apply(order, "owe_refund", actor_id=actor_id)
-    elif order.payment_status == "unpaid" and states == {"cancelled"}:
+    if order.payment_status == "unpaid" and states == {"cancelled"}:
         PAYMENT.apply(order, "cancel", actor_id=actor_id)
     elif order.payment_status == "unpaid" and paid_on_handover(order.payment_method) \
-            and states <= {"delivered", "cancelled"} and "delivered" in states:
+            and states <= {"delivered", "returned", "cancelled"} and states & {"delivered", "returned"}:
         PAYMENT.apply(order, "collect", actor_id=actor_id)  # the courier or the sales point collected it
+    paid_for = {"cancelled", "returned"} if prepaid(order.payment_method) else {"returned"}
+    if order.payment_status == "paid" and states & paid_for:
+        PAYMENT.apply(order, "owe_refund", actor_id=actor_id)
 
 
 def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "seller",
@@ -452,14 +454,20 @@ def overdue_orders(now: dt.datetime | None = None) -> list[Order]:
 
 def expire(order: Order) -> bool:
     """An order was not paid (card, VietQR) or not collected (pickup) in time: cancel what is still open
-    and release its stock, in the caller's unit of work. False when it was paid (or expired) meanwhile."""
+    and release its stock, in the caller's unit of work. A pickup of which some part was already handed
+    over (and paid at the counter) keeps that sale: only the rest is cancelled. False when it was paid (or
+    expired) meanwhile."""
     _locked(order)
     if order.payment_due_at is None or order.payment_status != "unpaid":
         return False
-    PAYMENT.apply(order, "expire")
+    handed_over = any(part.state == "delivered" for part in order.parts)
+    if not handed_over:
+        PAYMENT.apply(order, "expire")
     for part in order.parts:
         if part.state in OPEN_STATES:
             _cancel_part(part, "expire", None)
+    if handed_over:
+        _settle_money(order, None)
     _announce_expired(order)
     return True
 
@@ -572,9 +580,11 @@ def pickup_part(location_id: int, part_id: int) -> OrderPart | None:
     return part if part is not None and part.order.pickup_location_id == location_id else None
 
 
-def seller_parts(seller_id: int) -> list[OrderPart]:
+def seller_parts(seller_id: int, limit: int = 200) -> list[OrderPart]:
+    """The seller's newest parts, with their orders and lines in two more queries (not two per part)."""
     return db.session.scalars(select(OrderPart).where(OrderPart.seller_id == seller_id)
-                              .order_by(OrderPart.id.desc())).all()
+                              .options(selectinload(OrderPart.order), selectinload(OrderPart.lines))
+                              .order_by(OrderPart.id.desc()).limit(limit)).all()
 
 
 def seller_part(seller_id: int, part_id: int) -> OrderPart | None:
