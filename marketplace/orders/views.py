@@ -44,6 +44,8 @@ def add():
         try:
             quantity = run(cart.set_quantity, current_user, int(form.product_id.data), form.quantity.data, add=True)
             flash(_("Added to your cart (%(quantity)d).", quantity=quantity), "success")
+            if quantity == cart.max_units():
+                flash(_("At most %(quantity)d of one product per order.", quantity=quantity), "error")
         except cart.CartError as error:
             flash(str(MESSAGES.get(str(error), error)), "error")
     else:
