@@ -147,22 +147,24 @@ def test_the_buyers_cancel_and_the_offices_confirmation_at_once_agree_on_money_a
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="row locks and deadlocks: PostgreSQL (SQLite has one writer)")
 def test_crossed_two_item_orders_never_deadlock(app, tea, honey):
+    """Eleven clients at once (within one worker's connection pool), four rounds: [A, B] against [B, A]."""
     codes = []
-    gate = threading.Barrier(44)
     forwards = [{"product_id": tea.id, "quantity": 1}, {"product_id": honey.id, "quantity": 1}]
     bodies = [API_BODY | {"items": forwards if n % 2 else forwards[::-1], "payment": "cod",
                           "contact": API_BODY["contact"] | {"phone": f"0913000{n:03d}"}} for n in range(44)]
 
-    def post(body):
+    def post(body, gate):
         client = app.test_client()
         gate.wait()
         codes.append(client.post("/api/v1/orders", json=body).status_code)
 
-    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for start in range(0, 44, 11):
+        gate = threading.Barrier(11)
+        threads = [threading.Thread(target=post, args=(body, gate)) for body in bodies[start:start + 11]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert codes.count(201) == 44, codes
     assert level_of(tea) == (50, 44) and level_of(honey) == (50, 44)
     assert_stock_sound()
