@@ -478,3 +478,49 @@ def test_the_sellers_order_list_costs_the_same_queries_for_one_order_or_twelve(c
     twelve = client.get("/seller/orders")
     assert twelve.get_data(as_text=True).count('value="confirm"') == 12
     assert int(twelve.headers["X-Query-Count"]) == one
+
+
+def test_a_double_tap_on_place_the_order_places_one_order(app, client, tea):
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": 2})
+    _shown, seen = review(client, CONTACT)  # the page's key comes with the total
+    first = client.post("/checkout", data=CONTACT | seen)
+    second = client.post("/checkout", data=CONTACT | seen)  # the second tap, after the first was placed
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count(Order.id))) == 1 and level_of(tea) == (50, 2)
+
+    # two taps at once, by a signed-in shopper on two tabs
+    create_user("an@example.vn", "An", PASSWORD, role="shopper")
+    db.session.commit()
+    tabs = [app.test_client() for _ in range(2)]
+    for tab in tabs:
+        tab.post("/account/sign-in", data={"email": "an@example.vn", "password": PASSWORD})
+    tabs[0].post("/cart/add", data={"product_id": tea.id, "quantity": 1})
+    _shown, seen = review(tabs[0], CONTACT | {"phone": "0912000222"})
+    gate, answers = threading.Barrier(2), []
+
+    def tap(tab):
+        gate.wait()
+        answers.append(tab.post("/checkout", data=CONTACT | {"phone": "0912000222"} | seen))
+
+    threads = [threading.Thread(target=tap, args=(tab,)) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert len({answer.headers["Location"] for answer in answers}) == 1
+    assert db.session.scalar(select(func.count(Order.id))) == 2 and level_of(tea) == (50, 3)
+    assert_stock_sound()
+
+
+def test_an_api_retry_with_the_same_key_answers_the_same_order(client, tea):
+    key = {"Idempotency-Key": "4f1c0a9e-retry"}
+    body = API_BODY | {"items": [{"product_id": tea.id, "quantity": 1}], "payment": "cod"}
+    first = client.post("/api/v1/orders", json=body, headers=key)
+    again = client.post("/api/v1/orders", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["number"] == again.get_json()["number"]
+    other_buyer = body | {"contact": API_BODY["contact"] | {"phone": "0912999888"}}
+    assert client.post("/api/v1/orders", json=other_buyer, headers=key).status_code == 201  # the key is theirs
+    assert db.session.scalar(select(func.count(Order.id))) == 2 and level_of(tea) == (50, 2)

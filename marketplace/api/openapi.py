@@ -156,8 +156,9 @@ ORDER_REQUEST = {
     "properties": {
         "items": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
             "type": "object", "required": ["product_id", "quantity"],
-            "properties": {"product_id": {"type": "integer"}, "quantity": {"type": "integer", "minimum": 1,
-                                                                           "maximum": 99}}}},
+            "properties": {"product_id": {"type": "integer"}, "quantity": {
+                "type": "integer", "minimum": 1, "maximum": 20,
+                "description": "At most MAX_UNITS_PER_LINE (20 by default) of one product per order"}}}},
         "contact": {"type": "object", "required": ["name", "phone", "email"], "properties": {
             "name": {"type": "string", "maxLength": 200},
             "phone": {"type": "string", "description": "A Vietnamese phone number (0912 345 678, +84 912 345 678)"},
@@ -170,6 +171,9 @@ ORDER_REQUEST = {
         "pickup_point": {"type": "integer",
                          "description": "Collect the order at this OCOP sales point (GET /points on the site); "
                                         "it must hold every item"},
+        "expected_total_vnd": {"type": "integer", "minimum": 0,
+                               "description": "The total the buyer was shown; when it differs from the total "
+                                              "of now, nothing is placed (409 price_changed)"},
         "payment": {"enum": ["cod", "vietqr", "card", "at_point"],
                     "description": "Cash on delivery (by post); pay at the point when collecting (pickup); "
                                    "VietQR bank transfer; card through Stripe Checkout (VietQR and card only "
@@ -198,7 +202,8 @@ ORDER = {
             "required": ["method", "status", "due_at"],
             "properties": {
                 "method": {"enum": ["cod", "vietqr", "card", "at_point"]},
-                "status": {"enum": ["unpaid", "paid", "expired", "refund_due"]},
+                "status": {"enum": ["unpaid", "paid", "expired", "cancelled", "refund_due"],
+                           "description": "cancelled: every part was cancelled before payment, nothing to pay"},
                 "due_at": {"type": ["string", "null"], "format": "date-time",
                            "description": "VietQR and card: the order is cancelled if unpaid by then"},
                 "checkout_url": {"type": ["string", "null"],
@@ -233,6 +238,17 @@ ORDER = {
                                    "quantity": {"type": "integer"}}}},
             },
         }},
+    },
+}
+
+PRICE_CHANGED = {
+    "type": "object",
+    "required": ["error", "total_vnd"],
+    "properties": {
+        "error": {"const": "price_changed"},
+        "status": {"type": "integer"},
+        "message": {"type": "string"},
+        "total_vnd": {"type": "integer", "description": "The total of now"},
     },
 }
 
@@ -324,12 +340,24 @@ def openapi_document(server_url: str) -> dict:
                     "operationId": "placeOrder",
                     "summary": "Place an order (split by producer; stock is held until paid or cancelled)",
                     "description": "Rate-limited per client (ORDER_RATE_LIMIT, 30 per minute by default). "
-                                   "Error messages follow Accept-Language (vi or en).",
+                                   "Error messages follow Accept-Language (vi or en). At most "
+                                   "MAX_OPEN_ORDERS_PER_PHONE (3) orders waiting for payment or delivery per "
+                                   "phone number (422 on contact.phone).",
+                    "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                                    "schema": {"type": "string", "maxLength": 200},
+                                    "description": "A random key of the client's for this order: a retry with "
+                                                   "the same key (and the same buyer) answers the order placed "
+                                                   "the first time (200) instead of placing another"}],
                     "requestBody": {"required": True, "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/OrderRequest"}}}},
                     "responses": {
+                        "200": _json("Order", "Placed before with this Idempotency-Key: the same order"),
                         "201": _json("Order", "Placed; keep `token` to read it later"),
-                        "409": _json("OutOfStock", "Some items are short; nothing was placed"),
+                        "409": {"description": "Nothing was placed: some items are short (out_of_stock) or the "
+                                               "total differs from expected_total_vnd (price_changed)",
+                                "content": {"application/json": {"schema": {"oneOf": [
+                                    {"$ref": "#/components/schemas/OutOfStock"},
+                                    {"$ref": "#/components/schemas/PriceChanged"}]}}}},
                         "422": _json("Error", "Invalid fields, each named in `fields`; nothing was placed"),
                         "429": {"description": "Too many orders from this client; try again later"},
                     },
@@ -356,6 +384,7 @@ def openapi_document(server_url: str) -> dict:
                 "OrderRequest": ORDER_REQUEST,
                 "Order": ORDER,
                 "OutOfStock": OUT_OF_STOCK,
+                "PriceChanged": PRICE_CHANGED,
                 "Province": PROVINCE,
                 "ProductSummary": PRODUCT_SUMMARY,
                 "ProductDetail": PRODUCT_DETAIL,

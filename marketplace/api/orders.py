@@ -2,7 +2,10 @@
 The same checks and the same pipeline as the checkout page: CheckoutForm, orders.services."""
 from __future__ import annotations
 
+import hashlib
+
 from flask import current_app, jsonify, request
+from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -116,11 +119,13 @@ def create_order():
     expected = body.get("expected_total_vnd")
     if expected is not None and (not _whole(expected) or expected < 0):
         return _invalid({"expected_total_vnd": [_("Must be a whole number of đồng.")]})
+    key = _client_key(form.contact())
     try:
-        order = run(orders.place_order, items, form.contact(), form.payment.data, locale=current_language(),
-                    pickup_location_id=point.location_id if point is not None else None, seen_total=expected)
+        order, fresh = _placed_once(key, items, form, point, expected)
     except orders.CheckoutError as refused:
         return _refusal(refused, body)
+    if not fresh:  # a retry with the same Idempotency-Key: the same order, nothing placed again
+        return jsonify(order_json(order) | {"token": order.access_token}), 200
     checkout_url = None
     if order.payment_method == "card":
         try:
@@ -132,6 +137,32 @@ def create_order():
     if checkout_url:
         answer["payment"]["checkout_url"] = checkout_url
     return jsonify(answer), 201
+
+
+def _client_key(contact) -> str | None:
+    """The client's Idempotency-Key, bound to the buyer it was sent for: a retry of a request whose answer
+    was lost finds its order; the key alone (without the buyer's phone and email) finds nothing."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 200:
+        return None
+    return "api:" + hashlib.sha256(f"{key}\n{contact.phone}\n{contact.email}".encode()).hexdigest()[:56]
+
+
+def _placed_once(key, items, form, point, expected):
+    """(the order, True) when placed now; (the order placed before with this key, False) for a retry,
+    also when the first is being placed at this very moment (the database's unique key refused ours)."""
+    placed = orders.order_for_key(key)
+    if placed is not None:
+        return placed, False
+    try:
+        return run(orders.place_order, items, form.contact(), form.payment.data, locale=current_language(),
+                   pickup_location_id=point.location_id if point is not None else None, seen_total=expected,
+                   client_key=key), True
+    except IntegrityError:
+        placed = orders.order_for_key(key)
+        if placed is None:
+            raise
+        return placed, False
 
 
 def _refusal(refused, body: dict):

@@ -1,3 +1,5 @@
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -40,6 +42,7 @@ class CheckoutForm(AddressChecks, Form):
     # only while they still hold; they are never used as prices.
     seen_total = HiddenField()
     seen_prices = HiddenField()
+    client_key = HiddenField()  # made at the review step: submitting the page twice places one order
 
     def __init__(self, *args, pickup_points=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +81,18 @@ class CheckoutForm(AddressChecks, Form):
         """Carry this quote into the next submission."""
         self.seen_total.data = str(quote.total_vnd)
         self.seen_prices.data = ",".join(f"{pid}:{price}" for pid, price in sorted(quote.unit_prices.items()))
+        if not (self.client_key.data or "").isalnum():
+            self.client_key.data = secrets.token_hex(16)
+
+    def key(self) -> str | None:
+        """The page's own key for the order (None before the review step)."""
+        return order_key(self.client_key.data)
+
+
+def order_key(value: str | None) -> str | None:
+    """The order key a checkout page carries, as stored on the order."""
+    value = value or ""
+    return f"web:{value}" if value.isalnum() and value.isascii() and 16 <= len(value) <= 40 else None
 
     def validate_payment(self, field):
         if field.data not in available_methods(pickup=self.pickup_point is not None):

@@ -60,6 +60,9 @@ class Order(Timestamped, db.Model):
     delivery_vnd: Mapped[int]
     total_vnd: Mapped[int]
     locale: Mapped[str] = mapped_column(String(5), default="vi")
+    # The checkout page's (or the API client's Idempotency-Key) key: a double tap or a retry finds this order
+    # instead of placing another.
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     parts = relationship("OrderPart", back_populates="order", order_by="OrderPart.id")
 

@@ -151,14 +151,27 @@ def _limit_open_orders(phone: str) -> None:
         raise CheckoutError("too_many_open_orders", [{"limit": limit}])
 
 
+def order_for_key(client_key: str | None) -> Order | None:
+    """The order already placed with this client key (a double tap, a retry), if any."""
+    if not client_key:
+        return None
+    return db.session.scalar(select(Order).where(Order.client_key == client_key))
+
+
 def place_order(items: dict[int, int], contact: Contact, payment_method: str, *, user=None, locale: str = "vi",
                 from_cart: bool = False, pickup_location_id: int | None = None,
-                seen_prices: dict[int, int] | None = None, seen_total: int | None = None) -> Order:
+                seen_prices: dict[int, int] | None = None, seen_total: int | None = None,
+                client_key: str | None = None) -> Order:
     """Place an order for `items` ({product id: quantity}) split by seller, reserving the stock in each
     seller's warehouse, or all of it at one sales point for a pickup (`pickup_location_id`), in the
-    caller's unit of work. When the buyer's page showed prices or a total, they must still hold.
+    caller's unit of work. When the buyer's page showed prices or a total, they must still hold. With a
+    `client_key`, an order already placed with it is answered instead (two at once: the database's unique
+    key refuses the second, IntegrityError; the caller then finds the first with `order_for_key`).
     Raises CheckoutError: payment_unavailable, empty, too_many_units, unlisted, price_changed (with the
     changes), out_of_stock (with the items) or too_many_open_orders."""
+    placed = order_for_key(client_key)
+    if placed is not None:
+        return placed
     if payment_method not in available_methods(pickup=pickup_location_id is not None):
         raise CheckoutError("payment_unavailable")
     quoted = quote(items, contact.province_code, pickup_location_id)
@@ -180,7 +193,8 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
                   contact_name=contact.name, contact_phone=contact.phone, contact_email=contact.email,
                   province_code=contact.province_code, ward_code=contact.ward_code, street=contact.street,
                   payment_method=payment_method, goods_vnd=quoted.goods_vnd, delivery_vnd=quoted.delivery_vnd,
-                  total_vnd=quoted.total_vnd, locale=locale, pickup_location_id=pickup_location_id)
+                  total_vnd=quoted.total_vnd, locale=locale, pickup_location_id=pickup_location_id,
+                  client_key=client_key or None)
     if prepaid(payment_method):
         order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
     elif pickup_location_id is not None:
@@ -215,8 +229,11 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
 
 def place_cart_order(user, contact: Contact, payment_method: str, locale: str = "vi",
                      pickup_location_id: int | None = None, seen_prices: dict[int, int] | None = None,
-                     seen_total: int | None = None) -> Order:
+                     seen_total: int | None = None, client_key: str | None = None) -> Order:
     """Check out the cart as it is shown: any line unlisted, out of stock or short stops it."""
+    placed = order_for_key(client_key)
+    if placed is not None:  # the same page submitted twice: the cart is already an order
+        return placed
     view = carts.view(user)
     if not view.lines:
         raise CheckoutError("empty")
@@ -226,7 +243,7 @@ def place_cart_order(user, contact: Contact, payment_method: str, locale: str = 
         raise CheckoutError("cart_changed", problems)
     return place_order({line.product_id: line.quantity for line in view.lines}, contact, payment_method,
                        user=user, locale=locale, from_cart=True, pickup_location_id=pickup_location_id,
-                       seen_prices=seen_prices, seen_total=seen_total)
+                       seen_prices=seen_prices, seen_total=seen_total, client_key=client_key)
 
 
 def order_url(order: Order) -> str:
