@@ -447,7 +447,10 @@ def cancel_by_buyer(order: Order) -> None:
 def mark_paid(order: Order, actor_id: int | None = None) -> str:
     """A payment for the whole order arrived (the provider checked the amount), in the caller's unit of
     work. Answers "paid", "already_paid", or "refund_due" when the order no longer stands (expired or
-    cancelled: the money goes back, the goods stay) or a part of it was cancelled meanwhile."""
+    cancelled: the money goes back, the goods stay) or a part of it was cancelled meanwhile. Only an order
+    paid up front (card, VietQR) is paid this way; cash is collected when the goods are handed over."""
+    if not prepaid(order.payment_method):
+        raise Refused(PAYMENT.name, "pay", order.payment_status)
     _locked(order)
     if order.payment_status in ("expired", "cancelled"):
         PAYMENT.apply(order, "late_payment", actor_id=actor_id)
