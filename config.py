@@ -76,6 +76,11 @@ class Config:
     PER_PAGE = 24
     API_MAX_PER_PAGE = 100
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Send the session cookie only when the session changed. Refreshing it on every response (Flask's
+    # default for a permanent session, which the language switch makes) let an image or script that was
+    # still loading write back an older session, dropping the CSRF token a form had just been given: the
+    # first form of a new visitor then failed with 400 now and then.
+    SESSION_REFRESH_EACH_REQUEST = False
     RATELIMIT_HEADERS_ENABLED = True
     # Redis down (a restart, a network blip) must not turn every order into a 500: count in each worker's
     # memory meanwhile, and never fail a request because the limit's storage failed.

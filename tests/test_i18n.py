@@ -42,3 +42,12 @@ def test_money_and_dates_per_locale(app):
     with force_locale("en"):
         assert vnd(120000) == "₫120,000"
         assert date(dt.date(2025, 7, 6)) == "6 Jul 2025"
+
+
+def test_a_page_s_images_and_scripts_never_rewrite_the_session(client):
+    """An image still loading when a form's page arrived must not write back an older session (the form's
+    CSRF token would be lost and the form refused)."""
+    client.get("/lang/en")
+    client.get("/")
+    for asset in ("/static/css/site.css", "/lang/xx"):
+        assert "Set-Cookie" not in client.get(asset).headers, asset
