@@ -89,11 +89,6 @@ class CheckoutForm(AddressChecks, Form):
         return order_key(self.client_key.data)
 
 
-def order_key(value: str | None) -> str | None:
-    """The order key a checkout page carries, as stored on the order."""
-    value = value or ""
-    return f"web:{value}" if value.isalnum() and value.isascii() and 16 <= len(value) <= 40 else None
-
     def validate_payment(self, field):
         if field.data not in available_methods(pickup=self.pickup_point is not None):
             raise ValidationError(_l("Pay at the sales point only when you collect there.")
@@ -107,3 +102,9 @@ def order_key(value: str | None) -> str | None:
                     field.errors = [*field.errors, field.gettext(WTFORMS_REQUIRED)]
                     valid = False
         return valid
+
+
+def order_key(value: str | None) -> str | None:
+    """The order key a checkout page carries, as stored on the order."""
+    value = value or ""
+    return f"web:{value}" if value.isalnum() and value.isascii() and 16 <= len(value) <= 40 else None
