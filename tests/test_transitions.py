@@ -1,0 +1,90 @@
+"""The transition helper as the order pipeline uses it: each history shows its own changes only, a guard that
+does not hold refuses, the log says who and why, and the tables are the ones written here (a wrong entry in
+a machine's table fails here, not only the pairs it refuses). Found missing by the mutation run."""
+import pytest
+from sqlalchemy import select
+
+from marketplace.accounts.services import create_user
+from marketplace.extensions import db
+from marketplace.orders import services as orders
+from marketplace.orders.models import OrderPart
+from marketplace.transitions import Refused, StatusChange, log_of
+from marketplace.unit_of_work import run
+
+from .test_checkout import stocked
+
+OPEN = {"placed", "confirmed", "packed"}
+ORDER_PART_TABLE = {
+    "confirm": ({"placed"}, "confirmed"), "pack": ({"confirmed"}, "packed"), "ship": ({"packed"}, "shipped"),
+    "deliver": ({"shipped"}, "delivered"), "hand_over": ({"packed"}, "delivered"), "cancel": (OPEN, "cancelled"),
+    "expire": (OPEN, "cancelled"), "expire_unconfirmed": ({"placed"}, "cancelled"),
+    "return": ({"delivered"}, "returned"),
+}
+PAYMENT_TABLE = {
+    "pay": ({"unpaid"}, "paid"), "collect": ({"unpaid"}, "paid"), "expire": ({"unpaid"}, "expired"),
+    "cancel": ({"unpaid"}, "cancelled"), "owe_refund": ({"paid"}, "refund_due"),
+    "late_payment": ({"expired", "cancelled"}, "refund_due"),
+}
+
+
+@pytest.mark.parametrize("machine, table", [(orders.PART, ORDER_PART_TABLE), (orders.PAYMENT, PAYMENT_TABLE)])
+def test_the_order_machines_are_the_tables_written_here(machine, table):
+    assert {action: (set(sources), target) for action, (sources, target) in machine.actions.items()} == table
+
+
+@pytest.fixture
+def tea(make):
+    return stocked(make, make.seller(province_code=19), "Trà Tân Cương", 280000, 50)
+
+
+def place(tea, phone):
+    order = run(orders.place_order, {tea.id: 1},
+                orders.Contact("An", phone, "an@example.vn", 19, 5443, "12 Hoàng Văn Thụ"), "cod")
+    return order
+
+
+def test_an_orders_history_shows_its_own_changes_only(tea):
+    mine, other = place(tea, "0900000001"), place(tea, "0900000002")
+    run(orders.move, other.parts[0], "confirm")
+    run(orders.move, mine.parts[0], "confirm")
+    assert [(change.action, part.id) for change, part in orders.history(mine)] == [("confirm", mine.parts[0].id)]
+    # a change of another machine with the same object id is not the order's money
+    db.session.add(StatusChange(machine="order_part", object_id=mine.id, action="confirm", from_state="placed",
+                                to_state="confirmed"))
+    db.session.commit()
+    assert log_of("order_payment", [mine.id]) == []
+
+
+def test_a_guard_that_does_not_hold_refuses_the_transition(tea):
+    part = place(tea, "0900000003").parts[0]
+    with pytest.raises(Refused):
+        run(orders.PART.apply, part, "confirm", guards=(OrderPart.stock_committed.is_(True),))
+    assert db.session.get(OrderPart, part.id).state == "placed"
+    assert db.session.scalars(select(StatusChange)).all() == []
+
+
+def test_the_status_log_says_who_and_why(tea):
+    user = create_user("nguoiban@example.vn", "Người bán", "mat-khau-dai-1234", role="seller",
+                       seller_id=tea.seller_id)
+    db.session.commit()
+    first, second = place(tea, "0900000004").parts[0], place(tea, "0900000005").parts[0]
+    run(orders.move, first, "confirm", actor_id=user.id)
+    run(orders.move, second, "cancel", actor_id=user.id, reason="Hết hàng")
+    assert [(c.action, c.actor_id) for c in log_of("order_part", [first.id])] == [("confirm", user.id)]
+    (change,) = log_of("order_part", [second.id])
+    assert (change.actor_id, change.reason, change.from_state, change.to_state) == (user.id, "Hết hàng", "placed",
+                                                                                   "cancelled")
+
+
+def test_a_return_puts_the_goods_back_against_the_order_and_the_person(tea):
+    from marketplace.inventory import services as stock
+    user = create_user("nguoiban2@example.vn", "Người bán", "mat-khau-dai-1234", role="seller",
+                       seller_id=tea.seller_id)
+    db.session.commit()
+    order = place(tea, "0900000006")
+    part = order.parts[0]
+    for action in ("confirm", "pack", "ship", "deliver", "return"):
+        run(orders.move, part, action, actor_id=user.id)
+    last = stock.history(part.location_id, tea.id)[0]
+    assert (last.kind, last.on_hand_change, last.reference, last.actor_id, last.reason) == (
+        "return", 1, order.number, user.id, "returned by the buyer")
