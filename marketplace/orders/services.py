@@ -310,7 +310,6 @@ PAYMENT = StateMachine("order_payment", Order, "payment_status", {
 
 # What sellers and sales points may ask for (expire is the system's).
 ACTIONS = ("confirm", "pack", "ship", "deliver", "hand_over", "cancel", "return")
-TransitionError = Refused
 
 
 def awaiting_payment(order: Order) -> bool:
