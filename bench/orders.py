@@ -157,20 +157,23 @@ def main() -> None:
         sys.exit("CHECK FAILED")
 
 
-def serve_with(workers: int, port: int, env: dict):
-    """gunicorn with `workers` sync workers (the storefront bench's serve() uses 2)."""
+def serve_with(workers: int, port: int, env: dict, log=None):
+    """gunicorn with `workers` sync workers (the storefront bench's serve() uses 2); its output goes to `log`
+    (a path) when given."""
     import subprocess
     import urllib.request
+    output = {"stdout": open(log, "ab"), "stderr": subprocess.STDOUT} if log else {}
     process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
-    for _ in range(200):
+                                "--log-level", "info" if log else "warning", "wsgi:app"], cwd=ROOT, env=env,
+                               **output)
+    for _ in range(300):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=10)
             return process
         except OSError:
             time.sleep(0.1)
     process.kill()
-    raise RuntimeError("the shop did not start")
+    raise RuntimeError(f"the shop did not start{f': see {log}' if log else ''}")
 
 
 if __name__ == "__main__":

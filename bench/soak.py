@@ -44,7 +44,6 @@ import tempfile
 import threading
 import time
 import traceback
-import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from html import unescape
@@ -54,7 +53,7 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.orders import VIETQR, stock_up  # noqa: E402
+from bench.orders import VIETQR, serve_with, stock_up  # noqa: E402
 from bench.storefront import free_port, generate  # noqa: E402
 
 PASSWORD = "mat-khau-dai-12"
@@ -447,21 +446,6 @@ def set_up_people(app, sellers: int, shelf: int, shelf_stock: int) -> dict:
                 "clerks": [c.email for c in clerks], "gtins": gtins}
 
 
-def serve(workers: int, port: int, env: dict, log: Path) -> subprocess.Popen:
-    """gunicorn with `workers` sync workers; its log (and the app's tracebacks) go to `log`."""
-    process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                "--log-level", "info", "wsgi:app"], cwd=ROOT, env=env,
-                               stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=10)
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"the shop did not start: see {log}")
-
-
 def workers_of(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     return sorted(int(pid) for pid in children)
@@ -700,7 +684,7 @@ def main() -> None:
           f"{len(people['gtins'])} products × {args.shelf_stock}; sellers {', '.join(people['sellers'])}")
 
     port = free_port()
-    shop = serve(args.workers, port, env, log)
+    shop = serve_with(args.workers, port, env, log)
     seconds = args.minutes * 60
     run = Run(port, seconds)
     chaos = Chaos(run, shop.pid, args.kill_at, args.redis_stop_at, args.redis_stop_for)
