@@ -231,9 +231,6 @@ def place_cart_order(user, contact: Contact, payment_method: str, locale: str = 
                      pickup_location_id: int | None = None, seen_prices: dict[int, int] | None = None,
                      seen_total: int | None = None, client_key: str | None = None) -> Order:
     """Check out the cart as it is shown: any line unlisted, out of stock or short stops it."""
-    placed = order_for_key(client_key)
-    if placed is not None:  # the same page submitted twice: the cart is already an order
-        return placed
     view = carts.view(user)
     if not view.lines:
         raise CheckoutError("empty")
