@@ -112,8 +112,10 @@ def _register_cli(app: Flask) -> None:
 def _register_template_context(app: Flask) -> None:
     from . import ocop
     from .demo.cli import demo_marker
+    from .forms import once_key
 
     app.add_template_global(ocop, "ocop")
+    app.add_template_global(once_key, "once_key")
 
     @app.context_processor
     def shared_context():

@@ -3,9 +3,10 @@ WTForms ships no Vietnamese catalogue, so ours is in translations/vi/LC_MESSAGES
 from __future__ import annotations
 
 import functools
+import secrets
 
 from babel.support import NullTranslations, Translations
-from flask import current_app
+from flask import current_app, request
 from flask_wtf import FlaskForm
 
 from .i18n import current_language
@@ -56,3 +57,17 @@ class AddressChecks:
                 self.ward_code = int(ocop.find_ward(self.province.data, field.data).code)
             except ValueError as error:
                 raise ValidationError(str(error)) from error
+
+
+def once_key() -> str:
+    """A fresh key for a page whose form makes a document, sent back as `client_key` (a template global):
+    submitting that page twice makes one document (see `unit_of_work.run_once`)."""
+    return secrets.token_hex(16)
+
+
+def submitted_key(value: str | None = None) -> str | None:
+    """The key the submitted page carried (`client_key`, or `value`), as stored on the document it makes;
+    None when it carries none or not one of ours."""
+    value = request.form.get("client_key") if value is None else value
+    value = value or ""
+    return f"web:{value}" if value.isalnum() and value.isascii() and 16 <= len(value) <= 40 else None

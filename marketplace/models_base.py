@@ -1,7 +1,7 @@
 """Small column helpers shared by the domain models."""
 import datetime as dt
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -30,3 +30,9 @@ class UTCDateTime(TypeDecorator):
 class Timestamped:
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class SubmittedOnce:
+    """A document made from a form or an API call that carries a key of its own (see
+    `unit_of_work.run_once`): one document per key, enforced by the database."""
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)

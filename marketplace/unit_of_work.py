@@ -9,6 +9,11 @@ or CLI command that calls it runs the whole change as one unit of work:
 which tells the user). On PostgreSQL a deadlock or a serialization failure is retried once from the start;
 a second one becomes `Busy` (answered 503 "try again", never 500). Side effects outside the database
 (search index, files) happen after commit, through the session's after-commit hooks.
+
+A document a person makes with a form (an order, a counter sale, a goods receipt, a transfer) is made
+once per rendered form: the page carries a key (`forms.once_key`), the document stores it in its unique
+`client_key` column (`models_base.SubmittedOnce`), and `run_once` answers the document made earlier with
+that key instead of making another one (a double tap, a retry, or two taps at the same moment).
 """
 from __future__ import annotations
 
@@ -16,8 +21,8 @@ import hashlib
 import logging
 from typing import Callable, TypeVar
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .extensions import db
 
@@ -53,6 +58,24 @@ def run(work: Callable[..., T], *args, **kwargs) -> T:
             db.session.rollback()
             raise
     raise AssertionError("unreachable")
+
+
+def run_once(model, key: str | None, work: Callable[..., T], *args, **kwargs) -> tuple[T, bool]:
+    """Run `work(*args, client_key=key, **kwargs)` as one unit, once per key. Answers (the document, True)
+    when made now, or (the `model` made earlier with this key, False): a repeated submission, also one
+    running at this very moment (the database's unique key refuses the second; it then finds the first).
+    Without a key (an old page, a client that sends none) it is simply `run`."""
+    def earlier():
+        return db.session.scalar(select(model).where(model.client_key == key)) if key else None
+
+    if (done := earlier()) is not None:
+        return done, False
+    try:
+        return run(work, *args, client_key=key, **kwargs), True
+    except IntegrityError:
+        if (done := earlier()) is None:
+            raise
+        return done, False
 
 
 def rehearse(work: Callable[..., T], *args, **kwargs) -> T:

@@ -329,6 +329,9 @@ def test_a_vietqr_order_on_a_phone_confirmed_by_the_office(browser, shop, app, m
         desk.screenshot(path=ARTIFACTS / "office-orders-desktop.png", full_page=True)
         row.get_by_role("button", name="Đã nhận chuyển khoản").click()
         expect(desk.locator("main")).to_contain_text("Đã ghi nhận thanh toán")
+        desk.goto(f"{shop}/office/orders/{number}")  # the order's page: who did what, and when
+        expect(desk.locator(".history")).to_contain_text("đã nhận thanh toán · bởi văn phòng OCOP")
+        _look(desk, "office-order")
 
         page.reload()
         assert words["paid"] in page.content() and page.locator(".vietqr").count() == 0
@@ -444,8 +447,6 @@ def test_sales_point_pages_pass_axe_on_a_phone(browser, server, app):
 def test_a_certified_products_identity_is_locked_and_changed_through_the_office(browser, server, app, lang, words):
     """The seller sees why the name, group, unit and GTIN are locked, still changes the price, and asks the
     office for a new unit; the office approves it. Phone and desktop, no serious axe violation."""
-    from axe_playwright_python.sync_playwright import Axe
-
     from marketplace.accounts.services import create_user
     from marketplace.extensions import db
     from tests.factories import Factory, gtin
@@ -471,13 +472,7 @@ def test_a_certified_products_identity_is_locked_and_changed_through_the_office(
         return context, page
 
     def look(page, name):
-        for size in ("phone", "desktop"):
-            page.set_viewport_size(SIZES[size])
-            _fits_the_screen(page)
-            page.screenshot(path=ARTIFACTS / f"{name}-{lang}-{size}.png", full_page=True)
-        results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
-        serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        assert not serious, (name, serious)
+        _look(page, f"{name}-{lang}")
 
     ARTIFACTS.mkdir(exist_ok=True)
     seller_context, page = signed_in("htx@labang.vn", "mat-khau-cua-htx", "phone")
@@ -515,3 +510,16 @@ def test_a_certified_products_identity_is_locked_and_changed_through_the_office(
     finally:
         seller_context.close()
         office_context.close()
+
+
+def _look(page, name):
+    """The page fits a phone and a desktop (screenshots of both) and has no serious axe violation."""
+    from axe_playwright_python.sync_playwright import Axe
+    ARTIFACTS.mkdir(exist_ok=True)
+    for size in ("phone", "desktop"):
+        page.set_viewport_size(SIZES[size])
+        _fits_the_screen(page)
+        page.screenshot(path=ARTIFACTS / f"{name}-{size}.png", full_page=True)
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, (name, serious)

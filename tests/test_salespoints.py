@@ -2,6 +2,7 @@
 (by barcode or name), take returns and void sales; every change is a ledger movement; staff reach only
 their own point; visitors see what is on the shelf."""
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -762,6 +763,78 @@ def test_a_transfer_received_twice_arrives_once(app, office, point, goods):
     assert level_at(there, tea) == arrived and level_at(point, tea) == 1
     assert [m.kind for m in stock.history(there.location_id, tea.id)] == ["transfer_in"]
     assert problems() == []
+
+
+def page_key(client, path) -> str:
+    """The key the page at `path` gives its form (what a second tap of that form sends again)."""
+    return re.search(r'name="client_key"[^>]*value="([0-9a-f]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def twin(app, client):
+    """A second connection of the same browser (its session cookie: the same till, the same sign-in)."""
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def test_pay_tapped_twice_sells_once(app, point, goods):
+    _seller, tea, honey = goods
+    staff(point, "ban@ocop.vn")
+    client, = clients(app, "ban@ocop.vn")
+    client.post(f"/counter/{point.id}/sell", data={"code": tea.gtin, "quantity": "2"})
+    pay = {"payment": "card", "client_key": page_key(client, f"/counter/{point.id}/sell")}
+    first, again = (client.post(f"/counter/{point.id}/sell/pay", data=pay) for _tap in range(2))
+    sale = db.session.scalar(select(CounterSale))
+    assert first.headers["Location"] == again.headers["Location"] == f"/counter/{point.id}/sales/{sale.id}"
+    assert outcome(client) == "done" and level_at(point, tea) == 3
+
+    for _round in range(2):  # the next customer: a double tap arriving at the same moment
+        client.post(f"/counter/{point.id}/sell", data={"code": "mat ong"})
+        pay = {"payment": "card", "client_key": page_key(client, f"/counter/{point.id}/sell")}
+        path = f"/counter/{point.id}/sell/pay"
+        assert at_once([(client, path, pay), (twin(app, client), path, pay)]) == ["done", "done"]
+    assert db.session.scalar(select(func.count(CounterSale.id))) == 3
+    assert level_at(point, honey) == 0 and problems() == []
+
+
+def test_receive_tapped_twice_receives_once(app, point, goods):
+    seller, tea, _honey = goods
+    staff(point, "kho2@ocop.vn")
+    client, = clients(app, "kho2@ocop.vn")
+    path = f"/counter/{point.id}/receive?seller_id={seller.id}"
+    delivery = {f"qty-{tea.id}": "10", "client_key": page_key(client, path)}
+    assert [client.post(path, data=delivery).status_code for _tap in range(2)] == [303, 303]
+    assert level_at(point, tea) == 15
+    delivery["client_key"] = page_key(client, path)
+    assert at_once([(client, path, delivery), (twin(app, client), path, delivery)]) == ["done", "done"]
+    assert level_at(point, tea) == 25
+    assert db.session.scalar(select(func.count(GoodsReceipt.id))) == 3  # the fixture's, and one per page
+    assert problems() == []
+
+
+def test_send_tapped_twice_sends_once(app, office, point, goods):
+    seller, tea, honey = goods
+    there = new_point(office, code="TN-02")
+    staff(point, "gui@ocop.vn")
+    client, = clients(app, "gui@ocop.vn")
+    path = f"/counter/{point.id}/transfers"
+    parcel = {"to": there.id, f"qty-{tea.id}": "2", "client_key": page_key(client, path)}
+    first, again = (client.post(path, data=parcel) for _tap in range(2))
+    assert first.headers["Location"] == again.headers["Location"] and level_at(point, tea) == 3
+    parcel["client_key"] = page_key(client, path)
+    assert at_once([(client, path, parcel), (twin(app, client), path, parcel)]) == ["done", "done"]
+    assert level_at(point, tea) == 1 and transfers.in_transit(there.location_id) == {tea.id: 4}
+
+    create_user("htx@tancuong.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)  # from the warehouse
+    stock.receive(stock.warehouse_of(seller).id, honey.id, 10)
+    db.session.commit()
+    sign_in(client, "htx@tancuong.vn")
+    parcel = {"to": there.id, f"qty-{honey.id}": "4", "client_key": page_key(client, "/seller/points")}
+    for _tap in range(2):
+        client.post("/seller/points", data=parcel)
+    assert stock.level(stock.warehouse_of(seller).id, honey.id).on_hand == 6
+    assert transfers.in_transit(there.location_id) == {tea.id: 4, honey.id: 4}
+    assert db.session.scalar(select(func.count(StockTransfer.id))) == 3 and problems() == []
 
 
 def world() -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, jsonify, request
-from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -15,10 +14,11 @@ from ..i18n import current_language
 from ..orders import services as orders
 from ..orders.cart import max_units
 from ..orders.forms import CheckoutForm
+from ..orders.models import Order
 from ..payments import card
 from ..payments import services as payments
 from ..salespoints.models import SalesPoint
-from ..unit_of_work import run
+from ..unit_of_work import run, run_once
 from .views import bp, error
 
 MAX_ITEMS = 50
@@ -121,7 +121,9 @@ def create_order():
         return _invalid({"expected_total_vnd": [_("Must be a whole number of đồng.")]})
     key = _client_key(form.contact())
     try:
-        order, fresh = _placed_once(key, items, form, point, expected)
+        order, fresh = run_once(Order, key, orders.place_order, items, form.contact(), form.payment.data,
+                                locale=current_language(), seen_total=expected,
+                                pickup_location_id=point.location_id if point is not None else None)
     except orders.CheckoutError as refused:
         return _refusal(refused, body)
     if not fresh:  # a retry with the same Idempotency-Key: the same order, nothing placed again
@@ -146,23 +148,6 @@ def _client_key(contact) -> str | None:
     if not key or len(key) > 200:
         return None
     return "api:" + hashlib.sha256(f"{key}\n{contact.phone}\n{contact.email}".encode()).hexdigest()[:56]
-
-
-def _placed_once(key, items, form, point, expected):
-    """(the order, True) when placed now; (the order placed before with this key, False) for a retry,
-    also when the first is being placed at this very moment (the database's unique key refused ours)."""
-    placed = orders.order_for_key(key)
-    if placed is not None:
-        return placed, False
-    try:
-        return run(orders.place_order, items, form.contact(), form.payment.data, locale=current_language(),
-                   pickup_location_id=point.location_id if point is not None else None, seen_total=expected,
-                   client_key=key), True
-    except IntegrityError:
-        placed = orders.order_for_key(key)
-        if placed is None:
-            raise
-        return placed, False
 
 
 def _refusal(refused, body: dict):

@@ -1,11 +1,9 @@
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from ..forms import AddressChecks, Form
+from ..forms import AddressChecks, Form, once_key, submitted_key
 from ..payments.providers import available_methods
 
 PAYMENT_LABELS = {
@@ -82,12 +80,11 @@ class CheckoutForm(AddressChecks, Form):
         self.seen_total.data = str(quote.total_vnd)
         self.seen_prices.data = ",".join(f"{pid}:{price}" for pid, price in sorted(quote.unit_prices.items()))
         if not (self.client_key.data or "").isalnum():
-            self.client_key.data = secrets.token_hex(16)
+            self.client_key.data = once_key()
 
     def key(self) -> str | None:
         """The page's own key for the order (None before the review step)."""
-        return order_key(self.client_key.data)
-
+        return submitted_key(self.client_key.data or "")
 
     def validate_payment(self, field):
         if field.data not in available_methods(pickup=self.pickup_point is not None):
@@ -103,8 +100,3 @@ class CheckoutForm(AddressChecks, Form):
                     valid = False
         return valid
 
-
-def order_key(value: str | None) -> str | None:
-    """The order key a checkout page carries, as stored on the order."""
-    value = value or ""
-    return f"web:{value}" if value.isalnum() and value.isascii() and 16 <= len(value) <= 40 else None

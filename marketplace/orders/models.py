@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped, UTCDateTime
+from ..models_base import SubmittedOnce, Timestamped, UTCDateTime
 
 
 class CartItem(Timestamped, db.Model):
@@ -31,7 +31,7 @@ PAYMENT_METHODS = ("cod", "vietqr", "card", "at_point")  # at_point: paid at a s
 PAYMENT_STATUSES = ("unpaid", "paid", "expired", "cancelled", "refund_due")
 
 
-class Order(Timestamped, db.Model):
+class Order(SubmittedOnce, Timestamped, db.Model):
     """What the buyer ordered at once; split into one part per seller."""
     __tablename__ = "orders"
     __table_args__ = (
@@ -60,9 +60,6 @@ class Order(Timestamped, db.Model):
     delivery_vnd: Mapped[int]
     total_vnd: Mapped[int]
     locale: Mapped[str] = mapped_column(String(5), default="vi")
-    # The checkout page's (or the API client's Idempotency-Key) key: a double tap or a retry finds this order
-    # instead of placing another.
-    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     parts = relationship("OrderPart", back_populates="order", order_by="OrderPart.id")
 

@@ -164,14 +164,10 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
                 client_key: str | None = None) -> Order:
     """Place an order for `items` ({product id: quantity}) split by seller, reserving the stock in each
     seller's warehouse, or all of it at one sales point for a pickup (`pickup_location_id`), in the
-    caller's unit of work. When the buyer's page showed prices or a total, they must still hold. With a
-    `client_key`, an order already placed with it is answered instead (two at once: the database's unique
-    key refuses the second, IntegrityError; the caller then finds the first with `order_for_key`).
+    caller's unit of work. When the buyer's page showed prices or a total, they must still hold. The order
+    keeps the page's `client_key` (unique: see `unit_of_work.run_once`, which answers a repeat).
     Raises CheckoutError: payment_unavailable, empty, too_many_units, unlisted, price_changed (with the
     changes), out_of_stock (with the items) or too_many_open_orders."""
-    placed = order_for_key(client_key)
-    if placed is not None:
-        return placed
     if payment_method not in available_methods(pickup=pickup_location_id is not None):
         raise CheckoutError("payment_unavailable")
     quoted = quote(items, contact.province_code, pickup_location_id)

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.services import roles_required
 from ..i18n import current_language
@@ -14,9 +13,11 @@ from ..payments import card
 from ..payments import services as payments
 from ..salespoints.services import points_for_pickup
 from ..transitions import Refused
-from ..unit_of_work import run
+from ..forms import submitted_key
+from ..unit_of_work import run, run_once
 from . import cart, services
-from .forms import CartLineForm, CheckoutForm, order_key
+from .forms import CartLineForm, CheckoutForm
+from .models import Order
 
 bp = Blueprint("orders", __name__)
 
@@ -84,7 +85,7 @@ def checkout():
     """Two steps on one page: the buyer fills it in and sees the exact total (delivery included), then
     places the order at that total. If a price or the fee changed in between, nothing is placed and the
     page shows what changed and the new total."""
-    placed = services.order_for_key(order_key(request.form.get("client_key"))) if request.method == "POST" else None
+    placed = services.order_for_key(submitted_key()) if request.method == "POST" else None
     if placed is not None:  # this page was submitted before: its order, not another one
         return redirect(url_for("orders.order", number=placed.number, token=placed.access_token), code=303)
     view = cart.view(current_user)
@@ -105,9 +106,9 @@ def checkout():
                 quoted = services.quote({line.product_id: line.quantity for line in view.lines},
                                         form.contact().province_code, location_id)
             else:
-                order = _placed_once(form.key(), services.place_cart_order, current_user, form.contact(),
-                                     form.payment.data, locale=current_language(), pickup_location_id=location_id,
-                                     seen_prices=seen_prices, seen_total=seen_total, client_key=form.key())
+                order, _fresh = run_once(Order, form.key(), services.place_cart_order, current_user, form.contact(),
+                                         form.payment.data, locale=current_language(), pickup_location_id=location_id,
+                                         seen_prices=seen_prices, seen_total=seen_total)
                 cart.forget_guest_cart(current_user)
                 if order.payment_method == "card":
                     return _pay_by_card(order)
@@ -128,18 +129,6 @@ def checkout():
     return render_template("orders/checkout.html", form=form, cart=view, config=current_app.config,
                            online_ok=view.can_check_out, quote=quoted, changes=changes,
                            products={line.product_id: line.listing.product for line in view.lines if line.listing}), status
-
-
-def _placed_once(key: str | None, place, *args, **kwargs):
-    """Place the order, or find the one this page (or this client's key) already placed: a double tap, or
-    two taps at once (the database's unique key refused the second)."""
-    try:
-        return run(place, *args, **kwargs)
-    except IntegrityError:
-        placed = services.order_for_key(key)
-        if placed is None:
-            raise
-        return placed
 
 
 def _pay_by_card(order):

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from .. import ocop
-from ..forms import AddressChecks, Form
+from ..forms import AddressChecks, Form, once_key
 
 ROLE_LABELS = {"staff": _l("Staff"), "manager": _l("Manager")}
 COUNTER_PAYMENT_LABELS = {"cash": _l("Cash"), "card": _l("Card (on the bank's terminal)"),
@@ -60,6 +60,7 @@ class PayForm(Form):
     payment = RadioField(_l("Payment"), default="cash", validators=[DataRequired()],
                          choices=[SelectChoice(code, label) for code, label in COUNTER_PAYMENT_LABELS.items()])
     cash_given = IntegerField(_l("Cash received (đồng)"), validators=[Optional(), NumberRange(min=0)])
+    client_key = HiddenField(default=once_key)  # one sale however often Pay is tapped
 
 
 class ReasonForm(Form):

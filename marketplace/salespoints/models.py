@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped, UTCDateTime, utcnow
+from ..models_base import SubmittedOnce, Timestamped, UTCDateTime, utcnow
 
 POINT_KINDS = ("station_airport", "rest_stop", "market_supermarket", "tourist_site", "craft_village", "fair_centre",
                "post_office", "other")
@@ -56,7 +56,7 @@ class SalesPointStaff(db.Model):
     sales_point = relationship("SalesPoint", back_populates="staff")
 
 
-class GoodsReceipt(db.Model):
+class GoodsReceipt(SubmittedOnce, db.Model):
     """A delivery from a seller to a point, line by line with batch and best-before."""
     __tablename__ = "goods_receipts"
 
@@ -91,7 +91,7 @@ class GoodsReceiptLine(db.Model):
     product = relationship("Product")
 
 
-class CounterSale(db.Model):
+class CounterSale(SubmittedOnce, db.Model):
     """A sale at the counter; never deleted: a void or a return reverses it."""
     __tablename__ = "counter_sales"
     __table_args__ = (
@@ -186,7 +186,7 @@ class CounterReturnLine(db.Model):
     sale_line = relationship("CounterSaleLine")
 
 
-class StockTransfer(db.Model):
+class StockTransfer(SubmittedOnce, db.Model):
     """Goods sent from one location (a point, or a seller's warehouse) to a sales point: they leave the
     source when sent, are in transit until received, and arrive as counted on arrival."""
     __tablename__ = "stock_transfers"

@@ -204,8 +204,9 @@ def sellers_products_for_sale(seller_id: int) -> list[Listing]:
 
 
 def receive_goods(point: SalesPoint, staff, seller_id: int, lines: list[ReceiptLine],
-                  note: str | None = None) -> GoodsReceipt:
-    """Record a seller's delivery and move it onto the shelf; only listable products of that seller."""
+                  note: str | None = None, client_key: str | None = None) -> GoodsReceipt:
+    """Record a seller's delivery and move it onto the shelf; only listable products of that seller.
+    The receipt keeps the page's `client_key` (see `unit_of_work.run_once`)."""
     if not lines:
         raise PointError("empty")
     listable = {listing.product.id: listing for listing in listings_by_ids([line.product_id for line in lines])}
@@ -213,7 +214,8 @@ def receive_goods(point: SalesPoint, staff, seller_id: int, lines: list[ReceiptL
                if line.product_id not in listable or listable[line.product_id].seller.id != seller_id]
     if refused:
         raise PointError("not_for_sale", refused)
-    receipt = GoodsReceipt(sales_point_id=point.id, seller_id=seller_id, received_by_id=staff.id, note=note)
+    receipt = GoodsReceipt(sales_point_id=point.id, seller_id=seller_id, received_by_id=staff.id, note=note,
+                           client_key=client_key)
     db.session.add(receipt)
     db.session.flush()
     for line in sorted(lines, key=lambda line: line.product_id):
@@ -232,8 +234,10 @@ def receipts_of(point: SalesPoint, limit: int = 50) -> list[GoodsReceipt]:
 # --- Counter sales -------------------------------------------------------------------------------------
 
 def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_method: str,
-                  cash_given_vnd: int | None = None, payment_reference: str | None = None) -> CounterSale:
+                  cash_given_vnd: int | None = None, payment_reference: str | None = None,
+                  client_key: str | None = None) -> CounterSale:
     """Sell `items` ({product id: quantity}) from the shelf; all lines or none (the caller's unit of work).
+    The sale keeps the till page's `client_key` (see `unit_of_work.run_once`).
     Raises PointError: empty, not_for_sale (products), cash_short, out_of_stock (products)."""
     if not items:
         raise PointError("empty")
@@ -246,7 +250,7 @@ def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_metho
         raise PointError("cash_short")
     sale = CounterSale(sales_point_id=point.id, sold_by_id=staff.id, payment_method=payment_method,
                        payment_reference=payment_reference, total_vnd=total,
-                       cash_given_vnd=cash_given_vnd if payment_method == "cash" else None)
+                       cash_given_vnd=cash_given_vnd if payment_method == "cash" else None, client_key=client_key)
     db.session.add(sale)
     db.session.flush()
     for pid in sorted(items):

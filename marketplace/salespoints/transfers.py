@@ -21,8 +21,9 @@ TRANSFER = StateMachine("stock_transfer", StockTransfer, "status", {
 
 
 def send(from_location_id: int, to_point: SalesPoint, actor, items: dict[int, int],
-         note: str | None = None) -> StockTransfer:
-    """Send `items` ({product id: quantity}) to a point; only products on sale; all or nothing.
+         note: str | None = None, client_key: str | None = None) -> StockTransfer:
+    """Send `items` ({product id: quantity}) to a point; only products on sale; all or nothing. The
+    transfer keeps the page's `client_key` (see `unit_of_work.run_once`).
     Raises PointError: empty, bad_destination, not_for_sale (products), out_of_stock (products)."""
     items = {pid: qty for pid, qty in items.items() if qty}
     if not items:
@@ -36,7 +37,7 @@ def send(from_location_id: int, to_point: SalesPoint, actor, items: dict[int, in
     if refused:
         raise PointError("not_for_sale", refused)
     transfer = StockTransfer(from_location_id=from_location_id, to_location_id=to_point.location_id,
-                             sent_by_id=actor.id, note=note)
+                             sent_by_id=actor.id, note=note, client_key=client_key)
     db.session.add(transfer)
     db.session.flush()
     for pid in sorted(items):

@@ -29,8 +29,9 @@ from . import counts, reports, services, transfers
 from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
                     TillLineForm)
 from ..transitions import Refused
-from ..unit_of_work import run
-from .models import SalesPoint, SalesPointStaff
+from ..forms import submitted_key
+from ..unit_of_work import run, run_once
+from .models import CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff, StockTransfer
 
 bp = Blueprint("salespoints", __name__)
 
@@ -220,8 +221,9 @@ def till_pay(point):
         return redirect(url_for("salespoints.till", point_id=point.id), code=303)
     reference = session.get(f"till-ref-{point.id}") if form.payment.data == "vietqr" else None
     try:
-        sale = run(services.complete_sale, point, current_user, _till(point), form.payment.data,
-                   cash_given_vnd=form.cash_given.data, payment_reference=reference)
+        sale, _fresh = run_once(CounterSale, submitted_key(form.client_key.data or ""), services.complete_sale,
+                                point, current_user, _till(point), form.payment.data,
+                                cash_given_vnd=form.cash_given.data, payment_reference=reference)
     except REFUSALS as error:
         flash(_problem(error), "error")
         return redirect(url_for("salespoints.till", point_id=point.id), code=303)
@@ -334,8 +336,9 @@ def receive(point):
         lines, errors = _receipt_lines(products)
         if not errors:
             try:
-                receipt = run(services.receive_goods, point, current_user, seller.id, lines,
-                              note=(request.form.get("note") or "").strip() or None)
+                receipt, _fresh = run_once(GoodsReceipt, submitted_key(), services.receive_goods, point,
+                                           current_user, seller.id, lines,
+                                           note=(request.form.get("note") or "").strip() or None)
             except REFUSALS as error:
                 errors = [_problem(error)]
             else:
@@ -415,8 +418,8 @@ def _send_transfer(from_location_id: int, product_ids: list[int]):
         flash(str(PROBLEMS["bad_destination"] if destination is None else PROBLEMS["too_many"]), "error")
         return None
     try:
-        sent = run(transfers.send, from_location_id, destination, current_user, quantities,
-                   note=(request.form.get("note") or "").strip() or None)
+        sent, _fresh = run_once(StockTransfer, submitted_key(), transfers.send, from_location_id, destination,
+                                current_user, quantities, note=(request.form.get("note") or "").strip() or None)
     except REFUSALS as error:
         flash(_problem(error), "error")
         return None
