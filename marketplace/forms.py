@@ -3,10 +3,12 @@ WTForms ships no Vietnamese catalogue, so ours is in translations/vi/LC_MESSAGES
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 
 from babel.support import NullTranslations, Translations
-from flask import current_app, request
+from flask import current_app, request, session
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from .i18n import current_language
@@ -66,8 +68,12 @@ def once_key() -> str:
 
 
 def submitted_key(value: str | None = None) -> str | None:
-    """The key the submitted page carried (`client_key`, or `value`), as stored on the document it makes;
-    None when it carries none or not one of ours."""
+    """The key the submitted page carried (`client_key`, or `value`), as stored on the document it makes,
+    bound to who sends it (the signed-in person, or a guest's session): someone else's key finds nothing.
+    None when the page carries none or not one of ours."""
     value = request.form.get("client_key") if value is None else value
     value = value or ""
-    return f"web:{value}" if value.isalnum() and value.isascii() and 16 <= len(value) <= 40 else None
+    if not (value.isalnum() and value.isascii() and 16 <= len(value) <= 40):
+        return None
+    sender = f"user:{current_user.get_id()}" if current_user.is_authenticated else f"guest:{session.get('csrf_token')}"
+    return "web:" + hashlib.sha256(f"{sender}\n{value}".encode()).hexdigest()[:56]

@@ -22,7 +22,7 @@ import logging
 from typing import Callable, TypeVar
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from .extensions import db
 
@@ -63,8 +63,9 @@ def run(work: Callable[..., T], *args, **kwargs) -> T:
 def run_once(model, key: str | None, work: Callable[..., T], *args, **kwargs) -> tuple[T, bool]:
     """Run `work(*args, client_key=key, **kwargs)` as one unit, once per key. Answers (the document, True)
     when made now, or (the `model` made earlier with this key, False): a repeated submission, also one
-    running at this very moment (the database's unique key refuses the second; it then finds the first).
-    Without a key (an old page, a client that sends none) it is simply `run`."""
+    running at this very moment. The repeat then fails (the database's unique key refuses it, or the first
+    took what it needed, the last units say) and finds the first. Without a key (an old page, a client
+    that sends none) it is simply `run`."""
     def earlier():
         return db.session.scalar(select(model).where(model.client_key == key)) if key else None
 
@@ -72,7 +73,7 @@ def run_once(model, key: str | None, work: Callable[..., T], *args, **kwargs) ->
         return done, False
     try:
         return run(work, *args, client_key=key, **kwargs), True
-    except IntegrityError:
+    except Exception:
         if (done := earlier()) is None:
             raise
         return done, False

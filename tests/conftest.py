@@ -19,12 +19,14 @@ from .factories import Factory
 
 class PerRequestClient(FlaskClient):
     """pytest-flask keeps one app context open for the whole test, and Flask reuses it for the
-    client's requests, so `g` (where Flask-Babel caches the locale) would outlive a request.
-    In production every request has its own; clear it here so each request starts afresh."""
+    client's requests, so `g` (where Flask-Babel caches the locale and Flask-Login the signed-in user)
+    would outlive a request: two clients would be served as whoever signed in last. In production every
+    request has its own; clear them here so each request starts afresh."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
             g.pop("_flask_babel", None)
+            g.pop("_login_user", None)
         return super().open(*args, **kwargs)
 
 

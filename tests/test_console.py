@@ -3,6 +3,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 
 import pytest
 from PIL import Image
@@ -275,3 +276,35 @@ def test_the_seller_receives_and_adjusts_stock_with_a_history(client, make, sell
     assert client.post(f"/seller/stock/{product.id}", data={"action": "receive",
                                                              "receive-quantity": "5"}).status_code == 404
     assert stock.level(location.id, product.id).on_hand == 22
+
+
+def test_a_stock_change_sent_twice_is_made_once(app, make, seller_user):
+    """A double tap on Receive or Adjust, one after the other or at the same moment, changes stock once."""
+    from marketplace.inventory import services as stock
+    from marketplace.inventory.check import problems
+
+    from .test_salespoints import at_once, clients, twin
+    product = make.product(seller_user, name="Trà búp")
+    db.session.commit()
+    seller, = clients(app, "htx@tancuong.vn")
+    path = f"/seller/stock/{product.id}"
+
+    def keys():  # the page's forms, each with a key of its own: receive, adjust
+        return re.findall(r'name="client_key" value="([0-9a-f]+)"', seller.get(path).get_data(as_text=True))
+
+    received, adjusted = keys()
+    for _tap in range(2):
+        assert seller.post(path, data={"action": "receive", "receive-quantity": "24",
+                                       "client_key": received}).status_code == 303
+        assert seller.post(path, data={"action": "adjust", "adjust-change": "-2", "adjust-reason": "Vỡ hộp",
+                                       "client_key": adjusted}).status_code == 303
+    location = stock.warehouse_of(seller_user)
+    assert stock.level(location.id, product.id).on_hand == 22
+    received, adjusted = keys()
+    for data in ({"action": "receive", "receive-quantity": "10", "client_key": received},
+                 {"action": "adjust", "adjust-change": "-1", "adjust-reason": "Mẫu thử", "client_key": adjusted}):
+        assert at_once([(seller, path, data), (twin(app, seller), path, data)]) == ["done", "done"]
+    db.session.expire_all()
+    assert stock.level(location.id, product.id).on_hand == 31
+    assert [m.on_hand_change for m in stock.history(location.id, product.id)] == [-1, 10, -2, 24]
+    assert problems() == []

@@ -514,6 +514,50 @@ def test_a_double_tap_on_place_the_order_places_one_order(app, client, tea):
     assert_stock_sound()
 
 
+def at_once(*calls):
+    """Run each call from its own thread at the same moment; their answers, in order."""
+    gate, answers = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def call(n, work):
+        gate.wait()
+        answers[n] = work()
+
+    threads = [threading.Thread(target=call, args=(n, work)) for n, work in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_a_double_tap_on_the_last_units_answers_the_order_both_times(app, make):
+    """The twin of a submission that took the last units is told of that order, not "out of stock"."""
+    seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
+    for round_ in range(3):
+        tea = stocked(make, seller, f"Trà hộp cuối {round_}", 280000, 2)
+        tabs = [app.test_client() for _ in range(2)]  # one buyer's two connections (the same cookie)
+        tabs[0].post("/cart/add", data={"product_id": tea.id, "quantity": 2})
+        contact = CONTACT | {"phone": f"091200033{round_}"}
+        _shown, seen = review(tabs[0], contact)
+        tabs[1].set_cookie("session", tabs[0].get_cookie("session").value)
+        placed = contact | seen
+        answers = at_once(*(lambda tab=tab, placed=placed: tab.post("/checkout", data=placed) for tab in tabs))
+        assert [answer.status_code for answer in answers] == [303, 303]
+        assert len({answer.headers["Location"] for answer in answers}) == 1, [a.headers["Location"] for a in answers]
+
+        body = API_BODY | {"items": [{"product_id": tea.id, "quantity": 1}], "payment": "cod",
+                           "contact": API_BODY["contact"] | {"phone": f"098765400{round_}"}}
+        stock.receive(stock.warehouse_of(seller).id, tea.id, 1)  # one more box, and two API calls for it
+        db.session.commit()
+        key = {"Idempotency-Key": f"last-box-{round_}"}
+        answers = at_once(*(lambda body=body, key=key: app.test_client().post("/api/v1/orders", json=body, headers=key)
+                            for _ in range(2)))
+        assert sorted(answer.status_code for answer in answers) == [200, 201]
+        assert len({answer.get_json()["number"] for answer in answers}) == 1
+    assert db.session.scalar(select(func.count(Order.id))) == 6
+    assert_stock_sound()
+
+
 def test_an_api_retry_with_the_same_key_answers_the_same_order(client, tea):
     key = {"Idempotency-Key": "4f1c0a9e-retry"}
     body = API_BODY | {"items": [{"product_id": tea.id, "quantity": 1}], "payment": "cod"}

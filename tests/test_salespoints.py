@@ -797,6 +797,83 @@ def test_pay_tapped_twice_sells_once(app, point, goods):
     assert level_at(point, honey) == 0 and problems() == []
 
 
+def test_a_return_sent_twice_comes_back_once(app, point, goods):
+    _seller, tea, _honey = goods
+    clerk = staff(point, "ban@ocop.vn")
+    sale = run(services.complete_sale, point, clerk, {tea.id: 3}, "card")
+    client, = clients(app, "ban@ocop.vn")
+    path = f"/counter/{point.id}/sales/{sale.id}"
+    one = {f"qty-{sale.lines[0].id}": "1", "reason": "Hộp bị móp", "client_key": page_key(client, path)}
+    for _tap in range(2):
+        client.post(path + "/return", data=one)
+    assert level_at(point, tea) == 3  # 1 of 3 came back, once
+    one["client_key"] = page_key(client, path)
+    assert at_once([(client, path + "/return", one), (twin(app, client), path + "/return", one)]) == ["done", "done"]
+    db.session.expire_all()
+    assert (sale.lines[0].returned_quantity, sale.refunded_vnd, len(sale.returns)) == (2, 240000, 2)
+    assert level_at(point, tea) == 4 and problems() == []
+
+
+def test_a_key_sent_from_another_point_finds_nothing_there(app, office, point, goods):
+    """A till page's key is its sender's: replayed by someone else (a shared link, a leaked page), it makes
+    their own document instead of answering another point's."""
+    seller, tea, _honey = goods
+    there = new_point(office, code="TN-02")
+    staff(point, "ban@ocop.vn")
+    staff(there, "ban2@ocop.vn")
+    here_till, there_till = clients(app, "ban@ocop.vn", "ban2@ocop.vn")
+    run(services.receive_goods, there, there.staff[0].user, seller.id, [services.ReceiptLine(tea.id, 5)])
+    here_till.post(f"/counter/{point.id}/sell", data={"code": tea.gtin})
+    pay = {"payment": "card", "client_key": page_key(here_till, f"/counter/{point.id}/sell")}
+    here_till.post(f"/counter/{point.id}/sell/pay", data=pay)
+    there_till.post(f"/counter/{there.id}/sell", data={"code": tea.gtin})
+    answer = there_till.post(f"/counter/{there.id}/sell/pay", data=pay)  # the same key, at the other point
+    sold_there = db.session.scalar(select(CounterSale).where(CounterSale.sales_point_id == there.id))
+    assert answer.headers["Location"] == f"/counter/{there.id}/sales/{sold_there.id}"
+    assert level_at(point, tea) == 4 and level_at(there, tea) == 4
+
+    path = f"/counter/{point.id}/receive?seller_id={seller.id}"
+    delivery = {f"qty-{tea.id}": "7", "client_key": page_key(here_till, path)}
+    here_till.post(path, data=delivery)
+    there_till.post(f"/counter/{there.id}/receive?seller_id={seller.id}", data=delivery)
+    assert level_at(point, tea) == 11 and level_at(there, tea) == 11 and problems() == []
+
+
+def test_a_till_page_shown_before_a_price_change_sells_nothing(app, point, goods):
+    """The customer was told the total on the screen: the sale is that total or nothing."""
+    seller, tea, _honey = goods
+    staff(point, "ban@ocop.vn")
+    till, = clients(app, "ban@ocop.vn")
+    till.post(f"/counter/{point.id}/sell", data={"code": tea.gtin, "quantity": "2"})
+    shown = till.get(f"/counter/{point.id}/sell").get_data(as_text=True)
+    assert "240.000" in shown
+    pay = {"payment": "card", "client_key": re.search(r'name="client_key"[^>]*value="([0-9a-f]+)"', shown).group(1),
+           "seen_total": re.search(r'name="seen_total"[^>]*value="(\d+)"', shown).group(1)}
+    tea.price_vnd = 180000  # the producer raised the price meanwhile
+    db.session.commit()
+    till.post(f"/counter/{point.id}/sell/pay", data=pay)
+    assert outcome(till) == "refused" and db.session.scalar(select(func.count(CounterSale.id))) == 0
+    assert level_at(point, tea) == 5
+    shown = till.get(f"/counter/{point.id}/sell").get_data(as_text=True)
+    assert "360.000" in shown  # the till shows the new total; recorded once the customer agrees
+    pay["seen_total"] = re.search(r'name="seen_total"[^>]*value="(\d+)"', shown).group(1)
+    till.post(f"/counter/{point.id}/sell/pay", data=pay)
+    assert db.session.scalar(select(CounterSale.total_vnd)) == 360000 and level_at(point, tea) == 3
+
+
+def test_a_sale_between_counting_and_approving_stays_sold(point, goods):
+    """The point sells while it counts: what was sold after the shelf was counted is not put back."""
+    _seller, tea, honey = goods
+    manager = staff(point, "quanly@ocop.vn", role="manager")
+    count = run(counts.start, point, manager)
+    lines = {line.product_id: line.id for line in count.lines}
+    run(counts.record, count, {lines[tea.id]: 5, lines[honey.id]: 1}, manager)  # one honey jar is missing
+    run(services.complete_sale, point, manager, {tea.id: 2}, "card")  # then two boxes of tea are sold
+    run(counts.submit, count, manager)
+    run(counts.approve, count, manager)
+    assert level_at(point, tea) == 3 and level_at(point, honey) == 1 and problems() == []
+
+
 def test_receive_tapped_twice_receives_once(app, point, goods):
     seller, tea, _honey = goods
     staff(point, "kho2@ocop.vn")

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import UTCDateTime, utcnow
+from ..models_base import SubmittedOnce, UTCDateTime, utcnow
 
 LOCATION_KINDS = ("seller_warehouse", "sales_point")
 MOVEMENT_KINDS = ("receive", "adjust", "reserve", "release", "sale", "online_order", "transfer_out",
@@ -53,9 +53,10 @@ class StockLevel(db.Model):
         return self.on_hand - self.reserved
 
 
-class StockMovement(db.Model):
+class StockMovement(SubmittedOnce, db.Model):
     """One line of the ledger: the change of on hand and of reserved, why, by whom, when.
-    Nothing here is ever updated or deleted; a mistake is corrected by another movement."""
+    Nothing here is ever updated or deleted; a mistake is corrected by another movement. A change typed
+    into a form (a seller's receipt or adjustment) keeps the page's key: tapped twice, it is made once."""
     __tablename__ = "stock_movements"
     __table_args__ = (Index("ix_stock_movements_location_product", "location_id", "product_id"),)
 

@@ -43,7 +43,8 @@ def _ensure_level(location_id: int, product_id: int) -> None:
 
 
 def _change(location_id: int, product_id: int, kind: str, *, on_hand: int = 0, reserved: int = 0, guard=None,
-            reason: str | None = None, reference: str | None = None, actor_id: int | None = None) -> None:
+            reason: str | None = None, reference: str | None = None, actor_id: int | None = None,
+            client_key: str | None = None) -> None:
     if guard is None or on_hand > 0:
         _ensure_level(location_id, product_id)  # taking stock needs a level already: no row, nothing to take
     statement = (update(StockLevel)
@@ -57,7 +58,8 @@ def _change(location_id: int, product_id: int, kind: str, *, on_hand: int = 0, r
         available = current.available if current else 0
         raise OutOfStock(product_id, max(-on_hand, reserved, 0), available)
     db.session.add(StockMovement(location_id=location_id, product_id=product_id, kind=kind, on_hand_change=on_hand,
-                                 reserved_change=reserved, reason=reason, reference=reference, actor_id=actor_id))
+                                 reserved_change=reserved, reason=reason, reference=reference, actor_id=actor_id,
+                                 client_key=client_key))
 
 
 def _positive(quantity: int) -> int:
@@ -67,20 +69,21 @@ def _positive(quantity: int) -> int:
 
 
 def receive(location_id: int, product_id: int, quantity: int, *, reason: str | None = None,
-            reference: str | None = None, actor_id: int | None = None, kind: str = "receive") -> None:
+            reference: str | None = None, actor_id: int | None = None, kind: str = "receive",
+            client_key: str | None = None) -> None:
     _change(location_id, product_id, kind, on_hand=_positive(quantity), reason=reason, reference=reference,
-            actor_id=actor_id)
+            actor_id=actor_id, client_key=client_key)
 
 
 def adjust(location_id: int, product_id: int, change: int, *, reason: str, actor_id: int | None = None,
-           kind: str = "adjust") -> None:
+           kind: str = "adjust", client_key: str | None = None) -> None:
     """Correct on hand by `change` (a count, damage, a found box); never below what is reserved."""
     if not isinstance(change, int) or change == 0:
         raise StockError("an adjustment changes the quantity")
     if not (reason or "").strip():
         raise StockError("an adjustment needs a reason")
     _change(location_id, product_id, kind, on_hand=change, guard=StockLevel.on_hand + change >= StockLevel.reserved,
-            reason=reason.strip(), actor_id=actor_id)
+            reason=reason.strip(), actor_id=actor_id, client_key=client_key)
 
 
 def reserve(location_id: int, product_id: int, quantity: int, *, reference: str | None = None) -> None:

@@ -207,6 +207,8 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
                                         unit_price_vnd=product.price_vnd, quantity=items[product.id]))
             holds.append((location_id, product.id, items[product.id]))
         order.parts.append(part)
+    db.session.add(order)
+    db.session.flush()  # the page's key first: a repeat of this submission stops here (unique), not at the stock
     # Stock-level locks are taken in one order, (location, product), so two orders of the same products
     # listed the other way round never wait for each other (no deadlock).
     for location_id, product_id, quantity in sorted(holds):
@@ -215,7 +217,6 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
         except stock.OutOfStock as error:  # another buyer took it since the check above
             raise CheckoutError("out_of_stock", [{"product_id": error.product_id, "available": error.available,
                                                   "requested": items[error.product_id]}]) from error
-    db.session.add(order)
     _limit_open_orders(contact.phone)
     _announce_placed(order)
     if from_cart:

@@ -85,13 +85,17 @@ def checkout():
     """Two steps on one page: the buyer fills it in and sees the exact total (delivery included), then
     places the order at that total. If a price or the fee changed in between, nothing is placed and the
     page shows what changed and the new total."""
-    placed = services.order_for_key(submitted_key()) if request.method == "POST" else None
+    key = submitted_key() if request.method == "POST" else None
+    placed = services.order_for_key(key)
     if placed is not None:  # this page was submitted before: its order, not another one
         return redirect(url_for("orders.order", number=placed.number, token=placed.access_token), code=303)
     view = cart.view(current_user)
     points = points_for_pickup({line.product_id: line.quantity for line in view.lines})
     listed = bool(view.lines) and all(line.listing is not None for line in view.lines)
     if not (view.can_check_out or (listed and points)):
+        placed = services.order_for_key(key)  # its twin placed the order and emptied the cart just now
+        if placed is not None:
+            return redirect(url_for("orders.order", number=placed.number, token=placed.access_token), code=303)
         return redirect(url_for("orders.show"), code=303)
     form = CheckoutForm(pickup_points=points)
     if request.method == "GET" and current_user.is_authenticated:

@@ -4,7 +4,11 @@ variance report, then a manager's approval that writes each variance as a `count
 A count changes only through `COUNT` (claimed transitions, logged), in the caller's unit of work.
 Saving numbers is a transition from `counting` to itself: it holds the count's row while the lines are
 written, so no number lands on a count submitted, approved or cancelled meanwhile, and the log shows
-who entered numbers when."""
+who entered numbers when.
+
+The point keeps selling while it counts. So a line's expected quantity is the ledger's on hand when its
+number was entered, and the approval adds the variance (counted − expected then) to on hand as it is at
+approval: a box sold between counting and approving stays sold, and is not counted back on the shelf."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -72,25 +76,25 @@ def record(count: StockCount, counted: dict[int, int | None], actor) -> None:
         raise PointError("bad_count")
     _move(count, "record", actor)
     lines = {line.id: line for line in _lines(count)}
+    levels = stock.levels_of(db.session.get(SalesPoint, count.sales_point_id).location_id)
     for line_id, qty in counted.items():
-        lines[line_id].counted = qty
+        line = lines[line_id]
+        if qty != line.counted:  # what the ledger says now, beside what staff see now
+            line.counted = qty
+            line.expected = levels[line.product_id].on_hand if line.product_id in levels else 0
 
 
 def submit(count: StockCount, actor) -> None:
-    """Counting is done: every line must have a number; the ledger's on hand is taken now.
-    Raises PointError: count_closed, uncounted (line ids)."""
+    """Counting is done: every line must have a number. Raises PointError: count_closed, uncounted (line ids)."""
     _move(count, "submit", actor, submitted_by_id=actor.id, submitted_at=utcnow())
-    lines = _lines(count)
-    missing = [line.id for line in lines if line.counted is None]
+    missing = [line.id for line in _lines(count) if line.counted is None]
     if missing:
         raise PointError("uncounted", missing)
-    levels = stock.levels_of(db.session.get(SalesPoint, count.sales_point_id).location_id)
-    for line in lines:
-        line.expected = levels[line.product_id].on_hand if line.product_id in levels else 0
 
 
 def approve(count: StockCount, manager) -> None:
-    """Write each variance as a movement with the count as its reason, once; all or nothing.
+    """Write each variance (counted − expected when counted) as a movement with the count as its reason, once;
+    all or nothing.
     Raises PointError: count_closed, held (the product a variance would take below what is reserved)."""
     _move(count, "approve", manager, decided_by_id=manager.id, decided_at=utcnow())
     point = db.session.get(SalesPoint, count.sales_point_id)

@@ -61,6 +61,11 @@ class PayForm(Form):
                          choices=[SelectChoice(code, label) for code, label in COUNTER_PAYMENT_LABELS.items()])
     cash_given = IntegerField(_l("Cash received (đồng)"), validators=[Optional(), NumberRange(min=0)])
     client_key = HiddenField(default=once_key)  # one sale however often Pay is tapped
+    seen_total = HiddenField()  # the total the till showed: the sale is recorded at that total or not at all
+
+    def seen(self) -> int | None:
+        value = self.seen_total.data or ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
 
 
 class ReasonForm(Form):

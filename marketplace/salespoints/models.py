@@ -157,7 +157,7 @@ class CounterSaleLine(db.Model):
         return self.unit_price_vnd * self.quantity
 
 
-class CounterReturn(db.Model):
+class CounterReturn(SubmittedOnce, db.Model):
     """Goods brought back against a receipt, with the reason and the money given back."""
     __tablename__ = "counter_returns"
     __table_args__ = (CheckConstraint("refund_vnd > 0", name="refund"),)
@@ -269,7 +269,7 @@ class StockCountLine(db.Model):
     count_id: Mapped[int] = mapped_column(ForeignKey("stock_counts.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     counted: Mapped[int | None]  # what staff saw; None until entered
-    expected: Mapped[int | None]  # on hand by the ledger when the count was submitted (hidden while counting)
+    expected: Mapped[int | None]  # on hand by the ledger when `counted` was entered (hidden while counting)
 
     count = relationship("StockCount", back_populates="lines")
     product = relationship("Product")

@@ -235,10 +235,12 @@ def receipts_of(point: SalesPoint, limit: int = 50) -> list[GoodsReceipt]:
 
 def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_method: str,
                   cash_given_vnd: int | None = None, payment_reference: str | None = None,
-                  client_key: str | None = None) -> CounterSale:
-    """Sell `items` ({product id: quantity}) from the shelf; all lines or none (the caller's unit of work).
-    The sale keeps the till page's `client_key` (see `unit_of_work.run_once`).
-    Raises PointError: empty, not_for_sale (products), cash_short, out_of_stock (products)."""
+                  seen_total: int | None = None, client_key: str | None = None) -> CounterSale:
+    """Sell `items` ({product id: quantity}) from the shelf; all lines or none (the caller's unit of work),
+    at the total the till showed (`seen_total`), if it showed one. The sale keeps the till page's
+    `client_key` (see `unit_of_work.run_once`).
+    Raises PointError: empty, not_for_sale (products), price_changed (the new total), cash_short,
+    out_of_stock (products)."""
     if not items:
         raise PointError("empty")
     listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
@@ -246,6 +248,8 @@ def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_metho
     if refused:
         raise PointError("not_for_sale", refused)
     total = sum(listings[pid].product.price_vnd * quantity for pid, quantity in items.items())
+    if seen_total is not None and seen_total != total:
+        raise PointError("price_changed", [total])
     if payment_method == "cash" and (cash_given_vnd is None or cash_given_vnd < total):
         raise PointError("cash_short")
     sale = CounterSale(sales_point_id=point.id, sold_by_id=staff.id, payment_method=payment_method,
@@ -288,7 +292,8 @@ def _lines_in_lock_order(lines) -> list[CounterSaleLine]:
     return sorted(lines, key=lambda line: line.product_id)
 
 
-def return_goods(sale: CounterSale, staff, quantities: dict[int, int], reason: str) -> CounterReturn:
+def return_goods(sale: CounterSale, staff, quantities: dict[int, int], reason: str,
+                 client_key: str | None = None) -> CounterReturn:
     """Goods brought back against a receipt go back on the shelf; the money goes back.
     Raises PointError: no_reason, nothing, voided (or voided meanwhile), too_many (line ids: more than
     was sold less what came back already, counted in the same guarded update that adds the return)."""
@@ -305,7 +310,7 @@ def return_goods(sale: CounterSale, staff, quantities: dict[int, int], reason: s
         SALE.apply(sale, "return", actor_id=staff.id, reason=reason.strip())
     except Refused as refused:
         raise PointError("voided") from refused
-    back = CounterReturn(sale_id=sale.id, reason=reason.strip(), returned_by_id=staff.id,
+    back = CounterReturn(sale_id=sale.id, reason=reason.strip(), returned_by_id=staff.id, client_key=client_key,
                          refund_vnd=sum(lines[line_id].unit_price_vnd * qty for line_id, qty in wanted.items()))
     db.session.add(back)
     for line in _lines_in_lock_order(lines[line_id] for line_id in wanted):

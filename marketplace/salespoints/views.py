@@ -31,7 +31,7 @@ from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, Scan
 from ..transitions import Refused
 from ..forms import submitted_key
 from ..unit_of_work import run, run_once
-from .models import CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff, StockTransfer
+from .models import CounterReturn, CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff, StockTransfer
 
 bp = Blueprint("salespoints", __name__)
 
@@ -45,6 +45,8 @@ PROBLEMS = {
     "not_for_sale": _l("Some products are not on sale (no OCOP recognition in force): %(names)s."),
     "out_of_stock": _l("Not enough on the shelf: %(names)s. Check the quantity."),
     "cash_short": _l("The cash received is less than the total."),
+    "price_changed": _l("A price changed since this till was shown: the total is now %(total)s. Tell the customer, "
+                        "then record the sale again."),
     "no_reason": _l("Give a reason."),
     "voided": _l("This sale was voided."),
     "nothing": _l("Choose what is brought back."),
@@ -75,6 +77,8 @@ def _problem(error: Exception) -> str:
     names = ", ".join(product.name for product in db.session.scalars(
         db.select(Product).where(Product.id.in_([i for i in error.items if isinstance(i, int)]))))
     message = str(PROBLEMS[error.code])
+    if error.code == "price_changed":
+        return message % {"total": vnd(error.items[0])}
     return message % {"names": names} if "%(names)s" in message else message
 
 
@@ -222,7 +226,7 @@ def till_pay(point):
     reference = session.get(f"till-ref-{point.id}") if form.payment.data == "vietqr" else None
     try:
         sale, _fresh = run_once(CounterSale, submitted_key(form.client_key.data or ""), services.complete_sale,
-                                point, current_user, _till(point), form.payment.data,
+                                point, current_user, _till(point), form.payment.data, seen_total=form.seen(),
                                 cash_given_vnd=form.cash_given.data, payment_reference=reference)
     except REFUSALS as error:
         flash(_problem(error), "error")
@@ -272,7 +276,8 @@ def sale_return(point, sale_id: int):
             return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=found.id), code=303)
         quantities[line.id] = int(value)
     try:
-        back = run(services.return_goods, found, current_user, quantities, request.form.get("reason", ""))
+        back, _fresh = run_once(CounterReturn, submitted_key(), services.return_goods, found, current_user,
+                                quantities, request.form.get("reason", ""))
     except REFUSALS as error:
         flash(_problem(error), "error")
     else:

@@ -16,9 +16,11 @@ from ..certification import services as certification
 from ..certification.services import IDENTITY_FIELDS, IdentityLocked, expiring, unlisted_reasons
 from ..accounts.views import auth_limit
 from ..extensions import db, limiter
-from ..unit_of_work import run
+from ..forms import submitted_key
+from ..unit_of_work import run, run_once
 from ..inventory import services as stock
 from ..inventory.forms import AdjustForm, ReceiveForm, ReorderForm
+from ..inventory.models import StockMovement
 from . import services
 from .documents import path_of
 from .forms import SellerSignUpForm
@@ -173,7 +175,10 @@ def stock_detail(product_id: int):
     if change is not None:
         work, *args, kwargs = change
         try:
-            run(work, *args, **kwargs)
+            if work is stock.set_reorder_level:  # the same level however often it is set
+                run(work, *args, **kwargs)
+            else:  # a receipt or an adjustment typed once is made once, however often the form is sent
+                run_once(StockMovement, submitted_key(), work, *args, **kwargs)
         except stock.StockError:
             adjust_form.change.errors = [_("That would leave less than is held for orders, or below zero.")]
         else:

@@ -1,5 +1,5 @@
-"""counter sales, goods receipts and transfers: the key of the page that made them, so a double tap on
-Pay, Receive or Send makes one document
+"""counter sales and returns, goods receipts, transfers and a seller's stock movements: the key of the
+page that made them, so a double tap on Pay, Return, Receive, Send or a stock change makes one
 
 Revision ID: 0015_documents_client_key
 Revises: 0014_order_client_key
@@ -14,7 +14,7 @@ down_revision = "0014_order_client_key"
 branch_labels = None
 depends_on = None
 
-TABLES = ("counter_sales", "goods_receipts", "stock_transfers")
+TABLES = ("counter_sales", "counter_returns", "goods_receipts", "stock_transfers", "stock_movements")
 
 
 def upgrade():
