@@ -505,6 +505,26 @@ def test_an_online_order_collected_at_a_point(client, point, goods):
     assert "1 đơn trực tuyến đã giao tại đây" in report and "đã thu tại quầy: 240.000" in report
 
 
+def test_the_report_counts_only_the_parts_handed_over(client, make, point, goods):
+    """A pickup from two producers, one part collected and paid at the counter, the other still waiting:
+    the day's report has one order and that part's money, which is what the drawer holds."""
+    from marketplace.orders import services as orders
+    _seller, tea, _honey = goods
+    other = make.seller(legal_name="HTX Gạo Nếp", province_code=19)
+    rice = make.listed(seller=other, name="Gạo nếp cái hoa vàng", price_vnd=90000)
+    run(services.receive_goods, point, point.staff[0].user, other.id, [services.ReceiptLine(rice.id, 3)])
+    order = run(orders.place_order, {tea.id: 2, rice.id: 1},
+                orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"), "at_point",
+                pickup_location_id=point.location_id)
+    tea_part = next(part for part in order.parts if part.lines[0].product_id == tea.id)
+    clerk = staff(point, "quanly@ocop.vn", role="manager")
+    for action in ("confirm", "pack", "hand_over"):
+        run(orders.move, tea_part, action, actor_id=clerk.id, by="point")
+    sign_in(client, "quanly@ocop.vn")
+    report = client.get(f"/counter/{point.id}/reports?days=7").get_data(as_text=True)
+    assert "1 đơn trực tuyến đã giao tại đây: 240.000" in report and "đã thu tại quầy: 240.000" in report
+
+
 def test_pickup_parts_belong_to_the_point_not_the_seller(client, office, point, goods):
     seller, tea, _honey = goods
     from marketplace.orders import services as orders

@@ -11,9 +11,10 @@ from .. import ocop
 from ..catalog.models import Product
 from ..certification.services import listable_select
 from ..extensions import db
-from ..inventory.models import StockLevel, StockMovement
+from ..inventory.models import StockLevel
 from ..orders.models import Order, OrderPart
 from ..sellers.models import Seller
+from ..transitions import StatusChange
 from .models import CounterSale, CounterSaleLine, SalesPoint, StockTransfer, StockTransferLine
 from .transfers import in_transit
 
@@ -87,18 +88,19 @@ class Pickups:
 
 
 def pickups_handed_over(location_id: int, since: dt.date, until: dt.date) -> Pickups:
-    """Online orders handed over at this point in the period (by the ledger's `online_order` movements),
-    and the money the counter took for them: part of the day's cash and card, though not a counter sale."""
+    """Online orders handed over at this point in the period (by the status log's hand-overs: one part of
+    an order may be collected while another waits), and the money the counter took for those parts: part
+    of the day's cash and card, though not a counter sale."""
     start = dt.datetime.combine(since, dt.time(), ocop.VN_TZ)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), ocop.VN_TZ)
-    numbers = select(StockMovement.reference).where(
-        StockMovement.location_id == location_id, StockMovement.kind == "online_order",
-        StockMovement.at >= start, StockMovement.at < end)
-    rows = db.session.execute(select(Order.payment_method, OrderPart.goods_vnd)
-                              .join(OrderPart, OrderPart.order_id == Order.id)
-                              .where(Order.number.in_(numbers), OrderPart.location_id == location_id)).all()
-    result = Pickups(orders=len(rows))
-    for method, goods in rows:
+    rows = db.session.execute(
+        select(Order.id, Order.payment_method, OrderPart.goods_vnd)
+        .join(OrderPart, OrderPart.order_id == Order.id)
+        .join(StatusChange, StatusChange.object_id == OrderPart.id)
+        .where(StatusChange.machine == "order_part", StatusChange.action == "hand_over",
+               StatusChange.at >= start, StatusChange.at < end, OrderPart.location_id == location_id)).all()
+    result = Pickups(orders=len({order_id for order_id, _method, _goods in rows}))
+    for _order_id, method, goods in rows:
         result.goods_vnd += goods
         result.collected_vnd += goods if method == "at_point" else 0
     return result
