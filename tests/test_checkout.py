@@ -37,7 +37,7 @@ def review(client, data):
         return response, None
     page = response.get_data(as_text=True)
     seen = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
-            for name in ("seen_total", "seen_prices", "client_key")}
+            for name in ("seen_total", "seen_prices", "seen_for", "client_key")}
     return response, seen
 
 

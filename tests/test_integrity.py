@@ -294,10 +294,25 @@ def test_a_price_raised_between_the_review_and_the_order_places_nothing(client, 
     assert "280.000" in page and "2.800.000" in page and "560.000" in page and "5.600.000" in page  # was, now
     assert db.session.scalar(select(func.count(Order.id))) == 0 and level_of(tea) == (50, 0)
 
-    again = dict(re.findall(r'name="(seen_total|seen_prices)"[^>]*value="([^"]*)"', page))
+    again = dict(re.findall(r'name="(seen_total|seen_prices|seen_for)"[^>]*value="([^"]*)"', page))
     placed = client.post("/checkout", data=CONTACT | again)  # the buyer accepts the new total
     assert placed.status_code == 303
     assert db.session.scalar(select(Order.total_vnd)) == 5600000
+
+
+def test_a_delivery_changed_after_the_review_is_reviewed_again(client, tea):
+    """The review showed a total for one destination; placing the order for another shows the review again
+    (delivery, fee and total for the new destination) and places nothing until the buyer agrees."""
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": 1})
+    _shown, seen = review(client, CONTACT)  # by post to Thái Nguyên: 280.000 + 20.000
+    elsewhere = CONTACT | {"street": "99 Lương Ngọc Quyến"}  # the same fee and total, another address
+    reviewed = client.post("/checkout", data=elsewhere | seen)
+    page = reviewed.get_data(as_text=True)
+    assert reviewed.status_code == 200 and "300.000" in page and 'id="review"' in page
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+    again = dict(re.findall(r'name="(seen_total|seen_prices|seen_for|client_key)"[^>]*value="([^"]*)"', page))
+    assert client.post("/checkout", data=elsewhere | again).status_code == 303
+    assert db.session.scalar(select(Order.street)) == "99 Lương Ngọc Quyến"
 
 
 def test_the_api_refuses_a_total_the_client_did_not_expect(client, tea):

@@ -1,3 +1,5 @@
+import hashlib
+
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -40,6 +42,7 @@ class CheckoutForm(AddressChecks, Form):
     # only while they still hold; they are never used as prices.
     seen_total = HiddenField()
     seen_prices = HiddenField()
+    seen_for = HiddenField()  # where the reviewed total was for: another destination needs another review
     client_key = HiddenField()  # made at the review step: submitting the page twice places one order
 
     def __init__(self, *args, pickup_points=(), **kwargs):
@@ -64,9 +67,14 @@ class CheckoutForm(AddressChecks, Form):
             return Contact.at_point(name, self.phone.data, email, self.pickup_point)
         return Contact(name, self.phone.data, email, self.province.data, self.ward_code, self.street.data.strip())
 
+    def _destination(self) -> str:
+        where = f"{self.delivery.data}|{self.province.data}|{self.ward.data}|{self.street.data}"
+        return hashlib.sha256(where.encode()).hexdigest()[:16]
+
     def seen(self) -> tuple[dict[int, int] | None, int | None]:
-        """The unit prices and total the buyer was shown, or (None, None) before the review step."""
-        if not (self.seen_total.data or "").isdigit():
+        """The unit prices and total the buyer was shown, or (None, None) before the review step, and when
+        the delivery or the address changed since (the buyer reviews the new total and destination)."""
+        if not (self.seen_total.data or "").isdigit() or self.seen_for.data != self._destination():
             return None, None
         prices = {}
         for pair in (self.seen_prices.data or "").split(","):
@@ -79,6 +87,7 @@ class CheckoutForm(AddressChecks, Form):
         """Carry this quote into the next submission."""
         self.seen_total.data = str(quote.total_vnd)
         self.seen_prices.data = ",".join(f"{pid}:{price}" for pid, price in sorted(quote.unit_prices.items()))
+        self.seen_for.data = self._destination()
         if not (self.client_key.data or "").isalnum():
             self.client_key.data = once_key()
 
