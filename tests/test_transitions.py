@@ -88,3 +88,37 @@ def test_a_return_puts_the_goods_back_against_the_order_and_the_person(tea):
     last = stock.history(part.location_id, tea.id)[0]
     assert (last.kind, last.on_hand_change, last.reference, last.actor_id, last.reason) == (
         "return", 1, order.number, user.id, "returned by the buyer")
+
+
+def test_a_cancel_releases_the_hold_against_the_order_and_the_person(tea):
+    from marketplace.inventory import services as stock
+    user = create_user("nguoiban3@example.vn", "Người bán", "mat-khau-dai-1234", role="seller",
+                       seller_id=tea.seller_id)
+    db.session.commit()
+    order = place(tea, "0900000007")
+    run(orders.move, order.parts[0], "cancel", actor_id=user.id, reason="Hết hàng")
+    last = stock.history(order.parts[0].location_id, tea.id)[0]
+    assert (last.kind, last.reserved_change, last.reference, last.actor_id) == ("release", -1, order.number, user.id)
+
+
+def test_expiry_leaves_what_was_paid_confirmed_or_never_due(app, monkeypatch, tea):
+    """The expiry commands find their orders first and act on each later: by then it may have been paid or
+    confirmed. Such an order is left as it is and not counted as expired."""
+    import datetime as dt
+
+    from marketplace.models_base import utcnow
+    monkeypatch.setitem(app.config, "VIETQR_BANK_BIN", "970436")
+    monkeypatch.setitem(app.config, "VIETQR_ACCOUNT_NO", "0011001234567")
+    cash = place(tea, "0900000008")  # cash on delivery: nothing is due by a time
+    assert run(orders.expire, cash) is False
+    paid = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0900000009", "an@example.vn", 19, 5443, "Số 1"),
+               "vietqr")
+    run(orders.mark_paid, paid)
+    paid.payment_due_at = utcnow() - dt.timedelta(minutes=1)
+    db.session.commit()
+    assert run(orders.expire, paid) is False
+    confirmed = place(tea, "0900000010").parts[0]
+    run(orders.move, confirmed, "confirm")
+    assert run(orders.expire_unconfirmed, confirmed) is False
+    assert (cash.payment_status, paid.payment_status, confirmed.state) == ("unpaid", "paid", "confirmed")
+    assert [part.state for part in cash.parts + paid.parts] == ["placed", "placed"]
