@@ -36,6 +36,7 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     _register_cli(app)
     _register_error_pages(app)
     _register_template_context(app)
+    _register_favicon(app)
     if app.config.get("COUNT_QUERIES"):
         from .querycount import init_app as init_query_count
         init_query_count(app)
@@ -107,6 +108,12 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(inventory_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(orders_cli)
+
+
+def _register_favicon(app: Flask) -> None:
+    """Browsers ask for /favicon.ico on every page whatever the page links to."""
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: app.send_static_file("favicon.ico"), provide_automatic_options=False)
 
 
 def _register_template_context(app: Flask) -> None:

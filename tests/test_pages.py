@@ -44,6 +44,13 @@ def test_language_switch_sticks_and_english_text_is_used(client, make):
     assert "Trà Tân Cương" in text(client.get("/groups/I.5"))
 
 
+def test_every_page_has_an_icon_the_browser_finds(client):
+    """Browsers ask for /favicon.ico on every page: a 404 there is an error in every visitor's console."""
+    assert 'rel="icon"' in client.get("/").get_data(as_text=True)
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
 def test_language_switch_refuses_to_redirect_elsewhere(client):
     response = client.get("/lang/en?next=https://evil.example/")
     assert response.headers["Location"] == "/"
