@@ -242,6 +242,8 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
 def test_search_cart_checkout_cash_on_delivery(browser, shop, lang, words):
     context = browser.new_context(viewport=SIZES["phone"])
     page = context.new_page()
+    failed = []  # every request the pages make must succeed (an icon, the ward list before a province)
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
     try:
         page.goto(f"{shop}/lang/{lang}")
         page.locator("#header-q").fill(words["search"])
@@ -264,7 +266,7 @@ def test_search_cart_checkout_cash_on_delivery(browser, shop, lang, words):
         _fits_the_screen(page)
         page.get_by_role("button", name=words["place"]).click()
         page.wait_for_url("**/orders/*")
-        assert words["thanks"] in page.content()
+        assert words["thanks"] in page.content() and failed == []
         _fits_the_screen(page)
         page.screenshot(path=ARTIFACTS / f"order-{lang}-phone.png", full_page=True)
         from axe_playwright_python.sync_playwright import Axe

@@ -7,8 +7,12 @@ document.querySelectorAll("input[data-wards-of]").forEach((input) => {
   input.setAttribute("list", list.id);
   input.after(list);
   const load = async () => {
+    if (!province.value) {  // no province chosen yet: nothing to offer
+      list.replaceChildren();
+      return;
+    }
     try {
-      const response = await fetch(input.dataset.wardsUrl.replace("0", province.value));
+      const response = await fetch(input.dataset.wardsUrl.replace("/0/", `/${encodeURIComponent(province.value)}/`));
       if (!response.ok) return;
       const { items } = await response.json();
       list.replaceChildren(...items.map((ward) => {
