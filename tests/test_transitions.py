@@ -122,3 +122,35 @@ def test_expiry_leaves_what_was_paid_confirmed_or_never_due(app, monkeypatch, te
     assert run(orders.expire_unconfirmed, confirmed) is False
     assert (cash.payment_status, paid.payment_status, confirmed.state) == ("unpaid", "paid", "confirmed")
     assert [part.state for part in cash.parts + paid.parts] == ["placed", "placed"]
+
+
+def test_a_paid_part_cancelled_puts_its_goods_back_against_the_order_and_the_person(app, monkeypatch, tea):
+    from marketplace.inventory import services as stock
+    monkeypatch.setitem(app.config, "VIETQR_BANK_BIN", "970436")
+    monkeypatch.setitem(app.config, "VIETQR_ACCOUNT_NO", "0011001234567")
+    user = create_user("nguoiban4@example.vn", "Người bán", "mat-khau-dai-1234", role="seller",
+                       seller_id=tea.seller_id)
+    db.session.commit()
+    order = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0900000011", "an@example.vn", 19, 5443, "Số 1"),
+                "vietqr")
+    run(orders.mark_paid, order)  # the held box is sold: the stock is taken
+    run(orders.move, order.parts[0], "cancel", actor_id=user.id, reason="Hết hàng")
+    last = stock.history(order.parts[0].location_id, tea.id)[0]
+    assert (last.kind, last.on_hand_change, last.reference, last.actor_id, last.reason) == (
+        "return", 1, order.number, user.id, "order cancelled after payment")
+
+
+def test_a_cancel_decided_on_a_stale_read_of_the_stock_is_refused(tea):
+    """Whether a part's stock was taken decides what its cancel gives back (a hold, or goods on hand); a cancel
+    that read it before the payment took the stock must not release a hold that is no longer there."""
+    from sqlalchemy import update
+
+    from marketplace.inventory.check import problems
+    part = place(tea, "0900000012").parts[0]
+    assert part.stock_committed is False
+    db.session.execute(update(OrderPart).where(OrderPart.id == part.id).values(stock_committed=True)
+                       .execution_options(synchronize_session=False))  # what a payment did meanwhile
+    with pytest.raises(Refused):
+        orders._cancel_part(part, "cancel", None)
+    db.session.rollback()
+    assert db.session.get(OrderPart, part.id).state == "placed" and problems() == []
