@@ -65,10 +65,13 @@ def test_a_cancelled_vietqr_order_shows_no_qr_and_money_after_it_is_owed_back(cl
     assert answer["status"] == "cancelled" and answer["payment"]["status"] == "cancelled"
     assert "vietqr" not in answer["payment"]
 
-    officer(client)  # the money arrives anyway; the office records it
-    client.post(f"/office/orders/{number}/confirm-transfer")
+    officer(client)  # the money arrives anyway; the office records it, and is told it goes back
+    told = client.post(f"/office/orders/{number}/confirm-transfer", follow_redirects=True).get_data(as_text=True)
+    assert "Đơn hàng đã bị hủy trước đó nên cần hoàn lại tiền" in told
     order = db.session.scalar(select(Order).filter_by(number=number))
     assert order.payment_status == "refund_due" and order.refund_vnd == order.total_vnd
+    (late,) = [change for change in orders.history(order) if change[0].action == "late_payment"]
+    assert late[0].actor.email == "office19@ocop.vn"  # who recorded the money is in the history
     assert [part.state for part in order.parts] == ["cancelled"]
     assert level_of(tea) == (50, 0)
     assert_stock_sound()
