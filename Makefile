@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# wsgi.py alone runs production; the commands here run the development shop unless told otherwise
+export MARKETPLACE_CONFIG ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

@@ -2,13 +2,18 @@
 
 `INSTANCE_PATH` is where the SQLite database, the search index and uploads live
 (default `instance/` beside this file). Pick a class with `MARKETPLACE_CONFIG`
-(`development`, `testing`, `production`); `wsgi.py` defaults to development.
+(`development`, `testing`, `production`); `wsgi.py` runs production unless told otherwise, and production
+refuses to start without a real SECRET_KEY and the shop's PUBLIC_BASE_URL.
 """
 import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
 
 
 def _instance_path() -> str:
@@ -86,7 +91,8 @@ class Config:
     # memory meanwhile, and never fail a request because the limit's storage failed.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
-    # Canonical address used in QR codes printed on labels; falls back to the request host.
+    # The shop's own address: every absolute link (emails, QR codes on labels, the API) is built from it.
+    # Required in production; in development the address the request came to is used.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Count SQL statements per request and send them in a header (benchmarks, tests).
     COUNT_QUERIES = os.environ.get("COUNT_QUERIES") == "1"
@@ -111,13 +117,16 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SAMESITE = "Lax"
 
     @classmethod
-    def check(cls) -> None:
-        key = os.environ.get("SECRET_KEY", "")
-        if not key or key == DEV_SECRET_KEY or len(key) < 32:
-            raise RuntimeError(
-                "Production needs SECRET_KEY set to a random value of 32+ characters "
-                "(python -c 'import secrets; print(secrets.token_hex(32))')."
-            )
+    def check(cls, config) -> None:
+        """Refuse to run production with a key anyone can read, or links built from the request's Host."""
+        key = config.get("SECRET_KEY") or ""
+        if key == DEV_SECRET_KEY or len(key) < 32:
+            raise ConfigError("production needs SECRET_KEY set to a random value of 32+ characters "
+                              "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+                              "or MARKETPLACE_CONFIG=development on a machine of your own.")
+        if not (config.get("PUBLIC_BASE_URL") or "").startswith(("https://", "http://")):
+            raise ConfigError("production needs PUBLIC_BASE_URL, the shop's address (e.g. https://cho.ocop.vn): "
+                              "links in emails, QR codes and the API are built from it, never from the request.")
 
 
 CONFIGS = {

@@ -108,7 +108,8 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="ocop-bench-orders-"))
     from config import database_url
     url = database_url(args.database_url)
-    env = os.environ | VIETQR | {"INSTANCE_PATH": str(instance), "DATABASE_URL": url, "SEARCH_BACKEND": "none",
+    env = os.environ | VIETQR | {"MARKETPLACE_CONFIG": "development", "INSTANCE_PATH": str(instance),
+                                 "DATABASE_URL": url, "SEARCH_BACKEND": "none",
                                  "ORDER_RATE_LIMIT": "1000000 per minute", "MAIL_BACKEND": "file"}
     from flask_migrate import upgrade
 

@@ -13,7 +13,7 @@ Every actor is a thread with its own HTTP connection and cookies, and uses the p
   API buyers     POST /api/v1/orders (75 % cash on delivery, 25 % VietQR; each order its own phone number),
                  sometimes GET /api/v1/orders/<n>, and cancel some of their orders later on the order page
   page buyers    (a new guest each order) home or group page, product pages, add to cart, the checkout form,
-                 its review (which shows seen_total/seen_prices) and the placing; the order page; some cancel
+                 its review (which gives the page its total, destination and key) and the placing; the order page; some cancel
   sellers        signed in; read /seller/orders and move their parts (confirm, pack, ship, deliver; a few
                  cancelled, a few delivered ones returned)
   the office     a nationwide officer reads the unpaid transfers and confirms most of them
@@ -268,8 +268,8 @@ class Buyers:
             if not review or review[0] != 200 or hidden(review[2], "seen_total") in (None, ""):
                 self.run.count(f"checkout review not shown {review[0] if review else 0}")
                 return
-            seen = {"seen_total": hidden(review[2], "seen_total"), "seen_prices": hidden(review[2], "seen_prices"),
-                    "csrf_token": csrf(review[2])}
+            seen = {name: hidden(review[2], name) for name in ("seen_total", "seen_prices", "seen_for", "client_key")}
+            seen["csrf_token"] = csrf(review[2])  # everything the review step gives the page, as a browser sends it
             placed = browser.go("checkout_place", "POST", "/checkout", form=data | seen)
             self.answers[data["phone"]] = self.answer(placed[0] if placed else 0, bool(placed) and placed[0] == 303
                                                       and placed[1].startswith("/orders/"))
@@ -668,7 +668,7 @@ def main() -> None:
     settings = {"INSTANCE_PATH": str(instance), "DATABASE_URL": url, "SEARCH_BACKEND": "none",
                 "REDIS_URL": args.redis_url, "ORDER_RATE_LIMIT": LIMITS, "AUTH_RATE_LIMIT": LIMITS,
                 "MAIL_BACKEND": "file"}
-    env = os.environ | VIETQR | settings
+    env = os.environ | VIETQR | settings | {"MARKETPLACE_CONFIG": "development"}  # plain http: no Secure cookies
     from flask_migrate import upgrade
 
     from marketplace import create_app

@@ -125,7 +125,8 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="ocop-bench-"))
     from config import database_url
     url = database_url(args.database_url) or f"sqlite:///{instance}/bench.sqlite"
-    env = os.environ | {"INSTANCE_PATH": str(instance), "DATABASE_URL": url, "COUNT_QUERIES": "1"}
+    env = os.environ | {"MARKETPLACE_CONFIG": "development", "INSTANCE_PATH": str(instance), "DATABASE_URL": url,
+                        "COUNT_QUERIES": "1"}
 
     from flask_migrate import upgrade
 

@@ -17,8 +17,6 @@ from .unit_of_work import Busy
 
 def create_app(config_name: str = "development", overrides: dict | None = None) -> Flask:
     config_class = CONFIGS[config_name]
-    if hasattr(config_class, "check"):
-        config_class.check()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = Flask(
         __name__,
@@ -28,6 +26,8 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     )
     app.config.from_object(config_class)
     app.config.update(overrides or {})
+    if hasattr(config_class, "check"):
+        config_class.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
 

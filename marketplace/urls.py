@@ -1,4 +1,6 @@
-"""Absolute addresses for what leaves the site (QR codes on labels, links in emails)."""
+"""Absolute addresses for what leaves the site (QR codes on labels, links in emails, the API's links).
+Production always has PUBLIC_BASE_URL (config refuses to start without it), so a request's Host header
+never makes a link there."""
 from __future__ import annotations
 
 from flask import current_app, has_request_context, url_for

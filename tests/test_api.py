@@ -124,3 +124,28 @@ def test_suggest_answers_the_documented_shape(client, make, spec):
     body = client.get("/api/v1/suggest?q=tra sh").get_json()
     check(spec, "Suggestions", body)
     assert [item["name"] for item in body["items"]] == ["Trà Shan Tuyết"]
+
+
+def test_links_come_from_the_shops_address_never_the_requests_host(app, client, make, monkeypatch):
+    """A client that sends `Host: evil.example` gets (and makes the shop email) links to the shop only."""
+    from sqlalchemy import select
+
+    from marketplace.outbox.models import OutboxEmail
+
+    from .test_checkout import stocked
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://cho.ocop.vn")
+    tea = stocked(make, make.seller(province_code=19), "Trà Tân Cương", 280000, 5)
+    evil = {"Host": "evil.example"}
+    listed = client.get("/api/v1/products", headers=evil).get_json()["items"][0]
+    detail = client.get(f"/api/v1/products/{tea.id}", headers=evil).get_json()
+    document = client.get("/api/v1/openapi.json", headers=evil).get_json()
+    assert listed["url"] == f"https://cho.ocop.vn/products/{tea.id}"
+    assert detail["traceability"]["trace_url"].startswith("https://cho.ocop.vn/")
+    assert document["servers"] == [{"url": "https://cho.ocop.vn/api/v1"}]
+    placed = client.post("/api/v1/orders", headers=evil, json={
+        "items": [{"product_id": tea.id, "quantity": 1}], "payment": "cod",
+        "contact": {"name": "Bình", "phone": "0987654321", "email": "binh@example.vn"},
+        "address": {"province": 19, "ward": "Phường Phan Đình Phùng", "street": "5 Quang Trung"}})
+    assert placed.status_code == 201
+    body = db.session.scalar(select(OutboxEmail.body).where(OutboxEmail.to == "binh@example.vn"))
+    assert "https://cho.ocop.vn/orders/" in body and "evil.example" not in body

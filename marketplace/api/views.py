@@ -10,6 +10,7 @@ from ..catalog import services
 from ..catalog.forms import FilterForm
 from ..search import services as search_services
 from ..search.forms import SearchForm
+from ..urls import public_url
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__)
@@ -31,8 +32,8 @@ def product_summary(listing: services.Listing) -> dict:
         "price_vnd": product.price_vnd,
         "unit": product.unit,
         "seller": {"id": seller.id, "name": seller.legal_name},
-        "url": url_for("catalog.product", product_id=product.id, _external=True),
-        "image": url_for("catalog.media", filename=product.images[0].filename, _external=True)
+        "url": public_url("catalog.product", product_id=product.id),
+        "image": public_url("catalog.media", filename=product.images[0].filename)
         if product.images else None,
     }
 
@@ -60,7 +61,7 @@ def product_detail(listing: services.Listing) -> dict:
             "geographical_indication": product.geographical_indication,
             "planting_area_code": product.planting_area_code,
             "gtin": product.gtin,
-            "trace_url": url_for("catalog.trace", product_id=product.id, _external=True),
+            "trace_url": public_url("catalog.trace", product_id=product.id),
         },
         "seller": {
             "id": seller.id,
@@ -127,7 +128,7 @@ def get_product(product_id: int):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+    return jsonify(openapi_document(public_url("api.openapi").removesuffix("/openapi.json")))
 
 
 @bp.get("/provinces/<int:code>/wards")
