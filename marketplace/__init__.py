@@ -10,7 +10,7 @@ from config import CONFIGS
 
 from flask_babel import lazy_gettext as _l
 
-from . import i18n
+from . import i18n, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .unit_of_work import Busy
 
@@ -37,6 +37,7 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     _register_error_pages(app)
     _register_template_context(app)
     _register_favicon(app)
+    security.init_app(app)
     if app.config.get("COUNT_QUERIES"):
         from .querycount import init_app as init_query_count
         init_query_count(app)

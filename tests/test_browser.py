@@ -242,8 +242,7 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
 def test_search_cart_checkout_cash_on_delivery(browser, shop, lang, words):
     context = browser.new_context(viewport=SIZES["phone"])
     page = context.new_page()
-    failed = []  # every request the pages make must succeed (an icon, the ward list before a province)
-    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    failed = _watch(page)  # every request succeeds (an icon, the ward list before a province), no CSP refusal
     try:
         page.goto(f"{shop}/lang/{lang}")
         page.locator("#header-q").fill(words["search"])
@@ -361,6 +360,7 @@ def test_a_counter_sale_by_barcode_on_a_phone(browser, server, app):
         db.session.remove()
     context = browser.new_context(viewport=SIZES["phone"], locale="vi-VN")
     page = context.new_page()
+    failed = _watch(page)
     try:
         page.goto(f"{server}/account/sign-in")
         page.locator("#email").fill("quay@ocop.vn")
@@ -387,6 +387,9 @@ def test_a_counter_sale_by_barcode_on_a_phone(browser, server, app):
         assert "Hóa đơn TN-01-" in page.content() and "60.000" in page.content()
         _fits_the_screen(page)
         page.screenshot(path=ARTIFACTS / "counter-receipt-phone.png", full_page=True)
+        page.goto(page.url + "/print")  # the 80 mm receipt, its stylesheet and print button from static files
+        expect(page.locator("[data-print]")).to_be_visible()
+        assert page.evaluate("getComputedStyle(document.body).width") != "" and failed == []
     finally:
         context.close()
 
@@ -525,3 +528,13 @@ def _look(page, name):
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
     serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, (name, serious)
+
+
+def _watch(page) -> list[str]:
+    """What went wrong while the page ran: failed requests and console errors (a script or a style the
+    Content Security Policy refused shows there)."""
+    problems = []
+    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    return problems

@@ -111,6 +111,4 @@ def seller(seller_id: int):
 
 @bp.get("/media/<path:filename>")
 def media(filename: str):
-    response = send_from_directory(current_app.config["UPLOAD_DIR"], filename, max_age=7 * 24 * 3600)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_from_directory(current_app.config["UPLOAD_DIR"], filename, max_age=7 * 24 * 3600)

@@ -21,6 +21,7 @@ from ..unit_of_work import run, run_once
 from ..inventory import services as stock
 from ..inventory.forms import AdjustForm, ReceiveForm, ReorderForm
 from ..inventory.models import StockMovement
+from ..security import attachment
 from . import services
 from .documents import path_of
 from .forms import SellerSignUpForm
@@ -54,11 +55,8 @@ def document(document_id: int):
     found = db.session.get(SellerDocument, document_id)
     if found is None or not services.can_read_document(current_user, found):
         abort(404)  # not 403: do not tell others that the document exists
-    response = send_file(path_of(found.stored_name), mimetype=found.content_type,
-                         download_name=f"certificate-{found.seller_id}.{found.stored_name.rsplit('.', 1)[-1]}")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(send_file(path_of(found.stored_name), mimetype=found.content_type, as_attachment=True,
+                                download_name=f"certificate-{found.seller_id}.{found.stored_name.rsplit('.', 1)[-1]}"))
 
 
 # --- The console: listings ------------------------------------------------------------------------

@@ -1,0 +1,68 @@
+"""Web hardening: every answer carries the headers that keep the shop's pages its own (no framing, no
+inline script, no sniffing, no leaking referrer), and a person's upload is served back as a sandboxed
+download, never as a page of the shop."""
+import io
+import pathlib
+import re
+
+import pytest
+from sqlalchemy import select
+
+from marketplace import create_app
+from marketplace.extensions import db
+from marketplace.sellers.models import Seller
+
+from .test_onboarding import PDF, join
+
+PAGE_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def csp(response) -> dict[str, str]:
+    policy = response.headers.get("Content-Security-Policy", "")
+    return {part.split()[0]: part.partition(" ")[2] for part in policy.split("; ") if part}
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/products", "/no-such-page", "/static/css/site.css"])
+def test_every_answer_carries_the_headers(client, path):
+    response = client.get(path)
+    for name, value in PAGE_HEADERS.items():
+        assert response.headers.get(name) == value, name
+    policy = csp(response)
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert policy["script-src"] == "'self'" and "unsafe-inline" not in policy["script-src"]
+    assert policy["style-src"] == "'self'" and policy["default-src"] == "'self'"
+    assert "Strict-Transport-Security" not in response.headers  # plain http in tests: HSTS only in production
+
+
+def test_no_page_has_an_inline_script_the_policy_would_block(app):
+    """Templates may only load scripts from static/js and styles from static/css."""
+    templates = pathlib.Path(app.template_folder)
+    for path in templates.rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path  # no inline <script>
+        assert not re.search(r"\son[a-z]+=", text), path  # no onclick= and kin
+        assert "<style" not in text, path
+
+
+def test_production_tells_browsers_to_keep_to_https(tmp_path):
+    app = create_app("production", {"INSTANCE_PATH": str(tmp_path), "UPLOAD_DIR": str(tmp_path / "u"),
+                                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
+                                    "SECRET_KEY": "k" * 40, "PUBLIC_BASE_URL": "https://cho.ocop.vn"})
+    answer = app.test_client().get("/favicon.ico", base_url="https://cho.ocop.vn")
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_sellers_document_downloads_sandboxed_and_is_never_shown_inline(client):
+    """A PDF that is also an HTML page (a polyglot) must not run as a page of the shop."""
+    polyglot = PDF + b"<html><script>fetch('/office/')</script></html>"
+    assert join(client, document=(io.BytesIO(polyglot), "dkkd.pdf")).status_code == 302
+    seller = db.session.scalar(select(Seller))
+    answer = client.get(f"/seller/documents/{seller.documents[0].id}")
+    assert answer.data == polyglot
+    assert answer.headers["Content-Disposition"].startswith("attachment;")
+    assert csp(answer)["sandbox"] == "" and answer.headers["Cache-Control"] == "private, no-store"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
