@@ -38,6 +38,10 @@ class Config:
     PRIVATE_UPLOAD_DIR = os.path.join(INSTANCE_PATH, "private")  # registration certificates
     MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a form with a 10 MB file; larger requests get 413
+    # Photos: refused above this many pixels before they are decoded (24 megapixels: a camera's full size),
+    # and at most this many in one form.
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(24_000_000)))
+    MAX_PHOTOS_PER_REQUEST = int(os.environ.get("MAX_PHOTOS_PER_REQUEST", "8"))
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | file | smtp
     MAIL_FROM = os.environ.get("MAIL_FROM", "Chợ OCOP <no-reply@ocop.local>")
     SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")

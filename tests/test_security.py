@@ -9,10 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from marketplace import create_app
+from marketplace.accounts.services import create_user
+from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from marketplace.sellers.models import Seller
 
-from .test_onboarding import PDF, join
+from .test_console import jpeg, listing
+from .test_onboarding import PASSWORD, PDF, join, png
 
 PAGE_HEADERS = {
     "X-Frame-Options": "DENY",
@@ -93,3 +96,33 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_every_download(client, m
     book = load_workbook(BytesIO(client.get(f"/counter/{point.id}/reports/stock.xlsx").data))
     cells = {cell.value: cell.data_type for row in book.active.iter_rows(min_row=2) for cell in row}
     assert cells[FORMULA] == "s" and cells["@SUM(1+1)"] == "s"  # text cells, not formulas
+
+
+def test_a_small_file_of_a_huge_picture_is_refused_before_it_is_decoded(client, make):
+    """A 6300×6300 PNG of a few KB would take hundreds of MB to decode."""
+    bomb = png(6300, 6300)
+    assert len(bomb) < 200_000
+    seller = make.seller(email="htx@tancuong.vn")
+    create_user("htx@tancuong.vn", "Bình", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    client.post("/account/sign-in", data={"email": "htx@tancuong.vn", "password": PASSWORD})
+    answer = client.post("/seller/products/new", data=listing() | {"photos": [(io.BytesIO(bomb), "anh.png")]},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 422 and "6300×6300" in answer.get_data(as_text=True)
+    nine = [(io.BytesIO(png()), f"anh{n}.png") for n in range(9)]
+    answer = client.post("/seller/products/new", data=listing() | {"photos": nine}, content_type="multipart/form-data")
+    assert answer.status_code == 422 and "Tối đa 8 ảnh" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(Product.id)) is None
+
+
+def test_a_seller_not_yet_verified_cannot_upload_photos(client, make):
+    seller = make.seller(email="moi@htx.vn", verification_status="pending")
+    create_user("moi@htx.vn", "Mới", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    client.post("/account/sign-in", data={"email": "moi@htx.vn", "password": PASSWORD})
+    answer = client.post("/seller/products/new", data=listing(status="draft") | {
+        "photos": [(io.BytesIO(jpeg()), "anh.jpg")]}, content_type="multipart/form-data")
+    assert answer.status_code == 422 and "đã xác minh" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(Product.id)) is None
+    answer = client.post("/seller/products/new", data=listing(status="draft"))  # a draft without photos is fine
+    assert answer.status_code == 303

@@ -1,5 +1,10 @@
 """Product photos: every upload is opened and re-encoded by Pillow (nothing of the original file
-is served), scaled to at most 1600 px, with a 480 px thumbnail for cards."""
+is served), scaled to at most 1600 px, with a 480 px thumbnail for cards.
+
+A small file can hold a huge picture (a 154 KB PNG of 6300×6300 pixels takes 350 MB to decode): the size
+is read from the header and refused above `MAX_IMAGE_PIXELS` before anything is decoded, and a JPEG is
+decoded straight at the size it is stored at (Pillow's draft mode). At most `MAX_PHOTOS_PER_REQUEST` photos
+are taken from one form; the request's total size is capped by MAX_CONTENT_LENGTH."""
 from __future__ import annotations
 
 import io
@@ -12,7 +17,6 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000
 FULL, THUMB = 1600, 480
 
 
@@ -24,9 +28,13 @@ def _open(data: bytes) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
-                raise PhotoError(_("The photo is too large (%(w)d×%(h)d pixels).", w=image.width, h=image.height))
+            image = Image.open(io.BytesIO(data))  # reads the header only
+            if image.width * image.height > current_app.config["MAX_IMAGE_PIXELS"]:
+                raise PhotoError(_("The photo is too large (%(w)d×%(h)d pixels): please send one of at most "
+                                   "%(mp)d megapixels.", w=image.width, h=image.height,
+                                   mp=current_app.config["MAX_IMAGE_PIXELS"] // 1_000_000))
+            if image.format == "JPEG":
+                image.draft("RGB", (FULL, FULL))  # decode at 1/2, 1/4 or 1/8 when that is still large enough
             image.load()
             return image
     except PhotoError:
@@ -35,6 +43,17 @@ def _open(data: bytes) -> Image.Image:
         raise PhotoError(_("The photo is too large to open safely.")) from error
     except Exception as error:  # Pillow raises many kinds for what is not an image
         raise PhotoError(_("This file is not a photo Pillow can read (JPEG, PNG or WebP).")) from error
+
+
+def check_uploads(photos: list, seller) -> None:
+    """Before any photo is opened: how many, and whether this seller may add photos yet."""
+    if not photos:
+        return
+    if not seller.is_verified:
+        raise PhotoError(_("Photos can be added once the provincial OCOP office has verified your registration."))
+    limit = current_app.config["MAX_PHOTOS_PER_REQUEST"]
+    if len(photos) > limit:
+        raise PhotoError(_("At most %(n)d photos at a time, please.", n=limit))
 
 
 def save_photo(stream) -> tuple[str, str]:

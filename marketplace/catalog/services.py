@@ -167,12 +167,13 @@ def save_product(seller: Seller, values: dict, photos=(), product: Product | Non
     Photos are checked and written first; if any is refused nothing is saved.
     What the council evaluated is locked while a recognition holds: a change of it raises
     `IdentityLocked` (naming the fields) before anything is written."""
-    from .images import save_photo
+    from .images import check_uploads, save_photo
     from .models import ProductImage
 
     if product is not None and product.seller_id != seller.id:
         raise PermissionError("another seller's product")
     check_identity(product, values)
+    check_uploads(list(photos), seller)
     stored = [save_photo(upload.stream) for upload in photos]
     product = product or Product(seller=seller)
     for name, value in values.items():
