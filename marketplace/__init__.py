@@ -32,6 +32,7 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
 
     _init_extensions(app)
+    security.init_converters(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_error_pages(app)

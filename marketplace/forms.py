@@ -8,6 +8,7 @@ import secrets
 
 from babel.support import NullTranslations, Translations
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -20,10 +21,32 @@ def _wtforms_translations(directory: str, language: str):
     return translations if isinstance(translations, Translations) else NullTranslations()
 
 
+def finite_number(form, field):
+    """For a DecimalField: "NaN", "sNaN" and "Infinity" are not scores (and would fail every comparison)."""
+    from decimal import Decimal
+
+    from wtforms.validators import StopValidation
+    if isinstance(field.data, Decimal) and not field.data.is_finite():
+        raise StopValidation(field.gettext("Not a valid decimal value."))
+
+
+NUL_MESSAGE = _l("This text contains a character that is not allowed (an invisible NUL character).")
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _wtforms_translations(current_app.config["BABEL_TRANSLATION_DIRECTORIES"], current_language())
+
+    def validate(self, extra_validators=None) -> bool:
+        """WTForms' checks, and no NUL character in any text (a form fed from an API body; a browser's form
+        with one is refused before the view, see `security`)."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if any(isinstance(value, str) and "\x00" in value for value in (field.raw_data or ())):
+                field.errors = [*field.errors, NUL_MESSAGE]
+                valid = False
+        return valid
 
 
 class AddressChecks:

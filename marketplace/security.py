@@ -12,7 +12,15 @@ with `sandbox`, so even a crafted file cannot run as a page of the shop: see `at
 """
 from __future__ import annotations
 
+import json
+
 from flask import Flask, Response
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter, ValidationError
+
+MAX_ID = 2 ** 31 - 1  # PostgreSQL's integer: a larger id names no row (and would fail on the database)
+MAX_JSON_DEPTH = 32
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -45,8 +53,57 @@ def attachment(response: Response) -> Response:
     return response
 
 
+class UnsafeInput(BadRequest):
+    """A request refused for what it holds; its description is written for the person (in their language)."""
+    said_to_user = True
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in every route: a number beyond any row's id is simply not found (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > 10:  # beyond MAX_ID without parsing a long string of digits
+            raise ValidationError()
+        return super().to_python(value)
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """A JSON body nested deeper than any request of the API is a bad request, not a crash of the parser."""
+
+    def loads(self, s, **kwargs):
+        text = s.decode() if isinstance(s, (bytes, bytearray)) else s
+        depth = deepest = 0
+        for char in text:  # brackets inside strings count too: no honest body comes near the limit
+            if char in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > MAX_JSON_DEPTH:
+                    raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH}")
+            elif char in "]}":
+                depth -= 1
+        return json.loads(text, **kwargs)
+
+
+def init_converters(app: Flask) -> None:
+    """Before the routes are added (they bind their converters then)."""
+    app.url_map.converters["int"] = DatabaseId
+    app.json = BoundedJSON(app)
+
+
 def init_app(app: Flask) -> None:
     hsts = app.config.get("SESSION_COOKIE_SECURE", False)
+
+    @app.before_request
+    def refuse_nul_characters():
+        """No text may hold a NUL character (PostgreSQL cannot store one; no person types one)."""
+        from flask import request
+
+        from .forms import NUL_MESSAGE
+        if any("\x00" in value for values in (request.args, request.form) for _key, value in values.items(multi=True)):
+            raise UnsafeInput(description=str(NUL_MESSAGE))
 
     @app.after_request
     def secure_headers(response: Response) -> Response:

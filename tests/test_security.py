@@ -126,3 +126,84 @@ def test_a_seller_not_yet_verified_cannot_upload_photos(client, make):
     assert db.session.scalar(select(Product.id)) is None
     answer = client.post("/seller/products/new", data=listing(status="draft"))  # a draft without photos is fine
     assert answer.status_code == 303
+
+
+# --- Odd input answers 404 or 422, never 500 ------------------------------------------------------------------
+
+HUGE = ("2147483648", "9223372036854775808", "99999999999999999999")
+
+
+@pytest.mark.parametrize("path", [f"/products/{n}" for n in HUGE] + [f"/api/v1/products/{n}" for n in HUGE]
+                         + [f"/products/{n}/trace" for n in HUGE] + [f"/sellers/{n}" for n in HUGE])
+def test_ids_beyond_any_row_are_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("query", [f"price_min={n}" for n in HUGE] + [f"price_max={n}" for n in HUGE]
+                         + ["page=99999999999999999999", "per_page=1e309"])
+def test_filters_beyond_any_price_are_refused_by_name(client, query):
+    assert client.get(f"/api/v1/products?{query}").status_code == 422
+    assert client.get(f"/groups/I.5?{query}").status_code in (200, 422)  # the page says what is wrong
+
+
+def test_api_ids_beyond_any_row_are_named(client):
+    for product_id in (2147483648, 9223372036854775808, 10 ** 30):
+        answer = client.post("/api/v1/orders", json={
+            "items": [{"product_id": product_id, "quantity": 1}], "payment": "cod", "pickup_point": product_id,
+            "contact": {"name": "Bình", "phone": "0987654321", "email": "binh@example.vn"}})
+        assert answer.status_code == 422, answer.get_data(as_text=True)
+        assert "items[0].product_id" in answer.get_json()["fields"]
+
+
+def test_json_nested_without_end_is_a_bad_request(client):
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = client.post("/api/v1/orders", data=deep, content_type="application/json")
+    assert answer.status_code in (400, 422) and answer.is_json
+
+
+def test_an_order_token_of_any_characters_finds_nothing(client, make):
+    from .test_checkout import stocked
+    tea = stocked(make, make.seller(province_code=19), "Trà", 280000, 5)
+    number = client.post("/api/v1/orders", json={
+        "items": [{"product_id": tea.id, "quantity": 1}], "payment": "cod",
+        "contact": {"name": "Bình", "phone": "0987654321", "email": "binh@example.vn"},
+        "address": {"province": 19, "ward": "Phường Phan Đình Phùng", "street": "5 Quang Trung"}}).get_json()["number"]
+    for token in ("%C3%A9", "%00", "x" * 5000, "%F0%9F%8D%B5"):
+        assert client.get(f"/orders/{number}?token={token}").status_code in (400, 404)  # 400: a NUL character
+        assert client.get(f"/api/v1/orders/{number}?token={token}").status_code in (400, 404)
+        assert client.get(f"/api/v1/orders/{number}", headers={"Authorization": "Bearer é"}).status_code == 404
+
+
+def test_a_nul_byte_in_any_text_is_refused_with_a_message(client, make):
+    from .test_checkout import CONTACT, stocked
+    tea = stocked(make, make.seller(province_code=19), "Trà", 280000, 5)
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": 1})
+    for field in ("name", "street"):
+        answer = client.post("/checkout", data=CONTACT | {field: "Nguyễn\x00An"})
+        assert answer.status_code == 400 and "ký tự không được phép" in answer.get_data(as_text=True)
+    assert client.get("/search?q=tr%00a").status_code == 400
+    answer = client.post("/api/v1/orders", json={
+        "items": [{"product_id": tea.id, "quantity": 1}], "payment": "cod",
+        "contact": {"name": "Bình\x00", "phone": "0987654321", "email": "binh@example.vn"},
+        "address": {"province": 19, "ward": "Phường Phan Đình Phùng", "street": "5 Quang\x00Trung"}})
+    assert answer.status_code == 422 and {"contact.name", "address.street"} <= set(answer.get_json()["fields"])
+    assert join(client, legal_name="HTX\x00Chè").status_code == 400
+
+
+def test_odd_scores_and_overlong_import_fields_are_named_not_crashed(client, make):
+    """`sNaN` as a council score, a 200,000-character field, a 301-character name: each a clear error."""
+    from marketplace.certification.models import EvaluationRecord
+
+    from .test_console import _import_file, _row, evaluation, officer, sign_in
+    product = make.product(make.seller(province_code=19))
+    db.session.commit()
+    sign_in(client, officer().email)
+    for score in ("sNaN", "NaN", "Infinity", "-Infinity"):
+        answer = client.post(f"/office/products/{product.id}", data=evaluation(score=score))
+        assert answer.status_code == 422, score
+    for rows, said in (([_row(story="x" * 200_000)], "dòng 2"), ([_row(product_name="T" * 301)], "product_name"),
+                       ([_row(score="sNaN")], "sNaN")):
+        answer = client.post("/office/import", data={"file": (_import_file(rows), "qd.csv")},
+                             content_type="multipart/form-data")
+        assert answer.status_code == 422 and said in answer.get_data(as_text=True), said
+    assert db.session.scalar(select(EvaluationRecord.id)) is None and db.session.scalar(select(Product.id)) == product.id

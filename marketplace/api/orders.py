@@ -18,6 +18,7 @@ from ..orders.models import Order
 from ..payments import card
 from ..payments import services as payments
 from ..salespoints.models import SalesPoint
+from ..security import MAX_ID
 from ..unit_of_work import run, run_once
 from .views import bp, error
 
@@ -49,7 +50,7 @@ def _items(value, problems: dict) -> dict[int, int]:
     for n, item in enumerate(value):
         item = item if isinstance(item, dict) else {}
         product_id, quantity = item.get("product_id"), item.get("quantity")
-        if not _whole(product_id) or product_id < 1:
+        if not _an_id(product_id):
             problems[f"items[{n}].product_id"] = [_("Must be a product id.")]
         elif product_id in seen:
             problems[f"items[{n}].product_id"] = [_("This product is listed twice.")]
@@ -67,6 +68,11 @@ def _whole(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _an_id(value) -> bool:
+    """A whole number that can name a row (beyond MAX_ID it names none)."""
+    return _whole(value) and 1 <= value <= MAX_ID
+
+
 def _province_code(value) -> str:
     """A province by official code (number or text) or name; left as given when unknown (the form says so)."""
     try:
@@ -79,7 +85,7 @@ def _pickup_point(value, problems: dict):
     """The open sales point to collect the order at, when the body names one."""
     if value is None:
         return None
-    point = db.session.get(SalesPoint, value) if _whole(value) else None
+    point = db.session.get(SalesPoint, value) if _an_id(value) else None
     if point is None or not point.active:
         problems["pickup_point"] = [_("Not an open sales point.")]
         return None

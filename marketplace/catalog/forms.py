@@ -12,6 +12,8 @@ from .. import ocop
 from ..certification.services import IDENTITY_FIELDS
 from .services import Filters
 
+MAX_PRICE = 1_000_000_000  # đồng: no OCOP product costs more; a larger filter or price is a typing mistake
+
 SORT_CHOICES = [
     SelectChoice("newest", _l("Newly recognised")),
     SelectChoice("stars", _l("Most stars")),
@@ -39,8 +41,8 @@ class FilterForm(Form):
     stars_min = SelectField(_l("Stars"), coerce=_optional_int, validators=[Optional()],
                             choices=STAR_CHOICES)
     province = SelectField(_l("Province"), coerce=_optional_int, validators=[Optional()])
-    price_min = IntegerField(_l("Price from (₫)"), validators=[Optional(), NumberRange(min=0)])
-    price_max = IntegerField(_l("Price to (₫)"), validators=[Optional(), NumberRange(min=0)])
+    price_min = IntegerField(_l("Price from (₫)"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE)])
+    price_max = IntegerField(_l("Price to (₫)"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE)])
     sort = SelectField(_l("Sort by"), choices=SORT_CHOICES, default="newest", validators=[Optional()])
     page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
     per_page = IntegerField(_l("Per page"), validators=[Optional(), NumberRange(min=1, max=100)])
@@ -94,7 +96,7 @@ class ProductForm(Form):
     name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Name in English (for visitors)"), validators=[Optional(), Length(max=300)])
     group_code = SelectField(_l("Product group (Decision 148)"), validators=[DataRequired()])
-    price_vnd = IntegerField(_l("Price (đồng)"), validators=[DataRequired(), NumberRange(min=1000, max=1_000_000_000)])
+    price_vnd = IntegerField(_l("Price (đồng)"), validators=[DataRequired(), NumberRange(min=1000, max=MAX_PRICE)])
     unit = StringField(_l("Unit, e.g. hộp 500 g"), validators=[DataRequired(), Length(max=60)])
     unit_en = StringField(_l("Unit in English"), validators=[Optional(), Length(max=60)])
     weight_grams = IntegerField(_l("Shipping weight of one unit (grams)"),

@@ -39,6 +39,12 @@ COLUMNS = REQUIRED + OPTIONAL
 _YES = {"yes", "y", "true", "1", "x", "có", "co"}
 _NO = {"no", "n", "false", "0", "không", "khong", ""}
 _MONEY = re.compile(r"^\d{1,3}([.,\s]\d{3})+$|^\d+$")
+LONGEST_TEXT = 10_000  # a description or a story; the other texts are as long as their column
+TEXT_COLUMNS = {"seller_name": Seller.legal_name, "product_name": Product.name, "unit": Product.unit,
+                "decision_no": EvaluationRecord.decision_no, "issuer": EvaluationRecord.issuer,
+                "product_name_en": Product.name_en, "description": Product.description,
+                "story": EvaluationRecord.story, "gi": Product.geographical_indication,
+                "planting_area_code": Product.planting_area_code}
 
 
 class ImportFileError(Exception):
@@ -118,7 +124,12 @@ def read_table(path: str | Path) -> list[tuple[int, dict]]:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as error:
             raise ImportFileError(_("the CSV file is not UTF-8 text")) from error
-        table = list(csv.reader(io.StringIO(text)))
+        reader = csv.reader(io.StringIO(text))
+        try:
+            table = list(reader)
+        except csv.Error as error:  # a field beyond the csv module's limit (131,072 characters), a stray quote
+            raise ImportFileError(_("line %(line)d cannot be read: %(why)s", line=reader.line_num,
+                                    why=str(error))) from error
     else:
         raise ImportFileError(_("only .csv and .xlsx files can be imported"))
     if not table:
@@ -194,6 +205,8 @@ def _score(text: str) -> Decimal:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation as error:
         raise ValueError(_("score “%(value)s” is not a number", value=text)) from error
+    if not value.is_finite():  # NaN, sNaN, Infinity: not a score, and NaN fails every comparison
+        raise ValueError(_("score “%(value)s” is not a number", value=text))
     if not Decimal(0) <= value <= Decimal(100):
         raise ValueError(_("score %(value)s must be between 0 and 100", value=text))
     return value
@@ -286,8 +299,11 @@ def _check_row(line: int, values: dict, scope: _Scope) -> tuple[_Row | None, lis
     level = field_value("level", lambda t: _choice(t.lower(), ocop.LEVELS, "level"))
     gtin = field_value("gtin", ocop.normalize_gtin)
     stock = field_value("stock", _stock)
-    texts = {c: field_value(c) for c in ("seller_name", "product_name", "unit", "decision_no", "issuer",
-                                         "product_name_en", "description", "story", "gi", "planting_area_code")}
+    texts = {c: field_value(c) for c in TEXT_COLUMNS}
+    for column, text in texts.items():
+        longest = TEXT_COLUMNS[column].type.length or LONGEST_TEXT
+        if text is not None and len(text) > longest:
+            reasons.append(_("%(column)s is longer than %(n)d characters", column=column, n=longest))
 
     if stars is not None and level and decision_date:
         reasons.extend(recognition_problems(stars, score, level, decision_date, valid_until))

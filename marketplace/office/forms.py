@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
+from ..forms import Form, finite_number
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -17,10 +17,11 @@ class EvaluationForm(Form):
     """A council result, as the provincial office records it."""
     stars = SelectField(_l("Stars"), coerce=int, choices=[SelectChoice(n, f"{n}★") for n in range(1, 6)], default=3,
                         validators=[DataRequired()])
-    score = DecimalField(_l("Total score (out of 100)"), places=2, validators=[Optional(), NumberRange(0, 100)])
-    score_a = DecimalField(_l("Part A score"), places=2, validators=[Optional(), NumberRange(0, 40)])
-    score_b = DecimalField(_l("Part B score"), places=2, validators=[Optional(), NumberRange(0, 25)])
-    score_c = DecimalField(_l("Part C score"), places=2, validators=[Optional(), NumberRange(0, 40)])
+    score = DecimalField(_l("Total score (out of 100)"), places=2,
+                         validators=[Optional(), finite_number, NumberRange(0, 100)])
+    score_a = DecimalField(_l("Part A score"), places=2, validators=[Optional(), finite_number, NumberRange(0, 40)])
+    score_b = DecimalField(_l("Part B score"), places=2, validators=[Optional(), finite_number, NumberRange(0, 25)])
+    score_c = DecimalField(_l("Part C score"), places=2, validators=[Optional(), finite_number, NumberRange(0, 40)])
     decision_no = StringField(_l("Decision number, e.g. 1358/QĐ-UBND"), validators=[DataRequired(), Length(max=60)])
     decision_date = DateField(_l("Decision date"), validators=[DataRequired()])
     issuer = StringField(_l("Issued by"), validators=[DataRequired(), Length(max=200)])

@@ -266,7 +266,7 @@ def _announce_placed(order: Order) -> None:
 
 def find_order(number: str, token: str | None) -> Order | None:
     order = db.session.scalar(select(Order).where(Order.number == number))
-    if order is None or not token or not secrets.compare_digest(order.access_token, token):
+    if order is None or not token or not secrets.compare_digest(order.access_token.encode(), token.encode()):
         return None
     return order
 
