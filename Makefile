@@ -47,4 +47,4 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check --select F,E9,B --ignore B905 --line-length 120 marketplace tests bench config.py wsgi.py
+	$(BIN)/ruff check --select F,E9,B --ignore B905 --line-length 120 marketplace tests bench config.py wsgi.py gunicorn.conf.py

@@ -77,3 +77,28 @@ def test_production_starts_with_a_real_key_and_its_address(tmp_path):
                                     "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
                                     "SECRET_KEY": REAL_KEY, "PUBLIC_BASE_URL": "https://cho.ocop.vn"})
     assert app.config["SESSION_COOKIE_SECURE"] is True and not app.testing
+
+
+def gunicorn(tmp_path, *args, **env) -> subprocess.Popen:
+    clean = {k: v for k, v in os.environ.items() if k not in ("MARKETPLACE_CONFIG", "REDIS_URL", "DATABASE_URL")}
+    clean |= {"INSTANCE_PATH": str(tmp_path), "SEARCH_BACKEND": "none", "SECRET_KEY": REAL_KEY,
+              "PUBLIC_BASE_URL": "https://cho.ocop.vn", **env}
+    return subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-b", "127.0.0.1:0", *args, "wsgi:app"],
+                            cwd=ROOT, env=clean, stderr=subprocess.PIPE, text=True)
+
+
+def test_production_with_several_workers_refuses_rate_limits_kept_in_memory(tmp_path):
+    refused = gunicorn(tmp_path, "-w", "2")
+    _out, said = refused.communicate(timeout=60)
+    assert refused.returncode != 0 and "REDIS_URL" in said
+    started = gunicorn(tmp_path, "-w", "2", REDIS_URL="redis://127.0.0.1:6379/0")
+    try:
+        lines = []
+        for line in started.stderr:  # gunicorn logs each worker it boots
+            lines.append(line)
+            if "Booting worker" in line:
+                break
+        assert any("Booting worker" in line for line in lines), lines
+    finally:
+        started.terminate()
+        started.wait(timeout=30)

@@ -207,3 +207,69 @@ def test_odd_scores_and_overlong_import_fields_are_named_not_crashed(client, mak
                              content_type="multipart/form-data")
         assert answer.status_code == 422 and said in answer.get_data(as_text=True), said
     assert db.session.scalar(select(EvaluationRecord.id)) is None and db.session.scalar(select(Product.id)) == product.id
+
+
+# --- Accounts ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("password, lang, reason", [
+    ("aaaaaaaaaa", "vi", "quá dễ đoán"),
+    ("1234567890", "vi", "phổ biến nhất"),
+    ("password123", "en", "most used"),
+    ("matkhau123", "vi", "phổ biến nhất"),
+    ("nguyenvanbinh", "en", "your name or email"),
+])
+def test_a_guessable_password_is_refused_with_the_reason(client, password, lang, reason):
+    from marketplace.accounts.models import User
+    client.get(f"/lang/{lang}")
+    answer = client.post("/account/sign-up", data={"name": "Nguyễn Văn Bình", "email": "nguyenvanbinh@example.vn",
+                                                   "password": password, "password_again": password})
+    assert answer.status_code == 422 and reason in answer.get_data(as_text=True)
+    assert db.session.scalar(select(User.id)) is None
+    strong = "chè-xanh mùa thu 1987"
+    assert client.post("/account/sign-up", data={"name": "Nguyễn Văn Bình", "email": "nguyenvanbinh@example.vn",
+                                                  "password": strong, "password_again": strong}).status_code == 303
+
+
+def test_a_session_cookie_copied_before_sign_out_opens_nothing_after(app, make):
+    from .test_salespoints import twin
+    seller = make.seller(email="htx@tancuong.vn")
+    create_user("htx@tancuong.vn", "Bình", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    browser = app.test_client()
+    browser.post("/account/sign-in", data={"email": "htx@tancuong.vn", "password": PASSWORD})
+    thief = twin(app, browser)  # the cookie, copied while the session was open
+    assert thief.get("/seller/").status_code == 200
+    browser.post("/account/sign-out")
+    assert thief.get("/seller/").status_code == 302  # to the sign-in page
+    browser.post("/account/sign-in", data={"email": "htx@tancuong.vn", "password": PASSWORD})
+    assert browser.get("/seller/").status_code == 200  # signing in again works
+
+
+def test_an_unknown_email_costs_the_same_hashing_as_a_known_one(make, monkeypatch):
+    """Timing is measured in bench/signin.py; here: the same password check runs either way."""
+    from werkzeug import security as hashing
+
+    from marketplace.accounts import models, services
+    create_user("co@example.vn", "Có", PASSWORD)
+    db.session.commit()
+    checks = []
+
+    def counted(hash_, password):
+        checks.append(hash_.split("$")[0])
+        return hashing.check_password_hash(hash_, password)
+
+    monkeypatch.setattr(models, "check_password_hash", counted)
+    monkeypatch.setattr(services, "check_password_hash", counted)
+    assert services.authenticate("khong@example.vn", PASSWORD) is None
+    assert services.authenticate("co@example.vn", "sai-mat-khau-roi") is None
+    assert len(checks) == 2 and checks[0] == checks[1]  # one check each, by the same method
+
+
+def test_the_office_account_command_refuses_a_guessable_password(app):
+    from marketplace.accounts.models import User
+    runner = app.test_cli_runner()
+    for password in ("1234567890", "canbo@ocop", "short"):
+        said = runner.invoke(args=["accounts", "create-office", "canbo@ocop.vn", "--name", "Cán bộ OCOP",
+                                   "--password", password])
+        assert said.exit_code != 0, password
+    assert db.session.scalar(select(User.id)) is None

@@ -4,6 +4,7 @@ from flask.cli import with_appcontext
 
 from .. import ocop
 from ..unit_of_work import run
+from . import passwords
 from .services import AccountError, create_user
 
 
@@ -19,6 +20,9 @@ def accounts_cli():
 @click.password_option()
 @with_appcontext
 def create_office(email: str, name: str, province: str | None, password: str):
+    weak = passwords.problem(password, email, name) if len(password) >= passwords.MIN_LENGTH else "guessable"
+    if weak:
+        raise click.ClickException(str(passwords.MESSAGES[weak]))
     try:
         code = int(ocop.find_province(province).code) if province else None
         run(create_user, email, name, password, role="office", province_code=code)

@@ -4,6 +4,8 @@ from wtforms import EmailField, PasswordField
 from wtforms import StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from .passwords import StrongPassword
+
 
 class SignInForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -14,7 +16,8 @@ class SignUpForm(Form):
     """A shopper's account: keeps the cart and the orders."""
     name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), Length(10, 200)])
+    password = PasswordField(_l("Password (at least 10 characters, not easy to guess)"),
+                             validators=[DataRequired(), Length(10, 200), StrongPassword("name", "email")])
     password_again = PasswordField(_l("Password again"),
                                    validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
 

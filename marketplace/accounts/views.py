@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from ..orders.cart import merge_guest_cart
@@ -59,5 +59,8 @@ def sign_up():
 
 @bp.post("/sign-out")
 def sign_out():
+    """Signs out here and everywhere else: a copy of this session's cookie no longer opens anything."""
+    if current_user.is_authenticated:
+        run(services.end_sessions, current_user)
     logout_user()
     return redirect(url_for("catalog.home"))

@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from .. import ocop
+from ..accounts.passwords import StrongPassword
 from ..forms import AddressChecks, Form, once_key
 
 ROLE_LABELS = {"staff": _l("Staff"), "manager": _l("Manager")}
@@ -40,7 +41,7 @@ class StaffForm(Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("First password (at least 10 characters; tell it to them in person)"),
-                             validators=[DataRequired(), Length(10, 200)])
+                             validators=[DataRequired(), Length(10, 200), StrongPassword("name", "email")])
     role = SelectField(_l("Role"), choices=[SelectChoice(code, label) for code, label in ROLE_LABELS.items()],
                        validators=[DataRequired()])
 

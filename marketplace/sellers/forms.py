@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from .. import ocop
+from ..accounts.passwords import StrongPassword
 from ..accounts.services import find_user
 from .documents import DocumentError, check_document
 from .services import registration_taken
@@ -19,7 +20,9 @@ class SellerSignUpForm(AddressChecks, Form):
     # The account
     name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), Length(10, 200)])
+    password = PasswordField(_l("Password (at least 10 characters, not easy to guess)"),
+                             validators=[DataRequired(), Length(10, 200),
+                                         StrongPassword("name", "email", "legal_name", "registration_no")])
     password_again = PasswordField(_l("Password again"),
                                    validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
     # The entity
