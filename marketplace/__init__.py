@@ -139,9 +139,15 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
-            return jsonify(error=error.name.lower().replace(" ", "_"), status=error.code,
-                           message=error.description), error.code
-        return render_template("errors/error.html", error=error), error.code
+            response = jsonify(error=error.name.lower().replace(" ", "_"), status=error.code,
+                               message=error.description)
+        else:
+            response = app.make_response(render_template("errors/error.html", error=error))
+        response.status_code = error.code
+        for name, value in error.get_headers():  # e.g. Allow on 405, Retry-After on 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Busy)
     def busy(error: Busy):

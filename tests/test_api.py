@@ -149,3 +149,33 @@ def test_links_come_from_the_shops_address_never_the_requests_host(app, client, 
     assert placed.status_code == 201
     body = db.session.scalar(select(OutboxEmail.body).where(OutboxEmail.to == "binh@example.vn"))
     assert "https://cho.ocop.vn/orders/" in body and "evil.example" not in body
+
+
+def valid(spec, schema_name, payload) -> bool:
+    registry = Registry().with_resource("urn:openapi", Resource.from_contents(
+        spec | {"$schema": "https://json-schema.org/draft/2020-12/schema"}))
+    schema = {"$ref": f"urn:openapi#/components/schemas/{schema_name}"}
+    return not list(Draft202012Validator(schema, registry=registry).iter_errors(payload))
+
+
+def test_the_document_says_what_the_api_accepts(client, spec):
+    """Where the document and the API disagreed: an order with neither an address nor a pickup point, a
+    province code that does not exist, /suggest without q, and methods a path does not answer."""
+    contact = {"name": "Bình", "phone": "0987654321", "email": "binh@example.vn"}
+    nowhere = {"items": [{"product_id": 1, "quantity": 1}], "payment": "cod", "contact": contact}
+    by_post = nowhere | {"address": {"province": 19, "ward": "Phường Phan Đình Phùng", "street": "5 Quang Trung"}}
+    assert not valid(spec, "OrderRequest", nowhere) and client.post("/api/v1/orders", json=nowhere).status_code == 422
+    assert valid(spec, "OrderRequest", by_post)
+    assert not valid(spec, "OrderRequest", by_post | {"pickup_point": 3})  # one or the other
+    assert not valid(spec, "OrderRequest", by_post | {"contact": contact | {"name": ""}})
+    province = next(p for p in spec["paths"]["/products"]["get"]["parameters"] if p["name"] == "province")
+    assert 19 in province["schema"]["enum"] and 0 not in province["schema"]["enum"]
+    assert client.get("/api/v1/products?province=19").status_code == 200
+    assert client.get("/api/v1/products?province=0").status_code == 422
+    suggest = spec["paths"]["/suggest"]["get"]
+    assert suggest["parameters"][0]["required"] and client.get("/api/v1/suggest").status_code == 422
+    for method, path in (("put", "/api/v1/products"), ("delete", "/api/v1/orders"), ("post", "/api/v1/products/1")):
+        answer = getattr(client, method)(path)
+        assert answer.status_code == 405 and answer.headers.get("Allow"), (method, path)
+    assert all("400" in operation["responses"] for operations in spec["paths"].values()
+               for operation in operations.values())

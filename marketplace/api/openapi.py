@@ -1,6 +1,13 @@
 """The OpenAPI 3.1 document of /api/v1. Tests validate real answers against these schemas."""
 from __future__ import annotations
 
+from .. import ocop
+from ..catalog.forms import MAX_PRICE
+from ..search.forms import MAX_QUERY
+from ..security import MAX_ID
+
+PROVINCE_CODES = sorted(int(province.code) for province in ocop.PROVINCES)
+
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 
@@ -152,23 +159,25 @@ ERROR = {
 ORDER_REQUEST = {
     "type": "object",
     "required": ["items", "contact", "payment"],
-    "description": "`address` is required for delivery by post; leave it out with `pickup_point`.",
+    "description": "`address` for delivery by post, or `pickup_point` to collect it at a sales point.",
+    "oneOf": [{"required": ["address"], "not": {"required": ["pickup_point"]}},
+              {"required": ["pickup_point"], "not": {"required": ["address"]}}],
     "properties": {
         "items": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
             "type": "object", "required": ["product_id", "quantity"],
-            "properties": {"product_id": {"type": "integer"}, "quantity": {
+            "properties": {"product_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "quantity": {
                 "type": "integer", "minimum": 1, "maximum": 20,
                 "description": "At most MAX_UNITS_PER_LINE (20 by default) of one product per order"}}}},
         "contact": {"type": "object", "required": ["name", "phone", "email"], "properties": {
-            "name": {"type": "string", "maxLength": 200},
+            "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
             "phone": {"type": "string", "description": "A Vietnamese phone number (0912 345 678, +84 912 345 678)"},
             "email": {"type": "string", "format": "email"}}},
         "address": {"type": "object", "required": ["province", "ward", "street"], "properties": {
             "province": {"type": ["integer", "string"], "description": "Official province code or name"},
             "ward": {"type": ["integer", "string"],
                      "description": "Official ward/commune code or name (GET /provinces/{code}/wards)"},
-            "street": {"type": "string", "maxLength": 300}}},
-        "pickup_point": {"type": "integer",
+            "street": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"}}},
+        "pickup_point": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
                          "description": "Collect the order at this OCOP sales point (GET /points on the site); "
                                         "it must hold every item"},
         "expected_total_vnd": {"type": "integer", "minimum": 0,
@@ -276,6 +285,15 @@ def _json(schema_name: str, description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
 
 
+def _with_bad_request(paths: dict) -> dict:
+    """Every operation may answer 400: a request that cannot be read (a NUL character, a body that is not
+    JSON or is nested deeper than 32)."""
+    for operations in paths.values():
+        for operation in operations.values():
+            operation["responses"].setdefault("400", _json("Error", "The request cannot be read"))
+    return paths
+
+
 def openapi_document(server_url: str) -> dict:
     return {
         "openapi": "3.1.0",
@@ -286,23 +304,26 @@ def openapi_document(server_url: str) -> dict:
                            "Money is in whole Vietnamese đồng.",
         },
         "servers": [{"url": server_url}],
-        "paths": {
+        "paths": _with_bad_request({
             "/products": {
                 "get": {
                     "operationId": "listProducts",
                     "summary": "Listable products, newest recognition first; with `q`, a search with facets",
                     "parameters": [
-                        _query("q", {"type": "string", "maxLength": 1000},
+                        _query("q", {"type": "string", "maxLength": MAX_QUERY},
                                "Search words, with or without Vietnamese diacritics; the answer then has "
                                "`facets` and `suggestion` (see SearchPage) and `sort` may be `relevance`"),
                         _query("group", {"type": "string"}, "Group code prefix: I, I.5 or I.5.a"),
-                        _query("province", {"type": "integer"}, "Official province code"),
+                        _query("province", {"type": "integer", "enum": PROVINCE_CODES}, "Official province code"),
                         _query("stars_min", {"type": "integer", "enum": [3, 4, 5]}, "Lowest star level"),
-                        _query("price_min", {"type": "integer", "minimum": 0}, "Lowest price in đồng"),
-                        _query("price_max", {"type": "integer", "minimum": 0}, "Highest price in đồng"),
+                        _query("price_min", {"type": "integer", "minimum": 0, "maximum": MAX_PRICE},
+                               "Lowest price in đồng"),
+                        _query("price_max", {"type": "integer", "minimum": 0, "maximum": MAX_PRICE},
+                               "Highest price in đồng (not below price_min)"),
                         _query("sort", {"enum": ["relevance", "newest", "stars", "price_asc", "price_desc", "name"]},
                                "Order (`relevance`, the default with `q`, only with `q`; `name` only without)"),
-                        _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number"),
+                        _query("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
+                               "Page number"),
                         _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 24},
                                "Items per page"),
                     ],
@@ -320,15 +341,18 @@ def openapi_document(server_url: str) -> dict:
                 "get": {
                     "operationId": "suggest",
                     "summary": "The top 8 product names for what is being typed",
-                    "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
-                    "responses": {"200": _json("Suggestions", "Names, best first")},
+                    "parameters": [{"name": "q", "in": "query", "required": True,
+                                    "schema": {"type": "string", "maxLength": MAX_QUERY}}],
+                    "responses": {"200": _json("Suggestions", "Names, best first"),
+                                  "422": _json("Error", "`q` is missing or too long")},
                 }
             },
             "/products/{id}": {
                 "get": {
                     "operationId": "getProduct",
                     "summary": "One listable product with its recognition, badges, story and traceability",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "parameters": [{"name": "id", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
                     "responses": {
                         "200": _json("ProductDetail", "The product"),
                         "404": _json("Error", "No listed product has this id"),
@@ -378,7 +402,7 @@ def openapi_document(server_url: str) -> dict:
                     },
                 }
             },
-        },
+        }),
         "components": {
             "schemas": {
                 "OrderRequest": ORDER_REQUEST,

@@ -9,7 +9,7 @@ from .. import ocop
 from ..catalog import services
 from ..catalog.forms import FilterForm
 from ..search import services as search_services
-from ..search.forms import SearchForm
+from ..search.forms import MAX_QUERY, SearchForm
 from ..urls import public_url
 from .openapi import openapi_document
 
@@ -113,7 +113,11 @@ def _search_products():
 
 @bp.get("/suggest")
 def suggest():
-    listings = search_services.suggest(request.args.get("q", ""), limit=8)
+    q = request.args.get("q")
+    if q is None or len(q) > MAX_QUERY:
+        return error(422, "invalid_parameters", _("Some query parameters are invalid."),
+                     fields={"q": [_("Type a few letters (at most %(n)d).", n=MAX_QUERY)]})
+    listings = search_services.suggest(q, limit=8)
     return jsonify(items=[{"id": l.product.id, "name": l.product.name, "name_en": l.product.name_en,
                            "url": url_for("catalog.product", product_id=l.product.id)} for l in listings])
 

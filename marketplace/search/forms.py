@@ -6,17 +6,18 @@ from dataclasses import asdict
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from ..catalog.forms import SORT_CHOICES, FilterForm
 from . import text
 from .base import SearchQuery
 
+MAX_QUERY = 200  # characters: longer is not a search (and, percent-encoded, would not fit in a request line)
 SEARCH_SORTS = [SelectChoice("relevance", _l("Best match"))] + [c for c in SORT_CHOICES if c.value != "name"]
 
 
 class SearchForm(FilterForm):
-    q = StringField(_l("Search OCOP products"), validators=[Optional()])
+    q = StringField(_l("Search OCOP products"), validators=[Optional(), Length(max=MAX_QUERY)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
