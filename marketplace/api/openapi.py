@@ -7,6 +7,11 @@ from ..search.forms import MAX_QUERY
 from ..security import MAX_ID
 
 PROVINCE_CODES = sorted(int(province.code) for province in ocop.PROVINCES)
+_SUBS = "|".join(code.replace(".", "\\.") for code in sorted(ocop.GROUPS) if "." in code)
+_TOPS = "|".join(code for code in sorted(ocop.GROUPS) if "." not in code)
+GROUP_PATTERN = f"^[ \\t]*(?:(?:{_SUBS})(?:\\.[a-zA-Z])?|(?:{_TOPS}))[ \\t]*$"  # what the filter accepts
+TEXT = "^[^\\u0000]*$"  # no NUL character (refused with 400 in a query, 422 in a body)
+NONBLANK = "^[^\\u0000]*\\S[^\\u0000]*$"
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
@@ -160,8 +165,7 @@ ORDER_REQUEST = {
     "type": "object",
     "required": ["items", "contact", "payment"],
     "description": "`address` for delivery by post, or `pickup_point` to collect it at a sales point.",
-    "oneOf": [{"required": ["address"], "not": {"required": ["pickup_point"]}},
-              {"required": ["pickup_point"], "not": {"required": ["address"]}}],
+    "oneOf": [{"required": ["address"]}, {"required": ["pickup_point"]}],  # one, not both
     "properties": {
         "items": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
             "type": "object", "required": ["product_id", "quantity"],
@@ -169,14 +173,15 @@ ORDER_REQUEST = {
                 "type": "integer", "minimum": 1, "maximum": 20,
                 "description": "At most MAX_UNITS_PER_LINE (20 by default) of one product per order"}}}},
         "contact": {"type": "object", "required": ["name", "phone", "email"], "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
-            "phone": {"type": "string", "description": "A Vietnamese phone number (0912 345 678, +84 912 345 678)"},
+            "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NONBLANK},
+            "phone": {"type": "string", "maxLength": 20, "pattern": TEXT,
+                      "description": "A Vietnamese phone number (0912 345 678, +84 912 345 678)"},
             "email": {"type": "string", "format": "email"}}},
         "address": {"type": "object", "required": ["province", "ward", "street"], "properties": {
-            "province": {"type": ["integer", "string"], "description": "Official province code or name"},
-            "ward": {"type": ["integer", "string"],
+            "province": {"type": ["integer", "string"], "pattern": TEXT, "description": "Official province code or name"},
+            "ward": {"type": ["integer", "string"], "pattern": TEXT,
                      "description": "Official ward/commune code or name (GET /provinces/{code}/wards)"},
-            "street": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"}}},
+            "street": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": NONBLANK}}},
         "pickup_point": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
                          "description": "Collect the order at this OCOP sales point (GET /points on the site); "
                                         "it must hold every item"},
@@ -295,6 +300,11 @@ def _with_bad_request(paths: dict) -> dict:
 
 
 def openapi_document(server_url: str) -> dict:
+    """The document as this shop runs: its payment methods are the ones it offers."""
+    from ..payments.providers import available_methods
+    payment = ORDER_REQUEST["properties"]["payment"] | {
+        "enum": list(dict.fromkeys(available_methods() + available_methods(pickup=True)))}
+    order_request = ORDER_REQUEST | {"properties": ORDER_REQUEST["properties"] | {"payment": payment}}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -310,10 +320,11 @@ def openapi_document(server_url: str) -> dict:
                     "operationId": "listProducts",
                     "summary": "Listable products, newest recognition first; with `q`, a search with facets",
                     "parameters": [
-                        _query("q", {"type": "string", "maxLength": MAX_QUERY},
+                        _query("q", {"type": "string", "maxLength": MAX_QUERY, "pattern": TEXT},
                                "Search words, with or without Vietnamese diacritics; the answer then has "
                                "`facets` and `suggestion` (see SearchPage) and `sort` may be `relevance`"),
-                        _query("group", {"type": "string"}, "Group code prefix: I, I.5 or I.5.a"),
+                        _query("group", {"type": "string", "pattern": GROUP_PATTERN},
+                               "A group (I), a sub-group (I.5) or a line of it (I.5.a)"),
                         _query("province", {"type": "integer", "enum": PROVINCE_CODES}, "Official province code"),
                         _query("stars_min", {"type": "integer", "enum": [3, 4, 5]}, "Lowest star level"),
                         _query("price_min", {"type": "integer", "minimum": 0, "maximum": MAX_PRICE},
@@ -342,7 +353,7 @@ def openapi_document(server_url: str) -> dict:
                     "operationId": "suggest",
                     "summary": "The top 8 product names for what is being typed",
                     "parameters": [{"name": "q", "in": "query", "required": True,
-                                    "schema": {"type": "string", "maxLength": MAX_QUERY}}],
+                                    "schema": {"type": "string", "maxLength": MAX_QUERY, "pattern": TEXT}}],
                     "responses": {"200": _json("Suggestions", "Names, best first"),
                                   "422": _json("Error", "`q` is missing or too long")},
                 }
@@ -392,8 +403,9 @@ def openapi_document(server_url: str) -> dict:
                     "operationId": "getOrder",
                     "summary": "An order, with the token from its creation",
                     "parameters": [
-                        {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}},
-                        _query("token", {"type": "string"},
+                        {"name": "number", "in": "path", "required": True,
+                         "schema": {"type": "string", "pattern": TEXT}},
+                        _query("token", {"type": "string", "pattern": TEXT},
                                "The order's token (or send it as `Authorization: Bearer <token>`)"),
                     ],
                     "responses": {
@@ -405,7 +417,7 @@ def openapi_document(server_url: str) -> dict:
         }),
         "components": {
             "schemas": {
-                "OrderRequest": ORDER_REQUEST,
+                "OrderRequest": order_request,
                 "Order": ORDER,
                 "OutOfStock": OUT_OF_STOCK,
                 "PriceChanged": PRICE_CHANGED,
