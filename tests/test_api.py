@@ -172,6 +172,8 @@ def test_the_document_says_what_the_api_accepts(client, spec):
     assert 19 in province["schema"]["enum"] and 0 not in province["schema"]["enum"]
     assert client.get("/api/v1/products?province=19").status_code == 200
     assert client.get("/api/v1/products?province=0").status_code == 422
+    newest = client.get("/api/v1/products?sort=newest").get_json()
+    assert client.get("/api/v1/products?sort=relevance").get_json() == newest  # no words: newest first
     suggest = spec["paths"]["/suggest"]["get"]
     assert suggest["parameters"][0]["required"] and client.get("/api/v1/suggest").status_code == 422
     for method, path in (("put", "/api/v1/products"), ("delete", "/api/v1/orders"), ("post", "/api/v1/products/1")):

@@ -332,7 +332,8 @@ def openapi_document(server_url: str) -> dict:
                         _query("price_max", {"type": "integer", "minimum": 0, "maximum": MAX_PRICE},
                                "Highest price in đồng (not below price_min)"),
                         _query("sort", {"enum": ["relevance", "newest", "stars", "price_asc", "price_desc", "name"]},
-                               "Order (`relevance`, the default with `q`, only with `q`; `name` only without)"),
+                               "Order (`relevance`, the default with `q`, is `newest` without it; `name` only "
+                               "without `q`)"),
                         _query("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
                                "Page number"),
                         _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 24},

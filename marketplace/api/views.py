@@ -85,7 +85,10 @@ def _invalid(form):
 def list_products():
     if "q" in request.args:
         return _search_products()
-    form = FilterForm(request.args)
+    args = request.args.copy()
+    if args.get("sort") == "relevance":  # best match without words to match: the newest first, as documented
+        args["sort"] = "newest"
+    form = FilterForm(args)
     if not form.validate():
         return _invalid(form)
     page = services.find_listings(form.to_filters(current_app.config["PER_PAGE"]))
