@@ -265,7 +265,8 @@ class _Scope:
 
 
 def _check_row(line: int, values: dict, scope: _Scope) -> tuple[_Row | None, list[str]]:
-    reasons: list[str] = []
+    reasons: list[str] = [_("%(column)s contains a character that is not allowed (NUL)", column=column)
+                          for column, text in values.items() if "\x00" in text]
 
     def field_value(column, convert=None):
         text = values.get(column, "").strip()
