@@ -172,6 +172,9 @@ def test_the_document_says_what_the_api_accepts(client, spec):
     assert 19 in province["schema"]["enum"] and 0 not in province["schema"]["enum"]
     assert client.get("/api/v1/products?province=19").status_code == 200
     assert client.get("/api/v1/products?province=0").status_code == 422
+    for query in ("group=", "price_min=%09", "price_min=1&price_min=2", "province=19&province=1"):
+        answer = client.get(f"/api/v1/products?{query}")  # blank or given twice: not in the document
+        assert answer.status_code == 422 and query.split("=")[0] in answer.get_json()["fields"], query
     newest = client.get("/api/v1/products?sort=newest").get_json()
     assert client.get("/api/v1/products?sort=relevance").get_json() == newest  # no words: newest first
     suggest = spec["paths"]["/suggest"]["get"]

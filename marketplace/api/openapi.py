@@ -174,7 +174,7 @@ ORDER_REQUEST = {
                 "description": "At most MAX_UNITS_PER_LINE (20 by default) of one product per order"}}}},
         "contact": {"type": "object", "required": ["name", "phone", "email"], "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NONBLANK},
-            "phone": {"type": "string", "maxLength": 20, "pattern": TEXT,
+            "phone": {"type": "string", "maxLength": 20, "pattern": "^[0-9 .()+-]{9,20}$",
                       "description": "A Vietnamese phone number (0912 345 678, +84 912 345 678)"},
             "email": {"type": "string", "format": "email"}}},
         "address": {"type": "object", "required": ["province", "ward", "street"], "properties": {

@@ -83,6 +83,11 @@ def _invalid(form):
 
 @bp.get("/products")
 def list_products():
+    odd = sorted({name for name, values in request.args.lists()
+                  if len(values) > 1 or (name != "q" and not values[0].strip())})
+    if odd:  # the page's form sends "" for "any"; the API's document has one value per parameter, never blank
+        return error(422, "invalid_parameters", _("Some query parameters are invalid."),
+                     fields={name: [_("Give it once, with a value (or leave it out).")] for name in odd})
     if "q" in request.args:
         return _search_products()
     args = request.args.copy()
