@@ -84,6 +84,17 @@ class AddressChecks:
                 raise ValidationError(str(error)) from error
 
 
+def whole_number(raw, most: int = 2 ** 31 - 1) -> int | None:
+    """A whole number typed into a form or a query (an id, a quantity), or None. Only ASCII digits ("²" and
+    other Unicode digits pass str.isdigit but not int) and never beyond `most` (PostgreSQL's integer by
+    default: a larger number names no row and would fail on the database)."""
+    text = (raw or "").strip() if isinstance(raw, str) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(most)):
+        return None
+    value = int(text)
+    return value if value <= most else None
+
+
 def once_key() -> str:
     """A fresh key for a page whose form makes a document, sent back as `client_key` (a template global):
     submitting that page twice makes one document (see `unit_of_work.run_once`)."""

@@ -5,10 +5,11 @@ Money is whole đồng (int) everywhere; this is the only place it becomes text.
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import format_currency, format_date, format_datetime, get_locale
+
+from .urls import safe_next
 
 bp = Blueprint("i18n", __name__)
 
@@ -60,20 +61,13 @@ def localized(vietnamese: str | None, english: str | None) -> str:
     return vietnamese or ""
 
 
-def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
-        return target
-    return url_for("catalog.home")
-
-
 @bp.get("/lang/<code>")
 def switch_language(code: str):
     """The language switch: plain links, so it works without JavaScript, and sticks."""
     if code in current_app.config["LANGUAGES"]:
         session[SESSION_KEY] = code
         session.permanent = True
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(safe_next(request.args.get("next"), url_for("catalog.home")))
 
 
 def init_app(app) -> None:

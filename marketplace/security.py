@@ -84,7 +84,12 @@ class BoundedJSON(DefaultJSONProvider):
                     raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH}")
             elif char in "]}":
                 depth -= 1
-        return json.loads(text, **kwargs)
+        value = json.loads(text, **kwargs)
+        try:  # "\ud800" is valid JSON but no text: it cannot be stored or even encoded
+            json.dumps(value, ensure_ascii=False).encode()
+        except UnicodeEncodeError as error:
+            raise ValueError("JSON text with a lone surrogate") from error
+        return value
 
 
 def init_converters(app: Flask) -> None:

@@ -3,6 +3,8 @@ Production always has PUBLIC_BASE_URL (config refuses to start without it), so a
 never makes a link there."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, has_request_context, url_for
 
 
@@ -13,3 +15,13 @@ def public_url(endpoint: str, **values) -> str:
     if base:
         return base.rstrip("/") + path
     return url_for(endpoint, _external=True, **values) if has_request_context() else path
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A path of this shop to go back to, or `default`: never another site (//host, a scheme, or a control
+    character a browser or Werkzeug drops on the way to the Location header, like "/\t/evil.example")."""
+    target = target or ""
+    if not target.startswith("/") or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return default
+    parts = urlsplit(target)
+    return target if not parts.netloc and not parts.scheme and not target.startswith("//") else default

@@ -4,6 +4,7 @@ download, never as a page of the shop."""
 import io
 import pathlib
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -273,3 +274,103 @@ def test_the_office_account_command_refuses_a_guessable_password(app):
                                    "--password", password])
         assert said.exit_code != 0, password
     assert db.session.scalar(select(User.id)) is None
+
+
+# --- Found by the hostile review of this work ------------------------------------------------------------------
+
+def test_a_long_passphrase_is_judged_not_crashed(client):
+    long = "chè xanh Tân Cương, mùa thu năm ấy " * 4  # 140 characters: zxcvbn itself stops at 72
+    answer = client.post("/account/sign-up", data={"name": "Lan", "email": "lan@example.vn", "password": long,
+                                                   "password_again": long})
+    assert answer.status_code == 303
+
+
+SUPERSCRIPT_TWO, HUGE_NUMBER = "²", "9" * 25  # "²".isdigit() is True, int("²") is an error
+
+
+def test_odd_numbers_in_page_forms_are_refused_not_crashed(client, make):
+    from marketplace.salespoints import services
+    from marketplace.unit_of_work import run
+
+    from .test_salespoints import new_point, officer, sign_in, staff
+    tea = make.listed(seller=make.seller(province_code=19), name="Trà")
+    db.session.commit()
+    for odd in (SUPERSCRIPT_TWO, HUGE_NUMBER, "3000000000"):
+        for path in ("/cart/add", "/cart/update", "/cart/remove"):
+            assert client.post(path, data={"product_id": odd, "quantity": "1"}).status_code == 303, (path, odd)
+    point = new_point(officer())
+    manager = staff(point, "quanly@ocop.vn", role="manager")
+    run(services.receive_goods, point, manager, tea.seller_id, [services.ReceiptLine(tea.id, 5)])
+    sale = run(services.complete_sale, point, manager, {tea.id: 1}, "card")
+    sign_in(client, "quanly@ocop.vn")
+    here = f"/counter/{point.id}"
+    for odd in (SUPERSCRIPT_TWO, HUGE_NUMBER, "3000000000"):
+        assert client.get(f"{here}/receive?seller_id={odd}").status_code == 200
+        assert client.get(f"{here}/reports?days={odd}").status_code == 200
+        assert client.post(f"{here}/sell/pick", data={"product_id": odd}).status_code == 404
+        for path, data in ((f"{here}/sales/{sale.id}/return", {f"qty-{sale.lines[0].id}": odd, "reason": "x"}),
+                           (f"{here}/transfers", {"to": odd, f"qty-{tea.id}": "1"}),
+                           (f"{here}/transfers", {"to": str(point.id), f"qty-{tea.id}": odd}),
+                           (f"{here}/stock", {f"reorder-{tea.id}": odd}),
+                           (f"{here}/sell/pay", {"payment": "cash", "cash_given": odd})):
+            assert client.post(path, data=data).status_code in (200, 303, 422), (path, odd)
+        answer = client.post(f"{here}/receive?seller_id={tea.seller_id}", data={f"qty-{tea.id}": odd})
+        assert answer.status_code == 422, odd
+    sign_in(client, officer(email="office-b@ocop.vn").email)
+    assert client.get(f"/office/dashboard?province={SUPERSCRIPT_TWO}").status_code == 200
+
+
+def test_json_text_that_is_no_text_is_a_bad_request(client):
+    answer = client.post("/api/v1/orders", data='{"items": [], "contact": {"name": "A\\ud800"}}',
+                         content_type="application/json")
+    assert answer.status_code in (400, 422) and answer.is_json
+
+
+@pytest.mark.parametrize("target", ["/x\ny", "/\t/evil.example", "/\\evil.example", "//evil.example",
+                                    "https://evil.example/"])
+def test_a_next_address_never_leaves_the_shop_nor_crashes(client, make, target):
+    tea = make.listed(seller=make.seller(province_code=19), name="Trà")
+    db.session.commit()
+    for answer in (client.get("/lang/en", query_string={"next": target}),
+                   client.post("/cart/add", data={"product_id": tea.id, "quantity": "1", "next": target})):
+        assert answer.status_code in (302, 303)
+        location = urlsplit(answer.headers["Location"])
+        assert not location.scheme and not location.netloc and location.path.startswith("/")  # a page of the shop
+
+
+def test_an_import_beyond_any_real_value_is_named_row_by_row(client):
+    from .test_console import _import_file, _row, officer, sign_in
+    sign_in(client, officer().email)
+    for row, said in ((_row(price_vnd="9" * 30), "price_vnd"), (_row(price_vnd="3000000000"), "price_vnd"),
+                      (_row(stock="9" * 30), "9" * 30), (_row(decision_date="31/12/9999"), "31/12/9999"),
+                      (_row(stars=SUPERSCRIPT_TWO), SUPERSCRIPT_TWO)):
+        answer = client.post("/office/import", data={"file": (_import_file([row]), "qd.csv")},
+                             content_type="multipart/form-data")
+        assert answer.status_code == 422 and said in answer.get_data(as_text=True), said
+    assert db.session.scalar(select(Product.id)) is None
+
+
+def test_a_spreadsheet_that_declares_a_million_rows_is_refused_without_reading_them(tmp_path):
+    import subprocess
+    import sys
+
+    from marketplace.certification.importer import ImportFileError, read_table
+    bomb = tmp_path / "bomb.xlsx"
+    subprocess.run([sys.executable, str(pathlib.Path(__file__).parent / "xlsx_bomb.py"), "1048576", str(bomb)],
+                   check=True)
+    assert bomb.stat().st_size < 5000
+    with pytest.raises(ImportFileError, match="10"):
+        read_table(bomb)
+
+
+def test_a_photo_in_another_format_than_promised_is_refused(client, make):
+    from PIL import Image
+    seller = make.seller(email="htx@tancuong.vn")
+    create_user("htx@tancuong.vn", "Bình", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    client.post("/account/sign-in", data={"email": "htx@tancuong.vn", "password": PASSWORD})
+    tiff = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(tiff, "TIFF")
+    answer = client.post("/seller/products/new", data=listing() | {"photos": [(io.BytesIO(tiff.getvalue()), "a.jpg")]},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 422 and db.session.scalar(select(Product.id)) is None

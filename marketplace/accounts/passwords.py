@@ -24,7 +24,7 @@ MESSAGES = {
 def problem(password: str, *personal: str) -> str | None:
     """Why `password` is refused (a key of MESSAGES), or None. `personal`: the name, email and the like."""
     mine = [part for text in personal if text for part in (text, *text.replace("@", " ").replace(".", " ").split())]
-    result = zxcvbn(password[:100], user_inputs=[*mine, *LOCAL_WORDS])
+    result = zxcvbn(password[:72], user_inputs=[*mine, *LOCAL_WORDS])  # zxcvbn refuses more than 72
     if result["score"] >= STRONG_ENOUGH:
         return None
     words = {match.get("matched_word") for match in result["sequence"] if match.get("dictionary_name") == "user_inputs"}

@@ -1,7 +1,6 @@
 """Sign in and out."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from ..extensions import limiter
 from ..orders.cart import merge_guest_cart
 from ..unit_of_work import run
+from ..urls import safe_next
 from . import services
 from .forms import SignInForm, SignUpForm
 
@@ -18,11 +18,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 def auth_limit() -> str:
     return current_app.config["AUTH_RATE_LIMIT"]
-
-
-def safe_next(target: str | None, default: str) -> str:
-    parts = urlsplit(target or "")
-    return target if target and target.startswith("/") and not parts.netloc and not parts.scheme else default
 
 
 def home_for(user) -> str:

@@ -28,7 +28,7 @@ def _open(data: bytes) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))  # reads the header only
+            image = Image.open(io.BytesIO(data), formats=("JPEG", "PNG", "WEBP"))  # reads the header only
             if image.width * image.height > current_app.config["MAX_IMAGE_PIXELS"]:
                 raise PhotoError(_("The photo is too large (%(w)d×%(h)d pixels): please send one of at most "
                                    "%(mp)d megapixels.", w=image.width, h=image.height,

@@ -24,6 +24,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from .. import ocop
+from ..catalog.forms import MAX_PRICE
 from ..catalog.models import Product
 from ..extensions import db
 from ..models_base import utcnow
@@ -39,6 +40,8 @@ COLUMNS = REQUIRED + OPTIONAL
 _YES = {"yes", "y", "true", "1", "x", "có", "co"}
 _NO = {"no", "n", "false", "0", "không", "khong", ""}
 _MONEY = re.compile(r"^\d{1,3}([.,\s]\d{3})+$|^\d+$")
+MAX_ROWS = 10_000  # rows per file
+MAX_STOCK = 1_000_000  # units received by one row
 LONGEST_TEXT = 10_000  # a description or a story; the other texts are as long as their column
 TEXT_COLUMNS = {"seller_name": Seller.legal_name, "product_name": Product.name, "unit": Product.unit,
                 "decision_no": EvaluationRecord.decision_no, "issuer": EvaluationRecord.issuer,
@@ -152,10 +155,15 @@ def _read_xlsx(path: Path) -> list[list]:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(_("the XLSX file cannot be opened")) from error
-    try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    try:  # a sheet may declare any size (A1:XFD1048576 in a 2 KB file): read only the columns and rows we take
+        sheet = workbook.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + 20,
+                                                     max_row=MAX_ROWS + 2)]
     finally:
         workbook.close()
+    if len(rows) > MAX_ROWS + 1:
+        raise ImportFileError(_("at most %(n)d rows per file", n=MAX_ROWS))
+    return rows
 
 
 def _cell_text(value) -> str:
@@ -175,9 +183,11 @@ def _cell_text(value) -> str:
 def parse_date(text: str) -> dt.date:
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(text, pattern).date()
+            found = dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        if 2000 <= found.year <= 2100:  # a decision of this programme (and room for 36 months after it)
+            return found
     raise ValueError(_("“%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY)", value=text))
 
 
@@ -195,8 +205,8 @@ def _money(text: str) -> int:
     if not _MONEY.match(cleaned):
         raise ValueError(_("price_vnd “%(value)s” must be a whole number of đồng", value=text))
     amount = int(re.sub(r"[.,\s]", "", cleaned))
-    if amount <= 0:
-        raise ValueError(_("price_vnd must be more than 0"))
+    if not 0 < amount <= MAX_PRICE:
+        raise ValueError(_("price_vnd must be more than 0 and at most %(most)s", most=f"{MAX_PRICE:,}".replace(",", ".")))
     return amount
 
 
@@ -343,13 +353,13 @@ def _choice(text: str, choices: dict, column: str) -> str:
 
 
 def _stock(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_STOCK:
         raise ValueError(_("stock “%(value)s” must be a whole number of units, 0 or more", value=text))
     return int(text)
 
 
 def _stars(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 5:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 5:
         raise ValueError(_("stars “%(value)s” must be a whole number from 1 to 5", value=text))
     return int(text)
 

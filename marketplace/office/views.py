@@ -17,6 +17,7 @@ from ..certification.models import EvaluationRecord, ProductChangeRequest
 from ..certification.services import IDENTITY_LABELS, change_requests_of, identity_locked_by, unlisted_reasons
 from ..exports import table_response
 from ..extensions import db
+from ..forms import whole_number
 from ..orders import services as order_services
 from ..payments import services as payments
 from ..sellers.models import VERIFICATION_STATUSES, Seller
@@ -176,8 +177,8 @@ def _dashboard_place() -> int | None:
     value = request.args.get("province")
     if value == "all":
         return None
-    if value and value.isdigit() and ocop.province(int(value)):
-        return int(value)
+    if (code := whole_number(value, most=999)) is not None and ocop.province(code):
+        return code
     return current_user.province_code
 
 

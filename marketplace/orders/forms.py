@@ -5,7 +5,7 @@ from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from ..forms import AddressChecks, Form, once_key, submitted_key
+from ..forms import AddressChecks, Form, once_key, submitted_key, whole_number
 from ..payments.providers import available_methods
 
 PAYMENT_LABELS = {
@@ -74,14 +74,14 @@ class CheckoutForm(AddressChecks, Form):
     def seen(self) -> tuple[dict[int, int] | None, int | None]:
         """The unit prices and total the buyer was shown, or (None, None) before the review step, and when
         the delivery or the address changed since (the buyer reviews the new total and destination)."""
-        if not (self.seen_total.data or "").isdigit() or self.seen_for.data != self._destination():
+        if whole_number(self.seen_total.data, most=10 ** 12) is None or self.seen_for.data != self._destination():
             return None, None
         prices = {}
         for pair in (self.seen_prices.data or "").split(","):
             product_id, _sep, price = pair.partition(":")
-            if product_id.isdigit() and price.isdigit():
-                prices[int(product_id)] = int(price)
-        return prices, int(self.seen_total.data)
+            if (pid := whole_number(product_id)) is not None and (vnd := whole_number(price, most=10 ** 12)) is not None:
+                prices[pid] = vnd
+        return prices, whole_number(self.seen_total.data, most=10 ** 12)
 
     def show(self, quote) -> None:
         """Carry this quote into the next submission."""

@@ -13,7 +13,8 @@ from ..payments import card
 from ..payments import services as payments
 from ..salespoints.services import points_for_pickup
 from ..transitions import Refused
-from ..forms import submitted_key
+from ..urls import safe_next
+from ..forms import submitted_key, whole_number
 from ..unit_of_work import run, run_once
 from . import cart, services
 from .forms import CartLineForm, CheckoutForm
@@ -30,8 +31,7 @@ MESSAGES = {
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("next"), default)
 
 
 @bp.get("/cart")
@@ -42,9 +42,9 @@ def show():
 @bp.post("/cart/add")
 def add():
     form = CartLineForm()
-    if form.validate_on_submit() and form.product_id.data.isdigit():
+    if form.validate_on_submit() and (product_id := whole_number(form.product_id.data)) is not None:
         try:
-            quantity = run(cart.set_quantity, current_user, int(form.product_id.data), form.quantity.data, add=True)
+            quantity = run(cart.set_quantity, current_user, product_id, form.quantity.data, add=True)
             flash(_("Added to your cart (%(quantity)d).", quantity=quantity), "success")
             if quantity == cart.max_units():
                 flash(_("At most %(quantity)d of one product per order.", quantity=quantity), "error")
@@ -58,9 +58,9 @@ def add():
 @bp.post("/cart/update")
 def update():
     form = CartLineForm()
-    if form.validate_on_submit() and form.product_id.data.isdigit():
+    if form.validate_on_submit() and (product_id := whole_number(form.product_id.data)) is not None:
         try:
-            quantity = run(cart.set_quantity, current_user, int(form.product_id.data), form.quantity.data)
+            quantity = run(cart.set_quantity, current_user, product_id, form.quantity.data)
             if quantity < form.quantity.data and quantity == cart.max_units():
                 flash(_("At most %(quantity)d of one product per order.", quantity=quantity), "error")
             elif quantity < form.quantity.data:
@@ -74,9 +74,8 @@ def update():
 
 @bp.post("/cart/remove")
 def remove():
-    product_id = request.form.get("product_id", "")
-    if product_id.isdigit():
-        run(cart.remove, current_user, int(product_id))
+    if (product_id := whole_number(request.form.get("product_id"))) is not None:
+        run(cart.remove, current_user, product_id)
     return redirect(url_for("orders.show"), code=303)
 
 

@@ -60,7 +60,7 @@ class TillLineForm(Form):
 class PayForm(Form):
     payment = RadioField(_l("Payment"), default="cash", validators=[DataRequired()],
                          choices=[SelectChoice(code, label) for code, label in COUNTER_PAYMENT_LABELS.items()])
-    cash_given = IntegerField(_l("Cash received (đồng)"), validators=[Optional(), NumberRange(min=0)])
+    cash_given = IntegerField(_l("Cash received (đồng)"), validators=[Optional(), NumberRange(min=0, max=2_000_000_000)])
     client_key = HiddenField(default=once_key)  # one sale however often Pay is tapped
     seen_total = HiddenField()  # the total the till showed: the sale is recorded at that total or not at all
 

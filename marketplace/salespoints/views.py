@@ -29,7 +29,7 @@ from . import counts, reports, services, transfers
 from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
                     TillLineForm)
 from ..transitions import Refused
-from ..forms import submitted_key
+from ..forms import submitted_key, whole_number
 from ..unit_of_work import run, run_once
 from .models import CounterReturn, CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff, StockTransfer
 
@@ -188,10 +188,10 @@ def _add_to_till(point, product_id: int, quantity: int):
 @staff_of_point
 def till_pick(point):
     """One of the names found by a search goes on the till."""
-    product_id = request.form.get("product_id", "")
-    if not product_id.isdigit() or not services.shelf_items(point, [int(product_id)]):
+    product_id = whole_number(request.form.get("product_id"))
+    if product_id is None or not services.shelf_items(point, [product_id]):
         abort(404)
-    return _add_to_till(point, int(product_id), 1)
+    return _add_to_till(point, product_id, 1)
 
 
 @bp.post("/counter/<int:point_id>/sell/line")
@@ -270,11 +270,11 @@ def sale_return(point, sale_id: int):
     found = _sale_or_404(point, sale_id)
     quantities = {}
     for line in found.lines:
-        value = request.form.get(f"qty-{line.id}", "0").strip() or "0"
-        if not value.isdigit():
+        value = whole_number(request.form.get(f"qty-{line.id}", "0").strip() or "0", most=100000)
+        if value is None:
             flash(str(PROBLEMS["too_many"]), "error")
             return redirect(url_for("salespoints.sale", point_id=point.id, sale_id=found.id), code=303)
-        quantities[line.id] = int(value)
+        quantities[line.id] = value
     try:
         back, _fresh = run_once(CounterReturn, submitted_key(), services.return_goods, found, current_user,
                                 quantities, request.form.get("reason", ""))
@@ -331,8 +331,8 @@ def receive(point):
     lookup = SellerLookupForm(request.args, meta={"csrf": False})
     sellers = services.find_sellers(lookup.seller.data) if lookup.seller.data else []
     seller = None
-    if request.args.get("seller_id", "").isdigit():
-        seller = db.session.get(Seller, int(request.args["seller_id"]))
+    if (seller_id := whole_number(request.args.get("seller_id"))) is not None:
+        seller = db.session.get(Seller, seller_id)
         if seller is None or seller.verification_status != "verified":
             abort(404)
     products = services.sellers_products_for_sale(seller.id) if seller else []
@@ -363,7 +363,7 @@ def _receipt_lines(products) -> tuple[list[services.ReceiptLine], list[str]]:
         raw = (request.form.get(f"qty-{pid}") or "").strip()
         if not raw:
             continue
-        if not raw.isdigit() or not 1 <= int(raw) <= 100000:
+        if not 1 <= (whole_number(raw, most=100000) or 0):
             errors.append(_("%(name)s: the quantity must be a whole number from 1.", name=listing.product.name))
             continue
         best_before = None
@@ -406,18 +406,17 @@ def _quantities(prefix: str, ids) -> dict[int, int] | None:
     """{id: quantity} from fields named prefix-<id>; blank is 0; None when one is not a whole number."""
     found = {}
     for item_id in ids:
-        raw = (request.form.get(f"{prefix}-{item_id}") or "").strip() or "0"
-        if not raw.isdigit():
+        value = whole_number((request.form.get(f"{prefix}-{item_id}") or "").strip() or "0", most=100000)
+        if value is None:
             return None
-        found[item_id] = int(raw)
+        found[item_id] = value
     return found
 
 
 def _send_transfer(from_location_id: int, product_ids: list[int]):
     """The send form (destination `to`, quantities `qty-<product id>`, note) of a point or a seller's
     warehouse; answers the transfer, or None after flashing why nothing was sent."""
-    destination = db.session.get(SalesPoint, int(request.form["to"])) \
-        if (request.form.get("to") or "").isdigit() else None
+    destination = db.session.get(SalesPoint, to) if (to := whole_number(request.form.get("to"))) is not None else None
     quantities = _quantities("qty", product_ids)
     if destination is None or quantities is None:
         flash(str(PROBLEMS["bad_destination"] if destination is None else PROBLEMS["too_many"]), "error")
@@ -500,9 +499,9 @@ def point_count(point, count_id: int):
                 entered = {}
                 for line in count.lines:
                     raw = (request.form.get(f"seen-{line.id}") or "").strip()
-                    if raw and not raw.isdigit():
+                    if raw and whole_number(raw, most=1_000_000) is None:
                         raise services.PointError("bad_count")
-                    entered[line.id] = int(raw) if raw else None
+                    entered[line.id] = whole_number(raw, most=1_000_000) if raw else None
                 run(counts.record, count, entered, current_user)  # kept even when the submit is refused
                 if action == "submit":
                     run(counts.submit, count, current_user)
@@ -524,7 +523,7 @@ PERIODS = (7, 30, 90)
 
 
 def _period() -> tuple[int, dt.date, dt.date]:
-    days = int(request.args.get("days", "30")) if request.args.get("days", "").isdigit() else 30
+    days = whole_number(request.args.get("days"), most=3660) or 30
     days = days if days in PERIODS else 30
     until = ocop.today()
     return days, until - dt.timedelta(days=days - 1), until
