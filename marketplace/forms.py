@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from .i18n import current_language
+from .security import MAX_ID
 
 
 @functools.lru_cache(maxsize=8)
@@ -84,7 +85,7 @@ class AddressChecks:
                 raise ValidationError(str(error)) from error
 
 
-def whole_number(raw, most: int = 2 ** 31 - 1) -> int | None:
+def whole_number(raw, most: int = MAX_ID) -> int | None:
     """A whole number typed into a form or a query (an id, a quantity), or None. Only ASCII digits ("²" and
     other Unicode digits pass str.isdigit but not int) and never beyond `most` (PostgreSQL's integer by
     default: a larger number names no row and would fail on the database)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -104,9 +104,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         """No text may hold a NUL character (PostgreSQL cannot store one; no person types one)."""
-        from flask import request
-
-        from .forms import NUL_MESSAGE
+        from .forms import NUL_MESSAGE  # forms imports this module
         if any("\x00" in value for values in (request.args, request.form) for _key, value in values.items(multi=True)):
             raise UnsafeInput(description=str(NUL_MESSAGE))
 

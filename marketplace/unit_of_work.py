@@ -60,21 +60,23 @@ def run(work: Callable[..., T], *args, **kwargs) -> T:
     raise AssertionError("unreachable")
 
 
+def made_with(model, key: str | None):
+    """The `model` document a page (or an API client) with this key made already, if any."""
+    return db.session.scalar(select(model).where(model.client_key == key)) if key else None
+
+
 def run_once(model, key: str | None, work: Callable[..., T], *args, **kwargs) -> tuple[T, bool]:
     """Run `work(*args, client_key=key, **kwargs)` as one unit, once per key. Answers (the document, True)
     when made now, or (the `model` made earlier with this key, False): a repeated submission, also one
     running at this very moment. The repeat then fails (the database's unique key refuses it, or the first
     took what it needed, the last units say) and finds the first. Without a key (an old page, a client
     that sends none) it is simply `run`."""
-    def earlier():
-        return db.session.scalar(select(model).where(model.client_key == key)) if key else None
-
-    if (done := earlier()) is not None:
+    if (done := made_with(model, key)) is not None:
         return done, False
     try:
         return run(work, *args, client_key=key, **kwargs), True
     except Exception:
-        if (done := earlier()) is None:
+        if (done := made_with(model, key)) is None:
             raise
         return done, False
 

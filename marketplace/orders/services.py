@@ -151,13 +151,6 @@ def _limit_open_orders(phone: str) -> None:
         raise CheckoutError("too_many_open_orders", [{"limit": limit}])
 
 
-def order_for_key(client_key: str | None) -> Order | None:
-    """The order already placed with this client key (a double tap, a retry), if any."""
-    if not client_key:
-        return None
-    return db.session.scalar(select(Order).where(Order.client_key == client_key))
-
-
 def place_order(items: dict[int, int], contact: Contact, payment_method: str, *, user=None, locale: str = "vi",
                 from_cart: bool = False, pickup_location_id: int | None = None,
                 seen_prices: dict[int, int] | None = None, seen_total: int | None = None,

@@ -15,7 +15,7 @@ from ..salespoints.services import points_for_pickup
 from ..transitions import Refused
 from ..urls import safe_next
 from ..forms import submitted_key, whole_number
-from ..unit_of_work import run, run_once
+from ..unit_of_work import made_with, run, run_once
 from . import cart, services
 from .forms import CartLineForm, CheckoutForm
 from .models import Order
@@ -85,14 +85,14 @@ def checkout():
     places the order at that total. If a price or the fee changed in between, nothing is placed and the
     page shows what changed and the new total."""
     key = submitted_key() if request.method == "POST" else None
-    placed = services.order_for_key(key)
+    placed = made_with(Order, key)
     if placed is not None:  # this page was submitted before: its order, not another one
         return redirect(url_for("orders.order", number=placed.number, token=placed.access_token), code=303)
     view = cart.view(current_user)
     points = points_for_pickup({line.product_id: line.quantity for line in view.lines})
     listed = bool(view.lines) and all(line.listing is not None for line in view.lines)
     if not (view.can_check_out or (listed and points)):
-        placed = services.order_for_key(key)  # its twin placed the order and emptied the cart just now
+        placed = made_with(Order, key)  # its twin placed the order and emptied the cart just now
         if placed is not None:
             return redirect(url_for("orders.order", number=placed.number, token=placed.access_token), code=303)
         return redirect(url_for("orders.show"), code=303)
