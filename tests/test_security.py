@@ -316,6 +316,7 @@ def test_odd_numbers_in_page_forms_are_refused_not_crashed(client, make):
             assert client.post(path, data=data).status_code in (200, 303, 422), (path, odd)
         answer = client.post(f"{here}/receive?seller_id={tea.seller_id}", data={f"qty-{tea.id}": odd})
         assert answer.status_code == 422, odd
+    assert client.get(f"/sellers/{tea.seller_id}?page={HUGE_NUMBER}").status_code == 200
     sign_in(client, officer(email="office-b@ocop.vn").email)
     assert client.get(f"/office/dashboard?province={SUPERSCRIPT_TWO}").status_code == 200
 

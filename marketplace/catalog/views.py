@@ -7,6 +7,7 @@ import segno
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
 
 from .. import ocop
+from ..forms import whole_number
 from ..salespoints.reports import points_holding
 from ..urls import public_url
 from . import services
@@ -103,8 +104,8 @@ def seller(seller_id: int):
     seller = services.get_verified_seller(seller_id)
     if seller is None:
         abort(404)
-    page_no = request.args.get("page", 1, type=int) or 1
-    page = services.find_listings(services.Filters(seller_id=seller_id, page=max(page_no, 1),
+    page_no = whole_number(request.args.get("page"), most=100000) or 1  # as the filter form's page
+    page = services.find_listings(services.Filters(seller_id=seller_id, page=page_no,
                                                    per_page=current_app.config["PER_PAGE"]))
     return render_template("catalog/seller.html", seller=seller, page=page)
 
