@@ -67,6 +67,8 @@ def legal_basis_for(decision_date: dt.date) -> str:
 # --- Recognition ----------------------------------------------------------------------------
 
 VALIDITY_MONTHS = 36
+# Council decisions of this programme (it began in 2018; the bound keeps a typo like 9999 out).
+FIRST_DECISION_YEAR, LAST_DECISION_YEAR = 2000, 2100
 EXPIRY_WARNING_DAYS = 30
 
 

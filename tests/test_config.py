@@ -91,6 +91,9 @@ def test_production_with_several_workers_refuses_rate_limits_kept_in_memory(tmp_
     refused = gunicorn(tmp_path, "-w", "2")
     _out, said = refused.communicate(timeout=60)
     assert refused.returncode != 0 and "REDIS_URL" in said
+    spelled_out = gunicorn(tmp_path, "-w", "2", REDIS_URL="memory://")
+    _out, said = spelled_out.communicate(timeout=60)
+    assert spelled_out.returncode != 0 and "REDIS_URL" in said
     started = gunicorn(tmp_path, "-w", "2", REDIS_URL="redis://127.0.0.1:6379/0")
     try:
         lines = []

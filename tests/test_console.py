@@ -150,6 +150,8 @@ def test_the_office_records_a_council_result_and_the_product_is_shown(client, ma
     ({"stars": "5", "score": "95"}, "cấp quốc gia"),
     ({"decision_date": "31/02/2025"}, ""),
     ({"valid_until": "2001-01-01"}, "valid_until"),
+    ({"valid_until": "9999-12-31"}, "36"),  # a certificate is valid 36 months at most
+    ({"decision_date": "9999-12-31"}, "9999-12-31"),
 ])
 def test_a_wrong_council_result_records_nothing(client, make, seller_user, overrides, message):
     product = make.product(seller_user)

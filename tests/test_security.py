@@ -375,3 +375,21 @@ def test_a_photo_in_another_format_than_promised_is_refused(client, make):
     answer = client.post("/seller/products/new", data=listing() | {"photos": [(io.BytesIO(tiff.getvalue()), "a.jpg")]},
                          content_type="multipart/form-data")
     assert answer.status_code == 422 and db.session.scalar(select(Product.id)) is None
+
+
+def test_signing_in_hands_out_a_new_csrf_token(app_with, make):
+    """A token a guest was given (on a shared computer, or planted in the page) no longer signs the forms of
+    the person who signs in afterwards."""
+    create_user("co@example.vn", "Có", PASSWORD)
+    db.session.commit()
+    strict_app = app_with(WTF_CSRF_ENABLED=True)
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    with strict_app.test_client() as browser:
+        guest_token = token.search(browser.get("/account/sign-in").get_data(as_text=True)).group(1)
+        signed_in = browser.post("/account/sign-in", data={"email": "co@example.vn", "password": PASSWORD,
+                                                           "csrf_token": guest_token})
+        assert signed_in.status_code == 302
+        assert browser.post("/account/sign-out", data={"csrf_token": guest_token}).status_code == 400
+        own_token = token.search(browser.get("/account/sign-up").get_data(as_text=True)).group(1)
+        assert own_token != guest_token
+        assert browser.post("/account/sign-out", data={"csrf_token": own_token}).status_code == 302

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -20,6 +20,15 @@ def auth_limit() -> str:
     return current_app.config["AUTH_RATE_LIMIT"]
 
 
+def begin_session(user) -> None:
+    """Sign the person in with a CSRF token of their own: a token handed out to the guest before (seen on a
+    shared computer, or planted) must not go on to sign the signed-in person's forms. The guest's cart comes
+    along."""
+    login_user(user)
+    session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    run(merge_guest_cart, user)
+
+
 def home_for(user) -> str:
     return {"seller": url_for("sellers.dashboard"), "office": url_for("office.queue")}.get(
         user.role, url_for("catalog.home"))
@@ -32,8 +41,7 @@ def sign_in():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user:
-            login_user(user)
-            run(merge_guest_cart, user)
+            begin_session(user)
             return redirect(safe_next(request.args.get("next"), home_for(user)))
         flash(_("The email or password is not right."), "error")
     return render_template("accounts/sign_in.html", form=form)
@@ -45,8 +53,7 @@ def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
         user = run(services.create_user, form.email.data, form.name.data, form.password.data, role="shopper")
-        login_user(user)
-        run(merge_guest_cart, user)
+        begin_session(user)
         flash(_("Welcome! Your cart is kept in your account."), "success")
         return redirect(safe_next(request.args.get("next"), url_for("catalog.home")), code=303)
     return render_template("accounts/sign_up.html", form=form), 422 if form.errors else 200

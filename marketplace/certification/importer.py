@@ -186,7 +186,7 @@ def parse_date(text: str) -> dt.date:
             found = dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-        if 2000 <= found.year <= 2100:  # a decision of this programme (and room for 36 months after it)
+        if ocop.FIRST_DECISION_YEAR <= found.year <= ocop.LAST_DECISION_YEAR + 3:  # and 36 months after it
             return found
     raise ValueError(_("“%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY)", value=text))
 

@@ -239,6 +239,8 @@ def recognition_problems(stars: int, score, level: str, decision_date: dt.date,
                          valid_until: dt.date | None) -> list[str]:
     """What is wrong with a council result, whatever brings it (a form or the import file)."""
     problems = []
+    if not ocop.FIRST_DECISION_YEAR <= decision_date.year <= ocop.LAST_DECISION_YEAR:
+        return [_("decision_date %(date)s is not a date of this programme", date=decision_date.isoformat())]
     if score is not None and ocop.stars_for_score(float(score)) != stars:
         low, high = ocop.STAR_BANDS[stars]
         problems.append(_("score %(score)s is outside the %(stars)d★ band (%(low)d to under %(high)d)",
@@ -247,6 +249,9 @@ def recognition_problems(stars: int, score, level: str, decision_date: dt.date,
         problems.append(_("a 5★ recognition is granted at national level"))
     if valid_until is not None and valid_until <= decision_date:
         problems.append(_("valid_until must be after decision_date"))
+    elif valid_until is not None and valid_until > ocop.default_valid_until(decision_date):
+        problems.append(_("a recognition is valid at most %(months)d months, until %(date)s",
+                          months=ocop.VALIDITY_MONTHS, date=ocop.default_valid_until(decision_date).isoformat()))
     return problems
 
 

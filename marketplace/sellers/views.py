@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +14,7 @@ from ..catalog.forms import ChangeRequestForm, ProductForm
 from ..catalog.images import PhotoError
 from ..certification import services as certification
 from ..certification.services import IDENTITY_FIELDS, IdentityLocked, expiring, unlisted_reasons
-from ..accounts.views import auth_limit
+from ..accounts.views import auth_limit, begin_session
 from ..extensions import db, limiter
 from ..forms import submitted_key
 from ..unit_of_work import run, run_once
@@ -37,7 +37,7 @@ def join():
     if form.validate_on_submit():
         seller = run(services.register_seller, account=form.account(), seller=form.seller(),
                      document=form.checked_document)
-        login_user(seller.members[0])
+        begin_session(seller.members[0])
         flash(_("Thank you. The provincial OCOP office will check your registration certificate."), "success")
         return redirect(url_for("sellers.dashboard"))
     return render_template("sellers/join.html", form=form), 200 if not form.errors else 422
