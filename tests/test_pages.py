@@ -108,6 +108,23 @@ def test_trace_page_has_the_minimum_data_the_shop_holds(client, make):
         assert expected in page, expected
 
 
+def test_a_card_reads_the_products_name_once(client, make):
+    """In a card the photo sits in the link beside the name: a screen reader hears the name once, and hears a
+    photo's own description when the seller wrote one."""
+    plain = make.listed(name="Chè La Bằng")
+    plain.images.append(ProductImage(filename="demo/la-bang.jpg"))
+    described = make.listed(name="Chè Tân Cương")
+    described.images.append(ProductImage(filename="demo/tan-cuong.jpg", alt="Búp chè trên nong tre"))
+    db.session.commit()
+    def alt_of(page, filename):
+        return re.search(rf'<img src="/media/demo/{filename}"\s+alt="([^"]*)"', page).group(1)
+
+    group = text(client.get("/groups/I"))
+    assert alt_of(group, "la-bang.jpg") == ""
+    assert alt_of(group, "tan-cuong.jpg") == "Búp chè trên nong tre"
+    assert alt_of(text(client.get(f"/products/{plain.id}")), "la-bang.jpg") == "Chè La Bằng"  # alone, it is named
+
+
 def test_group_page_filters_and_sorts(client, make):
     thai_nguyen = make.seller(province_code=19)
     son_la = make.seller(province_code=14)
