@@ -62,13 +62,13 @@ def _init_extensions(app: Flask) -> None:
     from .catalog import models as _catalog  # noqa: F401
     from .certification import models as _certification  # noqa: F401
     from .inventory import models as _inventory  # noqa: F401
-    from .office import models as _office  # noqa: F401
     from .orders import models as _orders  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401
     from .payments import models as _payments  # noqa: F401
     from .salespoints import models as _salespoints  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
+    from . import audit as _audit  # noqa: F401
     from . import transitions as _transitions  # noqa: F401
 
 

@@ -3,6 +3,7 @@ WTForms ships no Vietnamese catalogue, so ours is in translations/vi/LC_MESSAGES
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 import hashlib
 import secrets
 
@@ -11,9 +12,10 @@ from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms.validators import StopValidation
 
 from .i18n import current_language
-from .security import MAX_ID
+from .security import MAX_ID, NUL_MESSAGE
 
 
 @functools.lru_cache(maxsize=8)
@@ -24,14 +26,8 @@ def _wtforms_translations(directory: str, language: str):
 
 def finite_number(form, field):
     """For a DecimalField: "NaN", "sNaN" and "Infinity" are not scores (and would fail every comparison)."""
-    from decimal import Decimal
-
-    from wtforms.validators import StopValidation
     if isinstance(field.data, Decimal) and not field.data.is_finite():
         raise StopValidation(field.gettext("Not a valid decimal value."))
-
-
-NUL_MESSAGE = _l("This text contains a character that is not allowed (an invisible NUL character).")
 
 
 class Form(FlaskForm):

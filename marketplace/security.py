@@ -16,10 +16,13 @@ import json
 
 from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, ValidationError
 
 MAX_ID = 2 ** 31 - 1  # PostgreSQL's integer: a larger id names no row (and would fail on the database)
+# PostgreSQL cannot store a NUL character and no person types one: every text holding one is refused.
+NUL_MESSAGE = _l("This text contains a character that is not allowed (an invisible NUL character).")
 MAX_JSON_DEPTH = 32
 
 CSP = "; ".join([
@@ -104,7 +107,6 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         """No text may hold a NUL character (PostgreSQL cannot store one; no person types one)."""
-        from .forms import NUL_MESSAGE  # forms imports this module
         if any("\x00" in value for values in (request.args, request.form) for _key, value in values.items(multi=True)):
             raise UnsafeInput(description=str(NUL_MESSAGE))
 

@@ -17,7 +17,7 @@ from marketplace.certification.importer import COLUMNS
 from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import is_listable
 from marketplace.extensions import db
-from marketplace.office.models import AuditLog
+from marketplace.audit import AuditLog
 from marketplace.outbox.models import OutboxEmail
 
 from .factories import gtin, tax_code

@@ -14,7 +14,7 @@ from marketplace.certification.models import ProductChangeRequest
 from marketplace.certification.services import IdentityLocked, identity_locked_by
 from marketplace.extensions import db
 from marketplace.office import services as office
-from marketplace.office.models import AuditLog
+from marketplace.audit import AuditLog
 from marketplace.outbox.models import OutboxEmail
 from marketplace.unit_of_work import run
 

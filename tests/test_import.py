@@ -14,7 +14,7 @@ from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import listed_record
 from marketplace.extensions import db
 from marketplace.unit_of_work import run
-from marketplace.office.models import AuditLog
+from marketplace.audit import AuditLog
 from marketplace.sellers.models import Seller
 
 from .factories import gtin, tax_code

@@ -216,7 +216,7 @@ def test_a_double_confirmation_of_a_transfer_records_it_once(client, shop, tea):
 
 
 def test_a_double_decision_on_a_seller_is_taken_once(app, make):
-    from marketplace.office.models import AuditLog
+    from marketplace.audit import AuditLog
     pending = make.seller(verification_status="pending", province_code=19, email="htx@example.vn")
     create_user("office19@ocop.vn", "Cán bộ", PASSWORD, role="office", province_code=19)
     db.session.commit()

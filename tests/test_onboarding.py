@@ -10,7 +10,7 @@ from marketplace.accounts.models import User
 from marketplace.accounts.services import create_user
 from marketplace.certification.services import is_listable
 from marketplace.extensions import db
-from marketplace.office.models import AuditLog
+from marketplace.audit import AuditLog
 from marketplace.outbox.models import OutboxEmail
 from marketplace.sellers.models import Seller, SellerDocument
 

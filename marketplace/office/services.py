@@ -6,15 +6,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import AuditLog, audit
 from ..catalog.models import Product
 from ..certification.models import ProductChangeRequest
 from ..certification.services import identity_of
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
+from ..scope import in_scope
 from ..sellers.models import VERIFICATION_STATUSES, Seller
 from ..transitions import Refused, StateMachine
-from .models import AuditLog
 
 # The office's decisions on a seller: {action: (the statuses it applies to, the status it leads to)}.
 SELLER = StateMachine("seller", Seller, "verification_status", {
@@ -30,11 +31,6 @@ class DecisionError(ValueError):
     pass
 
 
-def in_scope(officer, seller: Seller) -> bool:
-    """An officer of a province acts on that province's sellers; one without a province, on all."""
-    return officer.role == "office" and (officer.province_code is None or officer.province_code == seller.province_code)
-
-
 def sellers_in_scope(officer, status: str | None = "pending"):
     query = select(Seller).order_by(Seller.created_at, Seller.id)
     if status:
@@ -42,11 +38,6 @@ def sellers_in_scope(officer, status: str | None = "pending"):
     if officer.province_code is not None:
         query = query.where(Seller.province_code == officer.province_code)
     return db.session.scalars(query).all()
-
-
-def audit(actor, action: str, obj, before: dict | None, after: dict | None) -> None:
-    db.session.add(AuditLog(actor_id=actor.id, action=action, object_type=obj.__tablename__, object_id=obj.id,
-                            before=before, after=after))
 
 
 def decide(officer, seller: Seller, action: str, reason: str | None = None) -> Seller:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
 from ..accounts.services import roles_required
+from ..audit import AuditLog
 from ..catalog.models import Product
 from ..certification.importer import ImportFileError, read_table
 from ..certification.models import EvaluationRecord, ProductChangeRequest
@@ -20,11 +21,11 @@ from ..extensions import db
 from ..forms import whole_number
 from ..orders import services as order_services
 from ..payments import services as payments
+from ..scope import in_scope
 from ..sellers.models import VERIFICATION_STATUSES, Seller
 from . import services
 from .dashboard import EXPIRY_HORIZON_DAYS, csv_rows, indicators
 from .forms import ChangeDecisionForm, DecisionForm, EvaluationForm, ImportForm, RevokeForm
-from .models import AuditLog
 from ..unit_of_work import run
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -38,7 +39,7 @@ def office_only():
 
 def _seller_in_scope(seller_id: int) -> Seller:
     seller = db.session.get(Seller, seller_id)
-    if seller is None or not services.in_scope(current_user, seller):
+    if seller is None or not in_scope(current_user, seller):
         abort(404)
     return seller
 
@@ -82,7 +83,7 @@ def decide(seller_id: int):
 
 def _product_in_scope(product_id: int):
     product = db.session.get(Product, product_id)
-    if product is None or not services.in_scope(current_user, product.seller):
+    if product is None or not in_scope(current_user, product.seller):
         abort(404)
     return product
 
@@ -120,7 +121,7 @@ def product(product_id: int):
 def decide_change(change_id: int):
     """Approve or refuse a seller's request to change what the council evaluated."""
     change = db.session.get(ProductChangeRequest, change_id)
-    if change is None or not services.in_scope(current_user, change.product.seller):
+    if change is None or not in_scope(current_user, change.product.seller):
         abort(404)
     product_id = change.product_id
     form = ChangeDecisionForm()
@@ -138,7 +139,7 @@ def decide_change(change_id: int):
 @bp.post("/recognitions/<int:record_id>/revoke")
 def revoke(record_id: int):
     record = db.session.get(EvaluationRecord, record_id)
-    if record is None or not services.in_scope(current_user, record.product.seller):
+    if record is None or not in_scope(current_user, record.product.seller):
         abort(404)
     form = RevokeForm()
     try:
@@ -218,7 +219,7 @@ def orders():
 def order(number: str):
     """One order with a producer of the officer's province: its parts, its money and its history."""
     found = order_services.get_order(number)
-    if found is None or not any(services.in_scope(current_user, part.seller) for part in found.parts):
+    if found is None or not any(in_scope(current_user, part.seller) for part in found.parts):
         abort(404)
     return render_template("office/order.html", order=found, history=order_services.history(found))
 

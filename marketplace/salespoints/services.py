@@ -15,13 +15,14 @@ from sqlalchemy import exists, select
 
 from .. import ocop
 from ..accounts.services import create_user
+from ..audit import audit
 from ..catalog.models import Product
 from ..catalog.services import Listing, listings_by_ids
 from ..extensions import db
 from ..inventory import services as stock
 from ..inventory.models import StockLevel, StockLocation
 from ..models_base import utcnow
-from ..office.services import audit
+from ..scope import in_scope
 from ..search.text import fold
 from ..sellers.models import Seller
 from ..transitions import Refused, StateMachine, claim
@@ -60,7 +61,7 @@ def create_point(officer, values: dict) -> SalesPoint:
 
 
 def update_point(officer, point: SalesPoint, values: dict) -> SalesPoint:
-    if not may_manage(officer, point) or (officer.province_code is not None
+    if not in_scope(officer, point) or (officer.province_code is not None
                                           and values["province_code"] != officer.province_code):
         raise PermissionError("a point outside the officer's province")
     before = _state(point)
@@ -85,8 +86,6 @@ def map_url(point: SalesPoint) -> str:
     return "https://www.openstreetmap.org/search?query=" + quote(address)
 
 
-def may_manage(officer, point: SalesPoint) -> bool:
-    return officer.role == "office" and officer.province_code in (None, point.province_code)
 
 
 def points_managed_by(officer) -> list[SalesPoint]:
@@ -98,7 +97,7 @@ def points_managed_by(officer) -> list[SalesPoint]:
 
 def add_staff(officer, point: SalesPoint, email: str, name: str, password: str, role: str) -> SalesPointStaff:
     """A staff account for one point (AccountError when the email is taken); audited."""
-    if not may_manage(officer, point):
+    if not in_scope(officer, point):
         raise PermissionError("a point outside the officer's province")
     user = create_user(email, name, password, role="staff")
     db.session.flush()
@@ -111,7 +110,7 @@ def add_staff(officer, point: SalesPoint, email: str, name: str, password: str, 
 
 def set_staff_active(officer, member: SalesPointStaff, active: bool) -> None:
     """Staff who leave are switched off, never deleted: their sales keep their name."""
-    if not may_manage(officer, member.sales_point):
+    if not in_scope(officer, member.sales_point):
         raise PermissionError("a point outside the officer's province")
     member.user.is_active_account = active
     audit(officer, "sales_point.staff_" + ("on" if active else "off"), member.sales_point, None,

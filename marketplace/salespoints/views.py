@@ -24,6 +24,7 @@ from ..inventory import services as stock
 from ..orders import services as order_services
 from ..payments import services as payments
 from ..payments.providers import available_methods
+from ..scope import in_scope
 from ..sellers.models import Seller
 from . import counts, reports, services, transfers
 from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
@@ -600,7 +601,7 @@ def seller_points():
 
 def _managed_point(point_id: int) -> SalesPoint:
     point = db.session.get(SalesPoint, point_id)
-    if point is None or not services.may_manage(current_user, point):
+    if point is None or not in_scope(current_user, point):
         abort(404)
     return point
 

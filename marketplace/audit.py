@@ -1,3 +1,10 @@
+"""The audit log: who did what to which object, with the values before and after.
+
+Every decision of the office (a seller verified, a recognition recorded or revoked, an import, a refund
+marked sent, a sales point's settings) and every manager's act at a point writes one entry, in the same
+unit of work as the change itself. Like `transitions`, this module depends on nothing of the domain
+packages; they depend on it.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -5,8 +12,8 @@ import datetime as dt
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..models_base import UTCDateTime, utcnow
+from .extensions import db
+from .models_base import UTCDateTime, utcnow
 
 
 class AuditLog(db.Model):
@@ -24,3 +31,9 @@ class AuditLog(db.Model):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     actor = relationship("User")
+
+
+def audit(actor, action: str, obj, before: dict | None, after: dict | None) -> None:
+    """One entry about `obj` (any model with an id), in the caller's unit of work."""
+    db.session.add(AuditLog(actor_id=actor.id, action=action, object_type=obj.__tablename__, object_id=obj.id,
+                            before=before, after=after))
