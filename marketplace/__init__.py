@@ -56,7 +56,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     from . import search
+    from .orders import cart
     search.init_app(app)
+    cart.init_app(app)
     # Import every model so metadata (and Alembic autogenerate) sees all tables.
     from .accounts import models as _accounts  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401

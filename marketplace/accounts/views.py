@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
-from ..orders.cart import merge_guest_cart
 from ..unit_of_work import run
 from ..urls import safe_next
 from . import services
@@ -22,11 +21,10 @@ def auth_limit() -> str:
 
 def begin_session(user) -> None:
     """Sign the person in with a CSRF token of their own: a token handed out to the guest before (seen on a
-    shared computer, or planted) must not go on to sign the signed-in person's forms. The guest's cart comes
-    along."""
-    login_user(user)
+    shared computer, or planted) must not go on to sign the signed-in person's forms. (The cart filled as a
+    guest comes along: `orders.cart` listens for the sign-in.)"""
     session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    run(merge_guest_cart, user)
+    login_user(user)
 
 
 def home_for(user) -> str:

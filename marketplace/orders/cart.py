@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, session
+from flask_login import user_logged_in
 from sqlalchemy import delete, select
 
 from ..catalog.services import Listing, listings_by_ids
 from ..extensions import db
 from ..inventory.queries import online_available
+from ..unit_of_work import run
 from .models import CartItem
 
 SESSION_KEY = "cart"
@@ -130,3 +132,13 @@ def merge_guest_cart(user) -> None:
         items[product_id] = max(1, min(items.get(product_id, 0) + quantity, max(available[product_id], 1),
                                        max_units()))
     _store(user, items)
+
+
+def init_app(app) -> None:
+    """Whoever signs in (the sign-in page, sign-up, a seller's join page) finds the cart they filled as a
+    guest: the accounts package only signs people in and knows nothing of carts."""
+    user_logged_in.connect(_merge_at_sign_in, app)
+
+
+def _merge_at_sign_in(_app, user) -> None:
+    run(merge_guest_cart, user)
