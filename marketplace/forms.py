@@ -9,7 +9,6 @@ import secrets
 
 from babel.support import NullTranslations, Translations
 from flask import current_app, request, session
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.validators import StopValidation

@@ -1,7 +1,9 @@
 """Small column helpers shared by the domain models."""
 import datetime as dt
 
-from sqlalchemy import DateTime, String
+from collections.abc import Iterable
+
+from sqlalchemy import CheckConstraint, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -36,3 +38,10 @@ class SubmittedOnce:
     """A document made from a form or an API call that carries a key of its own (see
     `unit_of_work.run_once`): one document per key, enforced by the database."""
     client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+def one_of(column: str, values: Iterable[str], name: str | None = None) -> CheckConstraint:
+    """The database's copy of a vocabulary: `column IN ('a', 'b', ...)`, spelled from the same tuple (or
+    dict of labels) the code, the forms and the API read."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name or column)

@@ -16,7 +16,7 @@ from marketplace.inventory.check import problems
 from marketplace.inventory.models import StockLevel
 from marketplace.models_base import utcnow
 from marketplace.orders import services as orders
-from marketplace.orders.models import ORDER_STATES, PAYMENT_STATUSES, Order, OrderPart
+from marketplace.orders.models import PART_STATES, PAYMENT_STATUSES, Order, OrderPart
 from marketplace.outbox.models import OutboxEmail
 from marketplace.transitions import Refused, StatusChange
 from marketplace.unit_of_work import run
@@ -337,7 +337,7 @@ def part_in(state, tea):
     return db.session.get(OrderPart, order.parts[0].id)
 
 
-@pytest.mark.parametrize("state", ORDER_STATES)
+@pytest.mark.parametrize("state", PART_STATES)
 def test_every_action_an_order_part_does_not_allow_is_refused(tea, state):
     part = part_in(state, tea)
     before = (stock.level(part.location_id, tea.id).on_hand, stock.level(part.location_id, tea.id).reserved)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from .. import ocop
 from ..catalog.forms import MAX_PRICE
+from ..orders.models import PART_STATES, PAYMENT_METHODS, PAYMENT_STATUSES
+from ..orders.services import available_methods
 from ..search.forms import MAX_QUERY
 from ..security import MAX_ID
 
@@ -215,8 +217,8 @@ ORDER = {
             "type": "object",
             "required": ["method", "status", "due_at"],
             "properties": {
-                "method": {"enum": ["cod", "vietqr", "card", "at_point"]},
-                "status": {"enum": ["unpaid", "paid", "expired", "cancelled", "refund_due"],
+                "method": {"enum": list(PAYMENT_METHODS)},
+                "status": {"enum": list(PAYMENT_STATUSES),
                            "description": "cancelled: every part was cancelled before payment, nothing to pay"},
                 "due_at": {"type": ["string", "null"], "format": "date-time",
                            "description": "VietQR and card: the order is cancelled if unpaid by then"},
@@ -240,7 +242,7 @@ ORDER = {
             "properties": {
                 "seller": {"type": "object", "required": ["id", "name"],
                            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
-                "state": {"enum": ["placed", "confirmed", "packed", "shipped", "delivered", "cancelled", "returned"]},
+                "state": {"enum": list(PART_STATES)},
                 "goods_vnd": {"type": "integer"},
                 "delivery_vnd": {"type": "integer"},
                 "lines": {"type": "array", "items": {
@@ -301,7 +303,6 @@ def _with_bad_request(paths: dict) -> dict:
 
 def openapi_document(server_url: str) -> dict:
     """The document as this shop runs: its payment methods are the ones it offers."""
-    from ..payments.providers import available_methods
     payment = ORDER_REQUEST["properties"]["payment"] | {
         "enum": list(dict.fromkeys(available_methods() + available_methods(pickup=True)))}
     order_request = ORDER_REQUEST | {"properties": ORDER_REQUEST["properties"] | {"payment": payment}}

@@ -6,9 +6,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import SubmittedOnce, UTCDateTime, utcnow
+from ..models_base import SubmittedOnce, UTCDateTime, one_of, utcnow
 
 LOCATION_KINDS = ("seller_warehouse", "sales_point")
+# Why stock changed, one word per ledger line (the CHECK constraint reads the same tuple).
 MOVEMENT_KINDS = ("receive", "adjust", "reserve", "release", "sale", "online_order", "transfer_out",
                   "transfer_in", "count", "return", "damage")
 
@@ -17,7 +18,7 @@ class StockLocation(db.Model):
     """Where stock is: a seller's warehouse now; the OCOP sales points later."""
     __tablename__ = "stock_locations"
     __table_args__ = (
-        CheckConstraint("kind IN ('seller_warehouse', 'sales_point')", name="kind"),
+        one_of("kind", LOCATION_KINDS),
         UniqueConstraint("kind", "seller_id", name="uq_stock_locations_kind_seller"),
     )
 
@@ -58,7 +59,8 @@ class StockMovement(SubmittedOnce, db.Model):
     Nothing here is ever updated or deleted; a mistake is corrected by another movement. A change typed
     into a form (a seller's receipt or adjustment) keeps the page's key: tapped twice, it is made once."""
     __tablename__ = "stock_movements"
-    __table_args__ = (Index("ix_stock_movements_location_product", "location_id", "product_id"),)
+    __table_args__ = (Index("ix_stock_movements_location_product", "location_id", "product_id"),
+                      one_of("kind", MOVEMENT_KINDS))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"))

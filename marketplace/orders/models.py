@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import SubmittedOnce, Timestamped, UTCDateTime
+from ..models_base import SubmittedOnce, Timestamped, UTCDateTime, one_of
 
 
 class CartItem(Timestamped, db.Model):
@@ -23,22 +25,35 @@ class CartItem(Timestamped, db.Model):
     quantity: Mapped[int]
 
 
-ORDER_STATES = ("placed", "confirmed", "packed", "shipped", "delivered", "cancelled", "returned")
-PAYMENT_METHODS = ("cod", "vietqr", "card", "at_point")  # at_point: paid at a sales point when picked up
+# The words of an order, each spelled once: the database's CHECK constraints, the services, the forms, the
+# API's document and the pages all read these (key: the stored value; value: what a person reads).
+PART_STATES = {
+    "placed": _l("Placed"), "confirmed": _l("Confirmed"), "packed": _l("Packed"), "shipped": _l("Shipped"),
+    "delivered": _l("Delivered"), "cancelled": _l("Cancelled"), "returned": _l("Returned"),
+}
+OPEN_STATES = frozenset({"placed", "confirmed", "packed"})  # a seller still has to act
+PAYMENT_METHODS = {
+    "cod": _l("Cash on delivery"), "vietqr": _l("VietQR bank transfer"), "card": _l("Card"),
+    "at_point": _l("Pay at the sales point"),  # a pickup, paid at the counter when collected
+}
+PREPAID = frozenset({"vietqr", "card"})  # paid before the goods leave, so an unpaid order expires
+PAID_ON_HANDOVER = frozenset({"cod", "at_point"})  # paid when the goods change hands
 # unpaid: waiting (cash on delivery: until delivered); expired: not paid in time, stock released;
 # cancelled: every part cancelled before anything was paid (nothing to pay any more);
 # refund_due: money came for goods that will not ship (paid late, a paid part cancelled or returned).
-PAYMENT_STATUSES = ("unpaid", "paid", "expired", "cancelled", "refund_due")
+PAYMENT_STATUSES = {
+    "unpaid": _l("awaiting payment"), "paid": _l("paid"), "expired": _l("not paid in time"),
+    "cancelled": _l("nothing to pay"), "refund_due": _l("refund due"),
+}
 
 
 class Order(SubmittedOnce, Timestamped, db.Model):
     """What the buyer ordered at once; split into one part per seller."""
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint("payment_method IN ('cod', 'vietqr', 'card', 'at_point')", name="payment_method"),
+        one_of("payment_method", PAYMENT_METHODS),
         CheckConstraint("total_vnd >= 0", name="total"),
-        CheckConstraint("payment_status IN ('unpaid', 'paid', 'expired', 'cancelled', 'refund_due')",
-                        name="payment_status"),
+        one_of("payment_status", PAYMENT_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,17 +79,23 @@ class Order(SubmittedOnce, Timestamped, db.Model):
     parts = relationship("OrderPart", back_populates="order", order_by="OrderPart.id")
 
     @property
+    def payment_label(self) -> str:
+        """How it is paid and where the payment stands, as the buyer, the seller and the office read it."""
+        status = (_("to be collected") if self.payment_status == "unpaid" and self.payment_method in PAID_ON_HANDOVER
+                  else str(PAYMENT_STATUSES[self.payment_status]))
+        return f"{PAYMENT_METHODS[self.payment_method]} · {status}"
+
+    @property
     def refund_vnd(self) -> int:
         """What a paid order owes back: everything when paid for an order that no longer stood; else the
         goods of its returned parts, and its cancelled parts with their delivery when they were paid up front
         (cash on delivery or at the point is only ever paid for what was handed over)."""
-        from ..payments.providers import prepaid
         if self.payment_status != "refund_due":
             return 0
         if all(part.state == "cancelled" for part in self.parts):
             return self.total_vnd
         cancelled = sum(part.goods_vnd + part.delivery_vnd for part in self.parts if part.state == "cancelled")
-        return (cancelled if prepaid(self.payment_method) else 0) + sum(
+        return (cancelled if self.payment_method in PREPAID else 0) + sum(
             part.goods_vnd for part in self.parts if part.state == "returned")
 
 
@@ -82,8 +103,7 @@ class OrderPart(Timestamped, db.Model):
     """The share of an order one seller ships, with its own state."""
     __tablename__ = "order_parts"
     __table_args__ = (
-        CheckConstraint("state IN ('placed', 'confirmed', 'packed', 'shipped', 'delivered', 'cancelled', "
-                        "'returned')", name="state"),
+        one_of("state", PART_STATES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +118,10 @@ class OrderPart(Timestamped, db.Model):
     order = relationship("Order", back_populates="parts")
     seller = relationship("Seller")
     lines = relationship("OrderLine", back_populates="part", order_by="OrderLine.id")
+
+    @property
+    def state_label(self) -> str:
+        return str(PART_STATES[self.state])
 
 
 class OrderLine(db.Model):

@@ -22,13 +22,12 @@ from ..inventory.check import register_holder
 from ..inventory.queries import online_available
 from ..models_base import utcnow
 from ..outbox.services import queue_email
-from ..payments.providers import available_methods, paid_on_handover, prepaid
 from ..sellers.models import Seller
 from ..transitions import Refused, StateMachine, StatusChange, claim, log_of
 from ..unit_of_work import lock
 from ..urls import public_url
 from . import cart as carts
-from .models import ORDER_STATES, PAYMENT_STATUSES, Order, OrderLine, OrderPart
+from .models import OPEN_STATES, PAID_ON_HANDOVER, PART_STATES, PAYMENT_STATUSES, PREPAID, Order, OrderLine, OrderPart
 
 class CheckoutError(ValueError):
     """Why an order could not be placed: `code`, the products concerned in `items`, and for a price
@@ -139,6 +138,18 @@ def price_changes(quoted: Quote, seen_prices: dict[int, int] | None, seen_total:
 
 # --- Placing an order --------------------------------------------------------------------------------
 
+def available_methods(pickup: bool = False) -> tuple[str, ...]:
+    """The ways to pay this shop offers: cash on delivery by post, or at the sales point for a pickup;
+    VietQR once the operator's account is set, card once Stripe's key is."""
+    config = current_app.config
+    methods = ["at_point" if pickup else "cod"]
+    if config["VIETQR_BANK_BIN"] and config["VIETQR_ACCOUNT_NO"]:
+        methods.append("vietqr")
+    if config["STRIPE_SECRET_KEY"]:
+        methods.append("card")
+    return tuple(methods)
+
+
 def _limit_open_orders(phone: str) -> None:
     """At most MAX_OPEN_ORDERS_PER_PHONE orders waiting for payment (or for cash on delivery) per phone.
     Counted after this order is written and under a lock on the number, so two at once cannot both pass."""
@@ -184,7 +195,7 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
                   payment_method=payment_method, goods_vnd=quoted.goods_vnd, delivery_vnd=quoted.delivery_vnd,
                   total_vnd=quoted.total_vnd, locale=locale, pickup_location_id=pickup_location_id,
                   client_key=client_key or None)
-    if prepaid(payment_method):
+    if payment_method in PREPAID:
         order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
     elif pickup_location_id is not None:
         order.payment_due_at = utcnow() + dt.timedelta(days=current_app.config["PICKUP_HOLD_DAYS"])
@@ -270,7 +281,6 @@ def get_order(number: str) -> Order | None:
 
 # --- THE order state machines ------------------------------------------------------------------------
 
-OPEN_STATES = frozenset({"placed", "confirmed", "packed"})
 
 PART = StateMachine("order_part", OrderPart, "state", {
     "confirm": ({"placed"}, "confirmed"),
@@ -282,7 +292,7 @@ PART = StateMachine("order_part", OrderPart, "state", {
     "expire": (OPEN_STATES, "cancelled"),  # not paid or collected in time (the expiry command)
     "expire_unconfirmed": ({"placed"}, "cancelled"),  # cash on delivery no seller confirmed in time
     "return": ({"delivered"}, "returned"),
-}, states=ORDER_STATES)
+}, states=PART_STATES)
 
 # The order's money. unpaid: waiting (cash: until delivered or collected); paid; expired: not paid in time;
 # cancelled: every part was cancelled before anything was paid; refund_due: money the buyer is owed back.
@@ -300,7 +310,7 @@ ACTIONS = ("confirm", "pack", "ship", "deliver", "hand_over", "cancel", "return"
 
 
 def awaiting_payment(order: Order) -> bool:
-    return prepaid(order.payment_method) and order.payment_status == "unpaid"
+    return order.payment_method in PREPAID and order.payment_status == "unpaid"
 
 
 def is_pickup(order: Order) -> bool:
@@ -381,10 +391,10 @@ def _settle_money(order: Order, actor_id: int | None) -> None:
     states = {part.state for part in order.parts}
     if order.payment_status == "unpaid" and states == {"cancelled"}:
         PAYMENT.apply(order, "cancel", actor_id=actor_id)
-    elif order.payment_status == "unpaid" and paid_on_handover(order.payment_method) \
+    elif order.payment_status == "unpaid" and order.payment_method in PAID_ON_HANDOVER \
             and states <= {"delivered", "returned", "cancelled"} and states & {"delivered", "returned"}:
         PAYMENT.apply(order, "collect", actor_id=actor_id)  # the courier or the sales point collected it
-    paid_for = {"cancelled", "returned"} if prepaid(order.payment_method) else {"returned"}
+    paid_for = {"cancelled", "returned"} if order.payment_method in PREPAID else {"returned"}
     if order.payment_status == "paid" and states & paid_for:
         PAYMENT.apply(order, "owe_refund", actor_id=actor_id)
 
@@ -435,7 +445,7 @@ def mark_paid(order: Order, actor_id: int | None = None) -> str:
     work. Answers "paid", "already_paid", or "refund_due" when the order no longer stands (expired or
     cancelled: the money goes back, the goods stay) or a part of it was cancelled meanwhile. Only an order
     paid up front (card, VietQR) is paid this way; cash is collected when the goods are handed over."""
-    if not prepaid(order.payment_method):
+    if order.payment_method not in PREPAID:
         raise Refused(PAYMENT.name, "pay", order.payment_status)
     _locked(order)
     if order.payment_status in ("expired", "cancelled"):
@@ -538,7 +548,7 @@ def part_histories(parts: list[OrderPart]) -> dict[int, list[tuple[StatusChange,
 
 def _announce_expired(order: Order) -> None:
     with force_locale(order.locale):
-        if is_pickup(order) and not prepaid(order.payment_method):
+        if is_pickup(order) and order.payment_method not in PREPAID:
             subject = _("Order %(number)s is cancelled: not collected", number=order.number)
             body = _("Hello %(name)s,\n\nOrder %(number)s was not collected at the sales point in time, so it is "
                      "cancelled and its goods are back on sale. You are welcome to order again.",

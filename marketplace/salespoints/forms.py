@@ -6,10 +6,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from .. import ocop
 from ..accounts.passwords import StrongPassword
 from ..forms import AddressChecks, Form, once_key
+from .models import COUNTER_PAYMENTS, STAFF_ROLES
 
-ROLE_LABELS = {"staff": _l("Staff"), "manager": _l("Manager")}
-COUNTER_PAYMENT_LABELS = {"cash": _l("Cash"), "card": _l("Card (on the bank's terminal)"),
-                          "vietqr": _l("VietQR transfer")}
 
 
 class PointForm(AddressChecks, Form):
@@ -42,7 +40,7 @@ class StaffForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("First password (at least 10 characters; tell it to them in person)"),
                              validators=[DataRequired(), Length(10, 200), StrongPassword("name", "email")])
-    role = SelectField(_l("Role"), choices=[SelectChoice(code, label) for code, label in ROLE_LABELS.items()],
+    role = SelectField(_l("Role"), choices=[SelectChoice(code, label) for code, label in STAFF_ROLES.items()],
                        validators=[DataRequired()])
 
 
@@ -59,7 +57,7 @@ class TillLineForm(Form):
 
 class PayForm(Form):
     payment = RadioField(_l("Payment"), default="cash", validators=[DataRequired()],
-                         choices=[SelectChoice(code, label) for code, label in COUNTER_PAYMENT_LABELS.items()])
+                         choices=[SelectChoice(code, label) for code, label in COUNTER_PAYMENTS.items()])
     cash_given = IntegerField(_l("Cash received (đồng)"), validators=[Optional(), NumberRange(min=0, max=2_000_000_000)])
     client_key = HiddenField(default=once_key)  # one sale however often Pay is tapped
     seen_total = HiddenField()  # the total the till showed: the sale is recorded at that total or not at all

@@ -2,18 +2,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import ocop
 from ..extensions import db
-from ..models_base import SubmittedOnce, Timestamped, UTCDateTime, utcnow
+from ..models_base import SubmittedOnce, Timestamped, UTCDateTime, one_of, utcnow
 
-POINT_KINDS = ("station_airport", "rest_stop", "market_supermarket", "tourist_site", "craft_village", "fair_centre",
-               "post_office", "other")
-STAFF_ROLES = ("staff", "manager")
-COUNTER_PAYMENTS = ("cash", "card", "vietqr")
-# The states of the documents that move (their CHECK constraints list the same; the machines are in
-# services.SALE, counts.COUNT and transfers.TRANSFER).
+# The words of the points, each spelled once (value: what a person reads); the CHECK constraints read them.
+STAFF_ROLES = {"staff": _l("Staff"), "manager": _l("Manager")}
+COUNTER_PAYMENTS = {"cash": _l("Cash"), "card": _l("Card (on the bank's terminal)"), "vietqr": _l("VietQR transfer")}
+# The states of the documents that move (the machines are services.SALE, counts.COUNT and transfers.TRANSFER).
 SALE_STATES = ("completed", "voided")
 TRANSFER_STATES = ("sent", "received")
 COUNT_STATES = ("counting", "submitted", "approved", "cancelled")
@@ -22,9 +22,7 @@ COUNT_STATES = ("counting", "submitted", "approved", "cancelled")
 class SalesPoint(Timestamped, db.Model):
     """An OCOP point of sale; its shelf is a stock location of the inventory."""
     __tablename__ = "sales_points"
-    __table_args__ = (CheckConstraint("kind IN ('station_airport', 'rest_stop', 'market_supermarket', "
-                                      "'tourist_site', 'craft_village', 'fair_centre', 'post_office', 'other')",
-                                      name="kind"),)
+    __table_args__ = (one_of("kind", ocop.SALES_POINT_KINDS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)  # printed on receipts: "TN-01"
@@ -45,7 +43,7 @@ class SalesPoint(Timestamped, db.Model):
 class SalesPointStaff(db.Model):
     """A staff account works at one point, as staff or as its manager."""
     __tablename__ = "sales_point_staff"
-    __table_args__ = (CheckConstraint("role IN ('staff', 'manager')", name="role"),)
+    __table_args__ = (one_of("role", STAFF_ROLES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
@@ -95,9 +93,9 @@ class CounterSale(SubmittedOnce, db.Model):
     """A sale at the counter; never deleted: a void or a return reverses it."""
     __tablename__ = "counter_sales"
     __table_args__ = (
-        CheckConstraint("payment_method IN ('cash', 'card', 'vietqr')", name="payment_method"),
+        one_of("payment_method", COUNTER_PAYMENTS),
         CheckConstraint("total_vnd > 0", name="total"),
-        CheckConstraint("status IN ('completed', 'voided')", name="status"),
+        one_of("status", SALE_STATES),
         CheckConstraint("cash_given_vnd IS NULL OR cash_given_vnd >= total_vnd", name="cash_given"),
     )
 
@@ -190,7 +188,7 @@ class StockTransfer(SubmittedOnce, db.Model):
     """Goods sent from one location (a point, or a seller's warehouse) to a sales point: they leave the
     source when sent, are in transit until received, and arrive as counted on arrival."""
     __tablename__ = "stock_transfers"
-    __table_args__ = (CheckConstraint("status IN ('sent', 'received')", name="status"),
+    __table_args__ = (one_of("status", TRANSFER_STATES),
                       CheckConstraint("from_location_id <> to_location_id", name="places"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -238,8 +236,7 @@ class StockCount(db.Model):
     """A blind count of a point's shelf: staff enter what they see; a manager approves the variances,
     which are written as `count` movements."""
     __tablename__ = "stock_counts"
-    __table_args__ = (CheckConstraint("status IN ('counting', 'submitted', 'approved', 'cancelled')",
-                                      name="status"),)
+    __table_args__ = (one_of("status", COUNT_STATES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sales_point_id: Mapped[int] = mapped_column(ForeignKey("sales_points.id"), index=True)

@@ -23,16 +23,16 @@ from ..i18n import vnd
 from ..inventory import services as stock
 from ..orders import services as order_services
 from ..payments import services as payments
-from ..payments.providers import available_methods
+from ..orders.services import available_methods
 from ..scope import in_scope
 from ..sellers.models import Seller
 from . import counts, reports, services, transfers
-from .forms import (COUNTER_PAYMENT_LABELS, PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
+from .forms import (PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
                     TillLineForm)
 from ..transitions import Refused
 from ..forms import submitted_key, whole_number
 from ..unit_of_work import run, run_once
-from .models import CounterReturn, CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff, StockTransfer
+from .models import COUNTER_PAYMENTS, CounterReturn, CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff, StockTransfer
 
 bp = Blueprint("salespoints", __name__)
 
@@ -158,7 +158,7 @@ def till(point):
         qr = {"svg": payments.qr_svg(payload, _reference(point)), "reference": _reference(point)}
     return render_template("salespoints/till.html", point=point, lines=lines, total=total, scan=ScanForm(),
                            pay=PayForm(), qr=qr, matches=listings_by_ids(session.pop("till-matches", [])),
-                           labels=COUNTER_PAYMENT_LABELS)
+                           labels=COUNTER_PAYMENTS)
 
 
 @bp.post("/counter/<int:point_id>/sell")
@@ -240,7 +240,8 @@ def till_pay(point):
 @bp.get("/counter/<int:point_id>/sales")
 @staff_of_point
 def sales(point):
-    return render_template("salespoints/sales.html", point=point, sales=services.sales_of(point, limit=200))
+    return render_template("salespoints/sales.html", point=point, sales=services.sales_of(point, limit=200),
+                           labels=COUNTER_PAYMENTS)
 
 
 def _sale_or_404(point, sale_id: int):
@@ -255,14 +256,14 @@ def _sale_or_404(point, sale_id: int):
 def sale(point, sale_id: int):
     found = _sale_or_404(point, sale_id)
     return render_template("salespoints/sale.html", point=point, sale=found, reason=ReasonForm(),
-                           manager=services.is_manager(current_user, point), labels=COUNTER_PAYMENT_LABELS)
+                           manager=services.is_manager(current_user, point), labels=COUNTER_PAYMENTS)
 
 
 @bp.get("/counter/<int:point_id>/sales/<int:sale_id>/print")
 @staff_of_point
 def receipt_print(point, sale_id: int):
     found = _sale_or_404(point, sale_id)
-    return render_template("salespoints/receipt_80mm.html", point=point, sale=found, labels=COUNTER_PAYMENT_LABELS)
+    return render_template("salespoints/receipt_80mm.html", point=point, sale=found, labels=COUNTER_PAYMENTS)
 
 
 @bp.post("/counter/<int:point_id>/sales/<int:sale_id>/return")
@@ -535,7 +536,7 @@ def _report_page(point, endpoint: str):
     return render_template("salespoints/reports.html", point=point, days=days, periods=PERIODS, endpoint=endpoint,
                            sales=reports.sales_report([point.id], since, until),
                            pickups=reports.pickups_handed_over(point.location_id, since, until),
-                           stock=reports.stock_report(point.location_id), labels=COUNTER_PAYMENT_LABELS)
+                           stock=reports.stock_report(point.location_id), labels=COUNTER_PAYMENTS)
 
 
 def _report_download(point, what: str, fmt: str):
