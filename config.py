@@ -37,7 +37,10 @@ class Config:
     UPLOAD_DIR = os.path.join(INSTANCE_PATH, "uploads")  # public media (product photos)
     PRIVATE_UPLOAD_DIR = os.path.join(INSTANCE_PATH, "private")  # registration certificates
     MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a form with a 10 MB file; larger requests get 413
+    # One form's upload in all: a 10 MB certificate, or up to 8 phone photos (larger requests get 413). Files
+    # over 500 KB go to temporary files while the form is read, not to memory.
+    MAX_UPLOAD_MB = 32
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     # Photos: refused above this many pixels before they are decoded (24 megapixels: a camera's full size),
     # and at most this many in one form.
     MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(24_000_000)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
@@ -116,4 +116,6 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if hsts:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if "_user_id" in session:  # a signed-in page: never kept by the browser (Back after sign-out) or a proxy
+            response.headers.setdefault("Cache-Control", "no-store")
         return response

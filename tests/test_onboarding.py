@@ -97,10 +97,17 @@ def test_bad_sign_ups_change_nothing_and_say_why(client, app, overrides, message
     assert not os.path.isdir(folder) or os.listdir(folder) == []
 
 
-def test_a_twenty_megabyte_upload_is_refused_with_a_clear_page(client):
+def test_a_certificate_over_ten_megabytes_is_refused_on_the_form(client):
     response = join(client, document=(io.BytesIO(PDF + b"0" * (20 * 1024 * 1024)), "lon.pdf"))
+    assert response.status_code == 422
+    assert "lớn hơn 10 MB" in response.get_data(as_text=True)
+    assert sellers_count() == 0
+
+
+def test_an_upload_over_the_forms_limit_is_refused_with_a_clear_page(client):
+    response = join(client, document=(io.BytesIO(PDF + b"0" * (40 * 1024 * 1024)), "lon.pdf"))
     assert response.status_code == 413
-    assert "Tệp quá lớn" in response.get_data(as_text=True)
+    assert "Tệp quá lớn" in response.get_data(as_text=True) and "32 MB" in response.get_data(as_text=True)
     assert sellers_count() == 0
 
 
@@ -264,6 +271,23 @@ def test_sign_in_is_rate_limited(app_with):
         statuses = [client.post("/account/sign-in", data={"email": "x@example.vn", "password": "y"}).status_code
                     for _ in range(4)]
     assert statuses[-1] == 429 and 429 not in statuses[:3]
+
+
+def test_only_refused_sign_ins_count_against_the_limit(app_with):
+    """Clerks signing in one after another behind one network at opening time are never locked out."""
+    create_user("quay@ocop.vn", "Quầy", PASSWORD)
+    db.session.commit()
+    strict_app = app_with(RATELIMIT_ENABLED=True, AUTH_RATE_LIMIT="3 per minute")
+    with strict_app.test_client() as client:
+        for _ in range(5):
+            assert client.post("/account/sign-in", data={"email": "quay@ocop.vn", "password": PASSWORD}).status_code == 302
+            client.post("/account/sign-out")
+
+
+def test_a_refused_join_form_asks_for_the_certificate_again(client):
+    """A browser never keeps a chosen file when the page comes back: the seller is told, not surprised."""
+    page = client.post("/seller/join", data=form(phone=""), content_type="multipart/form-data").get_data(as_text=True)
+    assert "Hãy chọn lại giấy chứng nhận" in page
 
 
 def test_form_messages_are_in_the_visitors_language(client):

@@ -100,7 +100,9 @@ def test_the_office_opens_a_point_and_gives_it_staff(client, office):
     added = client.post(f"/office/points/{point.id}/staff", data={
         "staff-name": "Lê Thị Hoa", "staff-email": "hoa@ocop.vn", "staff-password": PASSWORD, "staff-role": "manager"})
     assert added.status_code == 303
-    sign_in(client, "hoa@ocop.vn")
+    client.post("/account/sign-out")
+    signed_in = client.post("/account/sign-in", data={"email": "hoa@ocop.vn", "password": PASSWORD})
+    assert signed_in.headers["Location"] == "/counter/"  # staff start at their counter, not the shop's home page
     assert client.get("/counter/").headers["Location"].endswith(f"/counter/{point.id}/")
     assert "Điểm OCOP Ga Thái Nguyên" in client.get(f"/counter/{point.id}/").get_data(as_text=True)
 

@@ -42,6 +42,14 @@ def test_every_answer_carries_the_headers(client, path):
     assert "Strict-Transport-Security" not in response.headers  # plain http in tests: HSTS only in production
 
 
+def test_a_signed_in_page_is_never_stored_by_the_browser_or_a_proxy(client, make):
+    create_user("co@example.vn", "Có", PASSWORD)
+    db.session.commit()
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")  # the public shop may be cached
+    client.post("/account/sign-in", data={"email": "co@example.vn", "password": PASSWORD})
+    assert client.get("/account/orders").headers["Cache-Control"] == "no-store"  # Back after sign-out shows nothing
+
+
 def test_no_page_has_an_inline_script_the_policy_would_block(app):
     """Templates may only load scripts from static/js and styles from static/css."""
     templates = pathlib.Path(app.template_folder)
@@ -218,6 +226,9 @@ def test_odd_scores_and_overlong_import_fields_are_named_not_crashed(client, mak
     ("password123", "en", "most used"),
     ("matkhau123", "vi", "phổ biến nhất"),
     ("nguyenvanbinh", "en", "your name or email"),
+    ("NguyenVanBinh1990", "en", "your name or email"),  # the name as people type it: no accents, no spaces
+    ("NguyễnVănBình1990", "vi", "tên hoặc email"),
+    ("binhnguyen1990", "en", "your name or email"),  # given name first
 ])
 def test_a_guessable_password_is_refused_with_the_reason(client, password, lang, reason):
     from marketplace.accounts.models import User
@@ -264,6 +275,16 @@ def test_an_unknown_email_costs_the_same_hashing_as_a_known_one(make, monkeypatc
     assert services.authenticate("khong@example.vn", PASSWORD) is None
     assert services.authenticate("co@example.vn", "sai-mat-khau-roi") is None
     assert len(checks) == 2 and checks[0] == checks[1]  # one check each, by the same method
+
+
+def test_a_sellers_password_is_not_its_business_name_and_tax_code(client):
+    from .factories import tax_code
+    from .test_onboarding import form
+    weak = f"HTX Chè Tân Cương Hoàng Bình {tax_code(7001)}"  # the legal name and the tax code on the same form
+    answer = client.post("/seller/join", data=form(password=weak, password_again=weak),
+                         content_type="multipart/form-data")
+    assert answer.status_code == 422 and "tên hoặc email" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(Seller.id)) is None
 
 
 def test_the_office_account_command_refuses_a_guessable_password(app):

@@ -8,18 +8,24 @@ from .passwords import StrongPassword
 
 
 class SignInForm(Form):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class SignUpForm(Form):
     """A shopper's account: keeps the cart and the orders."""
-    name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
     password = PasswordField(_l("Password (at least 10 characters, not easy to guess)"),
-                             validators=[DataRequired(), Length(10, 200), StrongPassword("name", "email")])
+                             validators=[DataRequired(), Length(10, 200), StrongPassword("name", "email")],
+                             render_kw={"autocomplete": "new-password"})
     password_again = PasswordField(_l("Password again"),
-                                   validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+                                   validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                                   render_kw={"autocomplete": "new-password"})
 
     def validate_email(self, field):
         from .services import find_user

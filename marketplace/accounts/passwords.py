@@ -3,6 +3,9 @@ or easy to guess (repeats, sequences, keyboard rows, dates). zxcvbn estimates th
 needs; the reason is ours, in the visitor's language."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 from zxcvbn import zxcvbn
@@ -21,8 +24,29 @@ MESSAGES = {
 }
 
 
+def _letters(text: str) -> str:
+    """Lower case, without accents, spaces or punctuation: "Trần Văn Minh" -> "tranvanminh"."""
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return re.sub(r"[\W_]+", "", "".join(c for c in plain if not unicodedata.combining(c))).lower()
+
+
+def _made_of_personal(password: str, personal: tuple[str, ...]) -> bool:
+    """True when what is left of the password, once every part of the person's name, email, business name or
+    tax code is taken out (written with or without accents, spaces or capitals), is weak on its own:
+    "TranVanMinh1990" and "minhtran1990" for Trần Văn Minh, the legal name followed by the tax code."""
+    parts = {_letters(part) for text in personal if text for part in re.split(r"[\s@._+-]+", text)}
+    parts |= {_letters(text.split("@")[0]) for text in personal if text}
+    parts = sorted((part for part in parts if len(part) >= 3), key=len, reverse=True)
+    rest = whole = _letters(password)
+    for part in parts:
+        rest = rest.replace(part, "")
+    return rest != whole and (len(rest) < MIN_LENGTH or zxcvbn(rest[:72])["score"] < STRONG_ENOUGH)
+
+
 def problem(password: str, *personal: str) -> str | None:
     """Why `password` is refused (a key of MESSAGES), or None. `personal`: the name, email and the like."""
+    if _made_of_personal(password, personal):
+        return "personal"
     mine = [part for text in personal if text for part in (text, *text.replace("@", " ").replace(".", " ").split())]
     result = zxcvbn(password[:72], user_inputs=[*mine, *LOCAL_WORDS])  # zxcvbn refuses more than 72
     if result["score"] >= STRONG_ENOUGH:

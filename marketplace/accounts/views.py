@@ -28,12 +28,15 @@ def begin_session(user) -> None:
 
 
 def home_for(user) -> str:
-    return {"seller": url_for("sellers.dashboard"), "office": url_for("office.queue")}.get(
-        user.role, url_for("catalog.home"))
+    """Where each person starts: the seller's console, the office's queue, the counter; shoppers, the shop."""
+    return {"seller": url_for("sellers.dashboard"), "office": url_for("office.queue"),
+            "staff": url_for("salespoints.counter_home")}.get(user.role, url_for("catalog.home"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(auth_limit, methods=["POST"])
+# Only a refused sign-in counts against the limit (it is there against guessing): a clerk who signs in,
+# out and in again, or several clerks behind one network at opening time, are never locked out.
+@limiter.limit(auth_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():

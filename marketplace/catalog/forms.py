@@ -109,7 +109,8 @@ class ProductForm(Form):
     status = SelectField(_l("Status"), choices=[SelectChoice("draft", _l("Draft: not shown")),
                                                 SelectChoice("active", _l("Active: shown once recognised")),
                                                 SelectChoice("archived", _l("Archived"))])
-    photos = MultipleFileField(_l("Photos (JPEG, PNG or WebP, at most 8 MB each)"))
+    photos = MultipleFileField(_l("Photos (JPEG, PNG or WebP; up to 8 at once, 8 MB each, 32 MB in all)"),
+                               render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,7 +42,7 @@ def _open(data: bytes) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise PhotoError(_("The photo is too large to open safely.")) from error
     except Exception as error:  # Pillow raises many kinds for what is not an image
-        raise PhotoError(_("This file is not a photo Pillow can read (JPEG, PNG or WebP).")) from error
+        raise PhotoError(_("This file is not a photo the shop can read (JPEG, PNG or WebP).")) from error
 
 
 def check_uploads(photos: list, seller) -> None:

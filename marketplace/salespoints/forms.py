@@ -37,9 +37,11 @@ class PointForm(AddressChecks, Form):
 
 class StaffForm(Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
     password = PasswordField(_l("First password (at least 10 characters; tell it to them in person)"),
-                             validators=[DataRequired(), Length(10, 200), StrongPassword("name", "email")])
+                             validators=[DataRequired(), Length(10, 200), StrongPassword("name", "email")],
+                             render_kw={"autocomplete": "new-password"})
     role = SelectField(_l("Role"), choices=[SelectChoice(code, label) for code, label in STAFF_ROLES.items()],
                        validators=[DataRequired()])
 

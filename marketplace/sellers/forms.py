@@ -18,13 +18,17 @@ from .services import registration_taken
 
 class SellerSignUpForm(AddressChecks, Form):
     # The account
-    name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
     password = PasswordField(_l("Password (at least 10 characters, not easy to guess)"),
                              validators=[DataRequired(), Length(10, 200),
-                                         StrongPassword("name", "email", "legal_name", "registration_no")])
+                                         StrongPassword("name", "email", "legal_name", "registration_no")],
+                             render_kw={"autocomplete": "new-password"})
     password_again = PasswordField(_l("Password again"),
-                                   validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+                                   validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                                   render_kw={"autocomplete": "new-password"})
     # The entity
     entity_type = SelectField(_l("Type of entity"), validators=[DataRequired()])
     legal_name = StringField(_l("Legal name (as on the registration certificate)"),
@@ -39,7 +43,8 @@ class SellerSignUpForm(AddressChecks, Form):
     women_led = BooleanField(_l("Led by a woman"))
     ethnic_minority_led = BooleanField(_l("Led by a person of an ethnic minority"))
     document = FileField(_l("Business registration certificate (PDF, JPEG or PNG, at most 10 MB)"),
-                         validators=[FileRequired(_l("Attach the registration certificate."))])
+                         validators=[FileRequired(_l("Attach the registration certificate."))],
+                         render_kw={"accept": "application/pdf,image/jpeg,image/png"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
