@@ -80,7 +80,6 @@ def _register_blueprints(app: Flask) -> None:
     from .catalog.views import bp as catalog_bp
     from .office.views import bp as office_bp
     from .orders.views import bp as orders_bp
-    from .payments.views import bp as payments_bp
     from .salespoints.views import bp as salespoints_bp
     from .search.views import bp as search_bp
     from .sellers.views import bp as sellers_bp
@@ -91,7 +90,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sellers_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(orders_bp)
-    app.register_blueprint(payments_bp)
     app.register_blueprint(salespoints_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
@@ -103,7 +101,7 @@ def _register_cli(app: Flask) -> None:
     from .demo.cli import demo_cli
     from .inventory.cli import inventory_cli
     from .outbox.cli import outbox_cli
-    from .payments.cli import orders_cli
+    from .orders.cli import orders_cli
 
     app.cli.add_command(accounts_cli)
     app.cli.add_command(catalog_cli)

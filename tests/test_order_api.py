@@ -9,7 +9,7 @@ from marketplace.accounts.services import create_user
 from marketplace.extensions import db
 from marketplace.inventory import services as stock
 from marketplace.orders.models import Order
-from marketplace.payments import services as payments
+from marketplace.orders import payments
 from marketplace.payments import vietqr
 from marketplace.unit_of_work import run
 

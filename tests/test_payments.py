@@ -12,7 +12,7 @@ from marketplace.inventory.models import StockMovement
 from marketplace.models_base import utcnow
 from marketplace.orders.models import Order
 from marketplace.outbox.models import OutboxEmail
-from marketplace.payments import services as payments
+from marketplace.orders import payments
 from marketplace.payments import vietqr
 from marketplace.payments.models import PaymentEvent
 

@@ -550,7 +550,7 @@ def test_an_uncollected_pickup_goes_back_on_sale(app, point, goods):
     _seller, tea, _honey = goods
     from marketplace.models_base import utcnow
     from marketplace.orders import services as orders
-    from marketplace.payments.services import expire_overdue
+    from marketplace.orders.payments import expire_overdue
     order = run(orders.place_order, {tea.id: 2}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
     assert expire_overdue(now=utcnow() + dt.timedelta(days=2)) == 0

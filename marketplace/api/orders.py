@@ -16,7 +16,7 @@ from ..orders.cart import max_units
 from ..orders.forms import CheckoutForm
 from ..orders.models import Order
 from ..payments import card
-from ..payments import services as payments
+from ..orders import payments
 from ..salespoints.models import SalesPoint
 from ..security import MAX_ID
 from ..unit_of_work import run, run_once

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import functools
 
-import segno
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
 
-from .. import ocop
+from .. import ocop, qr
 from ..forms import whole_number
 from ..salespoints.reports import points_holding
 from ..urls import public_url
@@ -83,7 +82,7 @@ def trace_url(product_id: int) -> str:
 @functools.lru_cache(maxsize=4096)
 def qr_svg(url: str) -> str:
     """The trace page's QR code as inline SVG; made once per address (it is most of a page's CPU)."""
-    return segno.make(url, error="m").svg_inline(scale=4, dark="#1b3a1b", title=url)
+    return qr.qr_svg(url, title=url, scale=4, dark="#1b3a1b")
 
 
 @bp.get("/products/<int:product_id>")

@@ -20,7 +20,7 @@ from ..exports import table_response
 from ..extensions import db
 from ..forms import whole_number
 from ..orders import services as order_services
-from ..payments import services as payments
+from ..orders import payments
 from ..scope import in_scope
 from ..sellers.models import VERIFICATION_STATUSES, Seller
 from . import services

@@ -1,22 +1,24 @@
 """The cart, checkout, the buyer's order page and the seller's order list."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import stripe
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.services import roles_required
+from ..extensions import csrf
 from ..i18n import current_language
 from ..inventory import services as stock
 from ..payments import card
-from ..payments import services as payments
 from ..salespoints.services import points_for_pickup
 from ..transitions import Refused
 from ..urls import safe_next
 from ..forms import submitted_key, whole_number
 from ..unit_of_work import made_with, run, run_once
-from . import cart, services
+from . import cart, payments, services
 from .forms import CartLineForm, CheckoutForm
 from .models import Order
 
@@ -212,3 +214,18 @@ def seller_order_action(part_id: int):
     except (Refused, stock.StockError):
         flash(_("This order cannot be changed that way now."), "error")
     return redirect(url_for("orders.seller_orders"), code=303)
+
+
+# --- What the card company tells ------------------------------------------------------------------
+
+@bp.post("/payments/stripe/webhook")
+@csrf.exempt
+def stripe_webhook():
+    """Stripe's webhook: the body is checked against its signature before anything else."""
+    try:
+        outcome = run(payments.handle_stripe_event, request.get_data(), request.headers.get("Stripe-Signature"))
+    except (ValueError, stripe.SignatureVerificationError):
+        return jsonify({"error": "bad_signature"}), 400
+    except IntegrityError:  # the same event, stored by a simultaneous delivery
+        outcome = "duplicate"
+    return jsonify({"outcome": outcome}), 200

@@ -6,6 +6,8 @@ from __future__ import annotations
 import binascii
 import unicodedata
 
+from flask import current_app
+
 NAPAS_GUID = "A000000727"
 TRANSFER_TO_ACCOUNT = "QRIBFTTA"
 VND = "704"
@@ -42,3 +44,9 @@ def payload(bank_bin: str, account_no: str, amount_vnd: int | None = None, refer
         text += _field("62", _field("08", plain_reference(reference)))
     text += "6304"
     return text + crc16(text)
+
+
+def to_operator(amount_vnd: int, reference: str) -> str:
+    """A VietQR into the marketplace operator's account (the VIETQR_* settings) for this amount and note."""
+    config = current_app.config
+    return payload(config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], amount_vnd, reference)

@@ -22,8 +22,9 @@ from ..extensions import db
 from ..i18n import vnd
 from ..inventory import services as stock
 from ..orders import services as order_services
-from ..payments import services as payments
+from ..payments import vietqr
 from ..orders.services import available_methods
+from ..qr import qr_svg
 from ..scope import in_scope
 from ..sellers.models import Seller
 from . import counts, reports, services, transfers
@@ -154,8 +155,8 @@ def till(point):
     lines, total = _till_view(point)
     qr = None
     if total and "vietqr" in available_methods():
-        payload = payments.transfer_payload(total, _reference(point))
-        qr = {"svg": payments.qr_svg(payload, _reference(point)), "reference": _reference(point)}
+        payload = vietqr.to_operator(total, _reference(point))
+        qr = {"svg": qr_svg(payload, _reference(point)), "reference": _reference(point)}
     return render_template("salespoints/till.html", point=point, lines=lines, total=total, scan=ScanForm(),
                            pay=PayForm(), qr=qr, matches=listings_by_ids(session.pop("till-matches", [])),
                            labels=COUNTER_PAYMENTS)

@@ -1,23 +1,24 @@
-"""Payments report to the order pipeline (orders.services.mark_paid / expire); they never move an
-order or its stock themselves. A Stripe event is verified by signature and processed once."""
+"""What each payment does to an order. The providers (`payments`: Stripe Checkout, VietQR) know nothing of
+orders; here their events are reported to the order pipeline (services.mark_paid / expire), which alone
+moves an order and its stock. A Stripe event is verified by signature and processed once; the expiry
+command releases what was not paid or collected in time."""
 from __future__ import annotations
 
 import logging
 
-import segno
-from flask import current_app
 from sqlalchemy import select
 
 from ..audit import audit
 from ..extensions import db
 from ..models_base import utcnow
-from ..orders import services as orders
-from ..orders.models import Order
+from ..payments import card, vietqr
+from ..payments.models import Payment, PaymentEvent
+from ..qr import qr_svg
 from ..scope import in_scope
 from ..transitions import Refused
 from ..unit_of_work import run
-from . import card, vietqr
-from .models import Payment, PaymentEvent
+from . import services as orders
+from .models import Order
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +33,8 @@ def transfer_reference(order: Order) -> str:
     return f"OCOP {order.number}"
 
 
-def transfer_payload(amount_vnd: int, reference: str) -> str:
-    """A VietQR into the operator's account (VIETQR_* settings) for this amount and transfer note."""
-    config = current_app.config
-    return vietqr.payload(config["VIETQR_BANK_BIN"], config["VIETQR_ACCOUNT_NO"], amount_vnd, reference)
-
-
-def qr_svg(payload: str, title: str) -> str:
-    return segno.make(payload, error="m").svg_inline(scale=5, title=title)
-
-
 def vietqr_payload(order: Order) -> str:
-    return transfer_payload(order.total_vnd, transfer_reference(order))
+    return vietqr.to_operator(order.total_vnd, transfer_reference(order))
 
 
 def vietqr_svg(order: Order) -> str:
