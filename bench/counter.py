@@ -130,7 +130,7 @@ def main() -> None:
     summary("whole sale: 3 × (scan + till page) + record + receipt", wholes)
 
     with app.app_context():
-        from marketplace.salespoints.models import SalesPoint
+        from marketplace.inventory.models import SalesPoint
         from marketplace.salespoints.reports import stock_report
         location = app.extensions["sqlalchemy"].session.get(SalesPoint, point_id).location_id
         service = []

@@ -32,7 +32,7 @@ def test_demo_load_fills_the_shop_and_hides_what_must_be_hidden(app, client):
     assert "dữ liệu mẫu" in page  # the shop says it is demo data
     points = client.get("/points").get_data(as_text=True)
     assert "Sân bay Nội Bài" in points and "Đại Nội Huế" in points
-    from marketplace.salespoints.models import SalesPoint
+    from marketplace.inventory.models import SalesPoint
     airport = db.session.scalar(db.select(SalesPoint).filter_by(code="HN-NB1"))
     point_page = client.get(f"/points/{airport.id}").get_data(as_text=True)
     assert "Đang có trên kệ" in point_page and "/products/" in point_page

@@ -19,9 +19,9 @@ from marketplace.salespoints import counts, services, transfers
 from marketplace.salespoints.counts import COUNT
 from marketplace.salespoints.transfers import TRANSFER
 from marketplace.accounts.models import User
-from marketplace.salespoints.models import (CounterReturn, CounterSale, CounterSaleLine, GoodsReceipt, SalesPoint,
-                                            SalesPointStaff, StockCount, StockCountLine, StockTransfer,
-                                            StockTransferLine)
+from marketplace.inventory.models import SalesPoint
+from marketplace.salespoints.models import (CounterReturn, CounterSale, CounterSaleLine, GoodsReceipt, SalesPointStaff,
+                                            StockCount, StockCountLine, StockTransfer, StockTransferLine)
 from marketplace.transitions import StatusChange, log_of
 
 from .factories import gtin

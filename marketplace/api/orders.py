@@ -17,7 +17,7 @@ from ..orders.forms import CheckoutForm
 from ..orders.models import Order
 from ..payments import card
 from ..orders import payments
-from ..salespoints.models import SalesPoint
+from ..inventory.models import SalesPoint
 from ..security import MAX_ID
 from ..unit_of_work import run, run_once
 from .views import bp, error

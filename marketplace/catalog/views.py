@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from .. import ocop, qr
 from ..forms import whole_number
-from ..salespoints.reports import points_holding
+from ..inventory.queries import points_holding
 from ..urls import public_url
 from . import services
 from .forms import FilterForm

@@ -197,7 +197,7 @@ def _sales_points() -> None:
     from ..catalog.services import Filters, find_listings
     from ..inventory import services as stock
     from ..inventory.models import StockLocation
-    from ..salespoints.models import SalesPoint
+    from ..inventory.models import SalesPoint
 
     listings = find_listings(Filters(per_page=200)).items
     for n, (code, name, kind, province, street, hours, phone) in enumerate(DEMO_POINTS):

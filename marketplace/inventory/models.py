@@ -5,8 +5,9 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import ocop
 from ..extensions import db
-from ..models_base import SubmittedOnce, UTCDateTime, one_of, utcnow
+from ..models_base import SubmittedOnce, Timestamped, UTCDateTime, one_of, utcnow
 
 LOCATION_KINDS = ("seller_warehouse", "sales_point")
 # Why stock changed, one word per ledger line (the CHECK constraint reads the same tuple).
@@ -72,3 +73,24 @@ class StockMovement(SubmittedOnce, db.Model):
     reference: Mapped[str | None] = mapped_column(String(60))  # an order number, a receipt, a count
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class SalesPoint(Timestamped, db.Model):
+    """An OCOP point of sale: the public face of a stock location (its shelf), with its address and hours.
+    Its staff and documents (receipts, sales, transfers, counts) are the sales points' (`salespoints`)."""
+    __tablename__ = "sales_points"
+    __table_args__ = (one_of("kind", ocop.SALES_POINT_KINDS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)  # printed on receipts: "TN-01"
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    province_code: Mapped[int] = mapped_column(index=True)
+    ward_code: Mapped[int]
+    street: Mapped[str] = mapped_column(String(300))
+    opening_hours: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), unique=True)
+
+    location = relationship("StockLocation")

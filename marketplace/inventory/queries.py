@@ -1,11 +1,12 @@
-"""Read-only questions about stock, for pages and carts (they never write a level)."""
+"""Read-only questions about stock, for pages and carts (they never write a level): what a seller can ship,
+which sales points are open, which hold a product, which can fill a pickup."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from ..catalog.models import Product
 from ..extensions import db
-from .models import StockLevel, StockLocation
+from .models import SalesPoint, StockLevel, StockLocation
 
 
 def online_available(product_ids: list[int]) -> dict[int, int]:
@@ -20,3 +21,34 @@ def online_available(product_ids: list[int]) -> dict[int, int]:
         .where(Product.id.in_(product_ids)))
     found = {product_id: available for product_id, available in rows}
     return {product_id: max(found.get(product_id, 0), 0) for product_id in product_ids}
+
+
+def open_points(province_code: int | None = None) -> list[SalesPoint]:
+    query = select(SalesPoint).where(SalesPoint.active.is_(True)).order_by(SalesPoint.province_code, SalesPoint.name)
+    if province_code is not None:
+        query = query.where(SalesPoint.province_code == province_code)
+    return db.session.scalars(query).all()
+
+
+def points_holding(product_id: int) -> list[SalesPoint]:
+    """Open points with this product available on the shelf now (for the product page)."""
+    return db.session.scalars(
+        select(SalesPoint).join(StockLevel, StockLevel.location_id == SalesPoint.location_id)
+        .where(SalesPoint.active.is_(True), StockLevel.product_id == product_id,
+               StockLevel.on_hand - StockLevel.reserved > 0)
+        .order_by(SalesPoint.province_code, SalesPoint.name)).all()
+
+
+def points_for_pickup(items: dict[int, int]) -> list[SalesPoint]:
+    """Open points holding every item in the wanted quantity, available now (one query for all points)."""
+    if not items:
+        return []
+    points = {point.location_id: point for point in open_points()}
+    covered: dict[int, int] = {}
+    rows = db.session.execute(select(StockLevel.location_id, StockLevel.product_id,
+                                     StockLevel.on_hand - StockLevel.reserved)
+                              .where(StockLevel.location_id.in_(list(points)), StockLevel.product_id.in_(list(items))))
+    for location_id, product_id, available in rows:
+        if available >= items[product_id]:
+            covered[location_id] = covered.get(location_id, 0) + 1
+    return [points[location_id] for location_id, n in covered.items() if n == len(items)]

@@ -12,7 +12,7 @@ from ..catalog.models import Product
 from ..certification.models import EvaluationRecord
 from ..certification.services import listable_select
 from ..extensions import db
-from ..salespoints.models import SalesPoint
+from ..inventory.models import SalesPoint
 from ..sellers.models import Seller
 
 EXPIRY_HORIZON_DAYS = 90

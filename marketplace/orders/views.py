@@ -13,7 +13,7 @@ from ..extensions import csrf
 from ..i18n import current_language
 from ..inventory import services as stock
 from ..payments import card
-from ..salespoints.services import points_for_pickup
+from ..inventory.queries import points_for_pickup
 from ..transitions import Refused
 from ..urls import safe_next
 from ..forms import submitted_key, whole_number

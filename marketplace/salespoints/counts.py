@@ -14,11 +14,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..inventory.models import SalesPoint
 from ..inventory import services as stock
 from ..models_base import utcnow
 from ..transitions import Refused, StateMachine
 from ..unit_of_work import lock
-from .models import COUNT_STATES, SalesPoint, StockCount, StockCountLine
+from .models import COUNT_STATES, StockCount, StockCountLine
 from .services import PointError
 
 OPEN = ("counting", "submitted")

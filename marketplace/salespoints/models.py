@@ -4,11 +4,10 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from .. import ocop
 from ..extensions import db
-from ..models_base import SubmittedOnce, Timestamped, UTCDateTime, one_of, utcnow
+from ..models_base import SubmittedOnce, UTCDateTime, one_of, utcnow
 
 # The words of the points, each spelled once (value: what a person reads); the CHECK constraints read them.
 STAFF_ROLES = {"staff": _l("Staff"), "manager": _l("Manager")}
@@ -17,27 +16,6 @@ COUNTER_PAYMENTS = {"cash": _l("Cash"), "card": _l("Card (on the bank's terminal
 SALE_STATES = ("completed", "voided")
 TRANSFER_STATES = ("sent", "received")
 COUNT_STATES = ("counting", "submitted", "approved", "cancelled")
-
-
-class SalesPoint(Timestamped, db.Model):
-    """An OCOP point of sale; its shelf is a stock location of the inventory."""
-    __tablename__ = "sales_points"
-    __table_args__ = (one_of("kind", ocop.SALES_POINT_KINDS),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(12), unique=True)  # printed on receipts: "TN-01"
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))
-    province_code: Mapped[int] = mapped_column(index=True)
-    ward_code: Mapped[int]
-    street: Mapped[str] = mapped_column(String(300))
-    opening_hours: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(20))
-    active: Mapped[bool] = mapped_column(default=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), unique=True)
-
-    location = relationship("StockLocation")
-    staff = relationship("SalesPointStaff", back_populates="sales_point", order_by="SalesPointStaff.id")
 
 
 class SalesPointStaff(db.Model):
@@ -51,7 +29,7 @@ class SalesPointStaff(db.Model):
     role: Mapped[str] = mapped_column(String(10), default="staff")
 
     user = relationship("User")
-    sales_point = relationship("SalesPoint", back_populates="staff")
+    sales_point = relationship("SalesPoint", backref=backref("staff", order_by="SalesPointStaff.id"))
 
 
 class GoodsReceipt(SubmittedOnce, db.Model):

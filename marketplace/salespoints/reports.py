@@ -11,11 +11,11 @@ from .. import ocop
 from ..catalog.models import Product
 from ..certification.services import listable_select
 from ..extensions import db
-from ..inventory.models import StockLevel
+from ..inventory.models import SalesPoint, StockLevel
 from ..orders.models import Order, OrderPart
 from ..sellers.models import Seller
 from ..transitions import StatusChange
-from .models import CounterSale, CounterSaleLine, SalesPoint, StockTransfer, StockTransferLine
+from .models import CounterSale, CounterSaleLine, StockTransfer, StockTransferLine
 from .transfers import in_transit
 
 
@@ -192,12 +192,3 @@ def seller_points(seller_id: int) -> list[tuple[SalesPoint, list[HeldRow]]]:
         held.setdefault(point.location_id, {}).setdefault(product_id, HeldRow(name)).in_transit = int(quantity)
     return sorted(((points[location], sorted(rows.values(), key=lambda row: row.name))
                    for location, rows in held.items()), key=lambda pair: pair[0].name)
-
-
-def points_holding(product_id: int) -> list[SalesPoint]:
-    """Open points with this product available on the shelf now (for the product page)."""
-    return db.session.scalars(
-        select(SalesPoint).join(StockLevel, StockLevel.location_id == SalesPoint.location_id)
-        .where(SalesPoint.active.is_(True), StockLevel.product_id == product_id,
-               StockLevel.on_hand - StockLevel.reserved > 0)
-        .order_by(SalesPoint.province_code, SalesPoint.name)).all()

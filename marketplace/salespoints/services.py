@@ -20,14 +20,14 @@ from ..catalog.models import Product
 from ..catalog.services import Listing, listings_by_ids
 from ..extensions import db
 from ..inventory import services as stock
-from ..inventory.models import StockLevel, StockLocation
+from ..inventory.models import SalesPoint, StockLevel, StockLocation
 from ..models_base import utcnow
 from ..scope import in_scope
 from ..search.text import fold
 from ..sellers.models import Seller
 from ..transitions import Refused, StateMachine, claim
 from .models import (SALE_STATES, CounterReturn, CounterReturnLine, CounterSale, CounterSaleLine, GoodsReceipt,
-                     GoodsReceiptLine, SalesPoint, SalesPointStaff)
+                     GoodsReceiptLine, SalesPointStaff)
 
 
 class PointError(ValueError):
@@ -70,13 +70,6 @@ def update_point(officer, point: SalesPoint, values: dict) -> SalesPoint:
     point.location.name = point.name
     audit(officer, "sales_point.update", point, before, _state(point))
     return point
-
-
-def open_points(province_code: int | None = None) -> list[SalesPoint]:
-    query = select(SalesPoint).where(SalesPoint.active.is_(True)).order_by(SalesPoint.province_code, SalesPoint.name)
-    if province_code is not None:
-        query = query.where(SalesPoint.province_code == province_code)
-    return db.session.scalars(query).all()
 
 
 def map_url(point: SalesPoint) -> str:
@@ -358,18 +351,3 @@ def find_sellers(text: str, limit: int = 20):
         return db.session.scalars(query.where(Seller.registration_no == digits).limit(limit)).all()
     words = fold(text).split()
     return [s for s in db.session.scalars(query).all() if all(w in fold(s.legal_name) for w in words)][:limit]
-
-
-def points_for_pickup(items: dict[int, int]) -> list[SalesPoint]:
-    """Open points holding every item in the wanted quantity, available now (one query for all points)."""
-    if not items:
-        return []
-    points = {point.location_id: point for point in open_points()}
-    covered: dict[int, int] = {}
-    rows = db.session.execute(select(StockLevel.location_id, StockLevel.product_id,
-                                     StockLevel.on_hand - StockLevel.reserved)
-                              .where(StockLevel.location_id.in_(list(points)), StockLevel.product_id.in_(list(items))))
-    for location_id, product_id, available in rows:
-        if available >= items[product_id]:
-            covered[location_id] = covered.get(location_id, 0) + 1
-    return [points[location_id] for location_id, n in covered.items() if n == len(items)]

@@ -8,10 +8,11 @@ from sqlalchemy import or_, select
 
 from ..catalog.services import listings_by_ids
 from ..extensions import db
+from ..inventory.models import SalesPoint
 from ..inventory import services as stock
 from ..models_base import utcnow
 from ..transitions import Refused, StateMachine
-from .models import TRANSFER_STATES, SalesPoint, StockTransfer, StockTransferLine
+from .models import TRANSFER_STATES, StockTransfer, StockTransferLine
 from .services import PointError
 
 # THE stock transfer's states: it leaves the source when sent (created `sent`) and arrives once.

@@ -19,6 +19,8 @@ from ..catalog.models import Product
 from ..catalog.services import listings_by_ids
 from ..exports import FORMATS, table_response
 from ..extensions import db
+from ..inventory.models import SalesPoint
+from ..inventory.queries import open_points
 from ..i18n import vnd
 from ..inventory import services as stock
 from ..orders import services as order_services
@@ -33,7 +35,7 @@ from .forms import (PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, 
 from ..transitions import Refused
 from ..forms import submitted_key, whole_number
 from ..unit_of_work import run, run_once
-from .models import COUNTER_PAYMENTS, CounterReturn, CounterSale, GoodsReceipt, SalesPoint, SalesPointStaff, StockTransfer
+from .models import COUNTER_PAYMENTS, CounterReturn, CounterSale, GoodsReceipt, SalesPointStaff, StockTransfer
 
 bp = Blueprint("salespoints", __name__)
 
@@ -443,7 +445,7 @@ def point_transfers(point):
         sent = _send_transfer(point.location_id, [item.listing.product.id for item in items])
         if sent is not None:
             return redirect(url_for("salespoints.point_transfer", point_id=point.id, transfer_id=sent.id), code=303)
-    others = [p for p in services.open_points() if p.id != point.id]
+    others = [p for p in open_points() if p.id != point.id]
     return render_template("salespoints/transfers.html", point=point, items=items, others=others,
                            transfers=transfers.transfers_touching(point.location_id),
                            in_transit=transfers.in_transit(point.location_id))
@@ -595,7 +597,7 @@ def seller_points():
     since, until = ocop.today() - dt.timedelta(days=29), ocop.today()
     return render_template("salespoints/seller_points.html", holdings=reports.seller_points(seller.id),
                            sales=reports.sales_report(None, since, until, seller_id=seller.id),
-                           points=services.open_points(), products=products, levels=levels,
+                           points=open_points(), products=products, levels=levels,
                            sent=transfers.transfers_touching(warehouse.id, limit=20))
 
 
@@ -686,7 +688,7 @@ def office_staff_switch(point_id: int, member_id: int):
 
 @bp.get("/points")
 def public_points():
-    return render_template("salespoints/points.html", points=services.open_points())
+    return render_template("salespoints/points.html", points=open_points())
 
 
 @bp.get("/points/<int:point_id>")
