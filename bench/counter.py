@@ -33,7 +33,7 @@ def setup(app, wanted: int) -> tuple[int, list[str]]:
 
     from marketplace import ocop
     from marketplace.accounts.services import create_user
-    from marketplace.catalog.models import Product
+    from marketplace.products.models import Product
     from marketplace.certification.services import listable_select
     from marketplace.extensions import db
     from marketplace.salespoints import services

@@ -36,7 +36,7 @@ BUYER = {"contact": {"name": "Nguyễn Văn An", "phone": "0912 345 678", "email
 
 def stock_up(app, quantity: int) -> list[int]:
     """Receive `quantity` of every listable product into its seller's warehouse; answers their ids."""
-    from marketplace.catalog.models import Product
+    from marketplace.products.models import Product
     from marketplace.certification.services import listable_select
     from marketplace.extensions import db
     from marketplace.inventory import services as stock

@@ -396,7 +396,7 @@ def set_up_people(app, sellers: int, shelf: int, shelf_stock: int) -> dict:
 
     from marketplace import ocop
     from marketplace.accounts.services import create_user
-    from marketplace.catalog.models import Product
+    from marketplace.products.models import Product
     from marketplace.certification.services import listable_select
     from marketplace.extensions import db
     from marketplace.salespoints import services

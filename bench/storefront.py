@@ -45,7 +45,7 @@ def generate(app, count: int) -> None:
     from stdnum.vn import mst
 
     from marketplace import ocop
-    from marketplace.catalog.models import Product
+    from marketplace.products.models import Product
     from marketplace.certification.models import EvaluationRecord
     from marketplace.extensions import db
     from marketplace.sellers.models import Seller

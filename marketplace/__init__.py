@@ -61,7 +61,7 @@ def _init_extensions(app: Flask) -> None:
     cart.init_app(app)
     # Import every model so metadata (and Alembic autogenerate) sees all tables.
     from .accounts import models as _accounts  # noqa: F401
-    from .catalog import models as _catalog  # noqa: F401
+    from .products import models as _products  # noqa: F401
     from .certification import models as _certification  # noqa: F401
     from .inventory import models as _inventory  # noqa: F401
     from .orders import models as _orders  # noqa: F401

@@ -8,7 +8,7 @@ from stdnum import ean
 from stdnum.vn import mst
 
 from marketplace import ocop
-from marketplace.catalog.models import Product
+from marketplace.products.models import Product
 from marketplace.certification.models import EvaluationRecord
 from marketplace.extensions import db
 from marketplace.sellers.models import Seller

@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from marketplace.accounts.services import create_user
-from marketplace.catalog.models import Product
+from marketplace.products.models import Product
 from marketplace.certification.expiry import send_reminders
 from marketplace.unit_of_work import run
 from marketplace.certification.importer import COLUMNS

@@ -2,7 +2,7 @@
 from sqlalchemy import func
 
 from marketplace import ocop
-from marketplace.catalog.models import Product
+from marketplace.products.models import Product
 from marketplace.certification.services import is_listable, listable_select
 from marketplace.demo import data
 from marketplace.extensions import db

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.catalog.models import Product, ProductImage
+from marketplace.products.models import Product, ProductImage
 from marketplace.catalog.services import save_product
 from marketplace.certification.models import ProductChangeRequest
 from marketplace.certification.services import IdentityLocked, identity_locked_by

@@ -8,7 +8,7 @@ import pytest
 from flask_babel import force_locale
 from openpyxl import Workbook
 
-from marketplace.catalog.models import Product
+from marketplace.products.models import Product
 from marketplace.certification.importer import COLUMNS, import_file
 from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import listed_record

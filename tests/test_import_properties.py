@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from marketplace.catalog.models import Product
+from marketplace.products.models import Product
 from marketplace.certification.importer import import_rows
 from marketplace.certification.models import EvaluationRecord
 from marketplace.extensions import db

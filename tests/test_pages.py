@@ -2,7 +2,7 @@
 import datetime as dt
 import re
 
-from marketplace.catalog.models import ProductImage
+from marketplace.products.models import ProductImage
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
 

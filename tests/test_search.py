@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from marketplace.catalog.models import Product
+from marketplace.products.models import Product
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
 from marketplace.search import services

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from marketplace import create_app
 from marketplace.accounts.services import create_user
-from marketplace.catalog.models import Product
+from marketplace.products.models import Product
 from marketplace.extensions import db
 from marketplace.sellers.models import Seller
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import ocop
-from ..catalog.forms import MAX_PRICE
+from ..products.models import MAX_PRICE
 from ..orders.models import PART_STATES, PAYMENT_METHODS, PAYMENT_STATUSES
 from ..orders.services import available_methods
 from ..search.forms import MAX_QUERY

@@ -9,10 +9,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import ocop
+from ..products.models import MAX_PRICE
 from ..certification.services import IDENTITY_FIELDS
 from .services import Filters
 
-MAX_PRICE = 1_000_000_000  # đồng: no OCOP product costs more; a larger filter or price is a typing mistake
 
 SORT_CHOICES = [
     SelectChoice("newest", _l("Newly recognised")),

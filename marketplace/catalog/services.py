@@ -14,7 +14,8 @@ from ..certification.models import EvaluationRecord
 from ..certification.services import Badge, badges, check_identity, listable_select
 from ..extensions import db
 from ..sellers.models import Seller
-from .models import Product
+from ..products.models import Product, ProductImage
+from ..products.images import check_uploads, save_photo
 
 SORTS = ("newest", "price_asc", "price_desc", "stars", "name")
 _ORDER = {
@@ -167,8 +168,6 @@ def save_product(seller: Seller, values: dict, photos=(), product: Product | Non
     Photos are checked and written first; if any is refused nothing is saved.
     What the council evaluated is locked while a recognition holds: a change of it raises
     `IdentityLocked` (naming the fields) before anything is written."""
-    from .images import check_uploads, save_photo
-    from .models import ProductImage
 
     if product is not None and product.seller_id != seller.id:
         raise PermissionError("another seller's product")

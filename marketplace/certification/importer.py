@@ -24,8 +24,8 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from .. import ocop
-from ..catalog.forms import MAX_PRICE
-from ..catalog.models import Product
+from ..products.models import MAX_PRICE
+from ..products.models import Product
 from ..extensions import db
 from ..models_base import utcnow
 from ..sellers.models import Seller

@@ -8,7 +8,7 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .. import ocop
-from ..catalog.models import Product
+from ..products.models import Product
 from ..extensions import db
 from ..models_base import Timestamped, UTCDateTime
 

@@ -21,7 +21,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
-from ..catalog.models import Product
+from ..products.models import Product
 from ..extensions import db
 from ..i18n import date as format_date
 from ..models_base import utcnow

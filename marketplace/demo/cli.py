@@ -18,7 +18,7 @@ from stdnum import ean
 from stdnum.vn import mst
 
 from .. import ocop
-from ..catalog.models import Product, ProductImage
+from ..products.models import Product, ProductImage
 from ..certification.importer import import_rows
 from ..certification.models import EvaluationRecord
 from ..extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..catalog.models import Product
+from ..products.models import Product
 from ..extensions import db
 from .models import SalesPoint, StockLevel, StockLocation
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import ocop
-from ..catalog.models import Product
+from ..products.models import Product
 from ..certification.models import EvaluationRecord
 from ..certification.services import listable_select
 from ..extensions import db

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import AuditLog, audit
-from ..catalog.models import Product
+from ..products.models import Product
 from ..certification.models import ProductChangeRequest
 from ..certification.services import identity_of
 from ..extensions import db

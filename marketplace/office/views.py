@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import ocop
 from ..accounts.services import roles_required
 from ..audit import AuditLog
-from ..catalog.models import Product
+from ..products.models import Product
 from ..certification.importer import ImportFileError, read_table
 from ..certification.models import EvaluationRecord, ProductChangeRequest
 from ..certification.services import IDENTITY_LABELS, change_requests_of, identity_locked_by, unlisted_reasons

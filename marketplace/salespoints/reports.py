@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from .. import ocop
-from ..catalog.models import Product
+from ..products.models import Product
 from ..certification.services import listable_select
 from ..extensions import db
 from ..inventory.models import SalesPoint, StockLevel

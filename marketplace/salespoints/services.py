@@ -16,7 +16,7 @@ from sqlalchemy import exists, select
 from .. import ocop
 from ..accounts.services import create_user
 from ..audit import audit
-from ..catalog.models import Product
+from ..products.models import Product
 from ..catalog.services import Listing, listings_by_ids
 from ..extensions import db
 from ..inventory import services as stock

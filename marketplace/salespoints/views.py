@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
 from ..accounts.services import AccountError, roles_required
-from ..catalog.models import Product
+from ..products.models import Product
 from ..catalog.services import listings_by_ids
 from ..exports import FORMATS, table_response
 from ..extensions import db

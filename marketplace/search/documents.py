@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session, contains_eager
 
 from .. import ocop
-from ..catalog.models import Product
+from ..products.models import Product
 from ..certification.models import EvaluationRecord
 from ..certification.services import listable_select
 

@@ -8,7 +8,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..catalog.models import Product, ProductImage
+from ..products.models import Product, ProductImage
 from ..certification.models import EvaluationRecord
 from ..sellers.models import Seller
 

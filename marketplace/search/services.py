@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import ocop
-from ..catalog.models import Product
+from ..products.models import Product
 from ..catalog.services import Listing, listings_by_ids
 from ..certification.models import EvaluationRecord
 from ..extensions import db

@@ -11,7 +11,7 @@ from .. import ocop
 from ..accounts.services import roles_required
 from ..catalog import services as catalog
 from ..catalog.forms import ChangeRequestForm, ProductForm
-from ..catalog.images import PhotoError
+from ..products.images import PhotoError
 from ..certification import services as certification
 from ..certification.services import IDENTITY_FIELDS, IdentityLocked, expiring, unlisted_reasons
 from ..accounts.views import auth_limit, begin_session

@@ -5,9 +5,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import ocop
 from ..extensions import db
-from ..models_base import Timestamped
+from ..models_base import Timestamped, one_of
 
 PRODUCT_STATUSES = ("draft", "active", "archived")
+MAX_PRICE = 1_000_000_000  # đồng: no OCOP product costs more; a larger filter or price is a typing mistake
 
 
 class Product(Timestamped, db.Model):
@@ -15,7 +16,7 @@ class Product(Timestamped, db.Model):
     __table_args__ = (
         CheckConstraint("price_vnd > 0", name="price_positive"),
         CheckConstraint("weight_grams IS NULL OR weight_grams > 0", name="weight_positive"),
-        CheckConstraint("status IN ('draft', 'active', 'archived')", name="status"),
+        one_of("status", PRODUCT_STATUSES),
         UniqueConstraint("seller_id", "name", name="uq_products_seller_name"),
         Index("ix_products_status_group", "status", "group_code"),
     )
