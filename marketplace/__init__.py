@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .catalog.views import bp as catalog_bp
+    from .inventory.views import bp as inventory_bp
     from .office.views import bp as office_bp
     from .orders.views import bp as orders_bp
     from .salespoints.views import bp as salespoints_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sellers_bp)
+    app.register_blueprint(inventory_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(salespoints_bp)

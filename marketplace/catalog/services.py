@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import desc, func, or_, select
+from sqlalchemy import desc, func, or_
 from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import ocop
@@ -184,15 +184,3 @@ def save_product(seller: Seller, values: dict, photos=(), product: Product | Non
     db.session.add(product)
     db.session.flush()
     return product
-
-
-def seller_product(seller_id: int, product_id: int) -> Product | None:
-    """One of this seller's products, or None (also for another seller's product)."""
-    product = db.session.get(Product, product_id)
-    return product if product is not None and product.seller_id == seller_id else None
-
-
-def seller_products(seller_id: int) -> list[Product]:
-    return db.session.scalars(select(Product).where(Product.seller_id == seller_id)
-                              .options(selectinload(Product.records), selectinload(Product.images))
-                              .order_by(Product.name)).all()

@@ -1,16 +1,27 @@
-"""Storefront pages: parse the request, ask the catalogue services, render."""
+"""The catalogue's pages: the storefront (parse the request, ask the catalogue services, render) and the
+seller's own products (list, add, edit, ask the office to change what the council evaluated)."""
 from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from .. import ocop, qr
+from ..accounts.services import roles_required
+from ..certification import services as certification
+from ..certification.services import IDENTITY_FIELDS, IdentityLocked, expiring, unlisted_reasons
 from ..forms import whole_number
 from ..inventory.queries import points_holding
+from ..products import services as products
+from ..products.images import PhotoError
+from ..unit_of_work import run
 from ..urls import public_url
 from . import services
-from .forms import FilterForm
+from .forms import ChangeRequestForm, FilterForm, ProductForm
 
 bp = Blueprint("catalog", __name__)
 
@@ -112,3 +123,84 @@ def seller(seller_id: int):
 @bp.get("/media/<path:filename>")
 def media(filename: str):
     return send_from_directory(current_app.config["UPLOAD_DIR"], filename, max_age=7 * 24 * 3600)
+
+
+# --- The seller's products (the seller's console) ------------------------------------------------
+
+def _own_product(product_id: int):
+    product = products.seller_product(current_user.seller_id, product_id)
+    if product is None:
+        abort(404)  # another seller's product does not exist for this one
+    return product
+
+
+@bp.get("/seller/products")
+@roles_required("seller")
+def seller_products():
+    today = ocop.today()
+    rows = [(p, unlisted_reasons(p, today), expiring(p.records, today)) for p in
+            products.seller_products(current_user.seller_id)]
+    return render_template("catalog/seller_products.html", rows=rows, today=today)
+
+
+@bp.route("/seller/products/new", methods=["GET", "POST"])
+@bp.route("/seller/products/<int:product_id>", methods=["GET", "POST"])
+@roles_required("seller")
+def edit_product(product_id: int | None = None):
+    product = _own_product(product_id) if product_id else None
+    form = ProductForm(obj=product)
+    locked_by = certification.identity_locked_by(product) if product else None
+    if locked_by is not None:
+        form.lock(product, IDENTITY_FIELDS)
+    refused = None
+    if form.validate_on_submit():
+        try:
+            run(services.save_product, current_user.seller, form.values(), form.uploads(), product)
+        except IdentityLocked as error:  # a crafted POST: the page never sends a locked field
+            refused = error.message()
+            form.restore(product, IDENTITY_FIELDS)
+        except PhotoError as error:
+            form.photos.errors = [str(error)]
+        except IntegrityError:
+            form.name.errors = [_("You already have a product with this name.")]
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("catalog.seller_products"), code=303)
+    status = 422 if form.errors or refused else 200
+    return _product_page(form, product, locked_by, refused=refused), status
+
+
+def _product_page(form, product, locked_by, refused=None, change_form=None):
+    """The product form, and for a locked product the change requests and the form to ask for one."""
+    pending, requests = None, []
+    if product is not None and product.id is not None:
+        requests = certification.change_requests_of(product)
+        pending = next((r for r in requests if r.status == "pending"), None)
+    if locked_by is not None and pending is None and change_form is None:
+        change_form = ChangeRequestForm(obj=product, formdata=None)
+    return render_template("catalog/product_form.html", form=form, product=product, locked_by=locked_by,
+                           locked_fields=IDENTITY_FIELDS if locked_by else (), refused=refused,
+                           change_form=change_form, pending=pending, requests=requests,
+                           labels=certification.IDENTITY_LABELS)
+
+
+@bp.post("/seller/products/<int:product_id>/change-request")
+@roles_required("seller")
+def request_change(product_id: int):
+    """Ask the office to change what the council evaluated (name, group, unit, GTIN)."""
+    product = _own_product(product_id)
+    change_form = ChangeRequestForm()
+    if change_form.validate_on_submit():
+        try:
+            run(certification.request_identity_change, current_user, product, change_form.values(),
+                change_form.reason.data)
+        except certification.ChangeRequestError as error:
+            change_form.form_errors.append(str(error))
+        else:
+            flash(_("Your request is sent to the provincial OCOP office. You will be told by email."), "success")
+            return redirect(url_for("catalog.edit_product", product_id=product.id), code=303)
+    locked_by = certification.identity_locked_by(product)
+    form = ProductForm(obj=product, formdata=None)
+    if locked_by is not None:
+        form.lock(product, IDENTITY_FIELDS)
+    return _product_page(form, product, locked_by, change_form=change_form), 422
