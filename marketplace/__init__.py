@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
 from config import CONFIGS
 
 from flask_babel import lazy_gettext as _l
 
-from . import i18n, security
+from . import errors, i18n, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .unit_of_work import Busy
 
 
 def create_app(config_name: str = "development", overrides: dict | None = None) -> Flask:
@@ -35,7 +33,7 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     security.init_converters(app)
     _register_blueprints(app)
     _register_cli(app)
-    _register_error_pages(app)
+    errors.init_app(app)
     _register_template_context(app)
     _register_favicon(app)
     security.init_app(app)
@@ -76,7 +74,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
-    from .api.views import bp as api_bp
+    from .api import bp as api_bp
     from .catalog.views import bp as catalog_bp
     from .inventory.views import bp as inventory_bp
     from .office.views import bp as office_bp
@@ -131,41 +129,3 @@ def _register_template_context(app: Flask) -> None:
     @app.context_processor
     def shared_context():
         return {"demo_data": os.path.exists(demo_marker(app))}
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/")
-
-
-def _register_error_pages(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if _wants_json():
-            response = jsonify(error=error.name.lower().replace(" ", "_"), status=error.code,
-                               message=error.description)
-        else:
-            response = app.make_response(render_template("errors/error.html", error=error))
-        response.status_code = error.code
-        for name, value in error.get_headers():  # e.g. Allow on 405, Retry-After on 429
-            if name.lower() != "content-type":
-                response.headers[name] = value
-        return response
-
-    @app.errorhandler(Busy)
-    def busy(error: Busy):
-        """The database refused the same change twice for contention: ask the client to try again."""
-        if _wants_json():
-            response = jsonify(error="busy", status=503,
-                               message=str(_l("The shop is busy right now. Please try again in a moment.")))
-        else:
-            response = app.make_response(render_template("errors/error.html", error=None))
-        response.status_code = 503
-        response.headers["Retry-After"] = "1"
-        return response
-
-    @app.errorhandler(Exception)
-    def server_error(error: Exception):
-        app.logger.exception("unhandled error")
-        if _wants_json():
-            return jsonify(error="internal_server_error", status=500), 500
-        return render_template("errors/error.html", error=None), 500

@@ -9,18 +9,18 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import ocop
+from ..errors import json_error
 from ..extensions import db, limiter
 from ..i18n import current_language
 from ..orders import services as orders
 from ..orders.cart import max_units
 from ..orders.forms import CheckoutForm
 from ..orders.models import Order
-from ..payments import card
 from ..orders import payments
 from ..inventory.models import SalesPoint
 from ..security import MAX_ID
-from ..unit_of_work import run, run_once
-from .views import bp, error
+from ..unit_of_work import run_once
+from .blueprint import bp
 
 MAX_ITEMS = 50
 # CheckoutForm field → where it sits in the JSON body
@@ -93,7 +93,7 @@ def _pickup_point(value, problems: dict):
 
 
 def _invalid(problems: dict):
-    return error(422, "invalid_order", _("Some fields are invalid."), fields=problems)
+    return json_error(422, "invalid_order", _("Some fields are invalid."), fields=problems)
 
 
 @bp.post("/orders")
@@ -134,13 +134,7 @@ def create_order():
         return _refusal(refused, body)
     if not fresh:  # a retry with the same Idempotency-Key: the same order, nothing placed again
         return jsonify(order_json(order) | {"token": order.access_token}), 200
-    checkout_url = None
-    if order.payment_method == "card":
-        try:
-            checkout_url = run(payments.start_card_payment, order, success_url=orders.order_url(order) + "&paid=1",
-                               cancel_url=orders.order_url(order))
-        except (payments.PaymentError, card.CardError):
-            pass  # the order stands; the client (or the order page) asks again
+    checkout_url = payments.card_checkout(order) if order.payment_method == "card" else None
     answer = order_json(order) | {"token": order.access_token}
     if checkout_url:
         answer["payment"]["checkout_url"] = checkout_url
@@ -159,12 +153,10 @@ def _client_key(contact) -> str | None:
 def _refusal(refused, body: dict):
     """The answer for an order the pipeline would not place."""
     if refused.code == "out_of_stock":
-        return jsonify({"error": "out_of_stock", "status": 409, "message": _("Not enough stock for some items."),
-                        "items": refused.items}), 409
+        return json_error(409, "out_of_stock", _("Not enough stock for some items."), items=refused.items)
     if refused.code == "price_changed":
-        return jsonify({"error": "price_changed", "status": 409,
-                        "message": _("The total changed since you were shown it: nothing was placed."),
-                        "total_vnd": refused.quote.total_vnd}), 409
+        return json_error(409, "price_changed", _("The total changed since you were shown it: nothing was placed."),
+                          total_vnd=refused.quote.total_vnd)
     positions = {item["product_id"]: n for n, item in enumerate(body["items"])}
     if refused.code == "unlisted":
         return _invalid({f"items[{positions[item['product_id']]}].product_id": [_("This product is not on sale.")]
@@ -189,7 +181,7 @@ def _token() -> str | None:
 def get_order(number: str):
     order = orders.find_order(number, _token())
     if order is None:
-        return error(404, "not_found", _("No order has this number and token."))
+        return json_error(404, "not_found", _("No order has this number and token."))
     return jsonify(order_json(order))
 
 

@@ -2,19 +2,18 @@
 rule decides what exists here exactly as it does on the pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from .. import ocop
 from ..catalog import services
 from ..catalog.forms import FilterForm
+from ..errors import json_error
 from ..search import services as search_services
 from ..search.forms import MAX_QUERY, SearchForm
 from ..urls import public_url
+from .blueprint import bp
 from .openapi import openapi_document
-
-bp = Blueprint("api", __name__)
-
 
 def _decimal(value):
     return float(value) if value is not None else None
@@ -72,12 +71,8 @@ def product_detail(listing: services.Listing) -> dict:
     }
 
 
-def error(status: int, code: str, message: str, **extra):
-    return jsonify({"error": code, "status": status, "message": message, **extra}), status
-
-
 def _invalid(form):
-    return error(422, "invalid_parameters", _("Some query parameters are invalid."),
+    return json_error(422, "invalid_parameters", _("Some query parameters are invalid."),
                  fields={name: [str(e) for e in errors] for name, errors in form.errors.items()})
 
 
@@ -86,7 +81,7 @@ def list_products():
     odd = sorted({name for name, values in request.args.lists()
                   if len(values) > 1 or (name != "q" and not values[0].strip())})
     if odd:  # the page's form sends "" for "any"; the API's document has one value per parameter, never blank
-        return error(422, "invalid_parameters", _("Some query parameters are invalid."),
+        return json_error(422, "invalid_parameters", _("Some query parameters are invalid."),
                      fields={name: [_("Give it once, with a value (or leave it out).")] for name in odd})
     if "q" in request.args:
         return _search_products()
@@ -108,7 +103,7 @@ def _search_products():
     query = form.to_query(current_app.config["PER_PAGE"])
     page = search_services.search(query)
     if not page.available:
-        return error(503, "search_unavailable", _("Search is switched off on this shop."))
+        return json_error(503, "search_unavailable", _("Search is switched off on this shop."))
     return jsonify(
         items=[product_summary(hit.listing) | {"highlight": {"name": str(hit.name)}} for hit in page.hits],
         total=page.total, page=query.page, per_page=query.per_page,
@@ -123,7 +118,7 @@ def _search_products():
 def suggest():
     q = request.args.get("q")
     if q is None or len(q) > MAX_QUERY:
-        return error(422, "invalid_parameters", _("Some query parameters are invalid."),
+        return json_error(422, "invalid_parameters", _("Some query parameters are invalid."),
                      fields={"q": [_("Type a few letters (at most %(n)d).", n=MAX_QUERY)]})
     listings = search_services.suggest(q, limit=8)
     return jsonify(items=[{"id": l.product.id, "name": l.product.name, "name_en": l.product.name_en,
@@ -134,7 +129,7 @@ def suggest():
 def get_product(product_id: int):
     listing = services.get_listing(product_id)
     if listing is None:
-        return error(404, "not_found", _("No listed product has this id."))
+        return json_error(404, "not_found", _("No listed product has this id."))
     return jsonify(product_detail(listing))
 
 
@@ -147,8 +142,5 @@ def openapi():
 def wards(code: int):
     """The wards and communes of a province (since July 2025), for address pickers."""
     if ocop.province(code) is None:
-        return error(404, "not_found", _("No province has this code."))
+        return json_error(404, "not_found", _("No province has this code."))
     return jsonify(items=[{"code": int(w.code), "name": w.name} for w in ocop.wards_of(code)])
-
-
-from . import orders as _orders  # noqa: E402,F401  (the order routes, on this blueprint)

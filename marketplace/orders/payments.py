@@ -86,6 +86,17 @@ def start_card_payment(order: Order, success_url: str, cancel_url: str) -> str:
     return url
 
 
+def card_checkout(order: Order) -> str | None:
+    """Start (or find again) the order's Stripe page, for the page and the API alike, in its own unit of work:
+    back to the order page when paid or abandoned. None when Stripe cannot be reached or the order no longer
+    waits for money: the order stands, and its page offers to try again."""
+    back = orders.order_url(order)
+    try:
+        return run(start_card_payment, order, success_url=back + "&paid=1", cancel_url=back)
+    except (PaymentError, card.CardError):
+        return None
+
+
 def close_card_payment(order: Order) -> None:
     """The order was cancelled: close its Stripe page so it cannot be paid any more (best effort: money that
     still arrives is recorded as a refund due)."""

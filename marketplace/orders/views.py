@@ -12,7 +12,6 @@ from ..accounts.services import roles_required
 from ..extensions import csrf
 from ..i18n import current_language
 from ..inventory import services as stock
-from ..payments import card
 from ..inventory.queries import points_for_pickup
 from ..transitions import Refused
 from ..urls import safe_next
@@ -138,13 +137,11 @@ def checkout():
 
 def _pay_by_card(order):
     """Off to Stripe's page; back to the order page if Stripe cannot be reached (it offers to try again)."""
-    back = services.order_url(order)
-    try:
-        return redirect(run(payments.start_card_payment, order, success_url=back + "&paid=1", cancel_url=back),
-                        code=303)
-    except (payments.PaymentError, card.CardError):
+    checkout = payments.card_checkout(order)
+    if checkout is None:
         flash(_("The card payment could not start. Please try again in a moment."), "error")
-        return redirect(back, code=303)
+        return redirect(services.order_url(order), code=303)
+    return redirect(checkout, code=303)
 
 
 @bp.get("/orders/<number>")
