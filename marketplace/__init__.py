@@ -97,7 +97,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import accounts_cli
-    from .certification.cli import catalog_cli, certificates_cli
+    from .catalog.cli import catalog_cli
+    from .certification.cli import certificates_cli
     from .demo.cli import demo_cli
     from .inventory.cli import inventory_cli
     from .outbox.cli import outbox_cli

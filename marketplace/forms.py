@@ -8,11 +8,13 @@ import hashlib
 import secrets
 
 from babel.support import NullTranslations, Translations
-from flask import current_app, request, session
+from flask import current_app, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms.validators import StopValidation
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation, ValidationError
 
+from . import ocop
 from .i18n import current_language
 from .security import MAX_ID, NUL_MESSAGE
 
@@ -52,27 +54,17 @@ class AddressChecks:
 
     def setup_address(self) -> None:
         """The province choices, and the ward picker's address (static/js/wards.js)."""
-        from flask import url_for
-        from wtforms.fields.choices import SelectChoice
-
-        from . import ocop
         self.province.choices = [SelectChoice(int(p.code), p.name) for p in ocop.PROVINCES]
         self.ward.render_kw = (self.ward.render_kw or {}) | {"data-wards-of": "province", "autocomplete": "off",
                                                              "data-wards-url": url_for("api.wards", code=0)}
 
     def validate_phone(self, field):
-        from wtforms.validators import ValidationError
-
-        from . import ocop
         try:
             field.data = ocop.normalize_phone(field.data)
         except ValueError as error:
             raise ValidationError(str(error)) from error
 
     def validate_ward(self, field):
-        from wtforms.validators import ValidationError
-
-        from . import ocop
         if self.province.data:
             try:
                 self.ward_code = int(ocop.find_ward(self.province.data, field.data).code)

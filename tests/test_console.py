@@ -13,7 +13,7 @@ from marketplace.accounts.services import create_user
 from marketplace.products.models import Product
 from marketplace.certification.expiry import send_reminders
 from marketplace.unit_of_work import run
-from marketplace.certification.importer import COLUMNS
+from marketplace.catalog.importer import COLUMNS
 from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import is_listable
 from marketplace.extensions import db

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 
 from marketplace.products.models import Product
-from marketplace.certification.importer import COLUMNS, import_file
+from marketplace.catalog.importer import COLUMNS, import_file
 from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import listed_record
 from marketplace.extensions import db

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from marketplace.products.models import Product
-from marketplace.certification.importer import import_rows
+from marketplace.catalog.importer import import_rows
 from marketplace.certification.models import EvaluationRecord
 from marketplace.extensions import db
 from marketplace.inventory.models import StockMovement

@@ -5,6 +5,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from .passwords import StrongPassword
+from .services import find_user
 
 
 class SignInForm(Form):
@@ -28,6 +29,5 @@ class SignUpForm(Form):
                                    render_kw={"autocomplete": "new-password"})
 
     def validate_email(self, field):
-        from .services import find_user
         if find_user(field.data):
             raise ValidationError(_l("An account with this email exists: sign in instead."))

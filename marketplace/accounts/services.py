@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..extensions import db, login_manager
 from .models import User
 
 
@@ -60,7 +60,6 @@ def roles_required(*roles: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from ..extensions import login_manager
                 return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)

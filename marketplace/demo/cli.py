@@ -19,9 +19,12 @@ from stdnum.vn import mst
 
 from .. import ocop
 from ..products.models import Product, ProductImage
-from ..certification.importer import import_rows
+from ..catalog.importer import import_rows
 from ..certification.models import EvaluationRecord
+from ..catalog.services import Filters, find_listings
 from ..extensions import db
+from ..inventory import services as stock
+from ..inventory.models import SalesPoint, StockLocation
 from ..models_base import utcnow
 from ..sellers.models import Seller
 from ..unit_of_work import run
@@ -194,10 +197,6 @@ DEMO_POINTS = [  # code, name, kind, province, street, hours, phone
 
 def _sales_points() -> None:
     """Three example sales points with opening stock of some listed products (once)."""
-    from ..catalog.services import Filters, find_listings
-    from ..inventory import services as stock
-    from ..inventory.models import StockLocation
-    from ..inventory.models import SalesPoint
 
     listings = find_listings(Filters(per_page=200)).items
     for n, (code, name, kind, province, street, hours, phone) in enumerate(DEMO_POINTS):

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from ..audit import AuditLog, audit
 from ..products.models import Product
 from ..certification.models import ProductChangeRequest
-from ..certification.services import identity_of
+from ..catalog.importer import import_rows
+from ..certification.services import identity_of, new_record, revoke
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
@@ -108,7 +109,6 @@ def _record_state(record) -> dict:
 
 def record_evaluation(officer, product, values: dict):
     """Record a council result for a product of the officer's province; audited; in the caller's unit of work."""
-    from ..certification.services import new_record
     if not in_scope(officer, product.seller):
         raise PermissionError("product outside the officer's province")
     try:
@@ -123,7 +123,6 @@ def record_evaluation(officer, product, values: dict):
 def revoke_recognition(officer, record, reason: str):
     """Revoke a recognition early, with its audit entry and the seller's email, in the caller's unit of work;
     a second revocation (a double submit) is refused."""
-    from ..certification.services import revoke
     if not in_scope(officer, record.product.seller):
         raise PermissionError("recognition outside the officer's province")
     reason = (reason or "").strip()
@@ -221,7 +220,6 @@ def audit_import(officer, result) -> None:
 def import_catalogue(officer, rows):
     """An officer's import within their province and its audit, one unit of work: written together or not
     at all (a file with a bad row writes nothing, not even an audit entry)."""
-    from ..certification.importer import import_rows
     result = import_rows(rows, officer=officer)
     if result.ok:
         audit_import(officer, result)

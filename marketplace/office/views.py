@@ -13,7 +13,7 @@ from .. import ocop
 from ..accounts.services import roles_required
 from ..audit import AuditLog
 from ..products.models import Product
-from ..certification.importer import ImportFileError, read_table
+from ..catalog.importer import ImportFileError, read_table
 from ..certification.models import EvaluationRecord, ProductChangeRequest
 from ..certification.services import IDENTITY_LABELS, change_requests_of, identity_locked_by, unlisted_reasons
 from ..exports import table_response

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from ..forms import AddressChecks, Form, once_key, submitted_key, whole_number
-from .services import available_methods
+from .services import Contact, available_methods
 
 PAYMENT_LABELS = {
     "cod": _l("Cash on delivery"),
@@ -61,7 +61,6 @@ class CheckoutForm(AddressChecks, Form):
 
     def contact(self):
         """The validated contact and destination (the sales point's address for a pickup)."""
-        from .services import Contact
         name, email = self.name.data.strip(), self.email.data.strip().lower()
         if self.pickup_point is not None:
             return Contact.at_point(name, self.phone.data, email, self.pickup_point)

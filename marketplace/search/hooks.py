@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..products.models import Product, ProductImage
 from ..certification.models import EvaluationRecord
 from ..sellers.models import Seller
+from .services import reindex_products
 
 _KEY = "search_pending"
 
@@ -38,7 +39,6 @@ def _collect(session, _flush_context) -> None:
 def _apply(session) -> None:
     pending = session.info.pop(_KEY, None)
     if pending and has_app_context():
-        from .services import reindex_products
         reindex_products(pending["products"] - {None}, pending["sellers"] - {None})
 
 

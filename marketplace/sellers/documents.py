@@ -2,6 +2,7 @@
 outside static/ under a random name."""
 from __future__ import annotations
 
+import io
 import os
 import uuid
 import warnings
@@ -51,7 +52,6 @@ def check_document(stream, original_name: str, max_bytes: int) -> CheckedDocumen
 
 
 def _check_image(data: bytes) -> None:
-    import io
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -22,15 +22,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask_babel import gettext as _
+from openpyxl import load_workbook
 
 from .. import ocop
-from ..products.models import MAX_PRICE
-from ..products.models import Product
+from ..certification.models import EvaluationRecord
+from ..certification.services import recognition_problems
 from ..extensions import db
+from ..inventory import services as stock
+from ..inventory.models import StockMovement
 from ..models_base import utcnow
+from ..products.models import MAX_PRICE, Product
 from ..sellers.models import Seller
-from .models import EvaluationRecord
-from .services import recognition_problems
 
 REQUIRED = ("seller_name", "entity_type", "registration_no", "province", "product_name", "group_code",
             "price_vnd", "unit", "stars", "decision_no", "decision_date", "issuer", "level")
@@ -150,7 +152,6 @@ def read_table(path: str | Path) -> list[tuple[int, dict]]:
 
 
 def _read_xlsx(path: Path) -> list[list]:
-    from openpyxl import load_workbook
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -455,8 +456,6 @@ def _write(rows: list[_Row], result: ImportResult, scope: _Scope, officer=None) 
 
 def _receive_once(seller, product, row: _Row, officer=None) -> int:
     """The row's stock goes into the seller's warehouse once: importing the file again adds nothing."""
-    from ..inventory import services as stock
-    from ..inventory.models import StockMovement
     location = stock.warehouse_of(seller)
     reference = f"import {row.record['decision_no']}"[:60]
     if db.session.scalar(db.select(StockMovement.id).filter_by(location_id=location.id, product_id=product.id,
