@@ -8,7 +8,7 @@ export MARKETPLACE_CONFIG ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup test lint translations compile-translations clean bench
+.PHONY: run setup test lint lock translations compile-translations clean bench mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,5 +46,14 @@ bench: $(VENV)/.installed compile-translations
 clean:
 	rm -rf $(VENV) instance .pytest_cache
 
+# After changing requirements.in or requirements-dev.in: pin them again (the same versions unless a range moved).
+lock: $(VENV)/.installed
+	$(BIN)/pip-compile -q --no-header --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.txt requirements.in
+	$(BIN)/pip-compile -q --no-header --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements-dev.txt requirements-dev.in
+
+# ruff.toml says which rules; .importlinter which package may import which (ARCHITECTURE.md explains both)
 lint: $(VENV)/.installed
-	$(BIN)/ruff check --select F,E9,B --ignore B905 --line-length 120 marketplace tests bench config.py wsgi.py gunicorn.conf.py
+	$(BIN)/ruff check marketplace tests bench config.py wsgi.py gunicorn.conf.py
+	$(BIN)/lint-imports --no-cache

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.storefront import generate  # noqa: E402
+from bench.storefront import generate
 
 PASSWORD = "mat-khau-dai-12"
 
@@ -33,9 +33,9 @@ def setup(app, wanted: int) -> tuple[int, list[str]]:
 
     from marketplace import ocop
     from marketplace.accounts.services import create_user
-    from marketplace.products.models import Product
     from marketplace.certification.services import listable_select
     from marketplace.extensions import db
+    from marketplace.products.models import Product
     from marketplace.salespoints import services
     from marketplace.salespoints.models import SalesPointStaff
     from marketplace.unit_of_work import run

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.storefront import free_port, generate  # noqa: E402
+from bench.storefront import free_port, generate
 
 VIETQR = {"VIETQR_BANK_BIN": "970436", "VIETQR_ACCOUNT_NO": "0011001234567", "VIETQR_ACCOUNT_NAME": "BENCH"}
 BUYER = {"contact": {"name": "Nguyễn Văn An", "phone": "0912 345 678", "email": "an@example.vn"},
@@ -36,10 +36,10 @@ BUYER = {"contact": {"name": "Nguyễn Văn An", "phone": "0912 345 678", "email
 
 def stock_up(app, quantity: int) -> list[int]:
     """Receive `quantity` of every listable product into its seller's warehouse; answers their ids."""
-    from marketplace.products.models import Product
     from marketplace.certification.services import listable_select
     from marketplace.extensions import db
     from marketplace.inventory import services as stock
+    from marketplace.products.models import Product
     from marketplace.sellers.models import Seller
 
     with app.app_context():
@@ -163,7 +163,7 @@ def serve_with(workers: int, port: int, env: dict, log=None):
     (a path) when given."""
     import subprocess
     import urllib.request
-    output = {"stdout": open(log, "ab"), "stderr": subprocess.STDOUT} if log else {}
+    output = {"stdout": open(log, "ab"), "stderr": subprocess.STDOUT} if log else {}  # noqa: SIM115 (the server keeps it)
     process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                                 "--log-level", "info" if log else "warning", "wsgi:app"], cwd=ROOT, env=env,
                                **output)

@@ -29,7 +29,7 @@ FILTERS = [{}, {"stars_min": 4}, {"group": "I"}, {"province": 14}]
 
 def percentile(values, fraction):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -53,8 +53,8 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.orders import VIETQR, serve_with, stock_up  # noqa: E402
-from bench.storefront import free_port, generate  # noqa: E402
+from bench.orders import VIETQR, serve_with, stock_up
+from bench.storefront import free_port, generate
 
 PASSWORD = "mat-khau-dai-12"
 LIMITS = "100000 per minute"
@@ -396,11 +396,11 @@ def set_up_people(app, sellers: int, shelf: int, shelf_stock: int) -> dict:
 
     from marketplace import ocop
     from marketplace.accounts.services import create_user
-    from marketplace.products.models import Product
     from marketplace.certification.services import listable_select
     from marketplace.extensions import db
-    from marketplace.salespoints import services
     from marketplace.inventory.models import StockLevel
+    from marketplace.products.models import Product
+    from marketplace.salespoints import services
     from marketplace.salespoints.models import SalesPointStaff
     from marketplace.unit_of_work import run
 

@@ -45,9 +45,9 @@ def generate(app, count: int) -> None:
     from stdnum.vn import mst
 
     from marketplace import ocop
-    from marketplace.products.models import Product
     from marketplace.certification.models import EvaluationRecord
     from marketplace.extensions import db
+    from marketplace.products.models import Product
     from marketplace.sellers.models import Seller
 
     rng = random.Random(2)

@@ -4,10 +4,9 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from config import CONFIGS
-
-from flask_babel import lazy_gettext as _l
 
 from . import errors, i18n, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -58,18 +57,18 @@ def _init_extensions(app: Flask) -> None:
     search.init_app(app)
     cart.init_app(app)
     # Import every model so metadata (and Alembic autogenerate) sees all tables.
+    from . import audit as _audit  # noqa: F401
+    from . import transitions as _transitions  # noqa: F401
     from .accounts import models as _accounts  # noqa: F401
-    from .products import models as _products  # noqa: F401
     from .certification import models as _certification  # noqa: F401
     from .inventory import models as _inventory  # noqa: F401
     from .orders import models as _orders  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401
     from .payments import models as _payments  # noqa: F401
+    from .products import models as _products  # noqa: F401
     from .salespoints import models as _salespoints  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
-    from . import audit as _audit  # noqa: F401
-    from . import transitions as _transitions  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -101,8 +100,8 @@ def _register_cli(app: Flask) -> None:
     from .certification.cli import certificates_cli
     from .demo.cli import demo_cli
     from .inventory.cli import inventory_cli
-    from .outbox.cli import outbox_cli
     from .orders.cli import orders_cli
+    from .outbox.cli import outbox_cli
 
     app.cli.add_command(accounts_cli)
     app.cli.add_command(catalog_cli)

@@ -3,9 +3,9 @@ WTForms ships no Vietnamese catalogue, so ours is in translations/vi/LC_MESSAGES
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
 import hashlib
 import secrets
+from decimal import Decimal
 
 from babel.support import NullTranslations, Translations
 from flask import current_app, request, session, url_for

@@ -1,6 +1,5 @@
 """Small column helpers shared by the domain models."""
 import datetime as dt
-
 from collections.abc import Iterable
 
 from sqlalchemy import CheckConstraint, DateTime, String
@@ -9,7 +8,7 @@ from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -21,11 +20,11 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
             raise ValueError("a naive datetime cannot be stored: give it a time zone")
-        return value.astimezone(dt.timezone.utc) if value is not None else None
+        return value.astimezone(dt.UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
         return value
 
 

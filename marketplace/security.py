@@ -64,7 +64,7 @@ class UnsafeInput(BadRequest):
 class DatabaseId(IntegerConverter):
     """`<int:…>` in every route: a number beyond any row's id is simply not found (404)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002 (werkzeug's names)
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
     def to_python(self, value: str) -> int:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError

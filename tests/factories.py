@@ -8,9 +8,9 @@ from stdnum import ean
 from stdnum.vn import mst
 
 from marketplace import ocop
-from marketplace.products.models import Product
 from marketplace.certification.models import EvaluationRecord
 from marketplace.extensions import db
+from marketplace.products.models import Product
 from marketplace.sellers.models import Seller
 
 _counter = itertools.count(1)

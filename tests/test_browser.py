@@ -428,7 +428,7 @@ def test_sales_point_pages_pass_axe_on_a_phone(browser, server, app):
         page.locator("#email").fill("quanly@ocop.vn")
         page.locator("#password").fill(PASSWORD)
         page.get_by_role("button", name="Đăng nhập").click()
-        for path in pages + ["/lang/en?next=/points", "/points/{p}", "/lang/vi?next=/points", "/points/{p}"]:
+        for path in [*pages, "/lang/en?next=/points", "/points/{p}", "/lang/vi?next=/points", "/points/{p}"]:
             page.goto(server + path.format(**ids))
             assert page.title(), path
             _fits_the_screen(page)

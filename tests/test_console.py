@@ -10,15 +10,15 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from marketplace.accounts.services import create_user
-from marketplace.products.models import Product
-from marketplace.certification.expiry import send_reminders
-from marketplace.unit_of_work import run
+from marketplace.audit import AuditLog
 from marketplace.catalog.importer import COLUMNS
+from marketplace.certification.expiry import send_reminders
 from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import is_listable
 from marketplace.extensions import db
-from marketplace.audit import AuditLog
 from marketplace.outbox.models import OutboxEmail
+from marketplace.products.models import Product
+from marketplace.unit_of_work import run
 
 from .factories import gtin, tax_code
 from .test_onboarding import PASSWORD, sign_in

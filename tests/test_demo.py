@@ -2,10 +2,10 @@
 from sqlalchemy import func
 
 from marketplace import ocop
-from marketplace.products.models import Product
 from marketplace.certification.services import is_listable, listable_select
 from marketplace.demo import data
 from marketplace.extensions import db
+from marketplace.products.models import Product
 from marketplace.sellers.models import Seller
 
 

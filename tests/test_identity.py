@@ -8,14 +8,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.products.models import Product, ProductImage
+from marketplace.audit import AuditLog
 from marketplace.catalog.services import save_product
 from marketplace.certification.models import ProductChangeRequest
 from marketplace.certification.services import IdentityLocked, identity_locked_by
 from marketplace.extensions import db
 from marketplace.office import services as office
-from marketplace.audit import AuditLog
 from marketplace.outbox.models import OutboxEmail
+from marketplace.products.models import Product, ProductImage
 from marketplace.unit_of_work import run
 
 from .factories import gtin
@@ -45,7 +45,7 @@ def whisky(**overrides):
 
 def tag(page: str, field_id: str) -> str:
     """The opening tag of the form control with this id."""
-    match = re.search(r'<(input|select|textarea)[^>]*\bid="%s"[^>]*>' % re.escape(field_id), page)
+    match = re.search(rf'<(input|select|textarea)[^>]*\bid="{re.escape(field_id)}"[^>]*>', page)
     assert match, field_id
     return match.group(0)
 
@@ -107,11 +107,11 @@ def test_without_a_recognition_holding_every_field_changes(client, make, seller_
     if history == "expired":
         make.record(product, decision_date=today - dt.timedelta(days=1200), valid_until=today)
     elif history == "revoked":
-        make.record(product, revoked_at=dt.datetime.now(dt.timezone.utc), revoked_reason="Vi phạm")
+        make.record(product, revoked_at=dt.datetime.now(dt.UTC), revoked_reason="Vi phạm")
     elif history == "superseded_by_revoked":
         make.record(product, decision_date=today - dt.timedelta(days=400))
         make.record(product, decision_date=today - dt.timedelta(days=10),
-                    revoked_at=dt.datetime.now(dt.timezone.utc), revoked_reason="Vi phạm")
+                    revoked_at=dt.datetime.now(dt.UTC), revoked_reason="Vi phạm")
     db.session.commit()
     assert identity_locked_by(product) is None
     sign_in(client, "htx@tancuong.vn")

@@ -8,14 +8,14 @@ import pytest
 from flask_babel import force_locale
 from openpyxl import Workbook
 
-from marketplace.products.models import Product
+from marketplace.audit import AuditLog
 from marketplace.catalog.importer import COLUMNS, import_file
 from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import listed_record
 from marketplace.extensions import db
-from marketplace.unit_of_work import run
-from marketplace.audit import AuditLog
+from marketplace.products.models import Product
 from marketplace.sellers.models import Seller
+from marketplace.unit_of_work import run
 
 from .factories import gtin, tax_code
 from .test_onboarding import officer, sign_in
@@ -226,7 +226,7 @@ def state(seller):
         "products": sorted((p.name, p.price_vnd, p.unit, sorted(r.decision_no for r in p.records),
                             sorted(db.session.scalars(db.select(StockLevel.on_hand).filter_by(product_id=p.id))))
                            for p in seller.products),
-        "rows": counts() + (db.session.query(AuditLog).count(),),
+        "rows": (*counts(), db.session.query(AuditLog).count()),
     }
 
 

@@ -6,11 +6,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from marketplace.products.models import Product
 from marketplace.catalog.importer import import_rows
 from marketplace.certification.models import EvaluationRecord
 from marketplace.extensions import db
 from marketplace.inventory.models import StockMovement
+from marketplace.products.models import Product
 from marketplace.sellers.models import Seller
 from marketplace.unit_of_work import run
 

@@ -22,8 +22,12 @@ from marketplace.transitions import Refused, StatusChange
 from marketplace.unit_of_work import run
 
 from .test_checkout import CONTACT, check_out, level_of, review, seller_signs_in, stocked
-from .test_payments import PASSWORD, officer, shop  # noqa: F401  (the fixture)
-from .test_payments import fake_stripe  # noqa: F401
+from .test_payments import (  # noqa: F401  (the fixture)
+    PASSWORD,
+    fake_stripe,
+    officer,
+    shop,
+)
 
 ON_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
 API_BODY = {"contact": {"name": "Trần Thị Bình", "phone": "0987654321", "email": "binh@example.vn"},

@@ -144,8 +144,8 @@ def test_listable_select_gives_one_row_per_product(make, today):
 def test_records_added_together_or_redated_stay_chained(make, today):
     """The SQL rule relies on `superseded_on`, kept on every flush: check it when records arrive
     in one flush with a new product, and when a record's date is corrected."""
-    from marketplace.products.models import Product
     from marketplace.certification.models import EvaluationRecord
+    from marketplace.products.models import Product
 
     def record(stars, days_ago, number):
         day = today - dt.timedelta(days=days_ago)

@@ -1,6 +1,7 @@
 """Seller sign-up, certificate uploads, sign-in, and the office's verification queue."""
 import io
 import os
+import pathlib
 
 import pytest
 from PIL import Image
@@ -8,9 +9,9 @@ from sqlalchemy import func, select
 
 from marketplace.accounts.models import User
 from marketplace.accounts.services import create_user
+from marketplace.audit import AuditLog
 from marketplace.certification.services import is_listable
 from marketplace.extensions import db
-from marketplace.audit import AuditLog
 from marketplace.outbox.models import OutboxEmail
 from marketplace.sellers.models import Seller, SellerDocument
 
@@ -58,7 +59,7 @@ def test_sign_up_creates_a_pending_seller_with_its_certificate(client, app):
     document = seller.documents[0]
     assert document.content_type == "application/pdf" and document.original_name == "giay-dkkd.pdf"
     stored = os.path.join(app.config["PRIVATE_UPLOAD_DIR"], "registrations", document.stored_name)
-    assert open(stored, "rb").read() == PDF
+    assert pathlib.Path(stored).read_bytes() == PDF
     assert "giay" not in document.stored_name and not stored.startswith(app.static_folder)
     page = client.get("/seller/").get_data(as_text=True)
     assert "đang chờ Văn phòng OCOP tỉnh kiểm tra" in page

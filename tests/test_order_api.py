@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from marketplace.accounts.services import create_user
 from marketplace.extensions import db
 from marketplace.inventory import services as stock
-from marketplace.orders.models import Order
 from marketplace.orders import payments
+from marketplace.orders.models import Order
 from marketplace.payments import vietqr
 from marketplace.unit_of_work import run
 

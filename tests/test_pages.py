@@ -2,9 +2,9 @@
 import datetime as dt
 import re
 
-from marketplace.products.models import ProductImage
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
+from marketplace.products.models import ProductImage
 
 
 def text(response):

@@ -10,9 +10,9 @@ from marketplace.extensions import db
 from marketplace.inventory import services as stock
 from marketplace.inventory.models import StockMovement
 from marketplace.models_base import utcnow
+from marketplace.orders import payments
 from marketplace.orders.models import Order
 from marketplace.outbox.models import OutboxEmail
-from marketplace.orders import payments
 from marketplace.payments import vietqr
 from marketplace.payments.models import PaymentEvent
 
@@ -129,7 +129,7 @@ def test_only_the_office_of_a_producers_province_confirms(client, shop, tea):
 
 
 def test_an_unpaid_order_expires_and_its_stock_goes_back(app, client, shop, tea, monkeypatch):
-    order, _ = order_with(client, tea, "vietqr")
+    _order, _ = order_with(client, tea, "vietqr")
     assert payments.expire_overdue(now=utcnow()) == 0  # not yet
     monkeypatch.setitem(app.config, "ORDER_PAYMENT_TIMEOUT_MINUTES", 0)
     late, _ = order_with(client, tea, "vietqr", quantity=1)
@@ -228,8 +228,8 @@ def test_expiry_leaves_a_session_paid_meanwhile_to_its_webhook(client, shop, tea
     db.session.refresh(order)
     assert order.payment_status == "paid"
 
-    other, _ = order_with(client, tea, "card", quantity=1)  # never paid: its session is closed at Stripe first
-    other_session = [s for s in shop.sessions if s != session_id][0]
+    _other, _ = order_with(client, tea, "card", quantity=1)  # never paid: its session is closed at Stripe first
+    other_session = next(s for s in shop.sessions if s != session_id)
     assert payments.expire_overdue(now=utcnow() + dt.timedelta(hours=1)) == 1
     assert shop.sessions[other_session]["status"] == "expired"
 
@@ -253,7 +253,7 @@ def test_a_paid_part_cancelled_by_its_seller_is_owed_back(client, shop, make, te
     db.session.refresh(order)
     assert order.payment_status == "paid" and level_of(coffee) == (2, 0)
     seller_signs_in(client, coffee.seller)
-    coffee_part = [p for p in order.parts if p.seller_id == coffee.seller_id][0]
+    coffee_part = next(p for p in order.parts if p.seller_id == coffee.seller_id)
     client.post(f"/seller/orders/{coffee_part.id}", data={"action": "cancel"})
     db.session.refresh(order)
     assert order.payment_status == "refund_due" and order.refund_vnd == 600000  # free delivery from 500.000 ₫

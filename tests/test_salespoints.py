@@ -9,20 +9,28 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace import ocop
+from marketplace.accounts.models import User
 from marketplace.accounts.services import create_user
 from marketplace.extensions import db
 from marketplace.inventory import services as stock
-from marketplace.unit_of_work import run
 from marketplace.inventory.check import problems
-from marketplace.inventory.models import StockLevel, StockMovement
+from marketplace.inventory.models import SalesPoint, StockLevel, StockMovement
 from marketplace.salespoints import counts, services, transfers
 from marketplace.salespoints.counts import COUNT
+from marketplace.salespoints.models import (
+    CounterReturn,
+    CounterSale,
+    CounterSaleLine,
+    GoodsReceipt,
+    SalesPointStaff,
+    StockCount,
+    StockCountLine,
+    StockTransfer,
+    StockTransferLine,
+)
 from marketplace.salespoints.transfers import TRANSFER
-from marketplace.accounts.models import User
-from marketplace.inventory.models import SalesPoint
-from marketplace.salespoints.models import (CounterReturn, CounterSale, CounterSaleLine, GoodsReceipt, SalesPointStaff,
-                                            StockCount, StockCountLine, StockTransfer, StockTransferLine)
 from marketplace.transitions import StatusChange, log_of
+from marketplace.unit_of_work import run
 
 from .factories import gtin
 from .test_checkout import check_out
@@ -241,7 +249,7 @@ def test_returns_and_voids_reverse_a_sale_with_a_reason(client, point, goods):
     clerk = staff(point, "ban@ocop.vn")
     staff(point, "quanly@ocop.vn", role="manager")
     sale = run(services.complete_sale, point, clerk, {tea.id: 2, honey.id: 1}, "card")
-    tea_line, honey_line = sale.lines
+    tea_line, _honey_line = sale.lines
     sign_in(client, "ban@ocop.vn")
     url = f"/counter/{point.id}/sales/{sale.id}"
     for bad in ({f"qty-{tea_line.id}": "1"}, {f"qty-{tea_line.id}": "3", "reason": "vỡ"},
@@ -322,7 +330,7 @@ def test_switched_off_staff_cannot_sign_in(client, office, point):
 # --- Visitors -----------------------------------------------------------------------------------------------
 
 def test_visitors_see_the_point_and_what_is_on_its_shelf(client, make, point, goods):
-    seller, tea, honey = goods
+    _seller, _tea, honey = goods
     page = client.get(f"/points/{point.id}").get_data(as_text=True)
     assert point.name in page and "7:00–21:00" in page and "openstreetmap.org" in page
     assert "Trà Tân Cương đặc biệt" in page and "Mật ong bạc hà" in page
@@ -406,7 +414,7 @@ def test_a_blind_count_with_variances_approved_by_the_manager(client, point, goo
 # --- Reports ---------------------------------------------------------------------------------------------
 
 def test_the_manager_reads_sales_and_stock_and_downloads_them(client, point, goods):
-    seller, tea, honey = goods
+    _seller, tea, honey = goods
     clerk = staff(point, "ban@ocop.vn")
     staff(point, "quanly@ocop.vn", role="manager")
     stock.set_reorder_level(point.location_id, honey.id, 2)
@@ -739,7 +747,7 @@ def test_a_count_cancelled_and_approved_at_once_is_one_or_the_other(app, point, 
 
 
 def test_a_count_submitted_twice_at_once_is_submitted_once(app, point, goods):
-    _seller, tea, honey = goods
+    _seller, _tea, _honey = goods
     staff(point, "dem@ocop.vn")
     staff(point, "dem2@ocop.vn")
     first, second = clients(app, "dem@ocop.vn", "dem2@ocop.vn")
@@ -863,7 +871,7 @@ def test_a_key_sent_from_another_point_finds_nothing_there(app, office, point, g
 
 def test_a_till_page_shown_before_a_price_change_sells_nothing(app, point, goods):
     """The customer was told the total on the screen: the sale is that total or nothing."""
-    seller, tea, _honey = goods
+    _seller, tea, _honey = goods
     staff(point, "ban@ocop.vn")
     till, = clients(app, "ban@ocop.vn")
     till.post(f"/counter/{point.id}/sell", data={"code": tea.gtin, "quantity": "2"})

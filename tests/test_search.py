@@ -5,9 +5,9 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from marketplace.products.models import Product
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
+from marketplace.products.models import Product
 from marketplace.search import services
 from marketplace.search.base import SearchQuery
 from marketplace.search.models import SearchQueue
@@ -195,7 +195,7 @@ def test_reindex_while_searching(app, make, backend):
             while not stop.is_set():
                 try:
                     answers.append(backend.search(SearchQuery(words=["tra"]), dt.date.today()).total)
-                except Exception as error:  # noqa: BLE001 - the test reports any failure
+                except Exception as error:
                     errors.append(error)
 
     thread = threading.Thread(target=search_loop)
@@ -227,7 +227,7 @@ def test_several_writers_share_one_whoosh_index(app, make, tmp_path):
         try:
             for n in range(start, start + 15):
                 own.index([doc(n)])
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             failures.append(error)
 
     threads = [threading.Thread(target=writer, args=(start,)) for start in (1, 101, 201)]

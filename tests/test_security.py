@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from marketplace import create_app
 from marketplace.accounts.services import create_user
-from marketplace.products.models import Product
 from marketplace.extensions import db
+from marketplace.products.models import Product
 from marketplace.sellers.models import Seller
 
 from .test_console import jpeg, listing

@@ -1,5 +1,7 @@
 """A small XLSX that declares a huge sheet (A1:XFD<rows>) with one cell far down: usage xlsx_bomb.py ROWS OUT."""
-import zipfile, sys
+import sys
+import zipfile
+
 rows_decl = int(sys.argv[1]); out = sys.argv[2]
 ct = '''<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'''

@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
-from wtforms import EmailField, PasswordField
-from wtforms import StringField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from ..forms import Form
 from .passwords import StrongPassword
 from .services import find_user
 

@@ -1,7 +1,6 @@
 """Sign in and out."""
 from __future__ import annotations
 
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user

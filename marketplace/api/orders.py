@@ -12,12 +12,12 @@ from .. import ocop
 from ..errors import json_error
 from ..extensions import db, limiter
 from ..i18n import current_language
+from ..inventory.models import SalesPoint
+from ..orders import payments
 from ..orders import services as orders
 from ..orders.cart import max_units
 from ..orders.forms import CheckoutForm
 from ..orders.models import Order
-from ..orders import payments
-from ..inventory.models import SalesPoint
 from ..security import MAX_ID
 from ..unit_of_work import run_once
 from .blueprint import bp

@@ -15,6 +15,7 @@ from ..urls import public_url
 from .blueprint import bp
 from .openapi import openapi_document
 
+
 def _decimal(value):
     return float(value) if value is not None else None
 

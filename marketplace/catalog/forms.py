@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from ..forms import Form
 from flask_wtf.file import MultipleFileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import ocop
-from ..products.models import MAX_PRICE
 from ..certification.services import IDENTITY_FIELDS
+from ..forms import Form
+from ..products.models import MAX_PRICE
 from .services import Filters
-
 
 SORT_CHOICES = [
     SelectChoice("newest", _l("Newly recognised")),

@@ -13,9 +13,9 @@ from .. import ocop
 from ..certification.models import EvaluationRecord
 from ..certification.services import Badge, badges, check_identity, listable_select
 from ..extensions import db
-from ..sellers.models import Seller
-from ..products.models import Product, ProductImage
 from ..products.images import check_uploads, save_photo
+from ..products.models import Product, ProductImage
+from ..sellers.models import Seller
 
 SORTS = ("newest", "price_asc", "price_desc", "stars", "name")
 _ORDER = {

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError

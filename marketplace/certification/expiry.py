@@ -11,8 +11,8 @@ from .. import ocop
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
-from .models import EvaluationRecord
 from ..transitions import claim
+from .models import EvaluationRecord
 from .services import expiring
 
 

@@ -3,14 +3,26 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
-from sqlalchemy import event, inspect, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .. import ocop
-from ..products.models import Product
 from ..extensions import db
 from ..models_base import Timestamped, UTCDateTime
+from ..products.models import Product
 
 
 class EvaluationRecord(Timestamped, db.Model):
@@ -74,7 +86,7 @@ def chain_records(records) -> None:
     """Set `superseded_on` along one product's records: each decision is in force from its date
     until the next decision's date (records of the same date are ordered by id, newest last)."""
     ordered = sorted(records, key=lambda r: (r.decision_date, r.id is None, r.id or 0))
-    for record, following in zip(ordered, ordered[1:] + [None]):
+    for record, following in zip(ordered, [*ordered[1:], None]):
         superseded_on = following.decision_date if following is not None else None
         if record.superseded_on != superseded_on:
             record.superseded_on = superseded_on

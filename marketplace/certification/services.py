@@ -12,8 +12,8 @@ Catalog pages, search, cart, checkout, combos and the API all ask here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,14 +21,13 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
-from ..products.models import Product
 from ..extensions import db
 from ..i18n import date as format_date
 from ..models_base import utcnow
+from ..products.models import Product
 from ..sellers.models import Seller
 from ..transitions import claim
 from .models import EvaluationRecord, ProductChangeRequest
-
 
 # --- The rule in SQL ------------------------------------------------------------------------
 

@@ -18,14 +18,14 @@ from stdnum import ean
 from stdnum.vn import mst
 
 from .. import ocop
-from ..products.models import Product, ProductImage
 from ..catalog.importer import import_rows
-from ..certification.models import EvaluationRecord
 from ..catalog.services import Filters, find_listings
+from ..certification.models import EvaluationRecord
 from ..extensions import db
 from ..inventory import services as stock
 from ..inventory.models import SalesPoint, StockLocation
 from ..models_base import utcnow
+from ..products.models import Product, ProductImage
 from ..sellers.models import Seller
 from ..unit_of_work import run
 from . import data

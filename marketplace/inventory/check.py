@@ -7,8 +7,8 @@ every difference and exits non-zero; race tests and the load test end with it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import func, select
 

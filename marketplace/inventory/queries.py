@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..products.models import Product
 from ..extensions import db
+from ..products.models import Product
 from .models import SalesPoint, StockLevel, StockLocation
 
 

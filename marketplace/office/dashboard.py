@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import ocop
-from ..products.models import Product
 from ..certification.models import EvaluationRecord
 from ..certification.services import listable_select
 from ..extensions import db
 from ..inventory.models import SalesPoint
+from ..products.models import Product
 from ..sellers.models import Seller
 
 EXPIRY_HORIZON_DAYS = 90

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import Form, finite_number
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from .. import ocop
+from ..forms import Form, finite_number
 
 
 class DecisionForm(Form):

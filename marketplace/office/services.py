@@ -7,13 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import AuditLog, audit
-from ..products.models import Product
-from ..certification.models import ProductChangeRequest
 from ..catalog.importer import import_rows
+from ..certification.models import ProductChangeRequest
 from ..certification.services import identity_of, new_record, revoke
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
+from ..products.models import Product
 from ..scope import in_scope
 from ..sellers.models import VERIFICATION_STATUSES, Seller
 from ..transitions import Refused, StateMachine

@@ -12,21 +12,21 @@ from sqlalchemy.exc import IntegrityError
 from .. import ocop
 from ..accounts.services import roles_required
 from ..audit import AuditLog
-from ..products.models import Product
 from ..catalog.importer import ImportFileError, read_table
 from ..certification.models import EvaluationRecord, ProductChangeRequest
 from ..certification.services import IDENTITY_LABELS, change_requests_of, identity_locked_by, unlisted_reasons
 from ..exports import table_response
 from ..extensions import db
 from ..forms import whole_number
-from ..orders import services as order_services
 from ..orders import payments
+from ..orders import services as order_services
+from ..products.models import Product
 from ..scope import in_scope
 from ..sellers.models import VERIFICATION_STATUSES, Seller
+from ..unit_of_work import run
 from . import services
 from .dashboard import EXPIRY_HORIZON_DAYS, csv_rows, indicators
 from .forms import ChangeDecisionForm, DecisionForm, EvaluationForm, ImportForm, RevokeForm
-from ..unit_of_work import run
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 

@@ -29,6 +29,7 @@ from ..urls import public_url
 from . import cart as carts
 from .models import OPEN_STATES, PAID_ON_HANDOVER, PART_STATES, PAYMENT_STATUSES, PREPAID, Order, OrderLine, OrderPart
 
+
 class CheckoutError(ValueError):
     """Why an order could not be placed: `code`, the products concerned in `items`, and for a price
     change the new `quote`."""

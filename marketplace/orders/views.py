@@ -10,13 +10,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.services import roles_required
 from ..extensions import csrf
+from ..forms import submitted_key, whole_number
 from ..i18n import current_language
 from ..inventory import services as stock
 from ..inventory.queries import points_for_pickup
 from ..transitions import Refused
-from ..urls import safe_next
-from ..forms import submitted_key, whole_number
 from ..unit_of_work import made_with, run, run_once
+from ..urls import safe_next
 from . import cart, payments, services
 from .forms import CartLineForm, CheckoutForm
 from .models import Order

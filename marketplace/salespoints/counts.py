@@ -14,8 +14,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..inventory.models import SalesPoint
 from ..inventory import services as stock
+from ..inventory.models import SalesPoint
 from ..models_base import utcnow
 from ..transitions import Refused, StateMachine
 from ..unit_of_work import lock

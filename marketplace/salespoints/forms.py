@@ -1,5 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
@@ -7,7 +16,6 @@ from .. import ocop
 from ..accounts.passwords import StrongPassword
 from ..forms import AddressChecks, Form, once_key
 from .models import COUNTER_PAYMENTS, STAFF_ROLES
-
 
 
 class PointForm(AddressChecks, Form):

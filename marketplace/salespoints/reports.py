@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from .. import ocop
-from ..products.models import Product
 from ..certification.services import listable_select
 from ..extensions import db
 from ..inventory.models import SalesPoint, StockLevel
 from ..orders.models import Order, OrderPart
+from ..products.models import Product
 from ..sellers.models import Seller
 from ..transitions import StatusChange
 from .models import CounterSale, CounterSaleLine, StockTransfer, StockTransferLine

@@ -16,18 +16,26 @@ from sqlalchemy import exists, select
 from .. import ocop
 from ..accounts.services import create_user
 from ..audit import audit
-from ..products.models import Product
 from ..catalog.services import Listing, listings_by_ids
 from ..extensions import db
 from ..inventory import services as stock
 from ..inventory.models import SalesPoint, StockLevel, StockLocation
 from ..models_base import utcnow
+from ..products.models import Product
 from ..scope import in_scope
 from ..search.text import fold
 from ..sellers.models import Seller
 from ..transitions import Refused, StateMachine, claim
-from .models import (SALE_STATES, CounterReturn, CounterReturnLine, CounterSale, CounterSaleLine, GoodsReceipt,
-                     GoodsReceiptLine, SalesPointStaff)
+from .models import (
+    SALE_STATES,
+    CounterReturn,
+    CounterReturnLine,
+    CounterSale,
+    CounterSaleLine,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    SalesPointStaff,
+)
 
 
 class PointError(ValueError):

@@ -8,8 +8,8 @@ from sqlalchemy import or_, select
 
 from ..catalog.services import listings_by_ids
 from ..extensions import db
-from ..inventory.models import SalesPoint
 from ..inventory import services as stock
+from ..inventory.models import SalesPoint
 from ..models_base import utcnow
 from ..transitions import Refused, StateMachine
 from .models import TRANSFER_STATES, StockTransfer, StockTransferLine

@@ -15,26 +15,25 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
 from ..accounts.services import AccountError, roles_required
-from ..products.models import Product
 from ..catalog.services import listings_by_ids
 from ..exports import FORMATS, table_response
 from ..extensions import db
-from ..inventory.models import SalesPoint
-from ..inventory.queries import open_points
+from ..forms import submitted_key, whole_number
 from ..i18n import vnd
 from ..inventory import services as stock
+from ..inventory.models import SalesPoint
+from ..inventory.queries import open_points
 from ..orders import services as order_services
-from ..payments import vietqr
 from ..orders.services import available_methods
+from ..payments import vietqr
+from ..products.models import Product
 from ..qr import qr_svg
 from ..scope import in_scope
 from ..sellers.models import Seller
-from . import counts, reports, services, transfers
-from .forms import (PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm,
-                    TillLineForm)
 from ..transitions import Refused
-from ..forms import submitted_key, whole_number
 from ..unit_of_work import run, run_once
+from . import counts, reports, services, transfers
+from .forms import PayForm, PointForm, ReasonForm, ScanForm, SellerLookupForm, StaffForm, TillLineForm
 from .models import COUNTER_PAYMENTS, CounterReturn, CounterSale, GoodsReceipt, SalesPointStaff, StockTransfer
 
 bp = Blueprint("salespoints", __name__)
@@ -368,7 +367,7 @@ def _receipt_lines(products) -> tuple[list[services.ReceiptLine], list[str]]:
         raw = (request.form.get(f"qty-{pid}") or "").strip()
         if not raw:
             continue
-        if not 1 <= (whole_number(raw, most=100000) or 0):
+        if not (whole_number(raw, most=100000) or 0) >= 1:
             errors.append(_("%(name)s: the quantity must be a whole number from 1.", name=listing.product.name))
             continue
         best_before = None
@@ -545,7 +544,7 @@ def _report_page(point, endpoint: str):
 def _report_download(point, what: str, fmt: str):
     if what not in ("sales", "stock") or fmt not in FORMATS:
         abort(404)
-    days, since, until = _period()
+    _days, since, until = _period()
     if what == "sales":
         rows = reports.sales_rows(reports.sales_report([point.id], since, until))
         name = f"ocop-{point.code}-sales-{since.isoformat()}-{until.isoformat()}"

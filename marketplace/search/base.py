@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from ..catalog.services import Filters
 from .documents import SearchDocument
-
 
 
 @dataclass

@@ -3,16 +3,16 @@ recognition in force, so that a recognition which ends is gone from results with
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session, contains_eager
 
 from .. import ocop
-from ..products.models import Product
 from ..certification.models import EvaluationRecord
 from ..certification.services import listable_select
+from ..products.models import Product
 
 
 @dataclass

@@ -8,8 +8,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..products.models import Product, ProductImage
 from ..certification.models import EvaluationRecord
+from ..products.models import Product, ProductImage
 from ..sellers.models import Seller
 from .services import reindex_products
 

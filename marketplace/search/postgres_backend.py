@@ -5,7 +5,7 @@ runs several app servers: every one of them reads and writes the same rows."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import text
 

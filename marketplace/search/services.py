@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from flask import current_app
 from markupsafe import Markup
@@ -15,11 +15,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import ocop
-from ..products.models import Product
 from ..catalog.services import Listing, listings_by_ids
 from ..certification.models import EvaluationRecord
 from ..extensions import db
 from ..i18n import localized
+from ..products.models import Product
 from ..sellers.models import Seller
 from . import text
 from .base import SearchBackend, SearchQuery

@@ -6,14 +6,14 @@ Whoosh's file lock in turn (with a timeout)."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
-from itertools import islice
 import os
 import shutil
 import threading
 import time
 import uuid
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from itertools import islice
 
 from whoosh import columns, scoring, sorting
 from whoosh.analysis import Filter, RegexTokenizer

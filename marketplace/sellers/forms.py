@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from ..forms import AddressChecks, Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from .. import ocop
 from ..accounts.passwords import StrongPassword
 from ..accounts.services import find_user
+from ..forms import AddressChecks, Form
 from .documents import DocumentError, check_document
 from .services import registration_taken
 

@@ -9,8 +9,8 @@ from flask_login import current_user
 from ..accounts.services import roles_required
 from ..accounts.views import auth_limit, begin_session
 from ..extensions import db, limiter
-from ..unit_of_work import run
 from ..security import attachment
+from ..unit_of_work import run
 from . import services
 from .documents import path_of
 from .forms import SellerSignUpForm
