@@ -22,7 +22,7 @@ from ..inventory import services as stock
 from ..inventory.models import SalesPoint, StockLevel, StockLocation
 from ..models_base import utcnow
 from ..products.models import Product
-from ..scope import in_scope
+from ..scope import covers, in_scope
 from ..search.text import fold
 from ..sellers.models import Seller
 from ..transitions import Refused, StateMachine, claim
@@ -58,7 +58,7 @@ def _state(point: SalesPoint) -> dict:
 def create_point(officer, values: dict) -> SalesPoint:
     """A new point with its own stock location; audited. A code already taken fails on flush
     (IntegrityError)."""
-    if officer.province_code is not None and values["province_code"] != officer.province_code:
+    if not covers(officer, values["province_code"]):
         raise PermissionError("a point outside the officer's province")
     location = StockLocation(kind="sales_point", name=values["name"])
     point = SalesPoint(location=location, **values)
@@ -69,8 +69,7 @@ def create_point(officer, values: dict) -> SalesPoint:
 
 
 def update_point(officer, point: SalesPoint, values: dict) -> SalesPoint:
-    if not in_scope(officer, point) or (officer.province_code is not None
-                                          and values["province_code"] != officer.province_code):
+    if not in_scope(officer, point) or not covers(officer, values["province_code"]):
         raise PermissionError("a point outside the officer's province")
     before = _state(point)
     for name, value in values.items():
@@ -139,6 +138,20 @@ def is_manager(user, point: SalesPoint) -> bool:
     return member is not None and member.sales_point_id == point.id and member.role == "manager"
 
 
+# --- The till ---------------------------------------------------------------------------------------------
+
+def till_lines(point: SalesPoint, items: dict[int, int]) -> tuple[list[dict], int]:
+    """The lines being rung up (product id -> quantity) as the till shows them: the listing (None when no
+    longer on sale), what the shelf has available, the subtotal; and the total."""
+    listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
+    levels = stock.levels_of(point.location_id, list(items))
+    lines = [{"product_id": pid, "quantity": qty, "listing": listings.get(pid),
+              "available": levels[pid].available if pid in levels else 0,
+              "subtotal": listings[pid].product.price_vnd * qty if pid in listings else 0}
+             for pid, qty in items.items()]
+    return lines, sum(line["subtotal"] for line in lines)
+
+
 # --- The shelf -------------------------------------------------------------------------------------------
 
 @dataclass
@@ -205,10 +218,14 @@ def sellers_products_for_sale(seller_id: int) -> list[Listing]:
 
 def receive_goods(point: SalesPoint, staff, seller_id: int, lines: list[ReceiptLine],
                   note: str | None = None, client_key: str | None = None) -> GoodsReceipt:
-    """Record a seller's delivery and move it onto the shelf; only listable products of that seller.
-    The receipt keeps the page's `client_key` (see `unit_of_work.run_once`)."""
+    """Record a seller's delivery and move it onto the shelf; only listable products of that seller, and
+    nothing already past its best-before date. The receipt keeps the page's `client_key` (see
+    `unit_of_work.run_once`)."""
     if not lines:
         raise PointError("empty")
+    expired = [line.product_id for line in lines if line.best_before is not None and line.best_before < ocop.today()]
+    if expired:
+        raise PointError("past_best_before", expired)
     listable = {listing.product.id: listing for listing in listings_by_ids([line.product_id for line in lines])}
     refused = [line.product_id for line in lines
                if line.product_id not in listable or listable[line.product_id].seller.id != seller_id]

@@ -1,40 +1,33 @@
-"""The provincial office: verification queue, recognitions, catalogue import, dashboard, orders."""
+"""The office's decisions: the verification queue, recognitions and change requests, the catalogue import,
+the dashboard, orders and transfers to confirm."""
 from __future__ import annotations
 
 import os
 import tempfile
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from .. import ocop
-from ..accounts.services import roles_required
-from ..audit import AuditLog
-from ..catalog.importer import ImportFileError, read_table
-from ..certification.models import EvaluationRecord, ProductChangeRequest
-from ..certification.services import IDENTITY_LABELS, change_requests_of, identity_locked_by, unlisted_reasons
-from ..exports import table_response
-from ..extensions import db
-from ..forms import whole_number
-from ..orders import payments
-from ..orders import services as order_services
-from ..products.models import Product
-from ..scope import in_scope
-from ..sellers.models import VERIFICATION_STATUSES, Seller
-from ..unit_of_work import run
-from . import services
-from .dashboard import EXPIRY_HORIZON_DAYS, csv_rows, indicators
-from .forms import ChangeDecisionForm, DecisionForm, EvaluationForm, ImportForm, RevokeForm
-
-bp = Blueprint("office", __name__, url_prefix="/office")
-
-
-@bp.before_request
-@roles_required("office")
-def office_only():
-    return None
+from ... import ocop
+from ...audit import AuditLog
+from ...catalog.importer import ImportFileError, read_table
+from ...certification.models import EvaluationRecord, ProductChangeRequest
+from ...certification.services import IDENTITY_LABELS, change_requests_of, identity_locked_by, unlisted_reasons
+from ...exports import table_response
+from ...extensions import db
+from ...forms import whole_number
+from ...orders import payments
+from ...orders import services as order_services
+from ...products.models import Product
+from ...scope import in_scope
+from ...sellers.models import VERIFICATION_STATUSES, Seller
+from ...unit_of_work import run
+from .. import services
+from ..dashboard import EXPIRY_HORIZON_DAYS, csv_rows, indicators
+from ..forms import ChangeDecisionForm, DecisionForm, EvaluationForm, ImportForm, RevokeForm
+from .common import bp
 
 
 def _seller_in_scope(seller_id: int) -> Seller:
