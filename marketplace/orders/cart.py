@@ -8,9 +8,9 @@ from flask import current_app, session
 from flask_login import user_logged_in
 from sqlalchemy import delete, select
 
-from ..catalog.services import Listing, listings_by_ids
+from ..catalog.purchase import PurchaseInfo, purchase_info
+from ..catalog.services import Listing
 from ..extensions import db
-from ..inventory.queries import online_available
 from ..unit_of_work import run
 from .models import CartItem
 
@@ -24,20 +24,24 @@ def max_units() -> int:
 
 @dataclass
 class CartLine:
-    product_id: int
     quantity: int
-    listing: Listing | None  # None: no longer on sale
-    available: int
+    info: PurchaseInfo  # whether it is on sale, its price, what can be shipped now
+
+    @property
+    def product_id(self) -> int:
+        return self.info.product_id
+
+    @property
+    def listing(self) -> Listing | None:  # None: no longer on sale
+        return self.info.listing
+
+    @property
+    def available(self) -> int:
+        return self.info.available
 
     @property
     def problem(self) -> str | None:
-        if self.listing is None:
-            return "unlisted"
-        if self.available <= 0:
-            return "out_of_stock"
-        if self.quantity > self.available:
-            return "short"
-        return None
+        return self.info.why_not(self.quantity)
 
     @property
     def subtotal(self) -> int:
@@ -78,10 +82,8 @@ def _store(user, items: dict[int, int]) -> None:
 
 def view(user) -> CartView:
     items = _items(user)
-    ids = list(items)
-    listings = {listing.product.id: listing for listing in listings_by_ids(ids)}
-    available = online_available(ids)
-    return CartView([CartLine(pid, qty, listings.get(pid), available.get(pid, 0)) for pid, qty in items.items()])
+    infos = purchase_info(items)
+    return CartView([CartLine(qty, infos[pid]) for pid, qty in items.items()])
 
 
 class CartError(ValueError):
@@ -91,11 +93,10 @@ class CartError(ValueError):
 def set_quantity(user, product_id: int, quantity: int, add: bool = False) -> int:
     """Put a listable product in the cart, capped by what can be shipped now and by the limit per order,
     in the caller's unit of work; returns the quantity."""
-    if not listings_by_ids([product_id]):
-        raise CartError("unlisted")
-    available = online_available([product_id])[product_id]
-    if available <= 0:
-        raise CartError("out_of_stock")
+    info = purchase_info([product_id])[product_id]
+    if info.why_not():
+        raise CartError(info.why_not())
+    available = info.available
     items = _items(user)
     wanted = (items.get(product_id, 0) + quantity) if add else quantity
     capped = max(1, min(wanted, available, max_units()))
@@ -127,9 +128,9 @@ def merge_guest_cart(user) -> None:
     if not guest:
         return
     items = _items(user)
-    available = online_available(list(guest))
+    infos = purchase_info(guest)
     for product_id, quantity in guest.items():
-        items[product_id] = max(1, min(items.get(product_id, 0) + quantity, max(available[product_id], 1),
+        items[product_id] = max(1, min(items.get(product_id, 0) + quantity, max(infos[product_id].available, 1),
                                        max_units()))
     _store(user, items)
 

@@ -14,12 +14,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import ocop
+from ..catalog.purchase import purchase_info
 from ..catalog.services import listings_by_ids
 from ..extensions import db
 from ..i18n import vnd
 from ..inventory import services as stock
 from ..inventory.check import register_holder
-from ..inventory.queries import online_available
 from ..models_base import utcnow
 from ..outbox.services import queue_email
 from ..sellers.models import Seller
@@ -179,13 +179,9 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
     changes = price_changes(quoted, seen_prices, seen_total)
     if changes:
         raise CheckoutError("price_changed", changes, quoted)
-    if pickup_location_id is None:
-        available = online_available(list(items))
-    else:
-        levels = stock.levels_of(pickup_location_id, list(items))
-        available = {pid: levels[pid].available if pid in levels else 0 for pid in items}
-    short = [{"product_id": pid, "requested": qty, "available": available[pid]}
-             for pid, qty in items.items() if qty > available[pid]]
+    infos = purchase_info(items, pickup_location_id)
+    short = [{"product_id": pid, "requested": qty, "available": infos[pid].available}
+             for pid, qty in items.items() if infos[pid].why_not(qty) is not None]
     if short:  # the reservations below are the guard; this only names every short line at once
         raise CheckoutError("out_of_stock", short)
 

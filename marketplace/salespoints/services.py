@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from .. import ocop
 from ..accounts.services import create_user
 from ..audit import audit
+from ..catalog.purchase import purchase_info
 from ..catalog.services import Listing, listings_by_ids
 from ..extensions import db
 from ..inventory import services as stock
@@ -143,12 +144,9 @@ def is_manager(user, point: SalesPoint) -> bool:
 def till_lines(point: SalesPoint, items: dict[int, int]) -> tuple[list[dict], int]:
     """The lines being rung up (product id -> quantity) as the till shows them: the listing (None when no
     longer on sale), what the shelf has available, the subtotal; and the total."""
-    listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
-    levels = stock.levels_of(point.location_id, list(items))
-    lines = [{"product_id": pid, "quantity": qty, "listing": listings.get(pid),
-              "available": levels[pid].available if pid in levels else 0,
-              "subtotal": listings[pid].product.price_vnd * qty if pid in listings else 0}
-             for pid, qty in items.items()]
+    infos = purchase_info(items, point.location_id)
+    lines = [{"product_id": pid, "quantity": qty, "listing": infos[pid].listing, "available": infos[pid].available,
+              "subtotal": (infos[pid].price_vnd or 0) * qty} for pid, qty in items.items()]
     return lines, sum(line["subtotal"] for line in lines)
 
 

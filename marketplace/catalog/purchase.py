@@ -1,0 +1,50 @@
+"""What can be bought of a product at a place, now: one answer for the cart, checkout, the till and the API
+(django-oscar's "purchase info"). Is it on sale (the listing rule), at what price, how many are available
+there, and if it cannot be bought, why not. The stock ledger's conditional updates stay the guard when the
+order or sale is written; this is what the pages show and check first."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..inventory import services as stock
+from ..inventory.queries import online_available
+from .services import Listing, listings_by_ids
+
+# Why a product cannot be bought in the quantity asked: no recognition in force (or its seller is not
+# verified), nothing available at that place, or less than asked.
+WHY_NOT = ("unlisted", "out_of_stock", "short")
+
+
+@dataclass(frozen=True)
+class PurchaseInfo:
+    product_id: int
+    listing: Listing | None  # None: not on sale
+    available: int  # units that can be had at that place now (never below 0)
+
+    @property
+    def price_vnd(self) -> int | None:
+        return self.listing.product.price_vnd if self.listing is not None else None
+
+    def why_not(self, quantity: int = 1) -> str | None:
+        """None when `quantity` units can be bought; otherwise one of WHY_NOT."""
+        if self.listing is None:
+            return "unlisted"
+        if self.available <= 0:
+            return "out_of_stock"
+        if quantity > self.available:
+            return "short"
+        return None
+
+
+def purchase_info(product_ids: Iterable[int], location_id: int | None = None) -> dict[int, PurchaseInfo]:
+    """For each product: with no location, what its seller can ship from its warehouse (an online order by
+    post); with a location, what that shelf holds (a pickup at a sales point, a sale at the counter)."""
+    ids = list(dict.fromkeys(product_ids))
+    listings = {listing.product.id: listing for listing in listings_by_ids(ids)}
+    if location_id is None:
+        available = online_available(ids)
+    else:
+        levels = stock.levels_of(location_id, ids)
+        available = {pid: levels[pid].available for pid in levels}
+    return {pid: PurchaseInfo(pid, listings.get(pid), max(available.get(pid, 0), 0)) for pid in ids}
