@@ -47,6 +47,11 @@ class Form(FlaskForm):
         return valid
 
 
+def wards_url_template() -> str:
+    """The API's list of wards as a URI template (RFC 6570 level 1): static/js/wards.js fills in {province}."""
+    return url_for("api.wards", code=0).replace("/0/", "/{province}/")
+
+
 class AddressChecks:
     """Checks shared by forms with a Vietnamese phone and a province + ward address (fields named
     phone, province, ward): normalises the phone and finds the ward's official code."""
@@ -56,7 +61,7 @@ class AddressChecks:
         """The province choices, and the ward picker's address (static/js/wards.js)."""
         self.province.choices = [SelectChoice(int(p.code), p.name) for p in ocop.PROVINCES]
         self.ward.render_kw = (self.ward.render_kw or {}) | {"data-wards-of": "province", "autocomplete": "off",
-                                                             "data-wards-url": url_for("api.wards", code=0)}
+                                                             "data-wards-url": wards_url_template()}
 
     def validate_phone(self, field):
         try:

@@ -39,6 +39,7 @@ def test_every_answer_carries_the_headers(client, path):
     assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
     assert policy["script-src"] == "'self'" and "unsafe-inline" not in policy["script-src"]
     assert policy["style-src"] == "'self'" and policy["default-src"] == "'self'"
+    assert "style-src-attr" not in policy  # not even style attributes: charts are drawn with classes
     assert "Strict-Transport-Security" not in response.headers  # plain http in tests: HSTS only in production
 
 
@@ -58,6 +59,7 @@ def test_no_page_has_an_inline_script_the_policy_would_block(app):
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path  # no inline <script>
         assert not re.search(r"\son[a-z]+=", text), path  # no onclick= and kin
         assert "<style" not in text, path
+        assert not re.search(r"\sstyle=", text), path  # no style attribute either
 
 
 def test_production_tells_browsers_to_keep_to_https(tmp_path):

@@ -12,7 +12,7 @@ document.querySelectorAll("input[data-wards-of]").forEach((input) => {
       return;
     }
     try {
-      const response = await fetch(input.dataset.wardsUrl.replace("/0/", `/${encodeURIComponent(province.value)}/`));
+      const response = await fetch(input.dataset.wardsUrl.replace("{province}", encodeURIComponent(province.value)));
       if (!response.ok) return;
       const { items } = await response.json();
       list.replaceChildren(...items.map((ward) => {
