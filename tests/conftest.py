@@ -9,12 +9,16 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from openapi_spec_validator import validate as validate_spec
 
 from config import database_url
 from marketplace import create_app, ocop
+from marketplace.accounts.services import create_user
 from marketplace.extensions import db, limiter
 
 from .factories import Factory
+from .helpers import PASSWORD
+from .stripe_fake import WEBHOOK_SECRET, FakeStripe
 
 
 class PerRequestClient(FlaskClient):
@@ -102,3 +106,45 @@ def app_with(app):
 
     yield build
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
+
+
+# --- Shared by several modules: the served API document, the shop with VietQR and a local Stripe ---------
+
+@pytest.fixture
+def spec(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate_spec(document)
+    return document
+
+@pytest.fixture
+def fake_stripe():
+    fake = FakeStripe()
+    yield fake
+    fake.close()
+
+@pytest.fixture
+def shop(app, monkeypatch, fake_stripe):
+    """The shop with VietQR (the operator's account) and cards (Stripe, here the local fake) switched on."""
+    for key, value in {"VIETQR_BANK_BIN": "970436", "VIETQR_ACCOUNT_NO": "0011001234567",
+                       "VIETQR_ACCOUNT_NAME": "TRUNG TAM XUC TIEN OCOP", "VIETQR_BANK_NAME": "Vietcombank",
+                       "STRIPE_SECRET_KEY": "sk_test_local", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                       "STRIPE_API_BASE": fake_stripe.url}.items():
+        monkeypatch.setitem(app.config, key, value)
+    return fake_stripe
+
+
+# --- Sellers with an account ------------------------------------------------------------------------------
+
+@pytest.fixture
+def seller_user(make):
+    seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19, email="htx@tancuong.vn")
+    create_user("htx@tancuong.vn", "Bình", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    return seller
+
+@pytest.fixture
+def other_seller(make):
+    seller = make.seller(legal_name="HTX Khác", province_code=19)
+    create_user("khac@example.vn", "Khác", PASSWORD, role="seller", seller_id=seller.id)
+    db.session.commit()
+    return seller

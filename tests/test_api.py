@@ -1,26 +1,11 @@
 """The read API: shapes checked against its own OpenAPI document, listable products only."""
 import pytest
 from jsonschema import Draft202012Validator
-from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 
 from marketplace.extensions import db
 
-
-@pytest.fixture
-def spec(client):
-    document = client.get("/api/v1/openapi.json").get_json()
-    validate_spec(document)
-    return document
-
-
-def check(spec, schema_name, payload):
-    """Validate a payload against a component schema of the served document."""
-    registry = Registry().with_resource("urn:openapi", Resource.from_contents(
-        spec | {"$schema": "https://json-schema.org/draft/2020-12/schema"}))
-    schema = {"$ref": f"urn:openapi#/components/schemas/{schema_name}"}
-    errors = list(Draft202012Validator(schema, registry=registry).iter_errors(payload))
-    assert not errors, [e.message for e in errors]
+from .helpers import check
 
 
 def response_schema(spec, path, status):
@@ -132,7 +117,7 @@ def test_links_come_from_the_shops_address_never_the_requests_host(app, client, 
 
     from marketplace.outbox.models import OutboxEmail
 
-    from .test_checkout import stocked
+    from .helpers import stocked
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://cho.ocop.vn")
     tea = stocked(make, make.seller(province_code=19), "Trà Tân Cương", 280000, 5)
     evil = {"Host": "evil.example"}

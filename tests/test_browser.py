@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from marketplace import ocop
 from marketplace.demo.cli import load_demo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -202,8 +203,8 @@ def test_sign_up_verification_first_listing_visible(browser, server, app, tmp_pa
         desk.locator("#stars").select_option("4")
         desk.locator("#score").fill("81")
         desk.locator("#decision_no").fill("1358/QĐ-UBND")
-        desk.locator("#decision_date").fill("2026-01-15" if dt.date.today() > dt.date(2026, 1, 15)
-                                             else dt.date.today().isoformat())
+        desk.locator("#decision_date").fill("2026-01-15" if ocop.today() > dt.date(2026, 1, 15)
+                                             else ocop.today().isoformat())
         desk.locator("#issuer").fill("UBND tỉnh Thái Nguyên")
         desk.get_by_role("button", name="Ghi nhận").click()
         expect(desk.locator("main")).to_contain_text("Đã ghi quyết định công nhận")

@@ -8,7 +8,7 @@ from marketplace.inventory import services as stock
 from marketplace.models_base import utcnow
 from marketplace.orders.models import CartItem
 
-PASSWORD = "mat-khau-dai-12"
+from .helpers import PASSWORD
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """Checkout with cash on delivery: one order split by seller, stock reserved with it, all or nothing."""
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -9,12 +8,7 @@ from marketplace.inventory import services as stock
 from marketplace.orders.models import Order, OrderLine
 from marketplace.outbox.models import OutboxEmail
 
-
-def stocked(make, seller, name, price, quantity, **kw):
-    product = make.listed(seller=seller, name=name, price_vnd=price, **kw)
-    stock.receive(stock.warehouse_of(seller).id, product.id, quantity)
-    db.session.commit()
-    return product
+from .helpers import CONTACT, check_out, level_of, seller_signs_in, stocked
 
 
 @pytest.fixture
@@ -24,29 +18,6 @@ def two_sellers(make):
     tea = stocked(make, thai_nguyen, "Trà Tân Cương", 120000, 5)
     coffee = stocked(make, son_la, "Cà phê Sơn La", 600000, 3)
     return tea, coffee
-
-
-CONTACT = {"name": "Nguyễn Văn An", "phone": "0912 345 678", "email": "an@example.vn", "province": "19",
-           "ward": "Phường Phan Đình Phùng", "street": "12 Hoàng Văn Thụ", "payment": "cod"}
-
-
-def review(client, data):
-    """The checkout's first step: the page shows the total and carries it into the next submission."""
-    response = client.post("/checkout", data=data)
-    if response.status_code != 200:
-        return response, None
-    page = response.get_data(as_text=True)
-    seen = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
-            for name in ("seen_total", "seen_prices", "seen_for", "client_key")}
-    return response, seen
-
-
-def check_out(client, data):
-    """Both steps of checkout, as a buyer does them: see the total, then place the order at that total."""
-    response, seen = review(client, data)
-    if seen is None:
-        return response
-    return client.post("/checkout", data=data | seen)
 
 
 def available(product):
@@ -105,22 +76,6 @@ def place(client, tea, quantity=2):
     client.post("/cart/add", data={"product_id": tea.id, "quantity": quantity})
     assert check_out(client, CONTACT).status_code == 303
     return db.session.scalar(select(Order).order_by(Order.id.desc()))
-
-
-def level_of(product):
-    location = stock.warehouse_of(product.seller).id
-    current = stock.level(location, product.id)
-    assert (current.on_hand, current.reserved) == stock.ledger_totals(location, product.id)
-    return current.on_hand, current.reserved
-
-
-def seller_signs_in(client, seller):
-    from marketplace.accounts.services import create_user, find_user
-    if find_user(f"seller{seller.id}@example.vn") is None:
-        create_user(f"seller{seller.id}@example.vn", "HTX", "mat-khau-dai-12", role="seller", seller_id=seller.id)
-        db.session.commit()
-    client.post("/account/sign-out")
-    client.post("/account/sign-in", data={"email": f"seller{seller.id}@example.vn", "password": "mat-khau-dai-12"})
 
 
 def test_the_seller_moves_its_part_and_stock_follows(client, two_sellers):

@@ -9,9 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from marketplace.accounts.services import create_user
 from marketplace.audit import AuditLog
-from marketplace.catalog.importer import COLUMNS
 from marketplace.certification.expiry import send_reminders
 from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import is_listable
@@ -20,40 +18,10 @@ from marketplace.outbox.models import OutboxEmail
 from marketplace.products.models import Product
 from marketplace.unit_of_work import run
 
-from .factories import gtin, tax_code
-from .test_onboarding import PASSWORD, sign_in
+from .factories import gtin
+from .helpers import evaluation, import_file, import_row, jpeg, listing, officer, sign_in
 
 PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-def jpeg(width=800, height=600, colour=(30, 120, 40)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(out, "JPEG")
-    return out.getvalue()
-
-
-def listing(**overrides):
-    values = {"name": "Trà búp Tân Cương", "name_en": "Tan Cuong tea buds", "group_code": "I.5",
-              "price_vnd": "250000", "unit": "gói 200 g", "weight_grams": "220", "gtin": gtin(42),
-              "status": "active"}
-    values.update(overrides)
-    return values
-
-
-@pytest.fixture
-def seller_user(make):
-    seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19, email="htx@tancuong.vn")
-    create_user("htx@tancuong.vn", "Bình", PASSWORD, role="seller", seller_id=seller.id)
-    db.session.commit()
-    return seller
-
-
-@pytest.fixture
-def other_seller(make):
-    seller = make.seller(legal_name="HTX Khác", province_code=19)
-    create_user("khac@example.vn", "Khác", PASSWORD, role="seller", seller_id=seller.id)
-    db.session.commit()
-    return seller
 
 
 def test_a_seller_drafts_a_listing_with_photos_and_sees_why_it_is_not_shown(client, app, seller_user):
@@ -116,20 +84,6 @@ def test_the_seller_is_warned_thirty_days_before_expiry(client, make, seller_use
     assert email.to == "htx@tancuong.vn" and "Trà sắp hết hạn" in email.subject
 
 
-def officer(province_code=19, email="office19@ocop.vn"):
-    user = create_user(email, "Cán bộ", PASSWORD, role="office", province_code=province_code)
-    db.session.commit()
-    return user
-
-
-def evaluation(**overrides):
-    values = {"stars": "4", "score": "82", "score_a": "33", "score_b": "20", "score_c": "29",
-              "decision_no": "1358/QĐ-UBND", "decision_date": (dt.date.today() - dt.timedelta(days=3)).isoformat(),
-              "issuer": "UBND tỉnh Thái Nguyên", "level": "provincial", "story": "Câu chuyện đã đánh giá"}
-    values.update(overrides)
-    return values
-
-
 def test_the_office_records_a_council_result_and_the_product_is_shown(client, make, seller_user):
     product = make.product(seller_user, name="Trà búp")
     db.session.commit()
@@ -188,32 +142,16 @@ def test_an_officer_cannot_touch_another_provinces_products(client, make, seller
     assert len(product.records) == 1 and record.revoked_at is None
 
 
-def _import_file(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return io.BytesIO(out.getvalue().encode("utf-8"))
-
-
-def _row(**overrides):
-    return {"seller_name": "HTX Mới", "entity_type": "cooperative", "registration_no": tax_code(8100),
-            "province": "Thái Nguyên", "product_name": "Chè mới", "group_code": "I.5", "price_vnd": "100000",
-            "unit": "gói", "stars": "3", "score": "60", "decision_no": "77/QĐ-UBND",
-            "decision_date": (dt.date.today() - dt.timedelta(days=2)).isoformat(), "issuer": "UBND tỉnh Thái Nguyên",
-            "level": "provincial"} | overrides
-
-
 def test_the_office_uploads_the_import_file(client):
     sign_in(client, officer().email)
-    good = client.post("/office/import", data={"file": (_import_file([_row()]), "qd.csv")},
+    good = client.post("/office/import", data={"file": (import_file([import_row()]), "qd.csv")},
                        content_type="multipart/form-data")
     assert good.status_code == 200 and "1 sản phẩm mới" in good.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Product.id))) == 1
-    other = client.post("/office/import", data={"file": (_import_file([_row(province="Sơn La", product_name="X")]),
+    other = client.post("/office/import", data={"file": (import_file([import_row(province="Sơn La", product_name="X")]),
                                                          "qd.csv")}, content_type="multipart/form-data")
     assert other.status_code == 422 and "thuộc tỉnh khác" in other.get_data(as_text=True)
-    bad = client.post("/office/import", data={"file": (_import_file([_row(product_name="Y", group_code="Z.1")]),
+    bad = client.post("/office/import", data={"file": (import_file([import_row(product_name="Y", group_code="Z.1")]),
                                                        "qd.csv")}, content_type="multipart/form-data")
     assert bad.status_code == 422 and "dòng 2" in bad.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Product.id))) == 1
@@ -285,7 +223,7 @@ def test_a_stock_change_sent_twice_is_made_once(app, make, seller_user):
     from marketplace.inventory import services as stock
     from marketplace.inventory.check import problems
 
-    from .test_salespoints import at_once, clients, twin
+    from .helpers import at_once, clients, twin
     product = make.product(seller_user, name="Trà búp")
     db.session.commit()
     seller, = clients(app, "htx@tancuong.vn")

@@ -19,15 +19,14 @@ from marketplace.products.models import Product, ProductImage
 from marketplace.unit_of_work import run
 
 from .factories import gtin
-from .test_console import jpeg, officer, other_seller, seller_user  # noqa: F401  (fixtures)
-from .test_onboarding import sign_in
+from .helpers import jpeg, officer, sign_in
 
 LOCK_NOTE_VI = "Đã khóa: Hội đồng đã đánh giá theo quyết định 1021/QĐ-UBND"
 LOCK_NOTE_EN = "Locked: evaluated by the council under decision 1021/QĐ-UBND"
 
 
 @pytest.fixture
-def tea(make, seller_user, today):  # noqa: F811
+def tea(make, seller_user, today):
     """Chè La Bằng, 4★ under decision 1021/QĐ-UBND, in force."""
     product = make.product(seller_user, name="Chè La Bằng", name_en="La Bang tea", group_code="I.5",
                            unit="hộp 500 g", weight_grams=600, gtin=gtin(21), price_vnd=180000)
@@ -102,7 +101,7 @@ def test_the_lock_note_is_in_english_too(client, tea):
 
 
 @pytest.mark.parametrize("history", ["none", "expired", "revoked", "superseded_by_revoked"])
-def test_without_a_recognition_holding_every_field_changes(client, make, seller_user, today, history):  # noqa: F811
+def test_without_a_recognition_holding_every_field_changes(client, make, seller_user, today, history):
     product = make.product(seller_user, name="Chè La Bằng", group_code="I.5", unit="hộp 500 g", status="draft")
     if history == "expired":
         make.record(product, decision_date=today - dt.timedelta(days=1200), valid_until=today)
@@ -122,7 +121,7 @@ def test_without_a_recognition_holding_every_field_changes(client, make, seller_
     assert identity(product) == ("Whisky nhập khẩu", "IV.1", "chai 700 ml", gtin(77))
 
 
-def test_a_decision_for_a_later_date_and_any_star_level_lock_too(make, seller_user, today):  # noqa: F811
+def test_a_decision_for_a_later_date_and_any_star_level_lock_too(make, seller_user, today):
     later = make.product(seller_user)
     record = make.record(later, decision_date=today + dt.timedelta(days=5))
     low = make.product(seller_user)
@@ -131,7 +130,7 @@ def test_a_decision_for_a_later_date_and_any_star_level_lock_too(make, seller_us
     assert identity_locked_by(later) == record and identity_locked_by(low) == two_stars
 
 
-def test_save_product_refuses_a_locked_field_and_writes_nothing(app, tea, seller_user):  # noqa: F811
+def test_save_product_refuses_a_locked_field_and_writes_nothing(app, tea, seller_user):
     uploads = app.config["UPLOAD_DIR"]
     files_before = set(os.listdir(uploads)) if os.path.isdir(uploads) else set()
 
@@ -148,7 +147,7 @@ def test_save_product_refuses_a_locked_field_and_writes_nothing(app, tea, seller
     assert (set(os.listdir(uploads)) if os.path.isdir(uploads) else set()) == files_before
 
 
-def test_save_product_refuses_another_sellers_product(tea, other_seller):  # noqa: F811
+def test_save_product_refuses_another_sellers_product(tea, other_seller):
     with pytest.raises(PermissionError):
         run(save_product, other_seller, {"price_vnd": 1000}, (), tea)
 
@@ -234,7 +233,7 @@ def test_a_refused_request_changes_nothing_and_the_seller_may_ask_again(client, 
     assert ask(client, tea, **{"change-name": "Chè La Bằng hộp mới"}).status_code == 303  # decided: ask again
 
 
-def test_two_officers_at_once_the_second_is_told_and_changes_nothing(make, seller_user, tea):  # noqa: F811
+def test_two_officers_at_once_the_second_is_told_and_changes_nothing(make, seller_user, tea):
     from marketplace.certification.services import request_identity_change
     change = run(request_identity_change, seller_user.members[0], tea, {"unit": "hộp 250 g"}, "Bao bì mới")
     first, second = officer(), officer(19, "office19b@ocop.vn")
@@ -247,7 +246,7 @@ def test_two_officers_at_once_the_second_is_told_and_changes_nothing(make, selle
     assert db.session.scalar(select(func.count(AuditLog.id))) == 1
 
 
-def test_an_approval_that_clashes_with_another_product_name_changes_nothing(client, make, seller_user, tea):  # noqa: F811
+def test_an_approval_that_clashes_with_another_product_name_changes_nothing(client, make, seller_user, tea):
     from marketplace.certification.services import request_identity_change
     make.product(seller_user, name="Chè La Bằng đặc biệt")
     db.session.commit()

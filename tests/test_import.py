@@ -8,6 +8,7 @@ import pytest
 from flask_babel import force_locale
 from openpyxl import Workbook
 
+from marketplace import ocop
 from marketplace.audit import AuditLog
 from marketplace.catalog.importer import COLUMNS, import_file
 from marketplace.certification.models import EvaluationRecord
@@ -18,9 +19,9 @@ from marketplace.sellers.models import Seller
 from marketplace.unit_of_work import run
 
 from .factories import gtin, tax_code
-from .test_onboarding import officer, sign_in
+from .helpers import officer, sign_in
 
-TODAY = dt.date.today()
+TODAY = ocop.today()
 
 
 def row(**overrides):

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from marketplace import ocop
 from marketplace.catalog.importer import import_rows
 from marketplace.certification.models import EvaluationRecord
 from marketplace.extensions import db
@@ -16,7 +17,7 @@ from marketplace.unit_of_work import run
 
 from .factories import tax_code
 
-TODAY = dt.date.today()
+TODAY = ocop.today()
 ODD = st.one_of(st.text(max_size=40), st.sampled_from(["", " ", "\x00", "sNaN", "-1", "1e9", "99999999999999999999",
                                                        "=1+1", "31/02/2025", "x" * 400, "Hà Nội", "I.5.a"]))
 

@@ -21,13 +21,7 @@ from marketplace.outbox.models import OutboxEmail
 from marketplace.transitions import Refused, StatusChange
 from marketplace.unit_of_work import run
 
-from .test_checkout import CONTACT, check_out, level_of, review, seller_signs_in, stocked
-from .test_payments import (  # noqa: F401  (the fixture)
-    PASSWORD,
-    fake_stripe,
-    officer,
-    shop,
-)
+from .helpers import CONTACT, PASSWORD, check_out, level_of, office_signs_in, review, seller_signs_in, stocked
 
 ON_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
 API_BODY = {"contact": {"name": "Trần Thị Bình", "phone": "0987654321", "email": "binh@example.vn"},
@@ -59,7 +53,7 @@ def honey(make):
 
 # --- 3. Paid and cancelled ------------------------------------------------------------------------------
 
-def test_a_cancelled_vietqr_order_shows_no_qr_and_money_after_it_is_owed_back(client, shop, tea):  # noqa: F811
+def test_a_cancelled_vietqr_order_shows_no_qr_and_money_after_it_is_owed_back(client, shop, tea):
     placed = api_order(client, [(tea, 1)], payment="vietqr")
     number, token = placed.get_json()["number"], placed.get_json()["token"]
     assert client.post(f"/orders/{number}/cancel", data={"token": token}).status_code == 303
@@ -69,7 +63,7 @@ def test_a_cancelled_vietqr_order_shows_no_qr_and_money_after_it_is_owed_back(cl
     assert answer["status"] == "cancelled" and answer["payment"]["status"] == "cancelled"
     assert "vietqr" not in answer["payment"]
 
-    officer(client)  # the money arrives anyway; the office records it, and is told it goes back
+    office_signs_in(client)  # the money arrives anyway; the office records it, and is told it goes back
     told = client.post(f"/office/orders/{number}/confirm-transfer", follow_redirects=True).get_data(as_text=True)
     assert "Đơn hàng đã bị hủy trước đó nên cần hoàn lại tiền" in told
     order = db.session.scalar(select(Order).filter_by(number=number))
@@ -81,7 +75,7 @@ def test_a_cancelled_vietqr_order_shows_no_qr_and_money_after_it_is_owed_back(cl
     assert_stock_sound()
 
 
-def test_a_cancelled_card_order_opens_no_stripe_page(client, shop, tea):  # noqa: F811
+def test_a_cancelled_card_order_opens_no_stripe_page(client, shop, tea):
     placed = api_order(client, [(tea, 1)], payment="card")
     number, token = placed.get_json()["number"], placed.get_json()["token"]
     session_id = next(iter(shop.sessions))
@@ -95,13 +89,13 @@ def test_a_cancelled_card_order_opens_no_stripe_page(client, shop, tea):  # noqa
         as_text=True)
 
 
-def test_a_part_cancelled_before_payment_is_owed_back_when_the_whole_order_is_paid(client, shop, tea, honey):  # noqa: F811
+def test_a_part_cancelled_before_payment_is_owed_back_when_the_whole_order_is_paid(client, shop, tea, honey):
     placed = api_order(client, [(tea, 1), (honey, 2)], payment="vietqr").get_json()
     order = db.session.scalar(select(Order).filter_by(number=placed["number"]))
     honey_part = next(part for part in order.parts if part.seller_id == honey.seller_id)
     seller_signs_in(client, honey.seller)
     client.post(f"/seller/orders/{honey_part.id}", data={"action": "cancel"})
-    officer(client)
+    office_signs_in(client)
     client.post(f"/office/orders/{order.number}/confirm-transfer")  # the buyer paid the QR's full total
     db.session.refresh(order)
     assert order.payment_status == "refund_due" and order.refund_vnd == honey_part.goods_vnd + honey_part.delivery_vnd
@@ -111,7 +105,7 @@ def test_a_part_cancelled_before_payment_is_owed_back_when_the_whole_order_is_pa
 
 # --- 4. Cancel races confirm -----------------------------------------------------------------------------
 
-def test_the_buyers_cancel_and_the_offices_confirmation_at_once_agree_on_money_and_goods(app, shop, tea):  # noqa: F811
+def test_the_buyers_cancel_and_the_offices_confirmation_at_once_agree_on_money_and_goods(app, shop, tea):
     create_user("office19@ocop.vn", "Cán bộ", PASSWORD, role="office", province_code=19)
     db.session.commit()
     placer = app.test_client()
@@ -208,9 +202,9 @@ def test_a_double_tap_on_a_sellers_action_moves_the_part_once(app, client, tea):
     assert_stock_sound()
 
 
-def test_a_double_confirmation_of_a_transfer_records_it_once(client, shop, tea):  # noqa: F811
+def test_a_double_confirmation_of_a_transfer_records_it_once(client, shop, tea):
     number = api_order(client, [(tea, 1)], payment="vietqr").get_json()["number"]
-    officer(client)
+    office_signs_in(client)
     client.post(f"/office/orders/{number}/confirm-transfer")
     second = client.post(f"/office/orders/{number}/confirm-transfer", follow_redirects=True)
     assert "Đơn hàng này không chờ chuyển khoản." in second.get_data(as_text=True)
@@ -427,9 +421,9 @@ def text_of(client, url):
     return " ".join(re.sub(r"<[^>]+>", " ", client.get(url).get_data(as_text=True)).split())
 
 
-def test_the_buyer_the_seller_and_the_office_read_the_same_history(client, shop, tea):  # noqa: F811
+def test_the_buyer_the_seller_and_the_office_read_the_same_history(client, shop, tea):
     placed = api_order(client, [(tea, 1)], payment="vietqr").get_json()
-    officer(client)
+    office_signs_in(client)
     client.post(f"/office/orders/{placed['number']}/confirm-transfer")
     assert "đã nhận thanh toán · bởi văn phòng OCOP" in text_of(client, f"/office/orders/{placed['number']}")
     seller_signs_in(client, tea.seller)
@@ -439,7 +433,7 @@ def test_the_buyer_the_seller_and_the_office_read_the_same_history(client, shop,
     buyer_page = text_of(client, f"/orders/{placed['number']}?token={placed['token']}")
     assert buyer_page.index("đã nhận thanh toán · bởi văn phòng OCOP") < buyer_page.index(
         "đã xác nhận · bởi nhà sản xuất")
-    officer(client, province_code=14)  # another province's officer does not see it
+    office_signs_in(client, province_code=14)  # another province's officer does not see it
     assert client.get(f"/office/orders/{placed['number']}").status_code == 404
 
 
@@ -469,8 +463,8 @@ def test_cash_is_collected_and_owed_back_whatever_order_the_parts_end_in(client,
 
 
 def test_a_pickup_partly_handed_over_keeps_its_sale_when_the_rest_expires(make, tea):
-    from .test_salespoints import new_point
-    from .test_salespoints import officer as point_officer
+    from .helpers import new_point
+    from .helpers import officer as point_officer
     point = new_point(point_officer())
     other = make.listed(seller=make.seller(province_code=19), name="Mật ong")
     for product in (tea, other):

@@ -4,7 +4,6 @@ import os
 import pathlib
 
 import pytest
-from PIL import Image
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import User
@@ -16,36 +15,11 @@ from marketplace.outbox.models import OutboxEmail
 from marketplace.sellers.models import Seller, SellerDocument
 
 from .factories import tax_code
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PASSWORD = "mat-khau-dai-12"
-
-
-def png(width=40, height=30) -> bytes:
-    out = io.BytesIO()
-    Image.new("1" if width * height > 10_000_000 else "RGB", (width, height)).save(out, "PNG")
-    return out.getvalue()
-
-
-def form(**overrides):
-    values = {
-        "name": "Nguyễn Thị Bình", "email": "binh@htx-tancuong.vn", "password": PASSWORD,
-        "password_again": PASSWORD, "entity_type": "cooperative", "legal_name": "HTX Chè Tân Cương Hoàng Bình",
-        "registration_no": tax_code(7001), "representative": "Nguyễn Thị Bình", "phone": "0912 345 678",
-        "province": "19", "ward": "Phan Đình Phùng", "street_address": "Xóm Hoàng Bình", "women_led": "y",
-    }
-    values.update(overrides)
-    if "document" not in values:
-        values["document"] = (io.BytesIO(PDF), "giay-dkkd.pdf")
-    return {k: v for k, v in values.items() if v is not None}
+from .helpers import PASSWORD, PDF, form, join, officer, png, sign_in
 
 
 def sellers_count():
     return db.session.scalar(select(func.count(Seller.id)))
-
-
-def join(client, **overrides):
-    return client.post("/seller/join", data=form(**overrides), content_type="multipart/form-data")
 
 
 def test_sign_up_creates_a_pending_seller_with_its_certificate(client, app):
@@ -140,16 +114,6 @@ def test_sign_in_and_out(client, make):
 
 
 # --- The office -------------------------------------------------------------------------------
-
-def officer(province_code=19, email="office19@ocop.vn"):
-    user = create_user(email, "Cán bộ OCOP", PASSWORD, role="office", province_code=province_code)
-    db.session.commit()
-    return user
-
-
-def sign_in(client, email):
-    client.post("/account/sign-out")
-    assert client.post("/account/sign-in", data={"email": email, "password": PASSWORD}).status_code == 302
 
 
 @pytest.fixture

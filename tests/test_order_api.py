@@ -13,9 +13,7 @@ from marketplace.orders.models import Order
 from marketplace.payments import vietqr
 from marketplace.unit_of_work import run
 
-from .test_api import check, spec  # noqa: F401  (the served OpenAPI document)
-from .test_checkout import level_of, stocked
-from .test_payments import fake_stripe, shop  # noqa: F401  (VietQR and a local Stripe)
+from .helpers import check, level_of, stocked
 
 BODY = {"contact": {"name": "Nguyễn Văn An", "phone": "0912 345 678", "email": "an@example.vn"},
         "address": {"province": 19, "ward": "Phường Phan Đình Phùng", "street": "12 Hoàng Văn Thụ"},
@@ -37,7 +35,7 @@ def orders_count():
     return db.session.scalar(select(func.count(Order.id)))
 
 
-def test_an_order_is_placed_and_read_back_with_its_token(client, spec, goods):  # noqa: F811
+def test_an_order_is_placed_and_read_back_with_its_token(client, spec, goods):
     tea, coffee = goods
     response = client.post("/api/v1/orders", json=body((tea, 2), (coffee, 1)))
     assert response.status_code == 201
@@ -60,7 +58,7 @@ def test_an_order_is_placed_and_read_back_with_its_token(client, spec, goods):  
         check(spec, "Error", missing.get_json())
 
 
-def test_short_stock_answers_409_naming_every_short_item(client, spec, goods):  # noqa: F811
+def test_short_stock_answers_409_naming_every_short_item(client, spec, goods):
     tea, coffee = goods
     response = client.post("/api/v1/orders", json=body((tea, 11), (coffee, 4)))
     assert response.status_code == 409
@@ -70,7 +68,7 @@ def test_short_stock_answers_409_naming_every_short_item(client, spec, goods):  
     assert orders_count() == 0 and level_of(tea) == (10, 0) and level_of(coffee) == (3, 0)
 
 
-def test_every_invalid_field_is_named_at_once_in_the_buyers_language(client, spec, goods):  # noqa: F811
+def test_every_invalid_field_is_named_at_once_in_the_buyers_language(client, spec, goods):
     tea, _ = goods
     bad = {"items": [{"product_id": tea.id, "quantity": 0}, {"product_id": "tea", "quantity": 1},
                      {"product_id": tea.id, "quantity": 1}],
@@ -105,7 +103,7 @@ def test_an_unlisted_product_cannot_be_ordered(client, goods, make):
     assert orders_count() == 0 and level_of(tea) == (10, 0)
 
 
-def test_vietqr_and_card_orders_say_how_to_pay(client, spec, goods, shop):  # noqa: F811
+def test_vietqr_and_card_orders_say_how_to_pay(client, spec, goods, shop):
     tea, _ = goods
     transfer = client.post("/api/v1/orders", json=body((tea, 1), payment="vietqr")).get_json()
     check(spec, "Order", transfer)
@@ -147,7 +145,7 @@ def test_orders_are_taken_while_the_rate_limit_store_is_down(app_with, goods):
     assert orders_count() == 2
 
 
-def test_fifty_concurrent_checkouts_never_oversell(app, make, shop):  # noqa: F811
+def test_fifty_concurrent_checkouts_never_oversell(app, make, shop):
     """Each buyer its own request, session and connection; 10 in stock."""
     seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
     tea = stocked(make, seller, "Trà Tân Cương", 120000, 10)
@@ -181,8 +179,8 @@ def test_fifty_concurrent_checkouts_never_oversell(app, make, shop):  # noqa: F8
     assert stock.ledger_totals(location, tea.id) == (0, 0)
 
 
-def test_an_order_to_collect_at_a_sales_point(client, spec, make):  # noqa: F811
-    from .test_salespoints import new_point, officer
+def test_an_order_to_collect_at_a_sales_point(client, spec, make):
+    from .helpers import new_point, officer
     seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
     tea = make.listed(seller=seller, name="Trà Tân Cương", price_vnd=120000)
     point = new_point(officer())

@@ -5,6 +5,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from marketplace import ocop
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
 from marketplace.products.models import Product
@@ -194,7 +195,7 @@ def test_reindex_while_searching(app, make, backend):
         with app.app_context():
             while not stop.is_set():
                 try:
-                    answers.append(backend.search(SearchQuery(words=["tra"]), dt.date.today()).total)
+                    answers.append(backend.search(SearchQuery(words=["tra"]), ocop.today()).total)
                 except Exception as error:
                     errors.append(error)
 
@@ -215,7 +216,7 @@ def test_several_writers_share_one_whoosh_index(app, make, tmp_path):
     WhooshBackend(directory).rebuild([])
 
     def doc(n):
-        day = dt.date.today()
+        day = ocop.today()
         return SearchDocument(id=n, name=f"Sản phẩm {n}", name_en="", seller="", place="", text="", group_code="I.1",
                               province_code=1, stars=4, price_vnd=1000, decision_date=day, valid_from=day,
                               valid_until=day + dt.timedelta(days=10), groups=["I", "I.1"])
@@ -236,7 +237,7 @@ def test_several_writers_share_one_whoosh_index(app, make, tmp_path):
     for thread in threads:
         thread.join()
     assert failures == []
-    assert WhooshBackend(directory).search(SearchQuery(), dt.date.today()).total == 45
+    assert WhooshBackend(directory).search(SearchQuery(), ocop.today()).total == 45
 
 
 BAD_QUERIES = ["", " ", "x" * 200, '"', "*", "OR", "(", ")", "AND NOT", "a:b", "!", "&|", "tra:*", "\\", "'", "%",
@@ -258,7 +259,7 @@ def test_a_query_longer_than_a_search_is_named(client, catalogue):
     assert client.get("/api/v1/suggest", query_string={"q": "x" * 201}).status_code == 422
     assert client.get("/api/v1/suggest").status_code == 422  # the document requires q
     page = client.get("/search", query_string={"q": "x" * 201})
-    assert page.status_code in (200, 422) and "200" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "200" in page.get_data(as_text=True)  # the page says why it found nothing
 
 
 def test_search_page_shows_facets_highlights_and_pages(client, catalogue):

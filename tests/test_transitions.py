@@ -11,7 +11,7 @@ from marketplace.orders.models import OrderPart
 from marketplace.transitions import Refused, StatusChange, log_of
 from marketplace.unit_of_work import run
 
-from .test_checkout import stocked
+from .helpers import stocked
 
 OPEN = {"placed", "confirmed", "packed"}
 ORDER_PART_TABLE = {
