@@ -3,7 +3,7 @@
 A service changes the session (and flushes when it needs ids) but never commits or rolls back. The view
 or CLI command that calls it runs the whole change as one unit of work:
 
-    order = run(services.place_order, items, contact, "cod")
+    order = run(checkout.place_order, items, contact, "cod")
 
 `run` commits when the work returns and rolls back when it raises (the exception goes on to the caller,
 which tells the user). On PostgreSQL a deadlock or a serialization failure is retried once from the start;

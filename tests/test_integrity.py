@@ -15,6 +15,7 @@ from marketplace.inventory import services as stock
 from marketplace.inventory.check import problems
 from marketplace.inventory.models import StockLevel
 from marketplace.models_base import utcnow
+from marketplace.orders import checkout
 from marketplace.orders import services as orders
 from marketplace.orders.models import PART_STATES, PAYMENT_STATUSES, Order, OrderPart
 from marketplace.outbox.models import OutboxEmail
@@ -327,7 +328,7 @@ def test_the_api_refuses_a_total_the_client_did_not_expect(client, tea):
 
 def part_in(state, tea):
     """An order part put in `state` (a test's shortcut: the stock is not what these tests look at)."""
-    order = orders.place_order({tea.id: 1}, orders.Contact("An", f"09{len(state):08d}", "an@example.vn", 19, 5443,
+    order = checkout.place_order({tea.id: 1}, checkout.Contact("An", f"09{len(state):08d}", "an@example.vn", 19, 5443,
                                                            "12 Hoàng Văn Thụ"), "cod")
     db.session.flush()
     db.session.execute(update(OrderPart).where(OrderPart.id == order.parts[0].id).values(state=state))
@@ -469,8 +470,8 @@ def test_a_pickup_partly_handed_over_keeps_its_sale_when_the_rest_expires(make, 
     other = make.listed(seller=make.seller(province_code=19), name="Mật ong")
     for product in (tea, other):
         run(stock.receive, point.location_id, product.id, 3)
-    order = run(orders.place_order, {tea.id: 1, other.id: 1},
-                orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"), "at_point",
+    order = run(checkout.place_order, {tea.id: 1, other.id: 1},
+                checkout.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"), "at_point",
                 pickup_location_id=point.location_id)
     handed, waiting = order.parts
     for action in ("confirm", "pack", "hand_over"):

@@ -15,6 +15,7 @@ from marketplace.extensions import db
 from marketplace.inventory import services as stock
 from marketplace.inventory.check import problems
 from marketplace.inventory.models import SalesPoint, StockLevel, StockMovement
+from marketplace.orders import checkout
 from marketplace.salespoints import counts, services, transfers
 from marketplace.salespoints.counts import COUNT
 from marketplace.salespoints.models import (
@@ -498,8 +499,8 @@ def test_the_report_counts_only_the_parts_handed_over(client, make, point, goods
     other = make.seller(legal_name="HTX Gạo Nếp", province_code=19)
     rice = make.listed(seller=other, name="Gạo nếp cái hoa vàng", price_vnd=90000)
     run(services.receive_goods, point, point.staff[0].user, other.id, [services.ReceiptLine(rice.id, 3)])
-    order = run(orders.place_order, {tea.id: 2, rice.id: 1},
-                orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"), "at_point",
+    order = run(checkout.place_order, {tea.id: 2, rice.id: 1},
+                checkout.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"), "at_point",
                 pickup_location_id=point.location_id)
     tea_part = next(part for part in order.parts if part.lines[0].product_id == tea.id)
     clerk = staff(point, "quanly@ocop.vn", role="manager")
@@ -512,8 +513,7 @@ def test_the_report_counts_only_the_parts_handed_over(client, make, point, goods
 
 def test_pickup_parts_belong_to_the_point_not_the_seller(client, office, point, goods):
     seller, tea, _honey = goods
-    from marketplace.orders import services as orders
-    order = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
+    order = run(checkout.place_order, {tea.id: 1}, checkout.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
     part = order.parts[0]
     create_user("htx@tancuong.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)
@@ -532,9 +532,8 @@ def test_pickup_parts_belong_to_the_point_not_the_seller(client, office, point, 
 def test_an_uncollected_pickup_goes_back_on_sale(app, point, goods):
     _seller, tea, _honey = goods
     from marketplace.models_base import utcnow
-    from marketplace.orders import services as orders
     from marketplace.orders.payments import expire_overdue
-    order = run(orders.place_order, {tea.id: 2}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
+    order = run(checkout.place_order, {tea.id: 2}, checkout.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
     assert expire_overdue(now=utcnow() + dt.timedelta(days=2)) == 0
     assert expire_overdue(now=utcnow() + dt.timedelta(days=3, minutes=1)) == 1
@@ -551,7 +550,7 @@ def test_every_staff_movement_says_who_and_when(client, point, goods):
     run(services.return_goods, sale, manager, {sale.lines[0].id: 1}, "đổi ý")
     run(services.void_sale, run(services.complete_sale, point, manager, {tea.id: 1}, "card"), manager, "nhầm")
     run(transfers.send, point.location_id, new_point(officer(None, "all@ocop.vn"), code="TN-05"), manager, {tea.id: 1})
-    order = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
+    order = run(checkout.place_order, {tea.id: 1}, checkout.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"),
                                "at_point", pickup_location_id=point.location_id)
     for action in ("confirm", "pack", "hand_over"):
         run(orders.move, order.parts[0], action, actor_id=manager.id, by="point")

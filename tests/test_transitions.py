@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.services import create_user
 from marketplace.extensions import db
+from marketplace.orders import checkout
 from marketplace.orders import services as orders
 from marketplace.orders.models import OrderPart
 from marketplace.transitions import Refused, StatusChange, log_of
@@ -38,8 +39,8 @@ def tea(make):
 
 
 def place(tea, phone):
-    order = run(orders.place_order, {tea.id: 1},
-                orders.Contact("An", phone, "an@example.vn", 19, 5443, "12 Hoàng Văn Thụ"), "cod")
+    order = run(checkout.place_order, {tea.id: 1},
+                checkout.Contact("An", phone, "an@example.vn", 19, 5443, "12 Hoàng Văn Thụ"), "cod")
     return order
 
 
@@ -111,7 +112,7 @@ def test_expiry_leaves_what_was_paid_confirmed_or_never_due(app, monkeypatch, te
     monkeypatch.setitem(app.config, "VIETQR_ACCOUNT_NO", "0011001234567")
     cash = place(tea, "0900000008")  # cash on delivery: nothing is due by a time
     assert run(orders.expire, cash) is False
-    paid = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0900000009", "an@example.vn", 19, 5443, "Số 1"),
+    paid = run(checkout.place_order, {tea.id: 1}, checkout.Contact("An", "0900000009", "an@example.vn", 19, 5443, "Số 1"),
                "vietqr")
     run(orders.mark_paid, paid)
     paid.payment_due_at = utcnow() - dt.timedelta(minutes=1)
@@ -131,7 +132,7 @@ def test_a_paid_part_cancelled_puts_its_goods_back_against_the_order_and_the_per
     user = create_user("nguoiban4@example.vn", "Người bán", "mat-khau-dai-1234", role="seller",
                        seller_id=tea.seller_id)
     db.session.commit()
-    order = run(orders.place_order, {tea.id: 1}, orders.Contact("An", "0900000011", "an@example.vn", 19, 5443, "Số 1"),
+    order = run(checkout.place_order, {tea.id: 1}, checkout.Contact("An", "0900000011", "an@example.vn", 19, 5443, "Số 1"),
                 "vietqr")
     run(orders.mark_paid, order)  # the held box is sold: the stock is taken
     run(orders.move, order.parts[0], "cancel", actor_id=user.id, reason="Hết hàng")

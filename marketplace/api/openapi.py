@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from .. import ocop
+from ..orders.checkout import available_methods
 from ..orders.models import PART_STATES, PAYMENT_METHODS, PAYMENT_STATUSES
-from ..orders.services import available_methods
 from ..products.models import MAX_PRICE
 from ..search.forms import MAX_QUERY
 from ..security import MAX_ID

@@ -13,7 +13,7 @@ from ..errors import json_error
 from ..extensions import db, limiter
 from ..i18n import current_language
 from ..inventory.models import SalesPoint
-from ..orders import payments
+from ..orders import checkout, payments
 from ..orders import services as orders
 from ..orders.cart import max_units
 from ..orders.forms import CheckoutForm
@@ -127,10 +127,10 @@ def create_order():
         return _invalid({"expected_total_vnd": [_("Must be a whole number of đồng.")]})
     key = _client_key(form.contact())
     try:
-        order, fresh = run_once(Order, key, orders.place_order, items, form.contact(), form.payment.data,
+        order, fresh = run_once(Order, key, checkout.place_order, items, form.contact(), form.payment.data,
                                 locale=current_language(), seen_total=expected,
                                 pickup_location_id=point.location_id if point is not None else None)
-    except orders.CheckoutError as refused:
+    except checkout.CheckoutError as refused:
         return _refusal(refused, body)
     if not fresh:  # a retry with the same Idempotency-Key: the same order, nothing placed again
         return jsonify(order_json(order) | {"token": order.access_token}), 200

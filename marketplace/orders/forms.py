@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from ..forms import AddressChecks, Form, once_key, submitted_key, whole_number
-from .services import Contact, available_methods
+from .checkout import Contact, available_methods
 
 PAYMENT_LABELS = {
     "cod": _l("Cash on delivery"),

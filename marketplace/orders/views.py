@@ -18,6 +18,7 @@ from ..transitions import Refused
 from ..unit_of_work import made_with, run, run_once
 from ..urls import safe_next
 from . import cart, payments, services
+from .checkout import CheckoutError, place_cart_order, quote
 from .forms import CartLineForm, CheckoutForm
 from .models import Order
 
@@ -107,17 +108,17 @@ def checkout():
         seen_prices, seen_total = form.seen()
         try:
             if seen_total is None:  # the first step: show the total before anything is placed
-                quoted = services.quote({line.product_id: line.quantity for line in view.lines},
+                quoted = quote({line.product_id: line.quantity for line in view.lines},
                                         form.contact().province_code, location_id)
             else:
-                order, _fresh = run_once(Order, form.key(), services.place_cart_order, current_user, form.contact(),
+                order, _fresh = run_once(Order, form.key(), place_cart_order, current_user, form.contact(),
                                          form.payment.data, locale=current_language(), pickup_location_id=location_id,
                                          seen_prices=seen_prices, seen_total=seen_total)
                 cart.forget_guest_cart(current_user)
                 if order.payment_method == "card":
                     return _pay_by_card(order)
                 return redirect(url_for("orders.order", number=order.number, token=order.access_token), code=303)
-        except services.CheckoutError as refused:
+        except CheckoutError as refused:
             if refused.code == "price_changed":
                 quoted, changes, status = refused.quote, refused.items, 409
             elif refused.code == "too_many_open_orders":

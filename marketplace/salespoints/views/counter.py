@@ -13,7 +13,7 @@ from ...forms import submitted_key, whole_number
 from ...i18n import vnd
 from ...inventory import services as stock
 from ...orders import services as order_services
-from ...orders.services import available_methods
+from ...orders.checkout import available_methods
 from ...payments import vietqr
 from ...qr import qr_svg
 from ...transitions import Refused
