@@ -1,4 +1,5 @@
 """Checkout with cash on delivery: one order split by seller, stock reserved with it, all or nothing."""
+import pathlib
 
 import pytest
 from sqlalchemy import func, select
@@ -42,6 +43,22 @@ def test_a_guest_checks_out_with_cash_on_delivery(client, two_sellers):
     assert client.get(f"/orders/{order.number}?token=wrong").status_code == 404
     assert "Giỏ hàng của bạn đang trống" in client.get("/cart").get_data(as_text=True)
     assert order.number in db.session.scalar(select(OutboxEmail.subject))
+
+
+def test_the_order_email_has_a_plain_text_and_an_html_part_in_the_buyers_language(app, client, two_sellers):
+    tea, _coffee = two_sellers
+    client.get("/lang/en")
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": 2})
+    assert check_out(client, CONTACT).status_code == 303
+    order = db.session.scalar(select(Order))
+    email = db.session.scalar(select(OutboxEmail))
+    link = f"/orders/{order.number}?token={order.access_token}"
+    assert "Thank you, Nguyễn Văn An." in email.body and "Total: ₫260,000" in email.body and link in email.body
+    assert "Payment: cash on delivery." in email.body and "<" not in email.body  # plain text, not markup
+    assert f'<a href="http://localhost{link}">' in email.html and "Trà Tân Cương × 2" in email.html
+    app.test_cli_runner().invoke(args=["outbox", "send"])
+    sent = next(pathlib.Path(app.instance_path, "mail").iterdir()).read_bytes()
+    assert b"multipart/alternative" in sent and b"text/plain" in sent and b"text/html" in sent
 
 
 def test_bad_contact_details_place_nothing(client, two_sellers):

@@ -33,10 +33,9 @@ def send_reminders(today: dt.date | None = None) -> int:
             subject = _("OCOP recognition %(number)s of %(product)s ends on %(date)s",
                         number=record.decision_no, product=record.product.name,
                         date=record.valid_until.strftime("%d/%m/%Y"))
-            body = _("Hello %(name)s,\n\n%(subject)s.", name=seller.legal_name, subject=subject) + "\n\n" + _(
-                "Ask the provincial OCOP office for re-evaluation: after that day the product is no longer "
-                "shown or sold as an OCOP product.")
-        for address in seller.email_addresses:
-            queue_email(address, subject, body)
+            advice = _("Ask the provincial OCOP office for re-evaluation: after that day the product is no longer "
+                       "shown or sold as an OCOP product.")
+            for address in seller.email_addresses:
+                queue_email(address, subject, "notice", name=seller.legal_name, paragraphs=[advice])
         count += 1
     return count

@@ -74,12 +74,9 @@ def _announce(seller: Seller, action: str, reason: str | None) -> None:
             "suspend": _("Your seller account is suspended"),
             "reinstate": _("Your seller account is active again"),
         }[action]
-        body = _("Hello %(name)s,\n\n%(subject)s.", name=seller.legal_name, subject=subject)
-        if reason:
-            body += "\n\n" + _("Reason: %(reason)s", reason=reason)
-        body += "\n\n" + _("Chợ OCOP — the provincial OCOP office")
-    for address in seller.email_addresses:
-        queue_email(address, subject, body)
+        paragraphs = [_("Reason: %(reason)s", reason=reason)] if reason else []
+        for address in seller.email_addresses:
+            queue_email(address, subject, "notice", name=seller.legal_name, paragraphs=paragraphs, signed_office=True)
 
 
 # --- Evaluation records -----------------------------------------------------------------------
@@ -136,10 +133,9 @@ def revoke_recognition(officer, record, reason: str):
     audit(officer, "recognition.revoke", record, before, _record_state(record))
     with force_locale("vi"):
         subject = _("OCOP recognition %(number)s is revoked", number=record.decision_no)
-        body = _("Hello %(name)s,\n\n%(subject)s.", name=record.product.seller.legal_name, subject=subject)
-        body += "\n\n" + _("Reason: %(reason)s", reason=reason)
-    for address in record.product.seller.email_addresses:
-        queue_email(address, subject, body)
+        for address in record.product.seller.email_addresses:
+            queue_email(address, subject, "notice", name=record.product.seller.legal_name,
+                        paragraphs=[_("Reason: %(reason)s", reason=reason)], signed_office=True)
 
 
 # --- Changes of a certified product's identity ----------------------------------------------------
@@ -192,15 +188,15 @@ def _announce_change(product, action: str, old: dict, note: str | None) -> None:
             "approve": _("Your change to “%(name)s” is approved", name=name),
             "refuse": _("Your change to “%(name)s” was not accepted", name=name),
         }[action]
-        body = _("Hello %(name)s,\n\n%(subject)s.", name=product.seller.legal_name, subject=subject)
+        paragraphs = []
         if action == "approve":
-            body += "\n\n" + _("The product now reads: %(name)s, group %(group)s, %(unit)s.",
-                                 name=product.name, group=product.group_code, unit=product.unit)
+            paragraphs.append(_("The product now reads: %(name)s, group %(group)s, %(unit)s.",
+                                name=product.name, group=product.group_code, unit=product.unit))
         if note:
-            body += "\n\n" + _("Reason: %(reason)s", reason=note)
-        body += "\n\n" + _("Chợ OCOP — the provincial OCOP office")
-    for address in product.seller.email_addresses:
-        queue_email(address, subject, body)
+            paragraphs.append(_("Reason: %(reason)s", reason=note))
+        for address in product.seller.email_addresses:
+            queue_email(address, subject, "notice", name=product.seller.legal_name, paragraphs=paragraphs,
+                        signed_office=True)
 
 
 def audit_import(officer, result) -> None:

@@ -17,7 +17,6 @@ from .. import ocop
 from ..catalog.purchase import purchase_info
 from ..catalog.services import listings_by_ids
 from ..extensions import db
-from ..i18n import vnd
 from ..inventory import services as stock
 from ..models_base import utcnow
 from ..outbox.services import queue_email
@@ -243,19 +242,5 @@ def place_cart_order(user, contact: Contact, payment_method: str, locale: str = 
 
 def _announce_placed(order: Order) -> None:
     with force_locale(order.locale):
-        subject = _("Order %(number)s is placed", number=order.number)
-        lines = [f"- {line.name} × {line.quantity}: {vnd(line.subtotal)}" for part in order.parts for line in part.lines]
-        if order.payment_method == "cod":
-            how = _("Payment: cash on delivery.")
-        elif order.payment_method == "at_point":
-            how = _("Payment: at the sales point when you collect the order (%(place)s).", place=order.street)
-        else:
-            how = _("Payment: please pay %(total)s within %(minutes)d minutes, or the order is cancelled. "
-                    "Pay from your order page: %(url)s", total=vnd(order.total_vnd), url=order_url(order),
-                    minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
-        body = "\n".join([
-            _("Thank you, %(name)s.", name=order.contact_name), "", *lines, "",
-            _("Delivery: %(fee)s", fee=vnd(order.delivery_vnd)), _("Total: %(total)s", total=vnd(order.total_vnd)),
-            how, "", _("Your order: %(url)s", url=order_url(order)),
-        ])
-    queue_email(order.contact_email, subject, body)
+        queue_email(order.contact_email, _("Order %(number)s is placed", number=order.number), "order_placed",
+                    order=order, url=order_url(order), minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])

@@ -311,23 +311,21 @@ def _announce_expired(order: Order) -> None:
     with force_locale(order.locale):
         if is_pickup(order) and order.payment_method not in PREPAID:
             subject = _("Order %(number)s is cancelled: not collected", number=order.number)
-            body = _("Hello %(name)s,\n\nOrder %(number)s was not collected at the sales point in time, so it is "
-                     "cancelled and its goods are back on sale. You are welcome to order again.",
-                     name=order.contact_name, number=order.number)
+            why = _("It was not collected at the sales point in time, so its goods are back on sale. "
+                    "You are welcome to order again.")
         else:
             subject = _("Order %(number)s is cancelled: not paid in time", number=order.number)
-            body = _("Hello %(name)s,\n\nWe did not receive the payment for order %(number)s in time, so it is "
-                     "cancelled and nothing will be charged. You are welcome to order again.",
-                     name=order.contact_name, number=order.number)
-    queue_email(order.contact_email, subject, body)
+            why = _("We did not receive the payment in time, so nothing will be charged. You are welcome to order "
+                    "again.")
+        queue_email(order.contact_email, subject, "notice", name=order.contact_name, paragraphs=[why])
 
 
 def _announce_paid(order: Order) -> None:
     with force_locale(order.locale):
-        queue_email(order.contact_email, _("Order %(number)s: payment received", number=order.number),
-                    _("Hello %(name)s,\n\nWe received %(total)s for order %(number)s. The producers now prepare it.\n"
-                      "%(url)s", name=order.contact_name, total=vnd(order.total_vnd), number=order.number,
-                      url=order_url(order)))
+        queue_email(order.contact_email, _("Order %(number)s: payment received", number=order.number), "notice",
+                    name=order.contact_name, url=order_url(order),
+                    paragraphs=[_("We received %(total)s. The producers now prepare your order.",
+                                  total=vnd(order.total_vnd))])
 
 
 def _announce_state(part: OrderPart) -> None:
@@ -338,8 +336,7 @@ def _announce_state(part: OrderPart) -> None:
                  "cancelled": _("cancelled"), "returned": _("returned")}
         subject = _("Order %(number)s: %(seller)s — %(state)s", number=order.number, seller=part.seller.legal_name,
                     state=names[part.state])
-        body = _("Hello %(name)s,\n\n%(subject)s.", name=order.contact_name, subject=subject)
-    queue_email(order.contact_email, subject, body)
+        queue_email(order.contact_email, subject, "notice", name=order.contact_name, url=order_url(order))
 
 
 # --- Lists -----------------------------------------------------------------------------------------

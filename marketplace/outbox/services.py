@@ -1,4 +1,8 @@
-"""Queue an email with the change it announces; deliver queued emails through a backend."""
+"""Queue an email with the change it announces; deliver queued emails through a backend.
+
+An email is written from two templates, `templates/emails/<name>.txt` (the plain-text part, which every
+mail program shows) and `templates/emails/<name>.html`, in the language the caller chose (`force_locale`),
+at the moment of the change: what it says is what was true then."""
 from __future__ import annotations
 
 import logging
@@ -6,7 +10,7 @@ import os
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import select
 
 from ..extensions import db
@@ -16,11 +20,14 @@ from .models import OutboxEmail
 log = logging.getLogger(__name__)
 
 
-def queue_email(to: str | None, subject: str, body: str) -> OutboxEmail | None:
-    """Add an email to the outbox in the caller's transaction (nothing is sent if it rolls back)."""
+def queue_email(to: str | None, subject: str, template: str, **context) -> OutboxEmail | None:
+    """Add an email to the outbox in the caller's transaction (nothing is sent if it rolls back): `subject`,
+    and the body from the templates emails/<template>.txt and .html with `context`."""
     if not to:
         return None
-    email = OutboxEmail(to=to, subject=subject, body=body)
+    body = render_template(f"emails/{template}.txt", subject=subject, **context)
+    html = render_template(f"emails/{template}.html", subject=subject, **context)
+    email = OutboxEmail(to=to, subject=subject, body=body, html=html)
     db.session.add(email)
     return email
 
@@ -31,6 +38,8 @@ def _message(email: OutboxEmail) -> EmailMessage:
     message["To"] = email.to
     message["Subject"] = email.subject
     message.set_content(email.body)
+    if email.html:
+        message.add_alternative(email.html, subtype="html")
     return message
 
 
