@@ -53,6 +53,11 @@ lock: $(VENV)/.installed
 	$(BIN)/pip-compile -q --no-header --strip-extras --no-emit-index-url --no-emit-find-links \
 		--output-file requirements-dev.txt requirements-dev.in
 
+# The rule modules under mutation (setup.cfg says which): mutants the tests do not notice are listed at the end.
+mutation: $(VENV)/.installed compile-translations
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
 # ruff.toml says which rules; .importlinter which package may import which (ARCHITECTURE.md explains both)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check marketplace tests bench config.py wsgi.py gunicorn.conf.py
