@@ -8,7 +8,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..unit_of_work import rehearse, run
-from .importer import COLUMNS, ImportFileError, import_file
+from .importer import COLUMNS, import_file
+from .tables import ImportFileError
 
 
 @click.group("catalog", help="The OCOP catalogue: import recognition decisions.")

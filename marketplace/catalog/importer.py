@@ -13,16 +13,13 @@ the seller's: an import sets it only when it creates the product.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 
 from .. import ocop
 from ..certification.models import EvaluationRecord
@@ -33,6 +30,7 @@ from ..inventory.models import StockMovement
 from ..models_base import utcnow
 from ..products.models import MAX_PRICE, Product
 from ..sellers.models import Seller
+from . import tables
 
 REQUIRED = ("seller_name", "entity_type", "registration_no", "province", "product_name", "group_code",
             "price_vnd", "unit", "stars", "decision_no", "decision_date", "issuer", "level")
@@ -50,10 +48,6 @@ TEXT_COLUMNS = {"seller_name": Seller.legal_name, "product_name": Product.name, 
                 "product_name_en": Product.name_en, "description": Product.description,
                 "story": EvaluationRecord.story, "gi": Product.geographical_indication,
                 "planting_area_code": Product.planting_area_code}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (format, encoding, headers)."""
 
 
 @dataclass
@@ -120,63 +114,8 @@ class _Row:
 # --- Reading --------------------------------------------------------------------------------
 
 def read_table(path: str | Path) -> list[tuple[int, dict]]:
-    """(line number, {column: text}) for each non-empty row of a CSV (UTF-8) or XLSX (first sheet)."""
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        table = _read_xlsx(path)
-    elif path.suffix.lower() == ".csv":
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFileError(_("the CSV file is not UTF-8 text")) from error
-        reader = csv.reader(io.StringIO(text))
-        try:
-            table = list(reader)
-        except csv.Error as error:  # a field beyond the csv module's limit (131,072 characters), a stray quote
-            raise ImportFileError(_("line %(line)d cannot be read: %(why)s", line=reader.line_num,
-                                    why=str(error))) from error
-    else:
-        raise ImportFileError(_("only .csv and .xlsx files can be imported"))
-    if not table:
-        raise ImportFileError(_("the file is empty"))
-    headers = [str(h or "").strip().lower() for h in table[0]]
-    missing = [c for c in REQUIRED if c not in headers]
-    if missing:
-        raise ImportFileError(_("missing columns: %(columns)s", columns=", ".join(missing)))
-    rows = []
-    for line, cells in enumerate(table[1:], start=2):
-        values = {h: _cell_text(v) for h, v in zip(headers, cells) if h}
-        if any(values.values()):
-            rows.append((line, values))
-    return rows
-
-
-def _read_xlsx(path: Path) -> list[list]:
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(_("the XLSX file cannot be opened")) from error
-    try:  # a sheet may declare any size (A1:XFD1048576 in a 2 KB file): read only the columns and rows we take
-        sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + 20,
-                                                     max_row=MAX_ROWS + 2)]
-    finally:
-        workbook.close()
-    if len(rows) > MAX_ROWS + 1:
-        raise ImportFileError(_("at most %(n)d rows per file", n=MAX_ROWS))
-    return rows
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """(line number, {column: text}) for each non-empty row of the import file (CSV in UTF-8, or XLSX)."""
+    return tables.read_table(path, REQUIRED, max_columns=len(COLUMNS) + 20, max_rows=MAX_ROWS)
 
 
 # --- Checking -------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ... import ocop
 from ...audit import AuditLog
-from ...catalog.importer import ImportFileError, read_table
+from ...catalog.importer import read_table
+from ...catalog.tables import ImportFileError
 from ...certification.models import EvaluationRecord, ProductChangeRequest
 from ...certification.services import IDENTITY_LABELS, change_requests_of, identity_locked_by, unlisted_reasons
 from ...exports import table_response
