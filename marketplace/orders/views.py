@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.services import roles_required
+from ..errors import json_error
 from ..extensions import csrf
 from ..forms import submitted_key, whole_number
 from ..i18n import current_language
@@ -223,7 +224,7 @@ def stripe_webhook():
     try:
         outcome = run(payments.handle_stripe_event, request.get_data(), request.headers.get("Stripe-Signature"))
     except (ValueError, stripe.SignatureVerificationError):
-        return jsonify({"error": "bad_signature"}), 400
+        return json_error(400, "bad_signature", "The Stripe-Signature header does not match the body.")
     except IntegrityError:  # the same event, stored by a simultaneous delivery
         outcome = "duplicate"
     return jsonify({"outcome": outcome}), 200
