@@ -52,7 +52,10 @@ class Config:
     SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
+    # Sign-in, sign-up and the seller's join page: attempts for one account from one address, and all
+    # attempts from one address (clerks of a point behind one network sign in one after another).
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+    AUTH_RATE_LIMIT_PER_ADDRESS = os.environ.get("AUTH_RATE_LIMIT_PER_ADDRESS", "60 per minute")
     # Delivery by post, per seller part of an order (whole đồng): within the seller's province, to
     # another province, and free from this much of that seller's goods.
     DELIVERY_FEE_SAME_PROVINCE = int(os.environ.get("DELIVERY_FEE_SAME_PROVINCE", "20000"))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from decimal import Decimal
 
 from babel.support import NullTranslations, Translations
 from flask import current_app, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -31,18 +33,28 @@ def finite_number(form, field):
         raise StopValidation(field.gettext("Not a valid decimal value."))
 
 
+ONE_LINE_FIELDS = {"StringField", "EmailField", "SearchField", "TelField"}
+ONE_LINE_MESSAGE = _l("This field is one line: it cannot hold a line break or another control character.")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _wtforms_translations(current_app.config["BABEL_TRANSLATION_DIRECTORIES"], current_language())
 
     def validate(self, extra_validators=None) -> bool:
-        """WTForms' checks, and no NUL character in any text (a form fed from an API body; a browser's form
-        with one is refused before the view, see `security`)."""
+        """WTForms' checks; no NUL character in any text (a form fed from an API body; a browser's form with
+        one is refused before the view, see `security`), and no line break or other control character in a
+        one-line field (a name, a street, a code: it would break an email's subject or a CSV row)."""
         valid = super().validate(extra_validators)
         for field in self:
-            if any(isinstance(value, str) and "\x00" in value for value in (field.raw_data or ())):
+            texts = [value for value in (field.raw_data or ()) if isinstance(value, str)]
+            if any("\x00" in text for text in texts):
                 field.errors = [*field.errors, NUL_MESSAGE]
+                valid = False
+            elif field.type in ONE_LINE_FIELDS and any(_CONTROL.search(text) for text in texts):
+                field.errors = [*field.errors, ONE_LINE_MESSAGE]
                 valid = False
         return valid
 

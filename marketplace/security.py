@@ -1,7 +1,7 @@
 """The headers that make every answer safer, set in one place (`init_app`).
 
 - A Content Security Policy: scripts and styles only from the shop's own files (no inline script, no
-  inline `<style>`; inline `style` attributes, which cannot run code, are allowed for the bar charts),
+  inline `<style>`, not even a `style` attribute: the bar charts take their length from a class),
   images from the shop and `data:` URIs, forms only to the shop and Stripe Checkout, no plugins, and no
   page of the shop inside another site's frame (`frame-ancestors 'none'`, and X-Frame-Options for old
   browsers).

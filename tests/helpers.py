@@ -120,15 +120,17 @@ def outcome(client) -> str:
     return "refused" if any(category == "error" for category, _message in flashes) else "done"
 
 
-def at_once(posts) -> list[str]:
-    """POST every (client, path, data) from its own thread at the same moment; what each got, in order."""
+def at_once(posts, answer: str = "outcome") -> list:
+    """POST every (client, path, data) from its own thread at the same moment. Answers, in order, what each
+    form left ("done" or "refused", by its flash: every answer must then be a redirect), or with
+    answer="status" each status code. An error in a thread is raised here, in the test's thread."""
     start, answers = threading.Barrier(len(posts)), [None] * len(posts)
 
     def post(n, client, path, data):
         start.wait()
         try:
             answers[n] = client.post(path, data=data).status_code
-        except Exception as error:  # reported below, in the test's thread
+        except Exception as error:
             answers[n] = error
 
     threads = [threading.Thread(target=post, args=(n, *sent)) for n, sent in enumerate(posts)]
@@ -136,8 +138,13 @@ def at_once(posts) -> list[str]:
         thread.start()
     for thread in threads:
         thread.join()
-    assert all(answer == 303 for answer in answers), answers
+    for got in answers:
+        if isinstance(got, Exception):
+            raise got
     db.session.expire_all()
+    if answer == "status":
+        return answers
+    assert all(got == 303 for got in answers), answers
     return [outcome(client) for client, _path, _data in posts]
 
 

@@ -61,6 +61,24 @@ def test_the_order_email_has_a_plain_text_and_an_html_part_in_the_buyers_languag
     assert b"multipart/alternative" in sent and b"text/plain" in sent and b"text/html" in sent
 
 
+def test_the_html_email_shows_names_as_text_never_as_markup(make, two_sellers):
+    """Whatever a point's, a product's or a buyer's name holds, the HTML part shows it as text."""
+    from marketplace.orders.checkout import Contact, place_order
+    from marketplace.unit_of_work import run
+
+    from .helpers import new_point, officer
+    tea, _coffee = two_sellers
+    point = new_point(officer(), name='<img src=x onerror=alert(1)>Điểm', street='<a href="https://evil.example">Bấm</a>')
+    stock.receive(point.location_id, tea.id, 2)
+    db.session.commit()
+    where = f"{point.name}, {point.street}"  # what checkout writes as the address of a pickup
+    run(place_order, {tea.id: 1}, Contact("<b>An</b>", "0912345678", "an@example.vn", 19, 5443, where), "at_point",
+        pickup_location_id=point.location_id)
+    html = db.session.scalar(select(OutboxEmail.html))
+    assert "<img" not in html and '<a href="https://evil.example">' not in html and "<b>An</b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;Điểm" in html and "&lt;b&gt;An&lt;/b&gt;" in html
+
+
 def test_bad_contact_details_place_nothing(client, two_sellers):
     tea, _ = two_sellers
     client.post("/cart/add", data={"product_id": tea.id, "quantity": 1})

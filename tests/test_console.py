@@ -64,12 +64,21 @@ def test_every_seller_url_refuses_another_sellers_ids(client, make, seller_user,
     product = make.product(seller_user, name="Của HTX Tân Cương")
     db.session.commit()
     sign_in(client, "khac@example.vn")
-    urls = [f"/seller/products/{product.id}"]
+    urls = [f"/seller/products/{product.id}", f"/seller/stock/{product.id}", "/seller/products/0"]
     for url in urls:
-        assert client.get(url).status_code == 404
-        assert client.post(url, data=listing(name="Bị sửa")).status_code == 404
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, data=listing(name="Bị sửa")).status_code == 404, url
     db.session.expire_all()
     assert product.name == "Của HTX Tân Cương"
+    assert db.session.scalar(select(func.count(Product.id))) == 1  # product 0 is no way to add one
+
+
+def test_a_one_line_field_refuses_a_line_break(client, seller_user):
+    """A name with a line break would break every email whose subject names it: it is refused on the form."""
+    sign_in(client, "htx@tancuong.vn")
+    response = client.post("/seller/products/new", data=listing(name="Trà ngon\r\nBcc: ai@example.vn"))
+    assert response.status_code == 422 and "một dòng" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Product.id))) == 0
 
 
 def test_the_seller_is_warned_thirty_days_before_expiry(client, make, seller_user, today):

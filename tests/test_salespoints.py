@@ -1002,3 +1002,25 @@ def test_each_machine_refuses_every_pair_its_table_does_not_allow(office, point,
                 run(counts.cancel, document, manager)  # one open count per point: close it for the next
             tried.append((machine.name, state, action))
     assert len(tried) == 14 and problems() == []
+
+
+def test_a_till_holds_only_real_lines_whatever_is_sent_or_kept(client, point, goods):
+    """An id no row can have, a negative or odd quantity, sent by the line form or found in an edited session:
+    the till still opens, keeps only real lines, and a sale never sells less than one unit."""
+    _seller, tea, _honey = goods
+    staff(point, "ban@ocop.vn")
+    sign_in(client, "ban@ocop.vn")
+    till = f"/counter/{point.id}/sell"
+    for odd in ("100000000000000000000", "-1", "0"):
+        client.post(f"{till}/line", data={"product_id": odd, "quantity": "2"})
+        assert client.get(till).status_code == 200
+    with client.session_transaction() as session:
+        session[f"till-{point.id}"] = {str(tea.id): 2, "x": 1, "99999999999": 1, str(tea.id + 1): "3",
+                                      str(tea.id + 2): -2, str(tea.id + 3): 10 ** 30}
+    page = client.get(till)
+    assert page.status_code == 200 and tea.name in page.get_data(as_text=True)
+    client.post(f"{till}/pay", data={"payment": "card"})
+    sale = db.session.scalar(select(CounterSale))
+    assert [(line.product_id, line.quantity) for line in sale.lines] == [(tea.id, 2)]
+    with pytest.raises(services.PointError):  # straight to the service: a line of -1 is no sale
+        run(services.complete_sale, point, point.staff[0].user, {tea.id: -1}, "card")

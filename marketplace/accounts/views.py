@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
@@ -16,6 +17,22 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 def auth_limit() -> str:
     return current_app.config["AUTH_RATE_LIMIT"]
+
+
+def address_limit() -> str:
+    return current_app.config["AUTH_RATE_LIMIT_PER_ADDRESS"]
+
+
+def address_and_account() -> str:
+    """Whose attempts count together: one address trying one account. Every attempt counts, counted as it
+    is checked (a burst sent at once cannot all pass before any is counted)."""
+    return f"{get_remote_address()}|{(request.form.get('email') or '').strip().lower()[:254]}"
+
+
+def auth_limits(view):
+    """The limits of a page that checks a password or makes an account."""
+    view = limiter.limit(address_limit, methods=["POST"])(view)
+    return limiter.limit(auth_limit, methods=["POST"], key_func=address_and_account)(view)
 
 
 def begin_session(user) -> None:
@@ -33,9 +50,7 @@ def home_for(user) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-# Only a refused sign-in counts against the limit (it is there against guessing): a clerk who signs in,
-# out and in again, or several clerks behind one network at opening time, are never locked out.
-@limiter.limit(auth_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+@auth_limits
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
@@ -48,7 +63,7 @@ def sign_in():
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
-@limiter.limit(auth_limit, methods=["POST"])
+@auth_limits
 def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():

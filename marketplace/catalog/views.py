@@ -146,7 +146,7 @@ def seller_products():
 @bp.route("/seller/products/<int:product_id>", methods=["GET", "POST"])
 @roles_required("seller")
 def edit_product(product_id: int | None = None):
-    product = _own_product(product_id) if product_id else None
+    product = _own_product(product_id) if product_id is not None else None
     form = ProductForm(obj=product)
     locked_by = certification.identity_locked_by(product) if product else None
     if locked_by is not None:

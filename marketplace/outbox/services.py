@@ -25,6 +25,7 @@ def queue_email(to: str | None, subject: str, template: str, **context) -> Outbo
     and the body from the templates emails/<template>.txt and .html with `context`."""
     if not to:
         return None
+    subject = " ".join(subject.split())  # one line, whatever a name in it holds
     body = render_template(f"emails/{template}.txt", subject=subject, **context)
     html = render_template(f"emails/{template}.html", subject=subject, **context)
     email = OutboxEmail(to=to, subject=subject, body=body, html=html)

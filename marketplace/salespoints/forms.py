@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from .. import ocop
 from ..accounts.passwords import StrongPassword
 from ..forms import AddressChecks, Form, once_key
+from ..security import MAX_ID
 from .models import COUNTER_PAYMENTS, STAFF_ROLES
 
 
@@ -61,7 +62,7 @@ class ScanForm(Form):
 
 
 class TillLineForm(Form):
-    product_id = IntegerField(validators=[DataRequired()])
+    product_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
     quantity = IntegerField(_l("Quantity"), validators=[NumberRange(min=0, max=999)])
 
 

@@ -258,6 +258,8 @@ def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_metho
     out_of_stock (products)."""
     if not items:
         raise PointError("empty")
+    if any(quantity < 1 for quantity in items.values()):
+        raise PointError("empty", [pid for pid, quantity in items.items() if quantity < 1])
     listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
     refused = [pid for pid in items if pid not in listings]
     if refused:

@@ -7,6 +7,10 @@ import secrets
 
 from flask import session
 
+from ..security import MAX_ID
+
+MOST_UNITS = 999  # units of one product on one till line (the line form's own bound)
+
 
 class Till:
     def __init__(self, point):
@@ -15,14 +19,24 @@ class Till:
 
     @property
     def items(self) -> dict[int, int]:
-        return {int(k): v for k, v in session.get(self._lines_key, {}).items()}
+        """The lines, as product id -> quantity; anything else the session holds (an edited cookie) is
+        dropped here, so a page or a sale never sees an id no row can have or a quantity that is not one."""
+        stored = session.get(self._lines_key)
+        if not isinstance(stored, dict):
+            return {}
+        lines = {}
+        for key, quantity in stored.items():
+            if (isinstance(key, str) and key.isascii() and key.isdigit() and 0 < int(key) <= MAX_ID
+                    and type(quantity) is int and 0 < quantity <= MOST_UNITS):
+                lines[int(key)] = quantity
+        return lines
 
     def _store(self, items: dict[int, int]) -> None:
         session[self._lines_key] = {str(k): v for k, v in items.items()}
 
     def add(self, product_id: int, quantity: int) -> None:
         items = self.items
-        items[product_id] = items.get(product_id, 0) + quantity
+        items[product_id] = min(items.get(product_id, 0) + quantity, MOST_UNITS)
         self._store(items)
 
     def set(self, product_id: int, quantity: int) -> None:

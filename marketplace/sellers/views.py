@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.services import roles_required
-from ..accounts.views import auth_limit, begin_session
-from ..extensions import db, limiter
+from ..accounts.views import auth_limits, begin_session
+from ..extensions import db
 from ..security import attachment
 from ..unit_of_work import run
 from . import services
@@ -20,7 +20,7 @@ bp = Blueprint("sellers", __name__, url_prefix="/seller")
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit(auth_limit, methods=["POST"])
+@auth_limits
 def join():
     form = SellerSignUpForm()
     if form.validate_on_submit():
