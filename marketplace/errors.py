@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -31,7 +32,8 @@ def http_error(error: HTTPException):
     if _wants_json():
         response, _status = json_error(error.code, error.name.lower().replace(" ", "_"), error.description)
     else:
-        response = current_app.make_response(render_template("errors/error.html", error=error))
+        response = current_app.make_response(render_template("errors/error.html", error=error,
+                                                             expired_form=isinstance(error, CSRFError)))
     response.status_code = error.code
     for name, value in error.get_headers():  # e.g. Allow on 405, Retry-After on 429
         if name.lower() != "content-type":

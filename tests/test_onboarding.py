@@ -226,6 +226,7 @@ def test_forms_refuse_a_post_without_the_csrf_token(app_with):
     with strict_app.test_client() as client:
         response = client.post("/seller/join", data=form(), content_type="multipart/form-data")
         assert response.status_code == 400
+        assert "tải lại trang" in response.get_data(as_text=True)  # what to do about it, not just "400"
         with strict_app.app_context():
             assert sellers_count() == 0
 
