@@ -57,7 +57,7 @@ def test_the_order_email_has_a_plain_text_and_an_html_part_in_the_buyers_languag
     assert "Payment: cash on delivery." in email.body and "<" not in email.body  # plain text, not markup
     assert f'<a href="http://localhost{link}">' in email.html and "Trà Tân Cương × 2" in email.html
     app.test_cli_runner().invoke(args=["outbox", "send"])
-    sent = next(pathlib.Path(app.instance_path, "mail").iterdir()).read_bytes()
+    sent = pathlib.Path(app.instance_path, "mail", f"{email.id:06d}.eml").read_bytes()
     assert b"multipart/alternative" in sent and b"text/plain" in sent and b"text/html" in sent
 
 

@@ -215,8 +215,9 @@ def test_outbox_send_writes_emails_with_the_file_backend(client, app, pending):
     client.post(f"/office/sellers/{pending.id}/decision", data={"action": "approve"})
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "1 emails sent" in result.output
-    mail = os.listdir(os.path.join(app.instance_path, "mail"))
-    assert len(mail) == 1 and db.session.scalar(select(OutboxEmail.sent_at)) is not None
+    email = db.session.scalar(select(OutboxEmail))
+    assert email.sent_at is not None  # the file is named by the email's id (the directory is the session's)
+    assert os.path.isfile(os.path.join(app.instance_path, "mail", f"{email.id:06d}.eml"))
 
 
 # --- Protections on every form ------------------------------------------------------------------
