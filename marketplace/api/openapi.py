@@ -294,10 +294,13 @@ def _json(schema_name: str, description: str) -> dict:
 
 def _with_bad_request(paths: dict) -> dict:
     """Every operation may answer 400: a request that cannot be read (a NUL character, a body that is not
-    JSON or is nested deeper than 32)."""
+    JSON or is nested deeper than 32); and 414 from the server in front (gunicorn reads a request line of at
+    most 4094 bytes: a query that long is no search)."""
     for operations in paths.values():
         for operation in operations.values():
             operation["responses"].setdefault("400", _json("Error", "The request cannot be read"))
+            operation["responses"].setdefault("414", {"description": "The request line is longer than the server "
+                                                                     "reads (4094 bytes)"})
     return paths
 
 
