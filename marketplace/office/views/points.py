@@ -26,19 +26,25 @@ def _managed_point(point_id: int) -> SalesPoint:
     return point
 
 
+def _saved(form, work, *args):
+    """Create or update a point in one unit of work; None, with the reason on the form, when refused."""
+    try:
+        return run(work, *args)
+    except PermissionError:
+        form.province.errors.append(_("You manage the points of your own province only."))
+    except IntegrityError:  # the code is taken
+        form.code.errors.append(_("Another point already has this code."))
+    return None
+
+
 @bp.route("/points", methods=["GET", "POST"])
 def points():
     form = PointForm()
     if request.method == "GET" and current_user.province_code:
         form.province.data = current_user.province_code
     if form.validate_on_submit():
-        try:
-            point = run(sales_points.create_point, current_user, form.values())
-        except PermissionError:
-            form.province.errors.append(_("You manage the points of your own province only."))
-        except IntegrityError:  # the code is taken
-            form.code.errors.append(_("Another point already has this code."))
-        else:
+        point = _saved(form, sales_points.create_point, current_user, form.values())
+        if point is not None:
             flash(_("The sales point is created. Add its staff below."), "success")
             return redirect(url_for("office.point", point_id=point.id), code=303)
     status = 422 if form.errors else 200
@@ -53,16 +59,10 @@ def point(point_id: int):
     if request.method == "GET":
         form.province.data, form.ward.data = point.province_code, ocop.ward(point.ward_code).name
     staff_form = StaffForm(prefix="staff")
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            run(sales_points.update_point, current_user, point, form.values())
-        except PermissionError:
-            form.province.errors.append(_("You manage the points of your own province only."))
-        except IntegrityError:  # the code is taken
-            form.code.errors.append(_("Another point already has this code."))
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("office.point", point_id=point.id), code=303)
+    if (request.method == "POST" and form.validate_on_submit()
+            and _saved(form, sales_points.update_point, current_user, point, form.values()) is not None):
+        flash(_("Saved."), "success")
+        return redirect(url_for("office.point", point_id=point.id), code=303)
     status = 422 if form.errors else 200
     return render_template("office/point.html", point=point, form=form, staff_form=staff_form), status
 
