@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     from . import transitions as _transitions  # noqa: F401
     from .accounts import models as _accounts  # noqa: F401
     from .certification import models as _certification  # noqa: F401
+    from .combos import models as _combos  # noqa: F401
     from .inventory import models as _inventory  # noqa: F401
     from .orders import models as _orders  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401

@@ -322,3 +322,33 @@ def find_ward(province_code: int, value: str) -> Ward:
         raise ValueError(_("“%(value)s” is not a ward or commune of %(province)s",
                            value=value, province=province_name(province_code)))
     return found[0]
+
+
+# --- Regions (the six socio-economic regions, over the 34 provinces of 2025) -------------------
+# How a tourist thinks of the country ("a gift from the Mekong Delta"): the gift page groups by these.
+
+REGIONS = {
+    "northern_mountains": _l("Northern midlands and mountains"),
+    "red_river_delta": _l("Red River Delta"),
+    "central_coast": _l("North Central and Central Coast"),
+    "central_highlands": _l("Central Highlands"),
+    "southeast": _l("Southeast"),
+    "mekong_delta": _l("Mekong Delta"),
+}
+_REGION_PROVINCES = {
+    "northern_mountains": (4, 8, 11, 12, 14, 15, 19, 20, 25),
+    "red_river_delta": (1, 22, 24, 31, 33, 37),
+    "central_coast": (38, 40, 42, 44, 46, 48, 51, 56),
+    "central_highlands": (52, 66, 68),
+    "southeast": (75, 79, 80),
+    "mekong_delta": (82, 86, 91, 92, 96),
+}
+REGION_OF = {code: region for region, codes in _REGION_PROVINCES.items() for code in codes}
+
+
+def region_of(province_code: int) -> str | None:
+    return REGION_OF.get(province_code)
+
+
+def provinces_of_region(region: str) -> tuple[int, ...]:
+    return _REGION_PROVINCES.get(region, ())

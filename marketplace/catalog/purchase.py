@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..inventory import services as stock
-from ..inventory.queries import online_available
+from ..inventory.queries import available_at, online_available
 from .services import Listing, listings_by_ids
 
 # Why a product cannot be bought in the quantity asked: no recognition in force (or its seller is not
@@ -41,10 +40,19 @@ def purchase_info(product_ids: Iterable[int], location_id: int | None = None) ->
     """For each product: with no location, what its seller can ship from its warehouse (an online order by
     post); with a location, what that shelf holds (a pickup at a sales point, a sale at the counter)."""
     ids = list(dict.fromkeys(product_ids))
+    infos = purchase_info_at((pid, location_id) for pid in ids)
+    return {pid: infos[pid, location_id] for pid in ids}
+
+
+def purchase_info_at(pairs: Iterable[tuple[int, int | None]]) -> dict[tuple[int, int | None], PurchaseInfo]:
+    """The same answer for many (product, place) pairs at once, a place being a location or None for the
+    seller's warehouse (gift combos fulfilled at several places): one listing query and two stock queries
+    whatever the number of pairs."""
+    pairs = list(dict.fromkeys(pairs))
+    ids = list(dict.fromkeys(pid for pid, _ in pairs))
     listings = {listing.product.id: listing for listing in listings_by_ids(ids)}
-    if location_id is None:
-        available = online_available(ids)
-    else:
-        levels = stock.levels_of(location_id, ids)
-        available = {pid: levels[pid].available for pid in levels}
-    return {pid: PurchaseInfo(pid, listings.get(pid), max(available.get(pid, 0), 0)) for pid in ids}
+    online = online_available([pid for pid, location_id in pairs if location_id is None])
+    shelves = available_at(list({location_id for _, location_id in pairs if location_id is not None}), ids)
+    return {(pid, location_id): PurchaseInfo(pid, listings.get(pid), max(
+                online.get(pid, 0) if location_id is None else shelves.get((location_id, pid), 0), 0))
+            for pid, location_id in pairs}

@@ -23,6 +23,17 @@ def online_available(product_ids: list[int]) -> dict[int, int]:
     return {product_id: max(found.get(product_id, 0), 0) for product_id in product_ids}
 
 
+def available_at(location_ids: list[int], product_ids: list[int]) -> dict[tuple[int, int], int]:
+    """Units available now (on hand less held) of each product at each location, in one query; a pair
+    without a level is absent (nothing there)."""
+    if not location_ids or not product_ids:
+        return {}
+    rows = db.session.execute(select(StockLevel.location_id, StockLevel.product_id,
+                                     StockLevel.on_hand - StockLevel.reserved)
+                              .where(StockLevel.location_id.in_(location_ids), StockLevel.product_id.in_(product_ids)))
+    return {(location_id, product_id): available for location_id, product_id, available in rows}
+
+
 def open_points(province_code: int | None = None) -> list[SalesPoint]:
     query = select(SalesPoint).where(SalesPoint.active.is_(True)).order_by(SalesPoint.province_code, SalesPoint.name)
     if province_code is not None:

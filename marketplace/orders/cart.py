@@ -2,15 +2,18 @@
 What it shows always goes through the listing rule and the stock available now."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, session
-from flask_login import user_logged_in
+from flask_login import AnonymousUserMixin, user_logged_in
 from sqlalchemy import delete, select
 
 from ..catalog.purchase import PurchaseInfo, purchase_info
 from ..catalog.services import Listing
+from ..combos.services import ComboOffer
+from ..combos.services import offers_by_ids as combo_offers
 from ..extensions import db
+from ..security import MAX_ID
 from ..unit_of_work import run
 from .models import CartItem
 
@@ -49,65 +52,140 @@ class CartLine:
 
 
 @dataclass
+class ComboLine:
+    combo_id: int
+    quantity: int
+    offer: ComboOffer | None  # None: no such combo any more
+
+    @property
+    def problem(self) -> str | None:
+        return self.offer.why_not(self.quantity) if self.offer is not None else "unlisted"
+
+    @property
+    def available(self) -> int:
+        return self.offer.available if self.offer is not None else 0
+
+    @property
+    def subtotal(self) -> int:
+        return self.offer.price_vnd * self.quantity if self.offer is not None else 0
+
+
+@dataclass
 class CartView:
     lines: list[CartLine]
+    combos: list[ComboLine] = field(default_factory=list)
+
+    @property
+    def all_lines(self) -> list:
+        return [*self.lines, *self.combos]
 
     @property
     def total(self) -> int:
-        return sum(line.subtotal for line in self.lines if line.problem is None)
+        return sum(line.subtotal for line in self.all_lines if line.problem is None)
 
     @property
     def can_check_out(self) -> bool:
-        return bool(self.lines) and all(line.problem is None for line in self.lines)
+        return bool(self.all_lines) and all(line.problem is None for line in self.all_lines)
 
     @property
     def count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return sum(line.quantity for line in self.all_lines)
+
+    @property
+    def items(self) -> dict[int, int]:
+        return {line.product_id: line.quantity for line in self.lines}
+
+    @property
+    def combo_items(self) -> dict[int, int]:
+        return {line.combo_id: line.quantity for line in self.combos}
+
+    def units_wanted(self) -> dict[int, int]:
+        """Every unit of every product the cart asks for, boxes opened (what a pickup point must hold)."""
+        wanted = dict(self.items)
+        for line in self.combos:
+            for item in line.offer.items if line.offer is not None else ():
+                wanted[item.item.product_id] = wanted.get(item.item.product_id, 0) + item.quantity * line.quantity
+        return wanted
 
 
-def _items(user) -> dict[int, int]:
+# A cart line is a product or a gift combo: ("product", id) or ("combo", id).
+Key = tuple[str, int]
+KINDS = ("product", "combo")
+
+
+def _session_key(key: Key) -> str:
+    return str(key[1]) if key[0] == "product" else f"c{key[1]}"
+
+
+def _from_session(text: str) -> Key | None:
+    kind, digits = ("combo", text[1:]) if text.startswith("c") else ("product", text)
+    return (kind, int(digits)) if digits.isascii() and digits.isdigit() and 0 < int(digits) <= MAX_ID else None
+
+
+def _items(user) -> dict[Key, int]:
     if user.is_authenticated:
-        return {item.product_id: item.quantity
+        return {("product", item.product_id) if item.product_id else ("combo", item.combo_id): item.quantity
                 for item in db.session.scalars(select(CartItem).where(CartItem.user_id == user.id))}
-    return {int(k): v for k, v in session.get(SESSION_KEY, {}).items()}
+    stored = session.get(SESSION_KEY, {})
+    items = {}
+    for text, quantity in (stored.items() if isinstance(stored, dict) else ()):
+        key = _from_session(str(text))
+        if key is not None and type(quantity) is int and quantity > 0:
+            items[key] = quantity
+    return items
 
 
-def _store(user, items: dict[int, int]) -> None:
+def _store(user, items: dict[Key, int]) -> None:
     if user.is_authenticated:
         db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
-        db.session.add_all(CartItem(user_id=user.id, product_id=pid, quantity=qty) for pid, qty in items.items())
+        db.session.add_all(CartItem(user_id=user.id, quantity=qty, **{f"{kind}_id": ident})
+                           for (kind, ident), qty in items.items())
     else:
-        session[SESSION_KEY] = {str(pid): qty for pid, qty in items.items()}
+        session[SESSION_KEY] = {_session_key(key): qty for key, qty in items.items()}
 
 
 def view(user) -> CartView:
     items = _items(user)
-    infos = purchase_info(items)
-    return CartView([CartLine(qty, infos[pid]) for pid, qty in items.items()])
+    products = {ident: qty for (kind, ident), qty in items.items() if kind == "product"}
+    combos = {ident: qty for (kind, ident), qty in items.items() if kind == "combo"}
+    infos = purchase_info(products)
+    found = combo_offers(combos)
+    return CartView([CartLine(qty, infos[pid]) for pid, qty in products.items()],
+                    [ComboLine(cid, qty, found.get(cid)) for cid, qty in combos.items()])
 
 
 class CartError(ValueError):
     pass
 
 
-def set_quantity(user, product_id: int, quantity: int, add: bool = False) -> int:
-    """Put a listable product in the cart, capped by what can be shipped now and by the limit per order,
-    in the caller's unit of work; returns the quantity."""
-    info = purchase_info([product_id])[product_id]
-    if info.why_not():
-        raise CartError(info.why_not())
-    available = info.available
+def _can_have(key: Key) -> tuple[str | None, int]:
+    """Why not (or None) and how many can be had now, of a product or a combo."""
+    kind, ident = key
+    if kind == "combo":
+        offer = combo_offers([ident]).get(ident)
+        return (offer.why_not(), offer.available) if offer is not None else ("unlisted", 0)
+    info = purchase_info([ident])[ident]
+    return info.why_not(), info.available
+
+
+def set_quantity(user, product_id: int, quantity: int, add: bool = False, kind: str = "product") -> int:
+    """Put a listable product (or a combo on sale, `kind="combo"`) in the cart, capped by what can be had
+    now and by the limit per order, in the caller's unit of work; returns the quantity."""
+    key = (kind, product_id)
+    why_not, available = _can_have(key)
+    if why_not:
+        raise CartError(why_not)
     items = _items(user)
-    wanted = (items.get(product_id, 0) + quantity) if add else quantity
+    wanted = (items.get(key, 0) + quantity) if add else quantity
     capped = max(1, min(wanted, available, max_units()))
-    items[product_id] = capped
+    items[key] = capped
     _store(user, items)
     return capped
 
 
-def remove(user, product_id: int) -> None:
+def remove(user, product_id: int, kind: str = "product") -> None:
     items = _items(user)
-    items.pop(product_id, None)
+    items.pop((kind, product_id), None)
     _store(user, items)
 
 
@@ -124,14 +202,14 @@ def forget_guest_cart(user) -> None:
 
 def merge_guest_cart(user) -> None:
     """At sign-in: the guest's lines join the shopper's saved cart (quantities add up, capped)."""
-    guest = {int(k): v for k, v in session.pop(SESSION_KEY, {}).items()}
+    guest = _items(AnonymousUserMixin())
+    session.pop(SESSION_KEY, None)
     if not guest:
         return
     items = _items(user)
-    infos = purchase_info(guest)
-    for product_id, quantity in guest.items():
-        items[product_id] = max(1, min(items.get(product_id, 0) + quantity, max(infos[product_id].available, 1),
-                                       max_units()))
+    for key, quantity in guest.items():
+        _why_not, available = _can_have(key)
+        items[key] = max(1, min(items.get(key, 0) + quantity, max(available, 1), max_units()))
     _store(user, items)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import force_locale
@@ -14,8 +14,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import ocop
-from ..catalog.purchase import purchase_info
-from ..catalog.services import listings_by_ids
+from ..catalog.purchase import purchase_info_at
+from ..catalog.services import Listing, listings_by_ids
+from ..combos.services import ComboOffer
+from ..combos.services import offers_by_ids as combo_offers
 from ..extensions import db
 from ..inventory import services as stock
 from ..models_base import utcnow
@@ -23,7 +25,7 @@ from ..outbox.services import queue_email
 from ..sellers.models import Seller
 from ..unit_of_work import lock
 from . import cart as carts
-from .models import PREPAID, Order, OrderLine, OrderPart
+from .models import PREPAID, Order, OrderCombo, OrderLine, OrderPart
 from .services import order_url
 
 
@@ -51,12 +53,13 @@ class Contact:
         return cls(name, phone, email, point.province_code, point.ward_code, f"{point.name}, {point.street}")
 
 
-def delivery_fee(seller, province_code: int, goods_vnd: int, shipped: bool = True) -> int:
-    """Post by zone: inside the seller's province or not; free from a threshold; none for a service."""
+def delivery_fee(origin_province_code: int, province_code: int, goods_vnd: int, shipped: bool = True) -> int:
+    """Post by zone, for one parcel: inside the province it leaves from or not; free from a threshold;
+    none for a service or a pickup."""
     config = current_app.config
     if not shipped or goods_vnd >= config["FREE_DELIVERY_FROM"]:
         return 0
-    if seller.province_code == province_code:
+    if origin_province_code == province_code:
         return config["DELIVERY_FEE_SAME_PROVINCE"]
     return config["DELIVERY_FEE_OTHER_PROVINCE"]
 
@@ -71,20 +74,46 @@ def _new_number() -> str:
 # --- What an order will cost -------------------------------------------------------------------------
 
 @dataclass
+class QuotedLine:
+    """A product as it will be ordered: bought alone (at its price), or as an item of a gift combo (with its
+    share of the combo's price), from a place: a sales point's shelf, or (None) its seller's warehouse."""
+    listing: Listing
+    quantity: int
+    subtotal_vnd: int
+    location_id: int | None
+    combo: ComboOffer | None = None
+    boxes: int = 0  # how many of the combo
+
+    @property
+    def product(self):
+        return self.listing.product
+
+
+@dataclass
 class QuotedPart:
+    """One seller's share from one place (a seller's goods bought alone and in a box packed at a point are
+    two parts: two places to take them from)."""
     seller: Seller
-    listings: list
-    goods_vnd: int
-    delivery_vnd: int
+    location_id: int | None
+    lines: list[QuotedLine]
+    goods_vnd: int = 0
+    delivery_vnd: int = 0
+
+    @property
+    def listings(self) -> list:
+        return [line.listing for line in self.lines]
 
 
 @dataclass
 class Quote:
-    """What the buyer is asked to pay for `items` delivered to a province (or collected at a point):
-    the unit prices of now, one part per seller with its delivery fee, and the total."""
+    """What the buyer is asked to pay for `items` ({product id: quantity}) and `combos` ({combo id: boxes})
+    delivered to a province (or collected at a point): the unit prices of now, one part per seller and
+    place with its delivery fee, and the total."""
     items: dict[int, int]
     parts: list[QuotedPart]
     unit_prices: dict[int, int]
+    combos: dict[int, int] = field(default_factory=dict)
+    offers: dict[int, ComboOffer] = field(default_factory=dict)
 
     @property
     def goods_vnd(self) -> int:
@@ -98,30 +127,81 @@ class Quote:
     def total_vnd(self) -> int:
         return self.goods_vnd + self.delivery_vnd
 
+    @property
+    def lines(self) -> list[QuotedLine]:
+        return [line for part in self.parts for line in part.lines]
 
-def quote(items: dict[int, int], province_code: int | None, pickup_location_id: int | None = None) -> Quote:
-    """Price `items` ({product id: quantity}) as they would be ordered now. Raises CheckoutError
-    (empty, too_many_units, unlisted) for what could never be ordered."""
-    if not items:
+
+def _check_limits(items: dict[int, int], combos: dict[int, int]) -> None:
+    if not items and not combos:
         raise CheckoutError("empty")
     limit = current_app.config["MAX_UNITS_PER_LINE"]
     too_many = [{"product_id": pid, "requested": qty, "limit": limit} for pid, qty in items.items() if qty > limit]
+    too_many += [{"combo_id": cid, "requested": qty, "limit": limit} for cid, qty in combos.items() if qty > limit]
     if too_many:
         raise CheckoutError("too_many_units", too_many)
+
+
+def _combo_lines(combos: dict[int, int], pickup_location_id: int | None) -> tuple[list[QuotedLine], dict]:
+    """Each box's items with their share of its price; a box packed at a point is collected only there."""
+    found = combo_offers(combos)
+    unlisted = [{"combo_id": cid} for cid in combos if cid not in found or not found[cid].listable]
+    if unlisted:
+        raise CheckoutError("unlisted", unlisted)
+    elsewhere = [{"combo_id": cid} for cid, offer in found.items()
+                 if pickup_location_id is not None and offer.location_id not in (None, pickup_location_id)]
+    if elsewhere:
+        raise CheckoutError("combo_elsewhere", elsewhere)
+    lines = []
+    for cid in sorted(combos):
+        offer, boxes = found[cid], combos[cid]
+        for item, share in zip(offer.items, offer.shares(), strict=True):
+            lines.append(QuotedLine(item.info.listing, item.quantity * boxes, share * boxes,
+                                    pickup_location_id or offer.location_id, offer, boxes))
+    return lines, found
+
+
+def quote(items: dict[int, int], province_code: int | None, pickup_location_id: int | None = None,
+          combos: dict[int, int] | None = None) -> Quote:
+    """Price `items` ({product id: quantity}) and `combos` ({combo id: boxes}) as they would be ordered now.
+    Raises CheckoutError (empty, too_many_units, unlisted, combo_elsewhere) for what could never be ordered."""
+    combos = combos or {}
+    _check_limits(items, combos)
     listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
     unlisted = [{"product_id": pid} for pid in items if pid not in listings]
     if unlisted:
         raise CheckoutError("unlisted", unlisted)
-    by_seller: dict[int, list] = {}
-    for product_id in sorted(items):
-        by_seller.setdefault(listings[product_id].seller.id, []).append(listings[product_id])
-    parts = []
-    for of_seller in by_seller.values():
-        seller = of_seller[0].seller
-        goods = sum(listing.product.price_vnd * items[listing.product.id] for listing in of_seller)
-        shipped = pickup_location_id is None and any(not listing.product.is_service for listing in of_seller)
-        parts.append(QuotedPart(seller, of_seller, goods, delivery_fee(seller, province_code, goods, shipped)))
-    return Quote(items, parts, {pid: listing.product.price_vnd for pid, listing in listings.items()})
+    lines = [QuotedLine(listings[pid], qty, listings[pid].product.price_vnd * qty, pickup_location_id)
+             for pid, qty in sorted(items.items())]
+    combo_lines, found = _combo_lines(combos, pickup_location_id)
+    parts: dict[tuple[int, int | None], QuotedPart] = {}
+    for line in lines + combo_lines:
+        part = parts.setdefault((line.listing.seller.id, line.location_id),
+                                QuotedPart(line.listing.seller, line.location_id, []))
+        part.lines.append(line)
+        part.goods_vnd += line.subtotal_vnd
+    _charge_delivery(list(parts.values()), province_code, pickup_location_id, found)
+    return Quote(items, list(parts.values()), {pid: listing.product.price_vnd for pid, listing in listings.items()},
+                 combos, found)
+
+
+def _charge_delivery(parts: list[QuotedPart], province_code: int | None, pickup_location_id: int | None,
+                     found: dict[int, ComboOffer]) -> None:
+    """One fee per parcel: a producer's parcel from its warehouse; one parcel for all a sales point packs
+    (charged on the first of its parts); nothing for a pickup or a service."""
+    if pickup_location_id is not None:
+        return
+    points = {offer.location_id: offer.point for offer in found.values() if offer.point is not None}
+    parcels: dict[int | None, list[QuotedPart]] = {}
+    for part in parts:
+        if part.location_id is None:
+            part.delivery_vnd = delivery_fee(part.seller.province_code, province_code, part.goods_vnd,
+                                             any(not line.product.is_service for line in part.lines))
+        else:
+            parcels.setdefault(part.location_id, []).append(part)
+    for location_id, packed in parcels.items():
+        goods = sum(part.goods_vnd for part in packed)
+        packed[0].delivery_vnd = delivery_fee(points[location_id].province_code, province_code, goods)
 
 
 def price_changes(quoted: Quote, seen_prices: dict[int, int] | None, seen_total: int | None) -> list[dict]:
@@ -160,25 +240,49 @@ def _limit_open_orders(phone: str) -> None:
         raise CheckoutError("too_many_open_orders", [{"limit": limit}])
 
 
+def _shortages(quoted: Quote, needs: dict[tuple[int, int | None], int], infos: dict) -> list[dict]:
+    """Every product bought alone, and every combo, that cannot be had in the quantity asked."""
+    short_pairs = {pair for pair, wanted in needs.items() if wanted > infos[pair].available}
+    short = [{"product_id": line.product.id, "requested": line.quantity,
+              "available": infos[line.product.id, line.location_id].available}
+             for line in quoted.lines if line.combo is None and (line.product.id, line.location_id) in short_pairs]
+    for cid, boxes in sorted(quoted.combos.items()):
+        pairs = [(line.product.id, line.location_id, line.quantity // boxes)
+                 for line in quoted.lines if line.combo is not None and line.combo.id == cid]
+        if any((pid, location_id) in short_pairs for pid, location_id, _per_box in pairs):
+            short.append({"combo_id": cid, "requested": boxes,
+                          "available": min(infos[pid, loc].available // per_box for pid, loc, per_box in pairs)})
+    return short
+
+
+def _needs(quoted: Quote) -> dict[tuple[int, int | None], int]:
+    """Units wanted of each product at each place (a product bought alone and in a box adds up)."""
+    needs: dict[tuple[int, int | None], int] = {}
+    for line in quoted.lines:
+        needs[line.product.id, line.location_id] = needs.get((line.product.id, line.location_id), 0) + line.quantity
+    return needs
+
+
 def place_order(items: dict[int, int], contact: Contact, payment_method: str, *, user=None, locale: str = "vi",
                 from_cart: bool = False, pickup_location_id: int | None = None,
                 seen_prices: dict[int, int] | None = None, seen_total: int | None = None,
-                client_key: str | None = None) -> Order:
-    """Place an order for `items` ({product id: quantity}) split by seller, reserving the stock in each
-    seller's warehouse, or all of it at one sales point for a pickup (`pickup_location_id`), in the
-    caller's unit of work. When the buyer's page showed prices or a total, they must still hold. The order
-    keeps the page's `client_key` (unique: see `unit_of_work.run_once`, which answers a repeat).
-    Raises CheckoutError: payment_unavailable, empty, too_many_units, unlisted, price_changed (with the
-    changes), out_of_stock (with the items) or too_many_open_orders."""
+                client_key: str | None = None, combos: dict[int, int] | None = None) -> Order:
+    """Place an order for `items` ({product id: quantity}) and `combos` ({combo id: boxes}), split by seller
+    and place, reserving the stock in each seller's warehouse (a box packed at a sales point: on its shelf),
+    or all of it at one sales point for a pickup (`pickup_location_id`), in the caller's unit of work: every
+    unit of every box, or nothing. When the buyer's page showed prices or a total, they must still hold.
+    The order keeps the page's `client_key` (unique: see `unit_of_work.run_once`, which answers a repeat).
+    Raises CheckoutError: payment_unavailable, empty, too_many_units, unlisted, combo_elsewhere,
+    price_changed (with the changes), out_of_stock (with the products or combos) or too_many_open_orders."""
     if payment_method not in available_methods(pickup=pickup_location_id is not None):
         raise CheckoutError("payment_unavailable")
-    quoted = quote(items, contact.province_code, pickup_location_id)
+    quoted = quote(items, contact.province_code, pickup_location_id, combos)
     changes = price_changes(quoted, seen_prices, seen_total)
     if changes:
         raise CheckoutError("price_changed", changes, quoted)
-    infos = purchase_info(items, pickup_location_id)
-    short = [{"product_id": pid, "requested": qty, "available": infos[pid].available}
-             for pid, qty in items.items() if infos[pid].why_not(qty) is not None]
+    needs = _needs(quoted)
+    infos = purchase_info_at(needs)
+    short = _shortages(quoted, needs, infos)
     if short:  # the reservations below are the guard; this only names every short line at once
         raise CheckoutError("out_of_stock", short)
 
@@ -193,28 +297,33 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
         order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
     elif pickup_location_id is not None:
         order.payment_due_at = utcnow() + dt.timedelta(days=current_app.config["PICKUP_HOLD_DAYS"])
-    holds = []  # (location, product, quantity)
+    boxes = {cid: OrderCombo(combo_id=cid, code=offer.combo.code, name=offer.combo.name, name_en=offer.combo.name_en,
+                             unit_price_vnd=offer.price_vnd, quantity=quoted.combos[cid])
+             for cid, offer in sorted(quoted.offers.items())}
+    order.combos.extend(boxes.values())
+    holds: dict[tuple[int, int], int] = {}  # (location, product): units
     for quoted_part in quoted.parts:
-        location_id = pickup_location_id or stock.warehouse_of(quoted_part.seller).id
+        location_id = quoted_part.location_id or stock.warehouse_of(quoted_part.seller).id
         part = OrderPart(seller_id=quoted_part.seller.id, location_id=location_id,
                          goods_vnd=quoted_part.goods_vnd, delivery_vnd=quoted_part.delivery_vnd)
-        for listing in quoted_part.listings:
-            product, record = listing.product, listing.record
+        for line in quoted_part.lines:
+            product, record = line.product, line.listing.record
             part.lines.append(OrderLine(product_id=product.id, name=product.name, name_en=product.name_en,
                                         unit=product.unit, stars=record.stars, decision_no=record.decision_no,
-                                        unit_price_vnd=product.price_vnd, quantity=items[product.id]))
-            holds.append((location_id, product.id, items[product.id]))
+                                        unit_price_vnd=max(1, round(line.subtotal_vnd / line.quantity)),
+                                        quantity=line.quantity, subtotal_vnd=line.subtotal_vnd,
+                                        order_combo=boxes[line.combo.id] if line.combo is not None else None))
+            holds[location_id, product.id] = holds.get((location_id, product.id), 0) + line.quantity
         order.parts.append(part)
     db.session.add(order)
     db.session.flush()  # the page's key first: a repeat of this submission stops here (unique), not at the stock
     # Stock-level locks are taken in one order, (location, product), so two orders of the same products
     # listed the other way round never wait for each other (no deadlock).
-    for location_id, product_id, quantity in sorted(holds):
+    for (location_id, product_id), quantity in sorted(holds.items()):
         try:
             stock.reserve(location_id, product_id, quantity, reference=order.number)
         except stock.OutOfStock as error:  # another buyer took it since the check above
-            raise CheckoutError("out_of_stock", [{"product_id": error.product_id, "available": error.available,
-                                                  "requested": items[error.product_id]}]) from error
+            raise CheckoutError("out_of_stock", _taken(quoted, error)) from error
     _limit_open_orders(contact.phone)
     _announce_placed(order)
     if from_cart:
@@ -222,22 +331,39 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
     return order
 
 
+def _taken(quoted: Quote, error) -> list[dict]:
+    """What a product another buyer just took stops: the product bought alone, or the boxes holding it."""
+    found = [{"product_id": error.product_id, "available": error.available, "requested": line.quantity}
+             for line in quoted.lines if line.combo is None and line.product.id == error.product_id]
+    for cid, boxes in sorted(quoted.combos.items()):
+        per_box = [line.quantity // boxes for line in quoted.lines
+                   if line.combo is not None and line.combo.id == cid and line.product.id == error.product_id]
+        if per_box:
+            found.append({"combo_id": cid, "requested": boxes, "available": error.available // per_box[0]})
+    return found
+
+
 def place_cart_order(user, contact: Contact, payment_method: str, locale: str = "vi",
                      pickup_location_id: int | None = None, seen_prices: dict[int, int] | None = None,
                      seen_total: int | None = None, client_key: str | None = None) -> Order:
-    """Check out the cart as it is shown: any line unlisted, out of stock or short stops it."""
+    """Check out the cart as it is shown: any line unlisted, out of stock or short stops it (for a pickup,
+    what the producers' warehouses hold does not matter: the point's shelf is checked when placing)."""
     view = carts.view(user)
-    if not view.lines:
+    if not view.all_lines:
         raise CheckoutError("empty")
+
+    def matters(line, from_warehouse: bool) -> bool:
+        return bool(line.problem) and not (pickup_location_id and from_warehouse and line.problem != "unlisted")
+
     problems = [{"product_id": line.product_id, "problem": line.problem, "available": line.available}
-                for line in view.lines if line.problem and not (pickup_location_id and line.problem != "unlisted")]
+                for line in view.lines if matters(line, True)]
+    problems += [{"combo_id": line.combo_id, "problem": line.problem, "available": line.available}
+                 for line in view.combos if matters(line, line.offer is not None and line.offer.point is None)]
     if problems:
         raise CheckoutError("cart_changed", problems)
-    return place_order({line.product_id: line.quantity for line in view.lines}, contact, payment_method,
-                       user=user, locale=locale, from_cart=True, pickup_location_id=pickup_location_id,
-                       seen_prices=seen_prices, seen_total=seen_total, client_key=client_key)
-
-
+    return place_order(view.items, contact, payment_method, user=user, locale=locale, from_cart=True,
+                       pickup_location_id=pickup_location_id, seen_prices=seen_prices, seen_total=seen_total,
+                       client_key=client_key, combos=view.combo_items)
 
 
 def _announce_placed(order: Order) -> None:

@@ -17,8 +17,19 @@ PAYMENT_LABELS = {
 
 
 class CartLineForm(Form):
-    product_id = HiddenField(validators=[DataRequired()])
+    """A cart line: a product (`product_id`) or a gift combo (`combo_id`), and how many."""
+    product_id = HiddenField()
+    combo_id = HiddenField()
     quantity = IntegerField(_l("Quantity"), default=1, validators=[DataRequired(), NumberRange(min=1, max=99)])
+
+    @property
+    def line(self) -> tuple[str, int] | None:
+        """("product", id) or ("combo", id); None when the form names neither (an edited page)."""
+        if (combo_id := whole_number(self.combo_id.data)) is not None:
+            return "combo", combo_id
+        if (product_id := whole_number(self.product_id.data)) is not None:
+            return "product", product_id
+        return None
 
 
 WTFORMS_REQUIRED = "This field is required."  # WTForms' own message, translated by its catalogue

@@ -12,16 +12,19 @@ from ..models_base import SubmittedOnce, Timestamped, UTCDateTime, one_of
 
 
 class CartItem(Timestamped, db.Model):
-    """A signed-in shopper's cart line (a guest's cart lives in the session)."""
+    """A signed-in shopper's cart line, a product or a gift combo (a guest's cart lives in the session)."""
     __tablename__ = "cart_items"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity"),
+        CheckConstraint("(product_id IS NULL) <> (combo_id IS NULL)", name="product_or_combo"),
         UniqueConstraint("user_id", "product_id", name="uq_cart_items_user_product"),
+        UniqueConstraint("user_id", "combo_id", name="uq_cart_items_user_combo"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    combo_id: Mapped[int | None] = mapped_column(ForeignKey("combos.id"))
     quantity: Mapped[int]
 
 
@@ -77,6 +80,7 @@ class Order(SubmittedOnce, Timestamped, db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="vi")
 
     parts = relationship("OrderPart", back_populates="order", order_by="OrderPart.id")
+    combos = relationship("OrderCombo", back_populates="order", order_by="OrderCombo.id")
 
     @property
     def payment_label(self) -> str:
@@ -124,11 +128,43 @@ class OrderPart(Timestamped, db.Model):
         return str(PART_STATES[self.state])
 
 
-class OrderLine(db.Model):
-    """A product as it was bought: name, price and stars copied at purchase."""
-    __tablename__ = "order_lines"
+class OrderCombo(db.Model):
+    """A gift combo as it was bought: its code, names and price copied at purchase. Its items are order
+    lines (in the parts of their producers) that point here, each with its share of the price."""
+    __tablename__ = "order_combos"
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),
                       CheckConstraint("unit_price_vnd > 0", name="price"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    combo_id: Mapped[int] = mapped_column(ForeignKey("combos.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    unit_price_vnd: Mapped[int]
+    quantity: Mapped[int]
+
+    order = relationship("Order", back_populates="combos")
+    lines = relationship("OrderLine", back_populates="order_combo", order_by="OrderLine.id")
+
+    @property
+    def subtotal(self) -> int:
+        return self.unit_price_vnd * self.quantity
+
+
+def _line_subtotal(context) -> int:
+    values = context.get_current_parameters()
+    return values["unit_price_vnd"] * values["quantity"]
+
+
+class OrderLine(db.Model):
+    """A product as it was bought: name, price and stars copied at purchase. A combo's item keeps its share
+    of the combo's price in `subtotal_vnd` (apportioned by list price, so the shares add up to the price);
+    its `unit_price_vnd` is that share per unit, rounded, for reading only."""
+    __tablename__ = "order_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),
+                      CheckConstraint("unit_price_vnd > 0", name="price"),
+                      CheckConstraint("subtotal_vnd > 0", name="subtotal"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("order_parts.id"), index=True)
@@ -140,9 +176,12 @@ class OrderLine(db.Model):
     decision_no: Mapped[str] = mapped_column(String(60))
     unit_price_vnd: Mapped[int]
     quantity: Mapped[int]
+    subtotal_vnd: Mapped[int] = mapped_column(default=_line_subtotal)
+    order_combo_id: Mapped[int | None] = mapped_column(ForeignKey("order_combos.id"), index=True)
 
     part = relationship("OrderPart", back_populates="lines")
+    order_combo = relationship("OrderCombo", back_populates="lines")
 
     @property
     def subtotal(self) -> int:
-        return self.unit_price_vnd * self.quantity
+        return self.subtotal_vnd

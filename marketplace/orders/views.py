@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.services import roles_required
 from ..errors import json_error
 from ..extensions import csrf
-from ..forms import submitted_key, whole_number
+from ..forms import submitted_key
 from ..i18n import current_language
 from ..inventory import services as stock
 from ..inventory.queries import points_for_pickup
@@ -28,8 +28,14 @@ bp = Blueprint("orders", __name__)
 MESSAGES = {
     "unlisted": _l("This product is no longer on sale."),
     "out_of_stock": _l("This product is out of stock."),
+    "combo_elsewhere": _l("A gift box packed at a sales point is collected there."),
     "too_many_open_orders": _l("This phone number already has %(limit)d orders waiting for payment or delivery. "
                                "Please pay or receive one of them first, or cancel one."),
+}
+
+COMBO_MESSAGES = {
+    "unlisted": _l("This gift combo is no longer on sale."),
+    "out_of_stock": _l("This gift combo is out of stock."),
 }
 
 
@@ -45,31 +51,39 @@ def show():
 @bp.post("/cart/add")
 def add():
     form = CartLineForm()
-    if form.validate_on_submit() and (product_id := whole_number(form.product_id.data)) is not None:
+    if form.validate_on_submit() and (line := form.line) is not None:
+        kind, ident = line
         try:
-            quantity = run(cart.set_quantity, current_user, product_id, form.quantity.data, add=True)
+            quantity = run(cart.set_quantity, current_user, ident, form.quantity.data, add=True, kind=kind)
             flash(_("Added to your cart (%(quantity)d).", quantity=quantity), "success")
             if quantity == cart.max_units():
                 flash(_("At most %(quantity)d of one product per order.", quantity=quantity), "error")
         except cart.CartError as error:
-            flash(str(MESSAGES.get(str(error), error)), "error")
+            flash(str(_message(kind, str(error))), "error")
     else:
         flash(_("Choose a quantity from 1 to 99."), "error")
     return redirect(_back(url_for("orders.show")), code=303)
 
 
+def _message(kind: str, problem: str):
+    if kind == "combo":
+        return COMBO_MESSAGES.get(problem, problem)
+    return MESSAGES.get(problem, problem)
+
+
 @bp.post("/cart/update")
 def update():
     form = CartLineForm()
-    if form.validate_on_submit() and (product_id := whole_number(form.product_id.data)) is not None:
+    if form.validate_on_submit() and (line := form.line) is not None:
+        kind, ident = line
         try:
-            quantity = run(cart.set_quantity, current_user, product_id, form.quantity.data)
+            quantity = run(cart.set_quantity, current_user, ident, form.quantity.data, kind=kind)
             if quantity < form.quantity.data and quantity == cart.max_units():
                 flash(_("At most %(quantity)d of one product per order.", quantity=quantity), "error")
             elif quantity < form.quantity.data:
                 flash(_("Only %(quantity)d can be shipped now.", quantity=quantity), "error")
         except cart.CartError as error:
-            flash(str(MESSAGES.get(str(error), error)), "error")
+            flash(str(_message(kind, str(error))), "error")
     else:
         flash(_("Choose a quantity from 1 to 99."), "error")
     return redirect(url_for("orders.show"), code=303)
@@ -77,8 +91,9 @@ def update():
 
 @bp.post("/cart/remove")
 def remove():
-    if (product_id := whole_number(request.form.get("product_id"))) is not None:
-        run(cart.remove, current_user, product_id)
+    form = CartLineForm()
+    if (line := form.line) is not None:
+        run(cart.remove, current_user, line[1], kind=line[0])
     return redirect(url_for("orders.show"), code=303)
 
 
@@ -92,8 +107,8 @@ def checkout():
     if placed is not None:  # this page was submitted before: its order, not another one
         return redirect(url_for("orders.order", number=placed.number, token=placed.access_token), code=303)
     view = cart.view(current_user)
-    points = points_for_pickup({line.product_id: line.quantity for line in view.lines})
-    listed = bool(view.lines) and all(line.listing is not None for line in view.lines)
+    points = _pickup_points(view)
+    listed = bool(view.all_lines) and all(line.problem != "unlisted" for line in view.all_lines)
     if not (view.can_check_out or (listed and points)):
         placed = made_with(Order, key)  # its twin placed the order and emptied the cart just now
         if placed is not None:
@@ -109,8 +124,7 @@ def checkout():
         seen_prices, seen_total = form.seen()
         try:
             if seen_total is None:  # the first step: show the total before anything is placed
-                quoted = quote({line.product_id: line.quantity for line in view.lines},
-                                        form.contact().province_code, location_id)
+                quoted = quote(view.items, form.contact().province_code, location_id, view.combo_items)
             else:
                 order, _fresh = run_once(Order, form.key(), place_cart_order, current_user, form.contact(),
                                          form.payment.data, locale=current_language(), pickup_location_id=location_id,
@@ -135,6 +149,14 @@ def checkout():
     return render_template("orders/checkout.html", form=form, cart=view, config=current_app.config,
                            online_ok=view.can_check_out, quote=quoted, changes=changes,
                            products={line.product_id: line.listing.product for line in view.lines if line.listing}), status
+
+
+def _pickup_points(view) -> list:
+    """Where the cart can be collected: an open point holding every unit it asks for; a gift box packed at
+    a point is collected there, so such a cart has at most that one point."""
+    points = points_for_pickup(view.units_wanted())
+    packed_at = {line.offer.point.id for line in view.combos if line.offer is not None and line.offer.point}
+    return [point for point in points if packed_at <= {point.id}]
 
 
 def _pay_by_card(order):
