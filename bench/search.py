@@ -47,8 +47,8 @@ def main() -> None:
     from marketplace.extensions import db
     from marketplace.search import services
     from marketplace.search.base import SearchQuery
-    from marketplace.search.text import query_words
     from marketplace.search.whoosh_backend import WhooshBackend
+    from marketplace.text import query_words
 
     instance = Path(tempfile.mkdtemp(prefix="ocop-search-bench-"))
     url = database_url(args.database_url) or f"sqlite:///{instance}/bench.sqlite"

@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .api import bp as api_bp
     from .catalog.views import bp as catalog_bp
+    from .combos.views import bp as combos_bp
     from .inventory.views import bp as inventory_bp
     from .office.views import bp as office_bp
     from .orders.views import bp as orders_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(combos_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sellers_bp)
     app.register_blueprint(inventory_bp)
@@ -99,6 +101,7 @@ def _register_cli(app: Flask) -> None:
     from .accounts.cli import accounts_cli
     from .catalog.cli import catalog_cli
     from .certification.cli import certificates_cli
+    from .combos.cli import combos_cli
     from .demo.cli import demo_cli
     from .inventory.cli import inventory_cli
     from .orders.cli import orders_cli
@@ -107,6 +110,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(accounts_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(combos_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(inventory_cli)
     app.cli.add_command(outbox_cli)

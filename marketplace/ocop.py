@@ -132,6 +132,10 @@ GROUPS = {g.code: g for g in _GROUPS}
 TOP_GROUPS = [g for g in _GROUPS if g.is_top]
 # A product's group code is a sub-group ("I.5") or a finer line of it ("I.5.a");
 # group VI has no sub-groups and is used as is.
+# What a visitor can carry home or send as a gift: processed food, condiments, tea, coffee, drinks, herbal
+# goods and crafts (not fresh produce, plants and animals, or a tour).
+GIFT_GROUPS = ("I.2", "I.3", "I.4", "I.5", "I.6", "II", "III", "IV")
+
 _GROUP_CODE = re.compile(r"^(I|II|III|IV|V|VI)(\.[1-9])?(\.[a-z])?$")
 
 

@@ -12,8 +12,8 @@ from marketplace.products.models import Product
 from marketplace.search import services
 from marketplace.search.base import SearchQuery
 from marketplace.search.models import SearchQueue
-from marketplace.search.text import query_words
 from marketplace.search.whoosh_backend import WhooshBackend
+from marketplace.text import query_words
 
 BACKENDS = ["whoosh", "postgres"]
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import ocop
+from ..combos.models import OCCASIONS
 from ..orders.checkout import available_methods
 from ..orders.models import PART_STATES, PAYMENT_METHODS, PAYMENT_STATUSES
 from ..products.models import MAX_PRICE
@@ -170,10 +171,15 @@ ORDER_REQUEST = {
     "oneOf": [{"required": ["address"]}, {"required": ["pickup_point"]}],  # one, not both
     "properties": {
         "items": {"type": "array", "minItems": 1, "maxItems": 50, "items": {
-            "type": "object", "required": ["product_id", "quantity"],
-            "properties": {"product_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "quantity": {
+            "type": "object", "required": ["quantity"],
+            "description": "A product (`product_id`) or a gift combo (`combo_id`, GET /combos), with how many",
+            "oneOf": [{"required": ["product_id"], "not": {"required": ["combo_id"]}},
+                      {"required": ["combo_id"], "not": {"required": ["product_id"]}}],
+            "properties": {"product_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                           "combo_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "quantity": {
                 "type": "integer", "minimum": 1, "maximum": 20,
-                "description": "At most MAX_UNITS_PER_LINE (20 by default) of one product per order"}}}},
+                "description": "At most MAX_UNITS_PER_LINE (20 by default) of one product, or boxes of one "
+                               "combo, per order"}}}},
         "contact": {"type": "object", "required": ["name", "phone", "email"], "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NONBLANK},
             "phone": {"type": "string", "maxLength": 20, "pattern": "^[0-9 .()+-]{9,20}$",
@@ -247,14 +253,69 @@ ORDER = {
                 "delivery_vnd": {"type": "integer"},
                 "lines": {"type": "array", "items": {
                     "type": "object",
-                    "required": ["product_id", "name", "stars", "unit_price_vnd", "quantity"],
+                    "required": ["product_id", "name", "stars", "unit_price_vnd", "quantity", "subtotal_vnd",
+                                 "combo_id"],
                     "properties": {"product_id": {"type": "integer"}, "name": {"type": "string"},
                                    "name_en": NULLABLE_STRING, "unit": {"type": "string"},
-                                   "stars": {"type": "integer"}, "unit_price_vnd": {"type": "integer"},
-                                   "quantity": {"type": "integer"}}}},
+                                   "stars": {"type": "integer"},
+                                   "unit_price_vnd": {"type": "integer", "description": "A combo's item: its share "
+                                                      "per unit, rounded (subtotal_vnd is exact)"},
+                                   "quantity": {"type": "integer"},
+                                   "subtotal_vnd": {"type": "integer", "description": "What the line costs; a "
+                                                    "combo's item: its share of the combo's price"},
+                                   "combo_id": {"type": ["integer", "null"],
+                                                "description": "The gift combo this line is an item of"}}}},
             },
         }},
+        "combos": {"type": "array", "description": "The gift combos ordered; their items are lines of the parts",
+                   "items": {"type": "object",
+                             "required": ["combo_id", "code", "name", "unit_price_vnd", "quantity"],
+                             "properties": {"combo_id": {"type": "integer"}, "code": {"type": "string"},
+                                            "name": {"type": "string"}, "name_en": NULLABLE_STRING,
+                                            "unit_price_vnd": {"type": "integer"}, "quantity": {"type": "integer"}}}},
     },
+}
+
+COMBO_SUMMARY = {
+    "type": "object",
+    "required": ["id", "code", "name", "occasion", "province", "price_vnd", "available", "point", "parcels", "url",
+                 "items"],
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string", "examples": ["HUE-SOUVENIR"]},
+        "name": {"type": "string", "description": "In the language asked (Accept-Language), else Vietnamese"},
+        "name_vi": {"type": "string"},
+        "name_en": NULLABLE_STRING,
+        "occasion": {"enum": list(OCCASIONS)},
+        "province": {"$ref": "#/components/schemas/Province", "description": "The place whose story it tells"},
+        "price_vnd": {"type": "integer", "minimum": 1, "description": "Whole Vietnamese đồng, for one box"},
+        "available": {"type": "integer", "minimum": 0,
+                      "description": "Boxes that can be had now: the scarcest item's available ÷ its quantity"},
+        "point": {"type": ["object", "null"], "description": "The sales point that packs it (null: each "
+                                                             "producer ships its items)",
+                  "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}}},
+        "parcels": {"type": "integer", "minimum": 0, "description": "Parcels a delivered box arrives in"},
+        "url": {"type": "string", "format": "uri"},
+        "items": {"type": "array", "items": {
+            "type": "object", "required": ["product_id", "name", "quantity"],
+            "properties": {"product_id": {"type": "integer"}, "name": {"type": "string"},
+                           "quantity": {"type": "integer", "minimum": 1}}}},
+    },
+}
+
+COMBO_DETAIL = {
+    "allOf": [{"$ref": "#/components/schemas/ComboSummary"}],
+    "type": "object",
+    "required": ["story", "list_price_vnd"],
+    "properties": {"story": {"type": "string"}, "story_vi": NULLABLE_STRING, "story_en": NULLABLE_STRING,
+                   "list_price_vnd": {"type": "integer", "description": "The items bought one by one"}},
+}
+
+COMBO_PAGE = {
+    "type": "object",
+    "required": ["items", "total"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ComboSummary"}},
+                   "total": {"type": "integer", "minimum": 0}},
 }
 
 PRICE_CHANGED = {
@@ -276,9 +337,11 @@ OUT_OF_STOCK = {
         "status": {"type": "integer"},
         "message": {"type": "string"},
         "items": {"type": "array", "items": {
-            "type": "object", "required": ["product_id", "requested", "available"],
-            "properties": {"product_id": {"type": "integer"}, "requested": {"type": "integer"},
-                           "available": {"type": "integer"}}}},
+            "type": "object", "required": ["requested", "available"],
+            "description": "A product short (`product_id`), or a gift combo one of whose items is (`combo_id`)",
+            "oneOf": [{"required": ["product_id"]}, {"required": ["combo_id"]}],
+            "properties": {"product_id": {"type": "integer"}, "combo_id": {"type": "integer"},
+                           "requested": {"type": "integer"}, "available": {"type": "integer"}}}},
     },
 }
 
@@ -375,6 +438,35 @@ def openapi_document(server_url: str) -> dict:
                     },
                 }
             },
+            "/combos": {
+                "get": {
+                    "operationId": "listCombos",
+                    "summary": "Gift combos on sale (every item certified and on sale), cheapest first; with `q`, "
+                               "the best match first",
+                    "parameters": [
+                        _query("q", {"type": "string", "maxLength": 200, "pattern": TEXT},
+                               "Words, with or without diacritics (\"gift box Hue\", \"qua tet\")"),
+                        _query("province", {"type": "integer", "enum": PROVINCE_CODES},
+                               "The province the combo tells of"),
+                        _query("region", {"enum": list(ocop.REGIONS)}, "The region the combo tells of"),
+                        _query("occasion", {"enum": list(OCCASIONS)}, "Tết, souvenir, business or family"),
+                        _query("price_max", {"type": "integer", "minimum": 0, "maximum": MAX_PRICE},
+                               "Highest price of a box in đồng"),
+                    ],
+                    "responses": {"200": _json("ComboPage", "The combos"),
+                                  "422": _json("Error", "A parameter is invalid; `fields` names each one")},
+                }
+            },
+            "/combos/{id}": {
+                "get": {
+                    "operationId": "getCombo",
+                    "summary": "One gift combo on sale, with its story",
+                    "parameters": [{"name": "id", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
+                    "responses": {"200": _json("ComboDetail", "The combo"),
+                                  "404": _json("Error", "No combo on sale has this id")},
+                }
+            },
             "/orders": {
                 "post": {
                     "operationId": "placeOrder",
@@ -422,6 +514,9 @@ def openapi_document(server_url: str) -> dict:
         }),
         "components": {
             "schemas": {
+                "ComboSummary": COMBO_SUMMARY,
+                "ComboDetail": COMBO_DETAIL,
+                "ComboPage": COMBO_PAGE,
                 "OrderRequest": order_request,
                 "Order": ORDER,
                 "OutOfStock": OUT_OF_STOCK,

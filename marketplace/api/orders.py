@@ -41,27 +41,35 @@ def _object(body: dict, key: str, problems: dict) -> dict:
     return {}
 
 
-def _items(value, problems: dict) -> dict[int, int]:
+def _items(value, problems: dict) -> tuple[dict[int, int], dict[int, int]]:
+    """The products ({id: quantity}) and the gift combos ({id: boxes}) the body asks for."""
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_ITEMS:
         problems["items"] = [_("Must be a list of 1 to %(n)d items.", n=MAX_ITEMS)]
-        return {}
-    items: dict[int, int] = {}
-    seen: set[int] = set()
+        return {}, {}
+    wanted: dict[str, dict[int, int]] = {"product_id": {}, "combo_id": {}}
+    seen: dict[str, set[int]] = {"product_id": set(), "combo_id": set()}
     for n, item in enumerate(value):
         item = item if isinstance(item, dict) else {}
-        product_id, quantity = item.get("product_id"), item.get("quantity")
-        if not _an_id(product_id):
-            problems[f"items[{n}].product_id"] = [_("Must be a product id.")]
-        elif product_id in seen:
-            problems[f"items[{n}].product_id"] = [_("This product is listed twice.")]
+        kind = "combo_id" if "combo_id" in item and "product_id" not in item else "product_id"
+        ident, quantity = item.get(kind), item.get("quantity")
+        if "combo_id" in item and "product_id" in item:
+            problems[f"items[{n}]"] = [_("Give product_id or combo_id, not both.")]
+            continue
+        if not _an_id(ident):
+            problems[f"items[{n}].{kind}"] = [_("Must be a gift combo id.") if kind == "combo_id"
+                                              else _("Must be a product id.")]
+        elif ident in seen[kind]:
+            problems[f"items[{n}].{kind}"] = [_("This gift combo is listed twice.") if kind == "combo_id"
+                                              else _("This product is listed twice.")]
+            continue
         else:
-            seen.add(product_id)
+            seen[kind].add(ident)
         if not _whole(quantity) or not 1 <= quantity <= max_units():
             problems[f"items[{n}].quantity"] = [_("Must be a whole number from 1 to %(n)d (the most of one product "
                                                   "per order).", n=max_units())]
-        elif _whole(product_id):
-            items[product_id] = quantity
-    return items
+        elif _an_id(ident):
+            wanted[kind][ident] = quantity
+    return wanted["product_id"], wanted["combo_id"]
 
 
 def _whole(value) -> bool:
@@ -103,7 +111,7 @@ def create_order():
     if not isinstance(body, dict):
         return _invalid({"body": [_("The body must be a JSON object.")]})
     problems: dict[str, list[str]] = {}
-    items = _items(body.get("items"), problems)
+    items, combos = _items(body.get("items"), problems)
     point = _pickup_point(body.get("pickup_point"), problems)
     contact = _object(body, "contact", problems)
     if point is not None and body.get("address") is None:
@@ -128,7 +136,7 @@ def create_order():
     key = _client_key(form.contact())
     try:
         order, fresh = run_once(Order, key, checkout.place_order, items, form.contact(), form.payment.data,
-                                locale=current_language(), seen_total=expected,
+                                locale=current_language(), seen_total=expected, combos=combos,
                                 pickup_location_id=point.location_id if point is not None else None)
     except checkout.CheckoutError as refused:
         return _refusal(refused, body)
@@ -157,12 +165,21 @@ def _refusal(refused, body: dict):
     if refused.code == "price_changed":
         return json_error(409, "price_changed", _("The total changed since you were shown it: nothing was placed."),
                           total_vnd=refused.quote.total_vnd)
-    positions = {item["product_id"]: n for n, item in enumerate(body["items"])}
+    positions = {(kind, item[kind]): n for n, item in enumerate(body["items"]) for kind in ("product_id", "combo_id")
+                 if kind in item}
+
+    def where(item: dict, field: str) -> str:
+        kind = "combo_id" if "combo_id" in item else "product_id"
+        return f"items[{positions[kind, item[kind]]}].{kind if field == 'id' else field}"
+
     if refused.code == "unlisted":
-        return _invalid({f"items[{positions[item['product_id']]}].product_id": [_("This product is not on sale.")]
-                         for item in refused.items})
+        return _invalid({where(item, "id"): [_("This gift combo is not on sale.") if "combo_id" in item
+                                             else _("This product is not on sale.")] for item in refused.items})
+    if refused.code == "combo_elsewhere":
+        return _invalid({where(item, "id"): [_("This gift combo is packed at its own sales point: collect it "
+                                               "there, or have it delivered.")] for item in refused.items})
     if refused.code == "too_many_units":
-        return _invalid({f"items[{positions[item['product_id']]}].quantity": [
+        return _invalid({where(item, "quantity"): [
             _("At most %(n)d of one product per order.", n=item["limit"])] for item in refused.items})
     if refused.code == "too_many_open_orders":
         return _invalid({"contact.phone": [_("This phone number already has %(n)d orders waiting for payment or "
@@ -223,7 +240,11 @@ def order_json(order) -> dict:
             "goods_vnd": part.goods_vnd,
             "delivery_vnd": part.delivery_vnd,
             "lines": [{"product_id": line.product_id, "name": line.name, "name_en": line.name_en, "unit": line.unit,
-                       "stars": line.stars, "unit_price_vnd": line.unit_price_vnd, "quantity": line.quantity}
+                       "stars": line.stars, "unit_price_vnd": line.unit_price_vnd, "quantity": line.quantity,
+                       "subtotal_vnd": line.subtotal_vnd,
+                       "combo_id": line.order_combo.combo_id if line.order_combo is not None else None}
                       for line in part.lines],
         } for part in order.parts],
+        "combos": [{"combo_id": box.combo_id, "code": box.code, "name": box.name, "name_en": box.name_en,
+                    "unit_price_vnd": box.unit_price_vnd, "quantity": box.quantity} for box in order.combos],
     }

@@ -140,7 +140,8 @@ def _flag(text: str, column: str) -> bool:
     raise ValueError(_("%(column)s must be yes or no", column=column))
 
 
-def _money(text: str) -> int:
+def parse_price(text: str) -> int:
+    """A price in đồng as people type it ("185.000", "185,000 ₫", "185000")."""
     cleaned = text.replace("₫", "").replace("đ", "").strip()
     if not _MONEY.match(cleaned):
         raise ValueError(_("price_vnd “%(value)s” must be a whole number of đồng", value=text))
@@ -242,7 +243,7 @@ def _check_row(line: int, values: dict, scope: _Scope) -> tuple[_Row | None, lis
     women_led = field_value("women_led", lambda t: _flag(t, "women_led")) or False
     minority_led = field_value("ethnic_minority_led", lambda t: _flag(t, "ethnic_minority_led")) or False
     group_code = field_value("group_code", ocop.normalize_group_code)
-    price = field_value("price_vnd", _money)
+    price = field_value("price_vnd", parse_price)
     stars = field_value("stars", _stars)
     score = field_value("score", _score)
     decision_date = field_value("decision_date", parse_date)

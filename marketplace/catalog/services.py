@@ -51,6 +51,8 @@ class Filters:
     price_min: int | None = None
     price_max: int | None = None
     seller_id: int | None = None
+    provinces: tuple[int, ...] | None = None  # a region's provinces
+    gifts: bool = False  # only what travels and keeps as a gift (ocop.GIFT_GROUPS)
     sort: str = "newest"
     page: int = 1
     per_page: int = 24
@@ -94,6 +96,10 @@ def _filtered(filters: Filters, today: dt.date | None, *entities):
         query = query.where(Product.price_vnd <= filters.price_max)
     if filters.seller_id:
         query = query.where(Product.seller_id == filters.seller_id)
+    if filters.provinces is not None:
+        query = query.where(Seller.province_code.in_(filters.provinces))
+    if filters.gifts:
+        query = query.where(or_(*(group_condition(code) for code in ocop.GIFT_GROUPS)))
     return query
 
 

@@ -59,7 +59,7 @@ class ComboFilters:
 
 
 def _loaded(query):
-    return query.options(selectinload(Combo.items), selectinload(Combo.sales_point))
+    return query.options(selectinload(Combo.items).selectinload(ComboItem.product), selectinload(Combo.sales_point))
 
 
 def find_combos(filters: ComboFilters | None = None, today: dt.date | None = None, limit: int = 100) -> list[Combo]:

@@ -45,7 +45,8 @@ def _back(default: str) -> str:
 
 @bp.get("/cart")
 def show():
-    return render_template("orders/cart.html", cart=cart.view(current_user), messages=MESSAGES)
+    return render_template("orders/cart.html", cart=cart.view(current_user), messages=MESSAGES,
+                           combo_messages=COMBO_MESSAGES)
 
 
 @bp.post("/cart/add")

@@ -24,8 +24,8 @@ from ..inventory.models import SalesPoint, StockLevel, StockLocation
 from ..models_base import utcnow
 from ..products.models import Product
 from ..scope import covers, in_scope
-from ..search.text import fold
 from ..sellers.models import Seller
+from ..text import fold
 from ..transitions import Refused, StateMachine, claim
 from .models import (
     SALE_STATES,

@@ -8,8 +8,8 @@ from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from .. import text
 from ..catalog.forms import SORT_CHOICES, FilterForm
-from . import text
 from .base import SearchQuery
 
 MAX_QUERY = 200  # characters: longer is not a search (and, percent-encoded, would not fit in a request line)

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import text
 
+from ..text import FUZZY_MIN_LENGTH, correct, within_one_edit
 from .base import SearchBackend, SearchQuery, SearchResult
 from .documents import SearchDocument
-from .text import FUZZY_MIN_LENGTH, correct, within_one_edit
 
 CONFIG = "ocop_vi"
 RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"  # D, C, B, A

@@ -14,14 +14,13 @@ from markupsafe import Markup
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from .. import ocop
+from .. import ocop, text
 from ..catalog.services import Listing, listings_by_ids
 from ..certification.models import EvaluationRecord
 from ..extensions import db
 from ..i18n import localized
 from ..products.models import Product
 from ..sellers.models import Seller
-from . import text
 from .base import SearchBackend, SearchQuery
 from .documents import count_listable, documents
 from .models import SearchQueue

@@ -21,9 +21,9 @@ from whoosh.fields import COLUMN, ID, NUMERIC, TEXT, Schema
 from whoosh.index import create_in, open_dir
 from whoosh.query import And, Every, NullQuery, NumericRange, Or, Term
 
+from ..text import Vocabulary, correct, fold
 from .base import SearchBackend, SearchQuery, SearchResult
 from .documents import SearchDocument
-from .text import Vocabulary, correct, fold
 
 TEXT_FIELDS = {"name": 4.0, "name_en": 4.0, "seller": 2.0, "place": 2.0, "text": 1.0}
 NAME_FIELDS = ("name", "name_en")
@@ -32,7 +32,7 @@ WRITE_TIMEOUT = 15.0
 
 
 class FoldFilter(Filter):
-    """Lower case, no diacritics, đ → d (search.text.fold)."""
+    """Lower case, no diacritics, đ → d (marketplace.text.fold)."""
 
     def __call__(self, tokens):
         for token in tokens:

@@ -1,5 +1,6 @@
-"""How search reads Vietnamese and English text: folding, words, typo distance, highlighting.
-Both backends and the highlighter use these, so a query matches the same way everywhere."""
+"""How the shop reads Vietnamese and English words: folding, words, typo distance, highlighting.
+Both search backends, the highlighter, the gift combos' matcher and the till's product finder use these,
+so a query matches the same way everywhere."""
 from __future__ import annotations
 
 import re
@@ -24,6 +25,11 @@ def query_words(query: str | None) -> list[str]:
     """The folded words of a shopper's query; query syntax characters are just separators."""
     words = _WORD.findall(fold((query or "")[:MAX_QUERY_CHARS]).replace("_", " "))
     return words[:MAX_QUERY_WORDS]
+
+
+def query_words_all(text: str | None) -> list[str]:
+    """Every folded word of a text (a document's words; `query_words` caps a shopper's query)."""
+    return _WORD.findall(fold(text or "").replace("_", " "))
 
 
 def within_one_edit(a: str, b: str) -> bool:

@@ -1,0 +1,327 @@
+"""Gift combos: a box is on sale only while every item is (whatever unlists one, and time alone); what can be
+had is the scarcest item's; buying it holds every unit or none, and its price is shared among the producers
+to the đồng; the import, the API and the gift pages say the same."""
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.combos import services as combos
+from marketplace.combos.importer import COLUMNS
+from marketplace.combos.services import ComboFields, Curator, apportion
+from marketplace.extensions import db
+from marketplace.inventory import check as stock_check
+from marketplace.inventory import services as stock
+from marketplace.orders.models import Order, OrderLine
+from marketplace.unit_of_work import run
+
+from .factories import gtin
+from .helpers import CONTACT, check, check_out, level_of, new_point, officer, stocked
+
+BODY = {"contact": {"name": "Jane Doe", "phone": "0912 345 678", "email": "jane@example.com"},
+        "address": {"province": 46, "ward": "Phường Thuận Hóa", "street": "5 Lê Lợi"}, "payment": "cod"}
+
+
+def make_combo(items, price=500_000, point=None, code="HUE-GIFT", **changes):
+    values = dict(code=code, name="Hộp quà Huế", name_en="Huế gift box", story="Quà từ cố đô.",
+                  story_en="Gifts from the old capital.", occasion="souvenir", province_code=46, price_vnd=price,
+                  point=point, items=items) | changes
+    combo, _changed = run(combos.save_combo, Curator(None), ComboFields(**values))
+    return combo
+
+
+@pytest.fixture
+def box(make):
+    """A Huế box of two producers' goods: 2 × sesame candy (25 in stock: 12 boxes) and 1 tea (7: 7 boxes)."""
+    candy_maker = make.seller(legal_name="HTX Mè xửng Huế", province_code=46)
+    tea_maker = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
+    candy = stocked(make, candy_maker, "Mè xửng", 60_000, 25, gtin=gtin(1))
+    tea = stocked(make, tea_maker, "Trà Tân Cương", 150_000, 7, gtin=gtin(2))
+    combo = make_combo([(candy, 2), (tea, 1)], price=250_000)
+    return combo, candy, tea
+
+
+def on_sale(combo_id):
+    return combo_id in {combo.id for combo in combos.find_combos()}
+
+
+# --- The arithmetic ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("total, weights, expected", [
+    (250_000, [120_000, 150_000], [111_111, 138_889]),
+    (100, [1, 1, 1], [34, 33, 33]),
+    (3, [1_000_000, 1, 1], [1, 1, 1]),  # every item keeps at least one đồng
+    (1_000_000_000, [7, 11, 13], [225_806_452, 354_838_710, 419_354_838]),
+])
+def test_the_price_is_shared_by_list_price_to_the_dong(total, weights, expected):
+    shares = apportion(total, weights)
+    assert shares == expected and sum(shares) == total and min(shares) >= 1
+
+
+def test_a_box_can_be_had_as_often_as_its_scarcest_item_allows(box, make):
+    combo, candy, tea = box
+    offer = combos.get_offer(combo.id)
+    assert offer.available == 7 and offer.why_not(7) is None and offer.why_not(8) == "short"
+    stock.adjust(stock.warehouse_of(tea.seller).id, tea.id, -6, reason="damaged")
+    stock.adjust(stock.warehouse_of(candy.seller).id, candy.id, -22, reason="damaged")  # 3 left: one box
+    db.session.commit()
+    assert combos.get_offer(combo.id).available == 1
+    stock.adjust(stock.warehouse_of(candy.seller).id, candy.id, -2, reason="damaged")
+    db.session.commit()
+    assert combos.get_offer(combo.id).available == 0 and combos.get_offer(combo.id).why_not() == "out_of_stock"
+
+
+def test_a_box_packed_at_a_point_counts_the_points_shelf_only(box, make):
+    _combo, candy, tea = box
+    point = new_point(officer(46, "office46@ocop.vn"), code="HUE-01", province_code=46)
+    stock.receive(point.location_id, candy.id, 9)
+    stock.receive(point.location_id, tea.id, 2)
+    db.session.commit()
+    packed = make_combo([(candy, 2), (tea, 1)], price=260_000, point=point, code="HUE-POINT")
+    assert combos.get_offer(packed.id).available == 2  # the warehouses' 25 and 7 do not count here
+    assert combos.get_offer(packed.id).parcels == 1 and combos.get_offer(_combo.id).parcels == 2
+
+
+# --- The listing rule, through every item --------------------------------------------------------------
+
+def _revoke(product):
+    product.records[0].revoked_at = dt.datetime.now(dt.UTC)
+
+
+def _suspend_seller(product):
+    product.seller.verification_status = "suspended"
+
+
+def _archive(product):
+    product.status = "archived"
+
+
+@pytest.mark.parametrize("unlist", [_revoke, _suspend_seller, _archive])
+def test_unlisting_one_item_takes_the_box_off_every_page_and_out_of_checkout(client, box, unlist):
+    combo, _candy, tea = box
+    assert on_sale(combo.id) and client.get(f"/combos/{combo.id}").status_code == 200
+    unlist(tea)
+    db.session.commit()
+    assert not on_sale(combo.id) and combos.get_offer(combo.id) is None
+    assert client.get(f"/combos/{combo.id}").status_code == 404
+    assert client.get(f"/api/v1/combos/{combo.id}").status_code == 404
+    assert combo.id not in [c["id"] for c in client.get("/api/v1/combos").get_json()["items"]]
+    assert "Hộp quà Huế" not in client.get("/gifts").get_data(as_text=True)
+    assert client.get("/api/v1/combos?q=gift+box+hue").get_json()["items"] == []
+    refused = client.post("/api/v1/orders", json=BODY | {"items": [{"combo_id": combo.id, "quantity": 1}]})
+    assert refused.status_code == 422 and "items[0].combo_id" in refused.get_json()["fields"]
+
+
+def test_time_alone_takes_the_box_off_sale_when_an_items_recognition_ends(client, box, clock, today):
+    combo, _candy, tea = box
+    ends = tea.records[0].valid_until
+    clock(ends - dt.timedelta(days=1))
+    assert on_sale(combo.id) and client.get(f"/api/v1/combos/{combo.id}").status_code == 200
+    clock(ends)  # nothing runs at midnight: the next request already knows
+    assert not on_sale(combo.id) and client.get(f"/api/v1/combos/{combo.id}").status_code == 404
+    assert client.get(f"/combos/{combo.id}").status_code == 404
+
+
+def test_a_closed_point_takes_its_boxes_off_sale(box, make):
+    _combo, candy, _tea = box
+    point = new_point(officer(46, "office46@ocop.vn"), code="HUE-01", province_code=46)
+    stock.receive(point.location_id, candy.id, 4)
+    db.session.commit()
+    packed = make_combo([(candy, 2)], price=110_000, point=point, code="HUE-POINT")
+    assert on_sale(packed.id)
+    point.active = False
+    db.session.commit()
+    assert not on_sale(packed.id)
+
+
+# --- Buying a box --------------------------------------------------------------------------------------
+
+def test_an_order_for_boxes_holds_every_unit_and_shares_the_price_among_the_producers(client, spec, box):
+    combo, candy, tea = box
+    answer = client.post("/api/v1/orders", json=BODY | {"items": [{"combo_id": combo.id, "quantity": 3}]})
+    assert answer.status_code == 201, answer.get_json()
+    order = answer.get_json()
+    check(spec, "Order", order)
+    assert level_of(candy) == (25, 6) and level_of(tea) == (7, 3)
+    assert order["combos"] == [{"combo_id": combo.id, "code": "HUE-GIFT", "name": "Hộp quà Huế",
+                                "name_en": "Huế gift box", "unit_price_vnd": 250_000, "quantity": 3}]
+    lines = [line for part in order["parts"] for line in part["lines"]]
+    assert sum(line["subtotal_vnd"] for line in lines) == 750_000 == order["goods_vnd"]
+    assert {part["seller"]["name"]: part["goods_vnd"] for part in order["parts"]} == {
+        "HTX Mè xửng Huế": 333_333, "HTX Chè Tân Cương": 416_667}  # 120k : 150k of list price
+    assert all(line["combo_id"] == combo.id for line in lines)
+    # each producer sends its parcel: from Huế to Huế, from Thái Nguyên to Huế
+    assert order["delivery_vnd"] == 0 or order["delivery_vnd"] == sum(p["delivery_vnd"] for p in order["parts"])
+    assert stock_check.problems() == []
+
+
+def test_a_box_one_item_short_of_holds_nothing(client, spec, box, make):
+    combo, candy, tea = box
+    also = stocked(make, candy.seller, "Kẹo gương", 40_000, 5)
+    answer = client.post("/api/v1/orders", json=BODY | {"items": [
+        {"product_id": also.id, "quantity": 2}, {"combo_id": combo.id, "quantity": 8}]})
+    assert answer.status_code == 409
+    check(spec, "OutOfStock", answer.get_json())
+    assert answer.get_json()["items"] == [{"combo_id": combo.id, "requested": 8, "available": 7}]
+    assert level_of(candy) == (25, 0) and level_of(tea) == (7, 0) and level_of(also) == (5, 0)
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+def test_a_product_bought_alone_and_in_a_box_adds_up_before_it_is_held(client, box):
+    combo, _candy, tea = box  # 7 teas: 5 alone and 3 boxes need 8
+    answer = client.post("/api/v1/orders", json=BODY | {"items": [
+        {"product_id": tea.id, "quantity": 5}, {"combo_id": combo.id, "quantity": 3}]})
+    assert answer.status_code == 409
+    assert {"product_id": tea.id, "requested": 5, "available": 7} in answer.get_json()["items"]
+    assert level_of(tea) == (7, 0)
+    placed = client.post("/api/v1/orders", json=BODY | {"items": [
+        {"product_id": tea.id, "quantity": 4}, {"combo_id": combo.id, "quantity": 3}]})
+    assert placed.status_code == 201 and level_of(tea) == (7, 7)
+
+
+def test_fifty_concurrent_orders_of_a_box_never_oversell(app, make, shop):
+    """Each buyer its own request, session and connection; the scarcest item allows 10 boxes."""
+    maker = make.seller(legal_name="HTX Mè xửng Huế", province_code=46)
+    other = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
+    candy = stocked(make, maker, "Mè xửng", 60_000, 30)  # 2 a box: 15 boxes
+    tea = stocked(make, other, "Trà Tân Cương", 150_000, 10)  # 1 a box: 10 boxes
+    combo = make_combo([(candy, 2), (tea, 1)], price=250_000)
+    buyers = 50
+    codes, start = [], threading.Barrier(buyers)
+    orders = [BODY | {"items": [{"combo_id": combo.id, "quantity": 1}], "payment": "vietqr",
+                      "contact": BODY["contact"] | {"phone": f"0912 345 {n:03d}"}} for n in range(buyers)]
+
+    def checkout(n):
+        start.wait()
+        response = app.test_client().post("/api/v1/orders", json=orders[n])
+        codes.append(response.status_code)
+        if response.status_code == 409:
+            assert response.get_json()["items"][0]["combo_id"] == combo.id
+
+    threads = [threading.Thread(target=checkout, args=(n,)) for n in range(buyers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes.count(201) == 10 and codes.count(409) == 40, codes
+    assert level_of(candy) == (30, 20) and level_of(tea) == (10, 10)
+    assert stock_check.problems() == []
+
+
+def test_a_box_packed_at_a_point_is_collected_there_and_nowhere_else(client, box, make):
+    _combo, candy, tea = box
+    office = officer(46, "office46@ocop.vn")
+    point = new_point(office, code="HUE-01", province_code=46)
+    elsewhere = new_point(office, code="HUE-02", province_code=46)
+    for shelf in (point, elsewhere):
+        stock.receive(shelf.location_id, candy.id, 10)
+        stock.receive(shelf.location_id, tea.id, 5)
+    db.session.commit()
+    packed = make_combo([(candy, 2), (tea, 1)], price=260_000, point=point, code="HUE-POINT")
+    pickup = {"items": [{"combo_id": packed.id, "quantity": 1}], "contact": BODY["contact"], "payment": "at_point"}
+    refused = client.post("/api/v1/orders", json=pickup | {"pickup_point": elsewhere.id})
+    assert refused.status_code == 422 and "items[0].combo_id" in refused.get_json()["fields"]
+    placed = client.post("/api/v1/orders", json=pickup | {"pickup_point": point.id})
+    assert placed.status_code == 201 and placed.get_json()["total_vnd"] == 260_000
+    assert stock.level(point.location_id, tea.id).reserved == 1
+    assert level_of(candy) == (25, 0)  # the producers' warehouses are not touched
+    delivered = client.post("/api/v1/orders", json=BODY | {"items": [{"combo_id": packed.id, "quantity": 1}]})
+    answer = delivered.get_json()
+    assert delivered.status_code == 201
+    assert [part["delivery_vnd"] for part in answer["parts"]].count(0) == len(answer["parts"]) - 1 or \
+        answer["delivery_vnd"] == 0  # one parcel from the point: at most one fee
+    assert stock.level(point.location_id, tea.id).reserved == 2
+
+
+def test_the_cart_takes_a_box_and_checkout_places_it(client, box):
+    combo, candy, tea = box
+    page = client.get(f"/combos/{combo.id}").get_data(as_text=True)
+    assert "Hộp quà Huế" in page and "250.000" in page and "Mè xửng" in page
+    client.post("/cart/add", data={"combo_id": combo.id, "quantity": 2})
+    cart = client.get("/cart").get_data(as_text=True)
+    assert "Hộp quà Huế" in cart and "500.000" in cart
+    response = check_out(client, CONTACT)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    order = db.session.scalar(select(Order))
+    assert [(box.code, box.quantity) for box in order.combos] == [("HUE-GIFT", 2)]
+    assert level_of(candy) == (25, 4) and level_of(tea) == (7, 2)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Hộp quà Huế" in page and "Mè xửng" in page
+    assert sum(line.subtotal_vnd for line in db.session.scalars(select(OrderLine))) == 500_000
+
+
+# --- Curating and importing -------------------------------------------------------------------------------
+
+def combo_file(tmp_path, rows, name="combos.csv"):
+    path = tmp_path / name
+    lines = [",".join(COLUMNS)] + [",".join(f'"{row.get(c, "")}"' for c in COLUMNS) for row in rows]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def row(**changes):
+    return {"code": "HUE-BOX", "name_vi": "Hộp quà Huế", "name_en": "Huế gift box", "story_vi": "Quà từ cố đô",
+            "story_en": "From the old capital", "occasion": "souvenir", "province": "Huế", "price_vnd": "250.000",
+            "point": "", "items": f"{gtin(1)}:2;{gtin(2)}:1"} | changes
+
+
+def test_a_combo_file_is_imported_and_imported_again_updates_by_code(app, box, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["combos", "import", str(combo_file(tmp_path, [row()])), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.output
+    imported = combos.combo_by_code("HUE-BOX")
+    assert imported.price_vnd == 250_000 and [(i.product.name, i.quantity) for i in imported.items] == [
+        ("Mè xửng", 2), ("Trà Tân Cương", 1)]
+    again = runner.invoke(args=["combos", "import", str(combo_file(tmp_path, [row(price_vnd="240000",
+                                                                                 items=f"{gtin(2)}:3")])),
+                                "--lang", "en"])
+    assert again.exit_code == 0 and "1 updated" in again.output
+    db.session.expire_all()
+    imported = combos.combo_by_code("HUE-BOX")
+    assert imported.price_vnd == 240_000 and [(i.product.name, i.quantity) for i in imported.items] == [
+        ("Trà Tân Cương", 3)]
+
+
+def test_a_bad_combo_file_reports_every_bad_line_and_imports_nothing(app, box, tmp_path):
+    rows = [row(code="GOOD-ONE"),
+            row(code="bad code!", occasion="birthday"),
+            row(code="NO-ITEMS", items=""),
+            row(code="UNKNOWN-GTIN", items="8930000000009:1"),
+            row(code="BAD-QTY", items=f"{gtin(1)}:0"),
+            row(code="NO-POINT", point="XX-99"),
+            row(code="GOOD-ONE", price_vnd="abc")]
+    result = app.test_cli_runner().invoke(args=["combos", "import", str(combo_file(tmp_path, rows)), "--lang", "en"])
+    assert result.exit_code == 1
+    for line in (3, 4, 5, 6, 7, 8):
+        assert f"line {line}:" in result.output, result.output
+    assert "line 2:" not in result.output
+    assert "occasion" in result.output and "is on line 2 too" in result.output
+    assert combos.combo_by_code("GOOD-ONE") is None
+
+
+def test_an_officer_curates_only_in_their_province(box, make):
+    _combo, candy, tea = box
+    hue_office, hanoi_office = officer(46, "office46@ocop.vn"), officer(1, "office1@ocop.vn")
+    point = new_point(hue_office, code="HUE-01", province_code=46)
+    fields = ComboFields(code="HUE-POINT", name="Hộp quà", name_en=None, story=None, story_en=None,
+                         occasion="tet", province_code=46, price_vnd=300_000, point=point, items=[(candy, 1)])
+    with pytest.raises(combos.ComboError, match="ngoài tỉnh của bạn"):
+        run(combos.save_combo, Curator(hanoi_office), fields)
+    combo, _changed = run(combos.save_combo, Curator(hue_office), fields)
+    assert combo.managed_in == 46
+    with pytest.raises(combos.ComboError, match="tỉnh hoặc điểm bán khác"):
+        run(combos.save_combo, Curator(hanoi_office), fields)
+
+
+def test_a_box_of_products_not_on_sale_cannot_be_curated(box, make):
+    _combo, candy, tea = box
+    _revoke(tea)
+    db.session.commit()
+    fields = ComboFields(code="NEW-BOX", name="Hộp", name_en=None, story=None, story_en=None, occasion="tet",
+                         province_code=46, price_vnd=1, point=None, items=[(tea, 1), (candy, 2)])
+    with pytest.raises(combos.ComboError) as refused:
+        run(combos.save_combo, Curator(None), fields)
+    assert any("Trà Tân Cương" in reason for reason in refused.value.reasons)
+    assert any("một đồng cho mỗi đơn vị" in reason for reason in refused.value.reasons)
