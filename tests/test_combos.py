@@ -302,7 +302,7 @@ def test_a_bad_combo_file_reports_every_bad_line_and_imports_nothing(app, box, t
 
 
 def test_an_officer_curates_only_in_their_province(box, make):
-    _combo, candy, tea = box
+    _combo, candy, _tea = box
     hue_office, hanoi_office = officer(46, "office46@ocop.vn"), officer(1, "office1@ocop.vn")
     point = new_point(hue_office, code="HUE-01", province_code=46)
     fields = ComboFields(code="HUE-POINT", name="Hộp quà", name_en=None, story=None, story_en=None,
