@@ -13,6 +13,13 @@ from .search import search_combos
 bp = Blueprint("combos", __name__)
 
 
+@bp.app_template_global()
+def featured_combos(limit: int = 4) -> tuple[list, dict]:
+    """Combos on sale for another package's page (the home page shows a few): (combos, their offers)."""
+    combos = services.find_combos(limit=limit)
+    return combos, services.offers(combos)
+
+
 @bp.get("/gifts")
 def gifts():
     form = GiftFilterForm(request.args)

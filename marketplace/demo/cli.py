@@ -21,6 +21,8 @@ from .. import ocop
 from ..catalog.importer import import_rows
 from ..catalog.services import Filters, find_listings
 from ..certification.models import EvaluationRecord
+from ..combos.importer import import_rows as import_combo_rows
+from ..combos.services import combo_by_code
 from ..extensions import db
 from ..inventory import services as stock
 from ..inventory.models import SalesPoint, StockLocation
@@ -212,6 +214,23 @@ def _sales_points() -> None:
                 stock.receive(point.location_id, listing.product.id, 5 + (i * 7) % 20, reason="demo opening stock")
 
 
+def _combos() -> None:
+    """The example gift combos, through the combo import; a point's box gets its items on that point's shelf."""
+    by_name = {p.name: p for p in db.session.scalars(db.select(Product))}
+    rows = []
+    for n, (code, name, name_en, story, story_en, occasion, province, price, point, items) in enumerate(data.COMBOS):
+        rows.append((n + 2, {"code": code, "name_vi": name, "name_en": name_en, "story_vi": story, "story_en": story_en,
+                             "occasion": occasion, "province": str(province), "price_vnd": str(price), "point": point,
+                             "items": ";".join(f"{by_name[item].gtin}:{qty}" for item, qty in items)}))
+        if point and combo_by_code(code) is None:
+            location_id = db.session.scalar(db.select(SalesPoint.location_id).filter_by(code=point))
+            for item, _qty in items:
+                stock.receive(location_id, by_name[item].id, 12, reason="demo opening stock for a gift combo")
+    result = import_combo_rows(rows)
+    if not result.ok:
+        raise RuntimeError("demo combos rejected: " + "; ".join(map(str, result.errors)))
+
+
 def _load(today: dt.date):
     result = import_rows(catalogue_rows(today))
     if not result.ok:  # the demo data is ours: a bad row is a bug
@@ -220,6 +239,8 @@ def _load(today: dt.date):
     _pending_seller(today)
     db.session.flush()
     _sales_points()  # the points stock listed products: the catalogue must be in place first
+    db.session.flush()
+    _combos()
     return result
 
 
@@ -242,5 +263,6 @@ def load_command():
     click.echo(f"DEMO DATA: {len(data.PRODUCTS) + len(data.HIDDEN) + 1} example products, "
                f"{result.rows} recognition decisions loaded through the catalogue import "
                f"({result.products_created} products and {result.records_created} decisions new), "
+               f"{len(data.COMBOS)} gift combos, "
                "plus products that must stay hidden (2★, expired, revoked, superseded, unverified seller). "
                "None of it is real.")

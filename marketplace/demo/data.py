@@ -151,3 +151,43 @@ GROUP_WORDS = {
     "V": ("sinh vật cảnh", "ornamental"),
     "VI": ("trải nghiệm du lịch", "tourism experience"),
 }
+
+# Gift combos, loaded through the combo import: (code, name, English name, story, English story, occasion,
+# province, price in đồng, sales point code or "", [(product name, quantity)])
+COMBOS = [
+    ("TET-TAYBAC", "Hộp quà Tết Tây Bắc", "North-West Tết gift box",
+     "Trà Shan Tuyết hái từ những cây chè cổ thụ trên núi cao, cà phê Arabica Sơn La và quế Văn Yên: hương vị "
+     "Tết của người Thái, người Hmông vùng Tây Bắc.",
+     "Shan Tuyet tea from ancient trees on the high mountains, Son La Arabica and Van Yen cinnamon: the taste "
+     "of Tết among the Thai and Hmong peoples of the North-West.",
+     "tet", 14, 1_190_000, "", [("Trà Shan Tuyết Mộc Châu", 1), ("Cà phê Arabica Sơn La rang xay", 1),
+                                ("Quế thanh Văn Yên", 1), ("Hồng trà Shan Tuyết Hà Giang", 1)]),
+    ("HUE-SOUVENIR", "Hộp quà lưu niệm Huế", "Huế souvenir box",
+     "Mè xửng, trà cung đình và tôm chua: những món quà mà kinh đô xưa vẫn gửi tặng khách phương xa.",
+     "Sesame candy, royal herbal tea and sour shrimp: the gifts the old imperial capital has always sent home "
+     "with its visitors.",
+     "souvenir", 46, 320_000, "HUE-DN1", [("Mè xửng Huế", 2), ("Trà cung đình Huế", 1), ("Tôm chua Huế", 1)]),
+    ("MEKONG-BOX", "Hộp quà miền Tây sông nước", "Mekong Delta gift box",
+     "Gạo ST25 ngon nhất thế giới, kẹo dừa Bến Tre, hạt sen Tháp Mười và đường thốt nốt Tri Tôn: phù sa "
+     "chín nhánh sông Cửu Long trong một hộp quà.",
+     "ST25, the world's best rice, Ben Tre coconut candy, Thap Muoi lotus seeds and Tri Ton palm sugar: the "
+     "silt of the Mekong's nine branches in one box.",
+     "family", 92, 460_000, "", [("Gạo ST25 Hồ Quang Cua", 1), ("Kẹo dừa Bến Tre", 2),
+                                 ("Hạt sen sấy Tháp Mười", 1), ("Đường thốt nốt Tri Tôn", 1)]),
+    ("TEA-LOVERS", "Hộp trà cho người sành trà", "Tea lovers' box",
+     "Ba vùng chè danh tiếng: Tân Cương, Lũng Phìn và Mộc Châu, từ trà xanh đến bạch trà.",
+     "Three famous tea regions, Tan Cuong, Lung Phin and Moc Chau, from green tea to white tea.",
+     "family", 19, 1_850_000, "", [("Trà Tân Cương đặc biệt", 1), ("Trà Shan Tuyết cổ thụ Lũng Phìn", 1),
+                                   ("Bạch trà Shan Tuyết", 1)]),
+    ("BUSINESS-PREMIUM", "Quà tặng doanh nghiệp cao cấp", "Premium business gift",
+     "Yến sào Khánh Hòa, cà phê chồn Ea Tu và cao atiso Đà Lạt: ba sản phẩm OCOP từ 4 sao trở lên cho đối tác.",
+     "Khanh Hoa bird's nest, Ea Tu civet coffee and Da Lat artichoke extract: three OCOP products of 4 stars "
+     "and up for a business partner.",
+     "business", 56, 4_600_000, "", [("Yến sào Khánh Hòa nguyên tổ", 1), ("Cà phê chồn Ea Tu", 1),
+                                     ("Cao Atiso Đà Lạt", 1)]),
+    ("NOIBAI-CARRYON", "Quà mang tay Nội Bài", "Noi Bai carry-on gift",
+     "Gói sẵn tại sân bay, không có chất lỏng: trà búp Tân Cương, long nhãn Hưng Yên và cà phê phin giấy.",
+     "Packed at the airport, no liquids: Tan Cuong tea buds, Hung Yen dried longan and drip-bag coffee.",
+     "souvenir", 1, 650_000, "HN-NB1", [("Trà búp Tân Cương", 1), ("Long nhãn Hưng Yên", 1),
+                                        ("Cà phê phin giấy Sơn La", 1)]),
+]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+from ..combos.search import search_combos
+from ..combos.services import offers
 from . import services
 from .forms import SearchForm
 
@@ -19,4 +21,6 @@ def results():
     query = form.to_query(current_app.config["PER_PAGE"])
     query.per_page = current_app.config["PER_PAGE"]
     page = services.search(query)
-    return render_template("search/results.html", form=form, page=page, q=form.q.data or "")
+    combos = search_combos(form.q.data, limit=4) if form.q.data and query.page == 1 else []
+    return render_template("search/results.html", form=form, page=page, q=form.q.data or "", combos=combos,
+                           combo_offers=offers(combos))
