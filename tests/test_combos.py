@@ -325,3 +325,41 @@ def test_a_box_of_products_not_on_sale_cannot_be_curated(box, make):
         run(combos.save_combo, Curator(None), fields)
     assert any("Trà Tân Cương" in reason for reason in refused.value.reasons)
     assert any("một đồng cho mỗi đơn vị" in reason for reason in refused.value.reasons)
+
+
+# --- At the counter -----------------------------------------------------------------------------------------
+
+def test_a_point_sells_its_combo_at_the_counter_and_returns_an_item_at_its_share(client, box):
+    from marketplace.salespoints.models import CounterSale
+
+    from .helpers import sign_in, staff
+    _combo, candy, tea = box
+    point = new_point(officer(46, "office46@ocop.vn"), code="HUE-01", province_code=46)
+    stock.receive(point.location_id, candy.id, 5)
+    stock.receive(point.location_id, tea.id, 4)
+    db.session.commit()
+    packed = make_combo([(candy, 2), (tea, 1)], price=250_001, point=point, code="HUE-POINT")
+    staff(point, "ban@ocop.vn")
+    sign_in(client, "ban@ocop.vn")
+    till = client.get(f"/counter/{point.id}/sell").get_data(as_text=True)
+    assert "Hộp quà Huế" in till and "2 hộp" in till  # 5 candies: two boxes
+    client.post(f"/counter/{point.id}/sell/combo", data={"combo_id": packed.id})
+    client.post(f"/counter/{point.id}/sell/combo", data={"combo_id": packed.id})
+    client.post(f"/counter/{point.id}/sell", data={"code": tea.gtin})  # and one tea on its own
+    assert "650.002" in client.get(f"/counter/{point.id}/sell").get_data(as_text=True)  # 2 × 250.001 + 150.000
+    assert client.post(f"/counter/{point.id}/sell/combo", data={"combo_id": _combo.id}).status_code == 404
+    paid = client.post(f"/counter/{point.id}/sell/pay", data={"payment": "card"})
+    assert paid.status_code == 303
+    sale = db.session.scalar(select(CounterSale))
+    assert sale.total_vnd == 650_002 == sum(line.subtotal for line in sale.lines)
+    in_box = [line for line in sale.lines if line.combo_id == packed.id]
+    assert sum(line.subtotal for line in in_box) == 500_002 and {line.combo_name for line in in_box} == {"Hộp quà Huế"}
+    assert stock.level(point.location_id, candy.id).on_hand == 1 and stock.level(point.location_id, tea.id).on_hand == 1
+    receipt = client.get(f"/counter/{point.id}/sales/{sale.id}/print").get_data(as_text=True)
+    assert receipt.count("Hộp quà Huế") == 1  # the items grouped under their combo
+    candy_line = next(line for line in in_box if line.product_id == candy.id)
+    client.post(f"/counter/{point.id}/sales/{sale.id}/return",
+                data={f"qty-{candy_line.id}": "1", "reason": "vỡ hộp"})
+    db.session.expire_all()
+    assert sale.refunded_vnd == candy_line.unit_price_vnd  # its share, not its list price
+    assert stock_check.problems() == []

@@ -189,6 +189,17 @@ class ComboOffer:
         """Each item's share of one box's price (by list price now), in the order of `items`."""
         return apportion(self.price_vnd, [item.info.price_vnd * item.quantity for item in self.items])
 
+    def unit_prices(self) -> list[tuple[int, int, int]]:
+        """One box's price shared unit by unit: (product id, unit price, units), the units of one product
+        differing by at most one đồng, so every line is a whole price × quantity (the counter's receipt, and
+        a return of one item, refund exactly what it was sold for)."""
+        owners = [item.item.product_id for item in self.items for _unit in range(item.quantity)]
+        weights = [item.info.price_vnd for item in self.items for _unit in range(item.quantity)]
+        grouped: dict[tuple[int, int], int] = {}
+        for owner, share in zip(owners, apportion(self.price_vnd, weights), strict=True):
+            grouped[owner, share] = grouped.get((owner, share), 0) + 1
+        return [(owner, share, units) for (owner, share), units in grouped.items()]
+
 
 def offers(combos: Iterable[Combo]) -> dict[int, ComboOffer]:
     """Each combo with its items' purchase info at the place that fulfils it, in a fixed number of queries."""

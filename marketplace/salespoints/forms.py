@@ -62,7 +62,9 @@ class ScanForm(Form):
 
 
 class TillLineForm(Form):
+    """A till line's new quantity: a product's, or (combo=1) boxes of a gift combo's."""
     product_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
+    combo = HiddenField()
     quantity = IntegerField(_l("Quantity"), validators=[NumberRange(min=0, max=999)])
 
 

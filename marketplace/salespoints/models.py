@@ -125,6 +125,8 @@ class CounterSaleLine(db.Model):
     unit_price_vnd: Mapped[int]
     quantity: Mapped[int]
     returned_quantity: Mapped[int] = mapped_column(default=0)
+    combo_id: Mapped[int | None] = mapped_column(ForeignKey("combos.id"))  # an item of a gift combo sold whole
+    combo_name: Mapped[str | None] = mapped_column(String(200))  # the combo's name at the sale
 
     sale = relationship("CounterSale", back_populates="lines")
 

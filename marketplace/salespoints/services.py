@@ -18,6 +18,7 @@ from ..accounts.services import create_user
 from ..audit import audit
 from ..catalog.purchase import purchase_info
 from ..catalog.services import Listing, listings_by_ids
+from ..combos import services as combos
 from ..extensions import db
 from ..inventory import services as stock
 from ..inventory.models import SalesPoint, StockLevel, StockLocation
@@ -141,13 +142,27 @@ def is_manager(user, point: SalesPoint) -> bool:
 
 # --- The till ---------------------------------------------------------------------------------------------
 
-def till_lines(point: SalesPoint, items: dict[int, int]) -> tuple[list[dict], int]:
+def till_lines(point: SalesPoint, items: dict[int, int], boxes: dict[int, int] | None = None
+               ) -> tuple[list[dict], int, list[dict]]:
     """The lines being rung up (product id -> quantity) as the till shows them: the listing (None when no
-    longer on sale), what the shelf has available, the subtotal; and the total."""
+    longer on sale), what the shelf has available, the subtotal; the total; and the point's gift combos rung
+    up whole (combo id -> boxes) with their offer (None when not on sale here)."""
     infos = purchase_info(items, point.location_id)
     lines = [{"product_id": pid, "quantity": qty, "listing": infos[pid].listing, "available": infos[pid].available,
               "subtotal": (infos[pid].price_vnd or 0) * qty} for pid, qty in items.items()]
-    return lines, sum(line["subtotal"] for line in lines)
+    offers = point_combos(point, list(boxes or {}))
+    combo_lines = [{"combo_id": cid, "quantity": qty, "offer": offers.get(cid),
+                    "available": offers[cid].available if cid in offers else 0,
+                    "subtotal": offers[cid].price_vnd * qty if cid in offers else 0} for cid, qty in (boxes or {}).items()]
+    return lines, sum(line["subtotal"] for line in lines + combo_lines), combo_lines
+
+
+def point_combos(point: SalesPoint, combo_ids: list[int] | None = None) -> dict[int, combos.ComboOffer]:
+    """The gift combos this point packs that are on sale (these only, when given), as offers at its shelf."""
+    if combo_ids is not None:
+        found = combos.offers_by_ids(combo_ids)
+        return {cid: offer for cid, offer in found.items() if offer.listable and offer.combo.sales_point_id == point.id}
+    return combos.offers(combos.find_combos(combos.ComboFilters(point_id=point.id)))
 
 
 # --- The shelf -------------------------------------------------------------------------------------------
@@ -250,21 +265,30 @@ def receipts_of(point: SalesPoint, limit: int = 50) -> list[GoodsReceipt]:
 
 def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_method: str,
                   cash_given_vnd: int | None = None, payment_reference: str | None = None,
-                  seen_total: int | None = None, client_key: str | None = None) -> CounterSale:
-    """Sell `items` ({product id: quantity}) from the shelf; all lines or none (the caller's unit of work),
-    at the total the till showed (`seen_total`), if it showed one. The sale keeps the till page's
-    `client_key` (see `unit_of_work.run_once`).
-    Raises PointError: empty, not_for_sale (products), price_changed (the new total), cash_short,
-    out_of_stock (products)."""
-    if not items:
+                  seen_total: int | None = None, client_key: str | None = None,
+                  boxes: dict[int, int] | None = None) -> CounterSale:
+    """Sell `items` ({product id: quantity}) and the point's gift combos (`boxes`, {combo id: boxes}) from the
+    shelf; all lines or none (the caller's unit of work), at the total the till showed (`seen_total`), if it
+    showed one. A combo's items become lines of their own, each with its share of the combo's price. The sale
+    keeps the till page's `client_key` (see `unit_of_work.run_once`).
+    Raises PointError: empty, not_for_sale (products), combo_not_for_sale, price_changed (the new total),
+    cash_short, out_of_stock (products)."""
+    boxes = boxes or {}
+    if not items and not boxes:
         raise PointError("empty")
-    if any(quantity < 1 for quantity in items.values()):
+    if any(quantity < 1 for quantity in [*items.values(), *boxes.values()]):
         raise PointError("empty", [pid for pid, quantity in items.items() if quantity < 1])
-    listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
+    offers = point_combos(point, list(boxes))
+    if len(offers) != len(boxes):
+        raise PointError("combo_not_for_sale")
+    combo_lines = [(offers[cid], boxes[cid], unit) for cid in sorted(boxes) for unit in offers[cid].unit_prices()]
+    listings = {listing.product.id: listing for listing in listings_by_ids(
+        list(dict.fromkeys([*items, *(pid for _offer, _n, (pid, _price, _units) in combo_lines)])))}
     refused = [pid for pid in items if pid not in listings]
     if refused:
         raise PointError("not_for_sale", refused)
-    total = sum(listings[pid].product.price_vnd * quantity for pid, quantity in items.items())
+    total = (sum(listings[pid].product.price_vnd * quantity for pid, quantity in items.items())
+             + sum(offers[cid].price_vnd * n for cid, n in boxes.items()))
     if seen_total is not None and seen_total != total:
         raise PointError("price_changed", [total])
     if payment_method == "cash" and (cash_given_vnd is None or cash_given_vnd < total):
@@ -274,13 +298,21 @@ def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_metho
                        cash_given_vnd=cash_given_vnd if payment_method == "cash" else None, client_key=client_key)
     db.session.add(sale)
     db.session.flush()
-    for pid in sorted(items):
-        product, record, quantity = listings[pid].product, listings[pid].record, items[pid]
-        sale.lines.append(CounterSaleLine(product_id=pid, seller_id=product.seller_id, name=product.name,
-                                          unit=product.unit, stars=record.stars, unit_price_vnd=product.price_vnd,
-                                          quantity=quantity))
+
+    def line(pid: int, unit_price: int, quantity: int, offer=None) -> CounterSaleLine:
+        product, record = listings[pid].product, listings[pid].record
+        return CounterSaleLine(product_id=pid, seller_id=product.seller_id, name=product.name, unit=product.unit,
+                               stars=record.stars, unit_price_vnd=unit_price, quantity=quantity,
+                               combo_id=offer.id if offer else None, combo_name=offer.combo.name if offer else None)
+
+    sale.lines.extend(line(pid, listings[pid].product.price_vnd, items[pid]) for pid in sorted(items))
+    sale.lines.extend(line(pid, price, units * n, offer) for offer, n, (pid, price, units) in combo_lines)
+    wanted: dict[int, int] = {}
+    for sold in sale.lines:
+        wanted[sold.product_id] = wanted.get(sold.product_id, 0) + sold.quantity
+    for pid in sorted(wanted):  # levels taken in product order: two sales never wait for each other
         try:
-            stock.sell(point.location_id, pid, quantity, reference=sale.number, actor_id=staff.id, kind="sale")
+            stock.sell(point.location_id, pid, wanted[pid], reference=sale.number, actor_id=staff.id, kind="sale")
         except stock.OutOfStock as error:
             raise PointError("out_of_stock", [error.product_id]) from error
     return sale

@@ -16,37 +16,49 @@ class Till:
     def __init__(self, point):
         self.point = point
         self._lines_key, self._note_key = f"till-{point.id}", f"till-ref-{point.id}"
+        self._combos_key = f"till-combos-{point.id}"
 
-    @property
-    def items(self) -> dict[int, int]:
-        """The lines, as product id -> quantity; anything else the session holds (an edited cookie) is
-        dropped here, so a page or a sale never sees an id no row can have or a quantity that is not one."""
-        stored = session.get(self._lines_key)
+    def _read(self, key: str) -> dict[int, int]:
+        """Lines as id -> quantity; anything else the session holds (an edited cookie) is dropped here, so a
+        page or a sale never sees an id no row can have or a quantity that is not one."""
+        stored = session.get(key)
         if not isinstance(stored, dict):
             return {}
         lines = {}
-        for key, quantity in stored.items():
-            if (isinstance(key, str) and key.isascii() and key.isdigit() and 0 < int(key) <= MAX_ID
+        for ident, quantity in stored.items():
+            if (isinstance(ident, str) and ident.isascii() and ident.isdigit() and 0 < int(ident) <= MAX_ID
                     and type(quantity) is int and 0 < quantity <= MOST_UNITS):
-                lines[int(key)] = quantity
+                lines[int(ident)] = quantity
         return lines
 
-    def _store(self, items: dict[int, int]) -> None:
-        session[self._lines_key] = {str(k): v for k, v in items.items()}
+    def _write(self, key: str, lines: dict[int, int]) -> None:
+        session[key] = {str(k): v for k, v in lines.items()}
 
-    def add(self, product_id: int, quantity: int) -> None:
-        items = self.items
-        items[product_id] = min(items.get(product_id, 0) + quantity, MOST_UNITS)
-        self._store(items)
+    @property
+    def items(self) -> dict[int, int]:
+        """The products rung up: product id -> quantity."""
+        return self._read(self._lines_key)
 
-    def set(self, product_id: int, quantity: int) -> None:
+    @property
+    def combos(self) -> dict[int, int]:
+        """The point's gift combos rung up whole: combo id -> boxes."""
+        return self._read(self._combos_key)
+
+    def add(self, product_id: int, quantity: int, combo: bool = False) -> None:
+        key = self._combos_key if combo else self._lines_key
+        lines = self._read(key)
+        lines[product_id] = min(lines.get(product_id, 0) + quantity, MOST_UNITS)
+        self._write(key, lines)
+
+    def set(self, product_id: int, quantity: int, combo: bool = False) -> None:
         """A line's new quantity; 0 takes it off."""
-        items = self.items
+        key = self._combos_key if combo else self._lines_key
+        lines = self._read(key)
         if quantity:
-            items[product_id] = quantity
+            lines[product_id] = quantity
         else:
-            items.pop(product_id, None)
-        self._store(items)
+            lines.pop(product_id, None)
+        self._write(key, lines)
 
     def transfer_note(self, create: bool = True) -> str | None:
         """The note a VietQR transfer for this sale carries: one per sale being rung up."""
@@ -56,6 +68,7 @@ class Till:
 
     def clear(self) -> None:
         session.pop(self._lines_key, None)
+        session.pop(self._combos_key, None)
         session.pop(self._note_key, None)
 
     # The names a search found (several matched), shown once on the next page.

@@ -28,6 +28,7 @@ PROBLEMS = {
     "empty": _l("Nothing to record yet."),
     "past_best_before": _l("Already past the best-before date: %(names)s."),
     "not_for_sale": _l("Some products are not on sale (no OCOP recognition in force): %(names)s."),
+    "combo_not_for_sale": _l("A gift combo on the till is no longer on sale at this point: take it off the till."),
     "out_of_stock": _l("Not enough on the shelf: %(names)s. Check the quantity."),
     "cash_short": _l("The cash received is less than the total."),
     "price_changed": _l("A price changed since this till was shown: the total is now %(total)s. Tell the customer, "

@@ -53,14 +53,15 @@ def _back_to_till(point):
 @staff_of_point
 def till(point):
     counter = Till(point)
-    lines, total = services.till_lines(point, counter.items)
+    lines, total, combo_lines = services.till_lines(point, counter.items, counter.combos)
     qr = None
     if total and "vietqr" in available_methods():
         note = counter.transfer_note()
         qr = {"svg": qr_svg(vietqr.to_operator(total, note), note), "reference": note}
     return render_template("salespoints/till.html", point=point, lines=lines, total=total, scan=ScanForm(),
                            pay=PayForm(), qr=qr, matches=listings_by_ids(Till.take_matches()),
-                           labels=COUNTER_PAYMENTS)
+                           labels=COUNTER_PAYMENTS, combo_lines=combo_lines,
+                           point_combos=services.point_combos(point).values())
 
 
 @bp.post("/counter/<int:point_id>/sell")
@@ -91,12 +92,23 @@ def till_pick(point):
     return _back_to_till(point)
 
 
+@bp.post("/counter/<int:point_id>/sell/combo")
+@staff_of_point
+def till_combo(point):
+    """One box of one of the point's gift combos goes on the till."""
+    combo_id = whole_number(request.form.get("combo_id"))
+    if combo_id is None or combo_id not in services.point_combos(point, [combo_id]):
+        abort(404)
+    Till(point).add(combo_id, 1, combo=True)
+    return _back_to_till(point)
+
+
 @bp.post("/counter/<int:point_id>/sell/line")
 @staff_of_point
 def till_line(point):
     form = TillLineForm()
     if form.validate_on_submit():
-        Till(point).set(form.product_id.data, form.quantity.data or 0)
+        Till(point).set(form.product_id.data, form.quantity.data or 0, combo=form.combo.data == "1")
     return _back_to_till(point)
 
 
@@ -119,7 +131,7 @@ def till_pay(point):
     try:
         sale, _fresh = run_once(CounterSale, submitted_key(form.client_key.data or ""), services.complete_sale,
                                 point, current_user, counter.items, form.payment.data, seen_total=form.seen(),
-                                cash_given_vnd=form.cash_given.data, payment_reference=note)
+                                cash_given_vnd=form.cash_given.data, payment_reference=note, boxes=counter.combos)
     except REFUSALS as error:
         flash(problem(error), "error")
         return _back_to_till(point)
