@@ -2,6 +2,7 @@
 had is the scarcest item's; buying it holds every unit or none, and its price is shared among the producers
 to the đồng; the import, the API and the gift pages say the same."""
 import datetime as dt
+import io
 import threading
 
 import pytest
@@ -363,3 +364,105 @@ def test_a_point_sells_its_combo_at_the_counter_and_returns_an_item_at_its_share
     db.session.expire_all()
     assert sale.refunded_vnd == candy_line.unit_price_vnd  # its share, not its list price
     assert stock_check.problems() == []
+
+
+# --- The curators' pages ------------------------------------------------------------------------------------
+
+def combo_form(point="", **changes):
+    return {"code": "hue-box", "name": "Hộp quà Huế", "name_en": "Huế gift box", "story": "Quà từ cố đô",
+            "story_en": "", "occasion": "souvenir", "province": "46", "price_vnd": "250000", "point": point,
+            "items": f"{gtin(1)}:2\n{gtin(2)}:1"} | changes
+
+
+def test_the_office_curates_combos_of_its_province_with_a_photo_and_every_change_is_audited(client, box):
+    from marketplace.audit import AuditLog
+
+    from .helpers import jpeg, office_signs_in
+    _combo, _candy, _tea = box
+    office_signs_in(client, 46)
+    refused = client.post("/office/combos/new", data=combo_form(items=f"{gtin(1)}:2\n8930000000009:1"))
+    assert refused.status_code == 422 and "8930000000009" in refused.get_data(as_text=True)
+    saved = client.post("/office/combos/new", data=combo_form() | {"photo": (io.BytesIO(jpeg()), "box.jpg")},
+                        content_type="multipart/form-data")
+    assert saved.status_code == 303
+    combo = combos.combo_by_code("HUE-BOX")
+    assert combo.managed_in == 46 and combo.photo and combo.thumbnail
+    assert f"/media/{combo.photo}" in client.get(f"/combos/{combo.id}").get_data(as_text=True)
+    client.post(f"/office/combos/{combo.id}/status", data={"status": "withdrawn"})
+    assert client.get(f"/combos/{combo.id}").status_code == 404
+    actions = [entry.action for entry in db.session.scalars(select(AuditLog).where(
+        AuditLog.object_type == "combos", AuditLog.object_id == combo.id).order_by(AuditLog.id))]
+    assert actions == ["combo.create", "combo.photo", "combo.withdraw"]
+    office_signs_in(client, 1)  # Hà Nội's office: Huế's combo does not exist for it
+    assert client.get(f"/office/combos/{combo.id}").status_code == 404
+    assert client.post(f"/office/combos/{combo.id}/status", data={"status": "active"}).status_code == 404
+    assert "HUE-BOX" not in client.get("/office/combos").get_data(as_text=True)
+
+
+def test_a_point_manager_curates_only_their_points_combos(client, box):
+    from .helpers import sign_in, staff
+    combo, candy, _tea = box
+    office = officer(46, "office46@ocop.vn")
+    point, other = new_point(office, code="HUE-01", province_code=46), new_point(office, code="HUE-02",
+                                                                                 province_code=46)
+    theirs = make_combo([(candy, 1)], price=60_000, point=other, code="OTHER-POINT")
+    staff(point, "quanly@ocop.vn", role="manager")
+    staff(point, "ban@ocop.vn")
+    sign_in(client, "ban@ocop.vn")
+    assert client.get(f"/counter/{point.id}/combos").status_code == 403
+    sign_in(client, "quanly@ocop.vn")
+    wants_other = client.post(f"/counter/{point.id}/combos/new", data=combo_form(point=str(other.id)))
+    assert wants_other.status_code == 422 and combos.combo_by_code("HUE-BOX") is None
+    saved = client.post(f"/counter/{point.id}/combos/new", data=combo_form(point=str(point.id)))
+    assert saved.status_code == 303 and combos.combo_by_code("HUE-BOX").sales_point_id == point.id
+    for foreign in (theirs, combo):  # another point's, and the producers' box curated by the office
+        assert client.get(f"/counter/{point.id}/combos/{foreign.id}").status_code == 404
+        assert client.post(f"/counter/{point.id}/combos/{foreign.id}/status",
+                           data={"status": "withdrawn"}).status_code == 404
+    assert combos.get_offer(theirs.id) is not None
+
+
+def test_the_office_imports_a_combo_file_for_its_province_only(client, box, tmp_path):
+    from .helpers import office_signs_in
+    _combo, _candy, _tea = box
+    office = officer(46, "office46@ocop.vn")
+    new_point(office, code="HUE-01", province_code=46)
+    new_point(officer(1, "office1@ocop.vn"), code="HN-01", province_code=1)
+    office_signs_in(client, 46)
+    bad = combo_file(tmp_path, [row(code="MINE", point="HUE-01"), row(code="THEIRS", point="HN-01")])
+    refused = client.post("/office/combos/import", data={"file": (bad.open("rb"), "combos.csv")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "3" in refused.get_data(as_text=True)
+    assert combos.combo_by_code("MINE") is None
+    good = combo_file(tmp_path, [row(code="MINE", point="HUE-01")], name="good.csv")
+    done = client.post("/office/combos/import", data={"file": (good.open("rb"), "good.csv")},
+                       content_type="multipart/form-data")
+    assert done.status_code == 303 and combos.combo_by_code("MINE").managed_in == 46
+
+
+# --- Finding gifts --------------------------------------------------------------------------------------------
+
+def test_tourists_find_combos_by_the_words_they_use(client, box, make):
+    combo, candy, tea = box
+    tet = make_combo([(tea, 2)], price=290_000, code="TET-TN", name="Hộp quà Tết Thái Nguyên",
+                     name_en="Thai Nguyen Tết box", occasion="tet", province_code=19, story=None, story_en=None)
+
+    def found(words):
+        return [item["code"] for item in client.get("/api/v1/combos", query_string={"q": words}).get_json()["items"]]
+
+    assert found("gift box Hue") == ["HUE-GIFT"]
+    assert found("qua tet") == ["TET-TN"] and found("quà Tết") == ["TET-TN"]
+    assert found("souvenir") == ["HUE-GIFT"] and found("combo") == ["HUE-GIFT", "TET-TN"]
+    assert found("me xung") == ["HUE-GIFT"]  # an item's name, without diacritics
+    assert found("coffee") == []
+    page = client.get("/search", query_string={"q": "gift box hue"}).get_data(as_text=True)
+    assert f"/combos/{combo.id}" in page and f"/combos/{tet.id}" not in page
+    gifts = client.get("/gifts", query_string={"region": "mekong_delta"}).get_data(as_text=True)
+    assert f"/combos/{combo.id}" not in gifts
+    gifts = client.get("/gifts", query_string={"region": "central_coast", "occasion": "souvenir",
+                                               "price_max": "250000"}).get_data(as_text=True)
+    assert f"/combos/{combo.id}" in gifts and f"/combos/{tet.id}" not in gifts
+    listed = client.get("/api/v1/combos", query_string={"occasion": "tet", "price_max": 300000}).get_json()
+    assert [item["code"] for item in listed["items"]] == ["TET-TN"] and listed["items"][0]["available"] == 3
+    assert client.get("/api/v1/combos", query_string={"occasion": "birthday"}).status_code == 422
+    assert "Hộp quà Huế" in client.get("/").get_data(as_text=True)  # the home page shows gift boxes

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from .. import ocop
 from ..catalog import tables
@@ -20,6 +20,7 @@ from ..certification.services import listable_ids
 from ..extensions import db
 from ..inventory.models import SalesPoint
 from ..products.models import Product
+from ..security import MAX_ID
 from .models import MAX_ITEM_QUANTITY, MAX_ITEMS, OCCASIONS, Combo
 from .services import ComboError, ComboFields, Curator, combo_by_code, problems, save_combo
 
@@ -45,42 +46,50 @@ def read_table(path: str | Path) -> list[tuple[int, dict]]:
     return tables.read_table(path, COLUMNS, max_columns=len(COLUMNS) + 20, max_rows=MAX_ROWS)
 
 
-def _items(text: str, reasons: list[str]) -> list[tuple[Product, int]]:
-    """`GTIN:quantity;…` as the products on sale with those barcodes."""
-    pairs = []
-    for chunk in (part.strip() for part in text.split(";")):
+def parse_items(text: str, reasons: list[str]) -> list[tuple[Product, int]]:
+    """`GTIN:quantity` pairs separated by `;` or new lines (a product without a barcode as `#id:quantity`, its
+    number on the shop) as the products on sale they name; each problem is added to `reasons`."""
+    pairs: list[tuple[str, str, int]] = []  # (gtin or id, what was typed, quantity)
+    for chunk in (part.strip() for part in text.replace("\n", ";").split(";")):
         if not chunk:
             continue
-        gtin, sep, quantity = chunk.partition(":")
-        quantity = quantity.strip()
+        name, sep, quantity = chunk.partition(":")
+        name, quantity = name.strip(), quantity.strip()
         if not sep or not (quantity.isascii() and quantity.isdigit()) or not 0 < int(quantity) <= MAX_ITEM_QUANTITY:
             reasons.append(_("items: “%(value)s” must be GTIN:quantity, the quantity 1 to %(n)d",
                              value=chunk, n=MAX_ITEM_QUANTITY))
-            continue
-        try:
-            pairs.append((ocop.normalize_gtin(gtin), int(quantity)))
-        except ValueError as error:
-            reasons.append(str(error))
+        elif name.startswith("#") and name[1:].isascii() and name[1:].isdigit() and 0 < int(name[1:]) <= MAX_ID:
+            pairs.append((name, name, int(quantity)))
+        else:
+            try:
+                pairs.append((ocop.normalize_gtin(name), name, int(quantity)))
+            except ValueError as error:
+                reasons.append(str(error))
     if not pairs and not reasons:
         reasons.append(_("items: a combo holds at least one product (GTIN:quantity)"))
     if len(pairs) > MAX_ITEMS:
         reasons.append(_("A combo holds at most %(n)d different products.", n=MAX_ITEMS))
         return []
+    gtins = [key for key, _typed, _q in pairs if not key.startswith("#")]
+    ids = [int(key[1:]) for key, _typed, _q in pairs if key.startswith("#")]
     found: dict[str, list[Product]] = {}
     if pairs:
-        on_sale = db.session.scalars(select(Product).where(Product.gtin.in_([g for g, _q in pairs]),
+        on_sale = db.session.scalars(select(Product).where(or_(Product.gtin.in_(gtins), Product.id.in_(ids)),
                                                            Product.id.in_(listable_ids())))
         for product in on_sale:
-            found.setdefault(product.gtin, []).append(product)
+            if product.gtin in gtins:
+                found.setdefault(product.gtin, []).append(product)
+            if product.id in ids:
+                found.setdefault(f"#{product.id}", []).append(product)
     items = []
-    for gtin, quantity in pairs:
-        products = found.get(gtin, [])
+    for key, typed, quantity in pairs:
+        products = found.get(key, [])
         if len(products) == 1:
             items.append((products[0], quantity))
         elif products:
-            reasons.append(_("GTIN %(gtin)s names several products on sale", gtin=gtin))
+            reasons.append(_("GTIN %(gtin)s names several products on sale", gtin=typed))
         else:
-            reasons.append(_("no product on sale has the GTIN %(gtin)s", gtin=gtin))
+            reasons.append(_("no product on sale has the GTIN %(gtin)s", gtin=typed))
     return items
 
 
@@ -113,7 +122,7 @@ def _check_row(values: dict, curator: Curator) -> tuple[ComboFields | None, Comb
         reasons.append(_("occasion “%(value)s” is one of: %(list)s", value=values.get("occasion", ""),
                          list=", ".join(OCCASIONS)))
     point = _point(values.get("point", ""), reasons)
-    items = _items(values.get("items", ""), reasons)
+    items = parse_items(values.get("items", ""), reasons)
     code = values.get("code", "").strip().upper()
     fields = ComboFields(code=code, name=values.get("name_vi", "").strip(), name_en=values.get("name_en") or None,
                          story=values.get("story_vi") or None, story_en=values.get("story_en") or None,

@@ -51,6 +51,10 @@ class Combo(Timestamped, db.Model):
     def occasion_label(self) -> str:
         return str(OCCASIONS[self.occasion])
 
+    @property
+    def status_label(self) -> str:
+        return str(COMBO_STATUSES[self.status])
+
 
 class ComboItem(db.Model):
     __tablename__ = "combo_items"

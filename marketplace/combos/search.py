@@ -11,7 +11,8 @@ from .models import OCCASIONS, Combo
 from .services import ComboFilters, find_combos
 
 # What a tourist or a Vietnamese shopper types for a box of gifts, in both languages.
-GIFT_WORDS = "gift gifts box boxes combo combos set hamper present souvenir souvenirs qua tang hop bieu"
+# ("souvenir" is not one: it is an occasion, and finds the souvenir boxes.)
+GIFT_WORDS = "gift gifts box boxes combo combos set hamper present qua tang hop bieu"
 
 
 def _labels(code_labels: dict, key: str) -> str:
@@ -27,7 +28,8 @@ def _words(combo: Combo) -> tuple[set[str], set[str]]:
     names = set(text.query_words_all(f"{combo.name} {combo.name_en or ''}"))
     region = ocop.region_of(combo.province_code)
     others = " ".join([
-        combo.code.replace("-", " "), combo.story or "", combo.story_en or "", _labels(OCCASIONS, combo.occasion),
+        combo.code.replace("-", " "), combo.story or "", combo.story_en or "",
+        _labels(OCCASIONS, combo.occasion) + (" souvenirs" if combo.occasion == "souvenir" else ""),
         ocop.province_name(combo.province_code), _labels(ocop.REGIONS, region) if region else "", GIFT_WORDS,
         *(f"{item.product.name} {item.product.name_en or ''}" for item in combo.items)])
     return names, set(text.query_words_all(others))

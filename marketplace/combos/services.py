@@ -30,6 +30,7 @@ from ..catalog.purchase import PurchaseInfo, purchase_info_at
 from ..certification.services import listable_ids
 from ..extensions import db
 from ..inventory.models import SalesPoint
+from ..products.images import save_photo
 from ..products.models import MAX_PRICE, Product
 from ..scope import covers
 from .models import MAX_ITEM_QUANTITY, MAX_ITEMS, OCCASIONS, Combo, ComboItem
@@ -368,6 +369,26 @@ def save_combo(curator: Curator, fields: ComboFields, combo: Combo | None = None
     if curator.user is not None and changed:
         audit(curator.user, "combo.create" if created else "combo.update", combo, before, after)
     return combo, changed
+
+
+def save_with_photo(curator: Curator, fields: ComboFields, combo: Combo | None = None, photo=None) -> Combo:
+    """`save_combo`, and the box's photo when one is uploaded (checked and re-encoded like a product's)."""
+    combo, _changed = save_combo(curator, fields, combo)
+    if photo is not None:
+        combo.photo, combo.thumbnail = save_photo(photo)
+        if curator.user is not None:
+            audit(curator.user, "combo.photo", combo, None, {"photo": combo.photo})
+    return combo
+
+
+def curated_by(curator: Curator) -> list[Combo]:
+    """Every combo this curator may change, on sale or not, by code."""
+    query = select(Combo).order_by(Combo.code)
+    if curator.point is not None:
+        query = query.where(Combo.sales_point_id == curator.point.id)
+    elif curator.user is not None and getattr(curator.user, "province_code", None) is not None:
+        query = query.where(Combo.managed_in == curator.user.province_code)
+    return list(db.session.scalars(_loaded(query)))
 
 
 def set_status(curator: Curator, combo: Combo, status: str) -> None:

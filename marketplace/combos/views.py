@@ -2,12 +2,17 @@
 occasion and budget) and a combo's own page. The combos' listing rule decides what is shown."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
 from ..catalog import services as catalog
+from ..products.images import PhotoError
+from ..unit_of_work import run
 from . import services
-from .forms import GiftFilterForm
+from .forms import ComboForm, GiftFilterForm
+from .models import COMBO_STATUSES
 from .search import search_combos
 
 bp = Blueprint("combos", __name__)
@@ -42,3 +47,39 @@ def combo(combo_id: int):
     if offer is None:
         abort(404)
     return render_template("combos/combo.html", offer=offer, combo=offer.combo)
+
+
+# --- Curating: the office's and a point manager's pages share these (their guards are their own) -----------
+
+def curation_page(curator: services.Curator, points, after_save, combo=None, fixed_point: bool = False, **page):
+    """The form of a new combo (combo None) or of `combo`, saved on a valid POST: the response. `points` are
+    the sales points this curator may name; `after_save(combo)` is the address a saved combo goes to; `page`
+    is what the curator's own pages show around it (`nav`, the template of their menu, and its context)."""
+    form = ComboForm(points=points, fixed_point=fixed_point)
+    if request.method == "GET" and combo is not None:
+        form.fill(combo)
+    saved = None
+    if form.validate_on_submit():
+        photo = form.photo.data if getattr(form.photo.data, "filename", "") else None
+        try:
+            saved = run(services.save_with_photo, curator, form.fields(), combo, photo)
+        except services.ComboError as error:
+            form.form_errors.extend(error.reasons)
+        except PhotoError as error:
+            form.photo.errors = [*form.photo.errors, str(error)]
+        except IntegrityError:  # another curator took the code at the same moment
+            form.code.errors = [*form.code.errors, _("Another combo already has this code.")]
+    if saved is not None:
+        flash(_("The gift combo %(code)s is saved.", code=saved.code), "success")
+        return redirect(after_save(saved), code=303)
+    offer = services.offers([combo])[combo.id] if combo is not None else None
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("combos/edit.html", form=form, combo=combo, offer=offer, **page), status
+
+
+def status_change(curator: services.Curator, combo) -> None:
+    """Withdraw a combo from sale, or put it back (the form's `status`)."""
+    wanted = request.form.get("status")
+    if wanted in COMBO_STATUSES:
+        run(services.set_status, curator, combo, wanted)
+        flash(_("Withdrawn from sale.") if wanted == "withdrawn" else _("Back on sale."), "success")
