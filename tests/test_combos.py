@@ -443,7 +443,7 @@ def test_the_office_imports_a_combo_file_for_its_province_only(client, box, tmp_
 # --- Finding gifts --------------------------------------------------------------------------------------------
 
 def test_tourists_find_combos_by_the_words_they_use(client, box, make):
-    combo, candy, tea = box
+    combo, _candy, tea = box
     tet = make_combo([(tea, 2)], price=290_000, code="TET-TN", name="Hộp quà Tết Thái Nguyên",
                      name_en="Thai Nguyen Tết box", occasion="tet", province_code=19, story=None, story_en=None)
 
