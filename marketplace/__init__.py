@@ -129,6 +129,7 @@ def _register_template_context(app: Flask) -> None:
     from .forms import once_key
 
     app.add_template_global(ocop, "ocop")
+    app.add_template_filter(ocop.phone_display, "phone")
     app.add_template_global(once_key, "once_key")
 
     @app.context_processor

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+import phonenumbers
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.vn import mst
@@ -246,6 +247,34 @@ def normalize_phone(value: str) -> str:
     if not (_MOBILE.match(digits) or _LANDLINE.match(digits)):
         raise ValueError(_("“%(value)s” is not a Vietnamese phone number", value=value))
     return digits
+
+
+def international_phone(value: str) -> str:
+    """A buyer's phone from any country, as E.164 ("+84912345678", "+447911123456"): a number without a
+    country code is read as Vietnamese. Raises ValueError with the reason."""
+    text = (value or "").strip()
+    try:
+        number = phonenumbers.parse(text, "VN")
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(_("“%(value)s” is not a phone number", value=value)) from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(_("“%(value)s” is not a phone number (from abroad, start with + and the country code)",
+                           value=value))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(stored: str | None) -> str:
+    """A stored phone as people read it: a Vietnamese one nationally (0912 345 678), another with its
+    country code (+44 7911 123456)."""
+    if not stored:
+        return ""
+    try:
+        number = phonenumbers.parse(stored, "VN")
+    except phonenumbers.NumberParseException:
+        return stored
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 84
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, style)
 
 
 # --- Places (34 provinces since 1 July 2025, then communes and wards) --------------------------

@@ -466,3 +466,24 @@ def test_tourists_find_combos_by_the_words_they_use(client, box, make):
     assert [item["code"] for item in listed["items"]] == ["TET-TN"] and listed["items"][0]["available"] == 3
     assert client.get("/api/v1/combos", query_string={"occasion": "birthday"}).status_code == 422
     assert "Hộp quà Huế" in client.get("/").get_data(as_text=True)  # the home page shows gift boxes
+
+
+# --- For tourists --------------------------------------------------------------------------------------------
+
+def test_a_phone_from_any_country_is_taken_and_kept_in_e164(client, box):
+    combo, _candy, _tea = box
+    order = {"items": [{"combo_id": combo.id, "quantity": 1}], "payment": "cod", "address": BODY["address"]}
+    for typed, stored, shown in (("+44 7911 123456", "+447911123456", "+44 7911 123456"),
+                                 ("+82 10-1234-5678", "+821012345678", "+82 10-1234-5678"),
+                                 ("0912 345 678", "+84912345678", "0912 345 678")):
+        answer = client.post("/api/v1/orders", json=order | {"contact": BODY["contact"] | {"phone": typed}})
+        assert answer.status_code == 201, answer.get_json()
+        placed = db.session.scalar(select(Order).where(Order.number == answer.get_json()["number"]))
+        assert placed.contact_phone == stored
+        assert shown in client.get(answer.get_json()["url"]).get_data(as_text=True)
+    for nonsense in ("+44 12", "12345", "phone me"):
+        refused = client.post("/api/v1/orders", json=order | {"contact": BODY["contact"] | {"phone": nonsense}})
+        assert refused.status_code == 422 and "contact.phone" in refused.get_json()["fields"]
+    client.post("/cart/add", data={"combo_id": combo.id, "quantity": 1})
+    page = check_out(client, CONTACT | {"phone": "+1 (415) 555-2671", "province": "46", "ward": "Phường Thuận Hóa"})
+    assert page.status_code == 303, page.get_data(as_text=True)

@@ -182,8 +182,9 @@ ORDER_REQUEST = {
                                "combo, per order"}}}},
         "contact": {"type": "object", "required": ["name", "phone", "email"], "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NONBLANK},
-            "phone": {"type": "string", "maxLength": 20, "pattern": "^[0-9 .()+-]{9,20}$",
-                      "description": "A Vietnamese phone number (0912 345 678, +84 912 345 678)"},
+            "phone": {"type": "string", "maxLength": 30, "pattern": "^[0-9 .()+-]{6,30}$",
+                      "description": "A phone number of any country, with + and its country code "
+                                     "(+44 7911 123456); without one, a Vietnamese number (0912 345 678)"},
             "email": {"type": "string", "format": "email"}}},
         "address": {"type": "object", "required": ["province", "ward", "street"], "properties": {
             "province": {"type": ["integer", "string"], "pattern": TEXT, "description": "Official province code or name"},

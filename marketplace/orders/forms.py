@@ -5,6 +5,7 @@ from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from .. import ocop
 from ..forms import AddressChecks, Form, once_key, submitted_key, whole_number
 from .checkout import Contact, available_methods
 
@@ -42,7 +43,7 @@ def _optional_int(value):
 class CheckoutForm(AddressChecks, Form):
     """Contact, then delivery by post (with an address) or pickup at a sales point, then payment."""
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
+    phone = StringField(_l("Phone (from abroad: + and the country code)"), validators=[DataRequired(), Length(max=30)])
     email = EmailField(_l("Email (for the order's updates)"), validators=[DataRequired(), Email(), Length(max=254)])
     delivery = RadioField(_l("How to receive it"), default="post", validators=[DataRequired()])
     province = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
@@ -104,6 +105,13 @@ class CheckoutForm(AddressChecks, Form):
     def key(self) -> str | None:
         """The page's own key for the order (None before the review step)."""
         return submitted_key(self.client_key.data or "")
+
+    def validate_phone(self, field):
+        """A buyer's phone may be from any country (a tourist's): kept as E.164."""
+        try:
+            field.data = ocop.international_phone(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
 
     def validate_payment(self, field):
         if field.data not in available_methods(pickup=self.pickup_point is not None):
