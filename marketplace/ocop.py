@@ -11,9 +11,9 @@ import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-import phonenumbers
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.vn import mst
