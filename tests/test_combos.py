@@ -487,3 +487,22 @@ def test_a_phone_from_any_country_is_taken_and_kept_in_e164(client, box):
     client.post("/cart/add", data={"combo_id": combo.id, "quantity": 1})
     page = check_out(client, CONTACT | {"phone": "+1 (415) 555-2671", "province": "46", "ward": "Phường Thuận Hóa"})
     assert page.status_code == 303, page.get_data(as_text=True)
+
+
+def test_liquids_over_100_ml_are_flagged_for_checked_baggage_and_filtered_out_for_the_cabin(client, box, make):
+    combo, candy, tea = box
+    sauce = stocked(make, candy.seller, "Tôm chua Huế", 140_000, 10, liquid_ml=500)
+    oil = stocked(make, candy.seller, "Tinh dầu tràm", 90_000, 10, liquid_ml=100, group_code="III.3")
+    saucy = make_combo([(candy, 1), (sauce, 1)], price=190_000, code="HUE-SAUCY")
+    small = make_combo([(tea, 1), (oil, 1)], price=230_000, code="HUE-OIL")
+    assert "hành lý ký gửi" in client.get(f"/products/{sauce.id}").get_data(as_text=True)
+    assert "hành lý ký gửi" not in client.get(f"/products/{oil.id}").get_data(as_text=True)  # 100 ml flies
+    assert "Tôm chua Huế" in client.get(f"/combos/{saucy.id}").get_data(as_text=True).split("hành lý ký gửi")[1]
+    flags = {item["code"]: item["carry_on"] for item in client.get("/api/v1/combos").get_json()["items"]}
+    assert flags == {"HUE-GIFT": True, "HUE-SAUCY": False, "HUE-OIL": True}
+    cabin = client.get("/gifts", query_string={"carry_on": "y"}).get_data(as_text=True)
+    assert f"/combos/{saucy.id}" not in cabin and f"/combos/{small.id}" in cabin and f"/combos/{combo.id}" in cabin
+    assert f"/products/{sauce.id}\"" not in cabin
+    answer = client.post("/api/v1/orders", json=BODY | {"items": [{"combo_id": saucy.id, "quantity": 1}]})
+    page = client.get(answer.get_json()["url"]).get_data(as_text=True)
+    assert page.count("hành lý ký gửi") == 1  # the sauce's line, not the candy's

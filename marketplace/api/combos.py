@@ -32,6 +32,7 @@ def combo_summary(offer: combos.ComboOffer) -> dict:
         "point": {"id": offer.point.id, "code": offer.point.code, "name": offer.point.name}
         if offer.point is not None else None,
         "parcels": offer.parcels,
+        "carry_on": not offer.checked_baggage,
         "url": public_url("combos.combo", combo_id=combo.id),
         "items": [{"product_id": item.item.product_id,
                    "name": localized(item.item.product.name, item.item.product.name_en),

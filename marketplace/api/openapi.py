@@ -279,8 +279,8 @@ ORDER = {
 
 COMBO_SUMMARY = {
     "type": "object",
-    "required": ["id", "code", "name", "occasion", "province", "price_vnd", "available", "point", "parcels", "url",
-                 "items"],
+    "required": ["id", "code", "name", "occasion", "province", "price_vnd", "available", "point", "parcels",
+                 "carry_on", "url", "items"],
     "properties": {
         "id": {"type": "integer"},
         "code": {"type": "string", "examples": ["HUE-SOUVENIR"]},
@@ -296,6 +296,7 @@ COMBO_SUMMARY = {
                                                              "producer ships its items)",
                   "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}}},
         "parcels": {"type": "integer", "minimum": 0, "description": "Parcels a delivered box arrives in"},
+        "carry_on": {"type": "boolean", "description": "No liquid over 100 ml: it may fly in cabin baggage"},
         "url": {"type": "string", "format": "uri"},
         "items": {"type": "array", "items": {
             "type": "object", "required": ["product_id", "name", "quantity"],

@@ -100,6 +100,9 @@ class ProductForm(Form):
     unit_en = StringField(_l("Unit in English"), validators=[Optional(), Length(max=60)])
     weight_grams = IntegerField(_l("Shipping weight of one unit (grams)"),
                                 validators=[Optional(), NumberRange(min=1, max=100_000)])
+    liquid_ml = IntegerField(_l("Liquid volume of one unit (ml), for a liquid, gel or paste"),
+                             validators=[Optional(), NumberRange(min=1, max=100_000)],
+                             description=_l("Visitors are told that over 100 ml flies in checked baggage."))
     description = TextAreaField(_l("Description in Vietnamese"), validators=[Optional(), Length(max=5000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Optional(), Length(max=5000)])
     gtin = StringField(_l("GTIN / EAN-13 barcode"), validators=[Optional(), Length(max=20)])
@@ -141,7 +144,7 @@ class ProductForm(Form):
 
     def values(self) -> dict:
         return {name: getattr(self, name).data or None
-                for name in ("name", "name_en", "group_code", "price_vnd", "unit", "unit_en", "weight_grams",
+                for name in ("name", "name_en", "group_code", "price_vnd", "unit", "unit_en", "weight_grams", "liquid_ml",
                              "description", "description_en", "gtin", "geographical_indication",
                              "planting_area_code", "status")}
 

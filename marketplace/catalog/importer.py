@@ -35,7 +35,7 @@ from . import tables
 REQUIRED = ("seller_name", "entity_type", "registration_no", "province", "product_name", "group_code",
             "price_vnd", "unit", "stars", "decision_no", "decision_date", "issuer", "level")
 OPTIONAL = ("ward", "women_led", "ethnic_minority_led", "product_name_en", "description", "story", "score",
-            "valid_until", "gi", "planting_area_code", "gtin", "stock")
+            "valid_until", "gi", "planting_area_code", "gtin", "stock", "liquid_ml")
 COLUMNS = REQUIRED + OPTIONAL
 _YES = {"yes", "y", "true", "1", "x", "có", "co"}
 _NO = {"no", "n", "false", "0", "không", "khong", ""}
@@ -251,6 +251,7 @@ def _check_row(line: int, values: dict, scope: _Scope) -> tuple[_Row | None, lis
     level = field_value("level", lambda t: _choice(t.lower(), ocop.LEVELS, "level"))
     gtin = field_value("gtin", ocop.normalize_gtin)
     stock = field_value("stock", _stock)
+    liquid_ml = field_value("liquid_ml", _liquid_ml)
     texts = {c: field_value(c) for c in TEXT_COLUMNS}
     for column, text in texts.items():
         longest = TEXT_COLUMNS[column].type.length or LONGEST_TEXT
@@ -274,7 +275,7 @@ def _check_row(line: int, values: dict, scope: _Scope) -> tuple[_Row | None, lis
             "name": texts["product_name"], "name_en": texts["product_name_en"], "group_code": group_code,
             "price_vnd": price, "unit": texts["unit"], "description": texts["description"],
             "story": texts["story"], "geographical_indication": texts["gi"],
-            "planting_area_code": texts["planting_area_code"], "gtin": gtin,
+            "planting_area_code": texts["planting_area_code"], "gtin": gtin, "liquid_ml": liquid_ml,
         },
         record={
             "stars": stars, "score": score, "decision_no": texts["decision_no"], "decision_date": decision_date,
@@ -296,6 +297,12 @@ def _choice(text: str, choices: dict, column: str) -> str:
 def _stock(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_STOCK:
         raise ValueError(_("stock “%(value)s” must be a whole number of units, 0 or more", value=text))
+    return int(text)
+
+
+def _liquid_ml(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= 100_000:
+        raise ValueError(_("liquid_ml “%(value)s” must be a whole number of millilitres", value=text))
     return int(text)
 
 

@@ -14,7 +14,7 @@ from ..certification.models import EvaluationRecord
 from ..certification.services import Badge, badges, check_identity, listable_select
 from ..extensions import db
 from ..products.images import check_uploads, save_photo
-from ..products.models import Product, ProductImage
+from ..products.models import CARRY_ON_LIQUID_ML, Product, ProductImage
 from ..sellers.models import Seller
 
 SORTS = ("newest", "price_asc", "price_desc", "stars", "name")
@@ -53,6 +53,7 @@ class Filters:
     seller_id: int | None = None
     provinces: tuple[int, ...] | None = None  # a region's provinces
     gifts: bool = False  # only what travels and keeps as a gift (ocop.GIFT_GROUPS)
+    carry_on: bool = False  # no liquid over 100 ml
     sort: str = "newest"
     page: int = 1
     per_page: int = 24
@@ -100,6 +101,8 @@ def _filtered(filters: Filters, today: dt.date | None, *entities):
         query = query.where(Seller.province_code.in_(filters.provinces))
     if filters.gifts:
         query = query.where(or_(*(group_condition(code) for code in ocop.GIFT_GROUPS)))
+    if filters.carry_on:
+        query = query.where(or_(Product.liquid_ml.is_(None), Product.liquid_ml <= CARRY_ON_LIQUID_ML))
     return query
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import IntegerField, SearchField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -30,6 +30,7 @@ class GiftFilterForm(Form):
     province = SelectField(_l("Province"), coerce=_optional_int, validators=[Optional()])
     occasion = SelectField(_l("Occasion"), validators=[Optional()])
     price_max = IntegerField(_l("Budget up to (₫)"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE)])
+    carry_on = BooleanField(_l("Carry-on friendly (no liquid over 100 ml)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +43,8 @@ class GiftFilterForm(Form):
 
     def to_filters(self) -> ComboFilters:
         return ComboFilters(province=self.province.data, region=self.region.data or None,
-                            occasion=self.occasion.data or None, price_max=self.price_max.data)
+                            occasion=self.occasion.data or None, price_max=self.price_max.data,
+                            carry_on=bool(self.carry_on.data))
 
 
 class ComboForm(Form):

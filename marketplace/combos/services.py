@@ -31,7 +31,7 @@ from ..certification.services import listable_ids
 from ..extensions import db
 from ..inventory.models import SalesPoint
 from ..products.images import save_photo
-from ..products.models import MAX_PRICE, Product
+from ..products.models import CARRY_ON_LIQUID_ML, MAX_PRICE, Product
 from ..scope import covers
 from .models import MAX_ITEM_QUANTITY, MAX_ITEMS, OCCASIONS, Combo, ComboItem
 
@@ -56,6 +56,7 @@ class ComboFilters:
     occasion: str | None = None
     price_max: int | None = None
     point_id: int | None = None
+    carry_on: bool = False  # no liquid over 100 ml in the box
     ids: list[int] | None = None  # the matches of a search, in its order
 
 
@@ -77,6 +78,9 @@ def find_combos(filters: ComboFilters | None = None, today: dt.date | None = Non
         query = query.where(Combo.price_vnd <= filters.price_max)
     if filters.point_id:
         query = query.where(Combo.sales_point_id == filters.point_id)
+    if filters.carry_on:
+        query = query.where(~exists().where(ComboItem.combo_id == Combo.id, ComboItem.product_id == Product.id,
+                                            Product.liquid_ml > CARRY_ON_LIQUID_ML))
     if filters.ids is not None:
         found = {combo.id: combo for combo in db.session.scalars(_loaded(query.where(Combo.id.in_(filters.ids))))}
         return [found[i] for i in filters.ids if i in found][:limit]
@@ -180,6 +184,11 @@ class ComboOffer:
     def sellers(self) -> list:
         found = {item.info.listing.seller.id: item.info.listing.seller for item in self.items if item.info.listing}
         return list(found.values())
+
+    @property
+    def checked_baggage(self) -> list:
+        """The items that fly in checked baggage (liquids over 100 ml); empty: carry-on friendly."""
+        return [item.item.product for item in self.items if item.item.product.checked_baggage]
 
     @property
     def parcels(self) -> int:

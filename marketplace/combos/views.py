@@ -36,6 +36,7 @@ def gifts():
     provinces = ocop.provinces_of_region(filters.region) if filters.region else None
     products = [] if form.q.data else catalog.find_listings(catalog.Filters(
         province=filters.province, provinces=provinces, price_max=filters.price_max, gifts=True, sort="stars",
+        carry_on=filters.carry_on,
         per_page=12), count=False).items
     return render_template("combos/gifts.html", form=form, combos=combos, offers=services.offers(combos),
                            products=products)

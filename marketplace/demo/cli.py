@@ -83,6 +83,7 @@ def _row(index, seller_key, group, name, name_en, price, unit, stars, score, gi,
         "decision_date": decision_date.isoformat(), "issuer": _issuer(level, province_code, decision_date),
         "level": level, "gi": gi or "", "planting_area_code": pac or "",
         "gtin": gtin(index) if group.split(".")[0] in ("I", "II", "III") else "",
+        "liquid_ml": str(data.LIQUIDS.get(name, "")),
         "stock": str(12 + (index * 37) % 150),
     }
 

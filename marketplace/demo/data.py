@@ -191,3 +191,13 @@ COMBOS = [
      "souvenir", 1, 650_000, "HN-NB1", [("Trà búp Tân Cương", 1), ("Long nhãn Hưng Yên", 1),
                                         ("Cà phê phin giấy Sơn La", 1)]),
 ]
+
+# Liquids, gels and pastes (ml a unit): over 100 ml they fly in checked baggage.
+LIQUIDS = {
+    "Nước ép Atiso": 330, "Nước mắm Phú Quốc 40 độ đạm": 500, "Nước mắm Phú Quốc 35 độ đạm": 500,
+    "Nước mắm Vạn Phần": 500, "Tương Nam Đàn": 500, "Tinh dầu quế Văn Yên": 50, "Tinh dầu hồi": 50,
+    "Rượu ba kích Quảng Ninh": 500, "Nước yến sào đóng lon": 1140, "Nước thốt nốt đóng chai": 330,
+    "Mắm cá linh Châu Đốc": 500, "Dầu dừa nguyên chất": 250, "Mật ong rừng U Minh": 1000,
+    "Ba khía muối Rạch Gốc": 500, "Tôm chua Huế": 500, "Nước mắm Ba Làng": 500, "Mạch nha Thi Phổ": 500,
+    "Rượu chè La Bằng": 500, "Sữa chua uống Mộc Châu": 680, "Cao Atiso Đà Lạt": 200,
+}

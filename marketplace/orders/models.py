@@ -181,6 +181,7 @@ class OrderLine(db.Model):
 
     part = relationship("OrderPart", back_populates="lines")
     order_combo = relationship("OrderCombo", back_populates="lines")
+    product = relationship("Product")
 
     @property
     def subtotal(self) -> int:

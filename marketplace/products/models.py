@@ -9,6 +9,7 @@ from ..models_base import Timestamped, one_of
 
 PRODUCT_STATUSES = ("draft", "active", "archived")
 MAX_PRICE = 1_000_000_000  # đồng: no OCOP product costs more; a larger filter or price is a typing mistake
+CARRY_ON_LIQUID_ML = 100  # a liquid over this goes in checked baggage on a flight, not in the cabin
 
 
 class Product(Timestamped, db.Model):
@@ -16,6 +17,7 @@ class Product(Timestamped, db.Model):
     __table_args__ = (
         CheckConstraint("price_vnd > 0", name="price_positive"),
         CheckConstraint("weight_grams IS NULL OR weight_grams > 0", name="weight_positive"),
+        CheckConstraint("liquid_ml IS NULL OR liquid_ml > 0", name="liquid_positive"),
         one_of("status", PRODUCT_STATUSES),
         UniqueConstraint("seller_id", "name", name="uq_products_seller_name"),
         Index("ix_products_status_group", "status", "group_code"),
@@ -33,6 +35,7 @@ class Product(Timestamped, db.Model):
     unit: Mapped[str] = mapped_column(String(60))
     unit_en: Mapped[str | None] = mapped_column(String(60))
     weight_grams: Mapped[int | None]  # shipping weight of one unit
+    liquid_ml: Mapped[int | None]  # a liquid, gel or paste (fish sauce, honey, liquor, oil): its volume
     gtin: Mapped[str | None] = mapped_column(String(14), index=True)
     geographical_indication: Mapped[str | None] = mapped_column(String(200))
     planting_area_code: Mapped[str | None] = mapped_column(String(40))
@@ -57,6 +60,11 @@ class Product(Timestamped, db.Model):
     @property
     def group_label(self):
         return ocop.group_label(self.group_code)
+
+    @property
+    def checked_baggage(self) -> bool:
+        """A liquid over 100 ml: it flies in checked baggage, not in the cabin."""
+        return self.liquid_ml is not None and self.liquid_ml > CARRY_ON_LIQUID_ML
 
     @property
     def is_service(self) -> bool:
