@@ -8,12 +8,14 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from marketplace import ocop
 from marketplace.combos import services as combos
 from marketplace.combos.importer import COLUMNS
 from marketplace.combos.services import ComboFields, Curator, apportion
 from marketplace.extensions import db
 from marketplace.inventory import check as stock_check
 from marketplace.inventory import services as stock
+from marketplace.inventory.models import SalesPoint
 from marketplace.orders.models import Order, OrderLine
 from marketplace.unit_of_work import run
 
@@ -506,3 +508,28 @@ def test_liquids_over_100_ml_are_flagged_for_checked_baggage_and_filtered_out_fo
     answer = client.post("/api/v1/orders", json=BODY | {"items": [{"combo_id": saucy.id, "quantity": 1}]})
     page = client.get(answer.get_json()["url"]).get_data(as_text=True)
     assert page.count("hành lý ký gửi") == 1  # the sauce's line, not the candy's
+
+
+def test_points_speak_english_to_visitors_and_an_airport_point_says_so(client, box):
+    from .helpers import office_signs_in
+    _combo, candy, _tea = box
+    office_signs_in(client, 1)
+    form = {"code": "HN-NB1", "name": "Điểm OCOP Sân bay Nội Bài", "name_en": "OCOP point, Noi Bai Airport",
+            "kind": "station_airport", "province": "1", "ward": str(ocop.wards_of(1)[0].code),
+            "street": "Nhà ga T2", "street_en": "Terminal 2", "opening_hours": "6:00–22:00 hằng ngày",
+            "opening_hours_en": "6:00–22:00 daily", "phone": "024 3884 1234", "active": "y"}
+    assert client.post("/office/points", data=form).status_code == 303
+    point = db.session.scalar(select(SalesPoint))
+    stock.receive(point.location_id, candy.id, 3)
+    db.session.commit()
+    client.post("/account/sign-out")
+    client.get("/lang/en")
+    page = client.get(f"/points/{point.id}").get_data(as_text=True)
+    assert "OCOP point, Noi Bai Airport" in page and "Terminal 2" in page and "6:00–22:00 daily" in page
+    assert "Sân bay" not in page.split("<main")[1]
+    assert "OCOP point, Noi Bai Airport" in client.get(f"/products/{candy.id}").get_data(as_text=True)
+    client.post("/cart/add", data={"product_id": candy.id, "quantity": 1})
+    checkout = client.get("/checkout").get_data(as_text=True)
+    assert "OCOP point, Noi Bai Airport" in checkout and "at the airport or station" in checkout
+    client.get("/lang/vi")
+    assert "Điểm OCOP Sân bay Nội Bài" in client.get(f"/points/{point.id}").get_data(as_text=True)

@@ -188,25 +188,34 @@ def _pending_seller(today: dt.date) -> None:
     db.session.add(seller)
 
 
-DEMO_POINTS = [  # code, name, kind, province, street, hours, phone
+DEMO_POINTS = [  # code, name, kind, province, street, hours, phone; then the English texts
     ("HN-NB1", "Điểm OCOP Sân bay Nội Bài (mẫu)", "station_airport", 1, "Nhà ga T2, Sân bay Nội Bài",
-     "6:00–22:00 hằng ngày", "024 3884 1234"),
+     "6:00–22:00 hằng ngày", "024 3884 1234",
+     ("OCOP point, Noi Bai Airport (example)", "Terminal 2, Noi Bai Airport", "6:00–22:00 daily")),
     ("TN-BD1", "Điểm OCOP Bưu điện Thái Nguyên (mẫu)", "post_office", 19, "10 Đường Đội Cấn",
-     "7:30–17:30, thứ Hai đến thứ Bảy", "0208 3855 678"),
+     "7:30–17:30, thứ Hai đến thứ Bảy", "0208 3855 678",
+     ("OCOP point, Thai Nguyen Post Office (example)", "10 Doi Can Street", "7:30–17:30, Monday to Saturday")),
     ("HUE-DN1", "Điểm OCOP Đại Nội Huế (mẫu)", "tourist_site", 46, "Cửa Ngọ Môn, Đại Nội",
-     "8:00–18:00 hằng ngày", "0234 3512 345"),
+     "8:00–18:00 hằng ngày", "0234 3512 345",
+     ("OCOP point, Hue Imperial City (example)", "Ngo Mon Gate, Imperial City", "8:00–18:00 daily")),
 ]
 
 
 def _sales_points() -> None:
-    """Three example sales points with opening stock of some listed products (once)."""
+    """Three example sales points with opening stock of some listed products (once), and their English texts."""
 
     listings = find_listings(Filters(per_page=200)).items
-    for n, (code, name, kind, province, street, hours, phone) in enumerate(DEMO_POINTS):
-        if db.session.scalar(db.select(SalesPoint.id).filter_by(code=code)) is not None:
+    for n, (code, name, kind, province, street, hours, phone, english) in enumerate(DEMO_POINTS):
+        name_en, street_en, hours_en = english
+        existing = db.session.scalar(db.select(SalesPoint).filter_by(code=code))
+        if existing is not None:
+            existing.name_en = existing.name_en or name_en
+            existing.street_en = existing.street_en or street_en
+            existing.opening_hours_en = existing.opening_hours_en or hours_en
             continue
-        point = SalesPoint(code=code, name=name, kind=kind, province_code=province,
+        point = SalesPoint(code=code, name=name, kind=kind, province_code=province, name_en=name_en,
                            ward_code=int(ocop.wards_of(province)[0].code), street=street, opening_hours=hours,
+                           street_en=street_en, opening_hours_en=hours_en,
                            phone=phone, location=StockLocation(kind="sales_point", name=name))
         db.session.add(point)
         db.session.flush()

@@ -84,13 +84,21 @@ class SalesPoint(Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)  # printed on receipts: "TN-01"
     name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))  # for visitors from abroad
     kind: Mapped[str] = mapped_column(String(20))
     province_code: Mapped[int] = mapped_column(index=True)
     ward_code: Mapped[int]
     street: Mapped[str] = mapped_column(String(300))
+    street_en: Mapped[str | None] = mapped_column(String(300))
     opening_hours: Mapped[str] = mapped_column(String(200))
+    opening_hours_en: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), unique=True)
 
     location = relationship("StockLocation")
+
+    @property
+    def at_airport(self) -> bool:
+        """A point at a station or an airport: a visitor collects there on the way out."""
+        return self.kind == "station_airport"

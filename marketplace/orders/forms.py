@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from .. import ocop
 from ..forms import AddressChecks, Form, once_key, submitted_key, whole_number
+from ..i18n import localized
 from .checkout import Contact, available_methods
 
 PAYMENT_LABELS = {
@@ -63,7 +64,7 @@ class CheckoutForm(AddressChecks, Form):
         self.province.choices = [SelectChoice("", "—"), *self.province.choices]
         self.pickup_points = {f"point-{point.id}": point for point in pickup_points}
         self.delivery.choices = [SelectChoice("post", _l("By post"))] + [
-            SelectChoice(code, point.name) for code, point in self.pickup_points.items()]
+            SelectChoice(code, localized(point.name, point.name_en)) for code, point in self.pickup_points.items()]
         offered = dict.fromkeys(available_methods() + (available_methods(pickup=True) if pickup_points else ()))
         self.payment.choices = [SelectChoice(method, PAYMENT_LABELS[method]) for method in offered]
 

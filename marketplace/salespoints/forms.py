@@ -24,13 +24,18 @@ class PointForm(AddressChecks, Form):
                        validators=[DataRequired(), Length(max=12), Regexp(r"^[A-Z0-9-]+$", message=_l(
                            "Capital letters, digits and dashes only."))])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English (for visitors)"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind of place"), validators=[DataRequired()],
                        choices=[SelectChoice(code, label) for code, label in ocop.SALES_POINT_KINDS.items()])
     province = SelectField(_l("Province or city"), coerce=int, validators=[DataRequired()])
     ward = StringField(_l("Ward or commune"), validators=[DataRequired(), Length(max=100)])
     street = StringField(_l("Street address"), validators=[DataRequired(), Length(max=300)])
+    street_en = StringField(_l("Street address in English (e.g. Terminal 2, Noi Bai Airport)"),
+                            validators=[Optional(), Length(max=300)])
     opening_hours = StringField(_l("Opening hours (e.g. 7:00–21:00 every day)"),
                                 validators=[DataRequired(), Length(max=200)])
+    opening_hours_en = StringField(_l("Opening hours in English (e.g. 7:00–21:00 daily)"),
+                                   validators=[Optional(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
     active = BooleanField(_l("Open (staff can sell; shown to visitors)"), default=True)
 
@@ -39,9 +44,14 @@ class PointForm(AddressChecks, Form):
         self.setup_address()
 
     def values(self) -> dict:
-        return {"code": self.code.data, "name": self.name.data.strip(), "kind": self.kind.data,
-                "province_code": self.province.data, "ward_code": self.ward_code, "street": self.street.data.strip(),
-                "opening_hours": self.opening_hours.data.strip(), "phone": self.phone.data, "active": self.active.data}
+        def english(field) -> str | None:
+            return (field.data or "").strip() or None
+
+        return {"code": self.code.data, "name": self.name.data.strip(), "name_en": english(self.name_en),
+                "kind": self.kind.data, "province_code": self.province.data, "ward_code": self.ward_code,
+                "street": self.street.data.strip(), "street_en": english(self.street_en),
+                "opening_hours": self.opening_hours.data.strip(), "opening_hours_en": english(self.opening_hours_en),
+                "phone": self.phone.data, "active": self.active.data}
 
 
 class StaffForm(Form):

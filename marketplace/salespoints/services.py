@@ -50,7 +50,8 @@ class PointError(ValueError):
 
 # --- Points and their staff (the office) -------------------------------------------------------------
 
-POINT_FIELDS = ("code", "name", "kind", "province_code", "ward_code", "street", "opening_hours", "phone", "active")
+POINT_FIELDS = ("code", "name", "name_en", "kind", "province_code", "ward_code", "street", "street_en", "opening_hours",
+                "opening_hours_en", "phone", "active")
 
 
 def _state(point: SalesPoint) -> dict:
