@@ -54,8 +54,10 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     from . import search
     from .orders import cart
+    from .rates import views as rates
     search.init_app(app)
     cart.init_app(app)
+    rates.init_app(app)
     # Import every model so metadata (and Alembic autogenerate) sees all tables.
     from . import audit as _audit  # noqa: F401
     from . import transitions as _transitions  # noqa: F401
@@ -67,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
     from .outbox import models as _outbox  # noqa: F401
     from .payments import models as _payments  # noqa: F401
     from .products import models as _products  # noqa: F401
+    from .rates import models as _rates  # noqa: F401
     from .salespoints import models as _salespoints  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401

@@ -533,3 +533,31 @@ def test_points_speak_english_to_visitors_and_an_airport_point_says_so(client, b
     assert "OCOP point, Noi Bai Airport" in checkout and "at the airport or station" in checkout
     client.get("/lang/vi")
     assert "Điểm OCOP Sân bay Nội Bài" in client.get(f"/points/{point.id}").get_data(as_text=True)
+
+
+def test_prices_also_in_the_visitors_currency_at_the_offices_rate(client, box):
+    from marketplace.audit import AuditLog
+
+    from .helpers import office_signs_in
+    combo, candy, _tea = box
+    client.get("/currency?code=USD")
+    assert "US$" not in client.get(f"/products/{candy.id}").get_data(as_text=True)  # no rate kept yet
+    office_signs_in(client, 46)
+    assert client.post("/office/rates", data={"currency": "USD", "vnd_per_unit": "-5",
+                                              "as_of": "2026-11-29"}).status_code == 422
+    assert client.post("/office/rates", data={"currency": "USD", "vnd_per_unit": "25000",
+                                              "as_of": "2026-11-29"}).status_code == 303
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.object_type == "exchange_rates")) == \
+        "exchange_rate.set"
+    client.post("/account/sign-out")
+    client.get("/lang/en")
+    client.get("/currency?code=USD")
+    page = client.get(f"/combos/{combo.id}").get_data(as_text=True)  # 250.000 ₫
+    assert "≈ $10.00" in page and "29 Nov 2026" in page and "you pay in đồng" in page
+    assert "≈ $2.40" in client.get(f"/products/{candy.id}").get_data(as_text=True)  # 60.000 ₫
+    client.get("/currency?code=VND")
+    assert "≈" not in client.get(f"/combos/{combo.id}").get_data(as_text=True)
+    client.get("/currency?code=XYZ&next=https://evil.example/")
+    assert "≈" not in client.get(f"/combos/{combo.id}").get_data(as_text=True)
+    client.get("/currency?code=KRW")  # a currency without a rate: đồng only
+    assert "≈" not in client.get(f"/combos/{combo.id}").get_data(as_text=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import unicodedata
+from decimal import Decimal
 
 import click
 from flask import current_app
@@ -28,6 +29,7 @@ from ..inventory import services as stock
 from ..inventory.models import SalesPoint, StockLocation
 from ..models_base import utcnow
 from ..products.models import Product, ProductImage
+from ..rates.models import ExchangeRate
 from ..sellers.models import Seller
 from ..unit_of_work import run
 from . import data
@@ -241,6 +243,13 @@ def _combos() -> None:
         raise RuntimeError("demo combos rejected: " + "; ".join(map(str, result.errors)))
 
 
+def _rates(today: dt.date) -> None:
+    """Example exchange rates, when the office has kept none yet."""
+    if db.session.scalar(db.select(ExchangeRate.id).limit(1)) is None:
+        db.session.add_all(ExchangeRate(currency=code, vnd_per_unit=Decimal(value), as_of=today)
+                           for code, value in data.RATES.items())
+
+
 def _load(today: dt.date):
     result = import_rows(catalogue_rows(today))
     if not result.ok:  # the demo data is ours: a bad row is a bug
@@ -251,6 +260,7 @@ def _load(today: dt.date):
     _sales_points()  # the points stock listed products: the catalogue must be in place first
     db.session.flush()
     _combos()
+    _rates(today)
     return result
 
 

@@ -201,3 +201,6 @@ LIQUIDS = {
     "Ba khía muối Rạch Gốc": 500, "Tôm chua Huế": 500, "Nước mắm Ba Làng": 500, "Mạch nha Thi Phổ": 500,
     "Rượu chè La Bằng": 500, "Sữa chua uống Mộc Châu": 680, "Cao Atiso Đà Lạt": 200,
 }
+
+# Example exchange rates (đồng for one unit), so a visitor can read prices in their currency.
+RATES = {"USD": "26300", "EUR": "30500", "KRW": "18.9", "JPY": "172", "CNY": "3650", "AUD": "17200"}
