@@ -385,3 +385,23 @@ def region_of(province_code: int) -> str | None:
 
 def provinces_of_region(region: str) -> tuple[int, ...]:
     return _REGION_PROVINCES.get(region, ())
+
+
+# --- Foreign visitors: the VAT refund at departure --------------------------------------------------------
+# A foreigner may claim the VAT back when leaving through an international border gate, on goods bought with a
+# VAT invoice from a registered shop: at least 2,000,000 đồng from one seller on one day, leaving within 60
+# days of the purchase.
+
+VAT_REFUND_MIN_VND = 2_000_000
+VAT_REFUND_DAYS = 60
+DEPARTURE_AIRPORTS = {  # international airports where the refund counters are (IATA code: name)
+    "HAN": "Nội Bài (Hà Nội)", "SGN": "Tân Sơn Nhất (TP. Hồ Chí Minh)", "DAD": "Đà Nẵng",
+    "CXR": "Cam Ranh (Khánh Hòa)", "PQC": "Phú Quốc (An Giang)", "HPH": "Cát Bi (Hải Phòng)",
+    "VCA": "Cần Thơ", "HUI": "Phú Bài (Huế)", "VDO": "Vân Đồn (Quảng Ninh)", "DLI": "Liên Khương (Lâm Đồng)",
+}
+VAT_INVOICE_MUST_CARRY = (  # what the producer's VAT invoice for a refund must show
+    _l("the buyer's full name, passport number and nationality, as on the passport"),
+    _l("each good, its quantity, its price with VAT and the VAT amount"),
+    _l("the date of the sale (the order's date)"),
+    _l("the seller's name, tax code and address, and its signature or e-invoice code"),
+)

@@ -561,3 +561,93 @@ def test_prices_also_in_the_visitors_currency_at_the_offices_rate(client, box):
     assert "≈" not in client.get(f"/combos/{combo.id}").get_data(as_text=True)
     client.get("/currency?code=KRW")  # a currency without a rate: đồng only
     assert "≈" not in client.get(f"/combos/{combo.id}").get_data(as_text=True)
+
+
+def _hue_point_with_box(box, wrap=20_000):
+    _combo, candy, tea = box
+    point = new_point(officer(46, "office46@ocop.vn"), code="HUE-01", province_code=46, gift_wrap_vnd=wrap,
+                      name_en="OCOP point, Hue Citadel")
+    stock.receive(point.location_id, candy.id, 10)
+    stock.receive(point.location_id, tea.id, 5)
+    db.session.commit()
+    return point, make_combo([(candy, 2), (tea, 1)], price=260_000, point=point, code="HUE-POINT")
+
+
+HOTEL = CONTACT | {"province": "46", "ward": "Phường Thuận Hóa", "street": "5 Lê Lợi", "hotel_name": "Hương Giang Hotel",
+                   "guest_name": "Jane Doe", "is_gift": "y", "gift_message": "Happy birthday, Mum!", "gift_wrap": "y"}
+
+
+def test_a_tourist_sends_a_wrapped_gift_box_with_a_card_to_their_hotel_and_the_point_delivers_it(client, box, today):
+    from .helpers import sign_in, staff
+    point, packed = _hue_point_with_box(box)
+    client.post("/cart/add", data={"combo_id": packed.id, "quantity": 1})
+    data = HOTEL | {"delivery": f"hotel-{point.id}", "deliver_by": (today + dt.timedelta(days=2)).isoformat()}
+    placed = check_out(client, data)
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    order = db.session.scalar(select(Order))
+    assert (order.hotel_name, order.guest_name, order.gift_message, order.is_gift) == (
+        "Hương Giang Hotel", "Jane Doe", "Happy birthday, Mum!", True)
+    assert order.wrap_vnd == 20_000 and order.delivery_vnd == 20_000  # one parcel within Huế
+    assert order.total_vnd == 260_000 + 20_000 + 20_000 and order.pickup_location_id is None
+    assert {part.location_id for part in order.parts} == {point.location_id}
+    page = client.get(placed.headers["Location"]).get_data(as_text=True)
+    assert "Hương Giang Hotel" in page and "Happy birthday, Mum!" in page
+    seller_part = order.parts[0]
+    from marketplace.orders.services import allowed_actions
+    assert allowed_actions(seller_part, "seller") == [] and "confirm" in allowed_actions(seller_part, "point")
+    staff(point, "ban@ocop.vn")
+    sign_in(client, "ban@ocop.vn")
+    desk = client.get(f"/counter/{point.id}/pickups").get_data(as_text=True)
+    assert order.number in desk and "5 Lê Lợi" in desk
+    slip = client.get(f"/counter/{point.id}/pickups/{seller_part.id}/slip").get_data(as_text=True)
+    assert "Happy birthday, Mum!" in slip and "Jane Doe" in slip and "₫" not in slip.split("<main")[1]
+    for part in order.parts:
+        for action in ("confirm", "pack", "ship", "deliver"):
+            assert client.post(f"/counter/{point.id}/pickups/{part.id}", data={"action": action}).status_code == 303
+    db.session.expire_all()
+    assert {part.state for part in order.parts} == {"delivered"} and order.payment_status == "paid"
+    assert stock.level(point.location_id, box[2].id).on_hand == 4
+    assert stock_check.problems() == []
+
+
+def test_a_hotel_outside_the_points_province_and_a_wrap_nobody_offers_are_refused(client, box, today):
+    point, packed = _hue_point_with_box(box, wrap=None)
+    client.post("/cart/add", data={"combo_id": packed.id, "quantity": 1})
+    far = HOTEL | {"delivery": f"hotel-{point.id}", "province": "19", "ward": "Phường Phan Đình Phùng",
+                   "deliver_by": today.isoformat()}
+    assert client.post("/checkout", data=far).status_code == 422
+    wrapped = HOTEL | {"delivery": f"hotel-{point.id}", "deliver_by": today.isoformat()}
+    assert client.post("/checkout", data=wrapped).status_code == 422  # this point does not wrap
+    late = HOTEL | {"delivery": f"hotel-{point.id}", "deliver_by": (today + dt.timedelta(days=61)).isoformat(),
+                    "gift_wrap": ""}
+    assert client.post("/checkout", data=late).status_code == 422
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+@pytest.mark.parametrize("goods, days, qualifies", [
+    (2_000_000, 60, True), (1_999_999, 10, False), (2_000_000, 61, False), (3_500_000, 0, True)])
+def test_the_vat_refund_needs_two_million_from_one_producer_and_a_departure_within_60_days(
+        client, make, today, goods, days, qualifies):
+    maker = make.seller(legal_name="Công ty Yến sào", province_code=56)
+    nest = stocked(make, maker, "Yến sào", goods, 3)
+    client.post("/cart/add", data={"product_id": nest.id, "quantity": 1})
+    data = CONTACT | {"vat_refund": "y", "passport_no": "C1234567", "nationality": "KR",
+                      "departure_date": (today + dt.timedelta(days=days)).isoformat(), "departure_airport": "CXR"}
+    placed = check_out(client, data)
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    order = db.session.scalar(select(Order))
+    from marketplace.orders.services import vat_refund_claims
+    [claim] = vat_refund_claims(order)
+    assert claim.qualifies is qualifies and claim.goods_vnd == goods
+    page = client.get(placed.headers["Location"]).get_data(as_text=True)
+    assert "C1234567" in page and ("hộ chiếu" in page) is qualifies  # the invoice's requirements when it qualifies
+
+
+def test_a_vat_refund_request_needs_its_passport_and_departure(client, box, today):
+    combo, _candy, _tea = box
+    client.post("/cart/add", data={"combo_id": combo.id, "quantity": 1})
+    missing = client.post("/checkout", data=CONTACT | {"vat_refund": "y", "nationality": "VN"})
+    assert missing.status_code == 422
+    past = CONTACT | {"vat_refund": "y", "passport_no": "C1234567", "nationality": "GB",
+                      "departure_date": (today - dt.timedelta(days=1)).isoformat(), "departure_airport": "HAN"}
+    assert client.post("/checkout", data=past).status_code == 422

@@ -203,6 +203,9 @@ DEMO_POINTS = [  # code, name, kind, province, street, hours, phone; then the En
 ]
 
 
+DEMO_GIFT_WRAP = {"HN-NB1": 30000, "HUE-DN1": 20000}  # the points that wrap gifts, and their fee
+
+
 def _sales_points() -> None:
     """Three example sales points with opening stock of some listed products (once), and their English texts."""
 
@@ -210,14 +213,16 @@ def _sales_points() -> None:
     for n, (code, name, kind, province, street, hours, phone, english) in enumerate(DEMO_POINTS):
         name_en, street_en, hours_en = english
         existing = db.session.scalar(db.select(SalesPoint).filter_by(code=code))
+        wrap = DEMO_GIFT_WRAP.get(code)
         if existing is not None:
+            existing.gift_wrap_vnd = existing.gift_wrap_vnd if existing.gift_wrap_vnd is not None else wrap
             existing.name_en = existing.name_en or name_en
             existing.street_en = existing.street_en or street_en
             existing.opening_hours_en = existing.opening_hours_en or hours_en
             continue
         point = SalesPoint(code=code, name=name, kind=kind, province_code=province, name_en=name_en,
                            ward_code=int(ocop.wards_of(province)[0].code), street=street, opening_hours=hours,
-                           street_en=street_en, opening_hours_en=hours_en,
+                           street_en=street_en, opening_hours_en=hours_en, gift_wrap_vnd=wrap,
                            phone=phone, location=StockLocation(kind="sales_point", name=name))
         db.session.add(point)
         db.session.flush()

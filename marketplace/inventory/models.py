@@ -79,7 +79,8 @@ class SalesPoint(Timestamped, db.Model):
     """An OCOP point of sale: the public face of a stock location (its shelf), with its address and hours.
     Its staff and documents (receipts, sales, transfers, counts) are the sales points' (`salespoints`)."""
     __tablename__ = "sales_points"
-    __table_args__ = (one_of("kind", ocop.SALES_POINT_KINDS),)
+    __table_args__ = (one_of("kind", ocop.SALES_POINT_KINDS),
+                      CheckConstraint("gift_wrap_vnd IS NULL OR gift_wrap_vnd >= 0", name="gift_wrap"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)  # printed on receipts: "TN-01"
@@ -94,6 +95,7 @@ class SalesPoint(Timestamped, db.Model):
     opening_hours_en: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
+    gift_wrap_vnd: Mapped[int | None]  # the point wraps gifts for this fee (None: it does not)
     location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), unique=True)
 
     location = relationship("StockLocation")

@@ -34,6 +34,13 @@ def available_at(location_ids: list[int], product_ids: list[int]) -> dict[tuple[
     return {(location_id, product_id): available for location_id, product_id, available in rows}
 
 
+def point_at(location_id: int | None) -> SalesPoint | None:
+    """The sales point whose shelf this location is (None: a warehouse, or no location)."""
+    if location_id is None:
+        return None
+    return db.session.scalar(select(SalesPoint).where(SalesPoint.location_id == location_id))
+
+
 def open_points(province_code: int | None = None) -> list[SalesPoint]:
     query = select(SalesPoint).where(SalesPoint.active.is_(True)).order_by(SalesPoint.province_code, SalesPoint.name)
     if province_code is not None:

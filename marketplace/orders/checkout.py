@@ -20,6 +20,7 @@ from ..combos.services import ComboOffer
 from ..combos.services import offers_by_ids as combo_offers
 from ..extensions import db
 from ..inventory import services as stock
+from ..inventory.models import SalesPoint
 from ..models_base import utcnow
 from ..outbox.services import queue_email
 from ..sellers.models import Seller
@@ -51,6 +52,27 @@ class Contact:
     @classmethod
     def at_point(cls, name: str, phone: str, email: str, point) -> Contact:
         return cls(name, phone, email, point.province_code, point.ward_code, f"{point.name}, {point.street}")
+
+
+@dataclass
+class Extras:
+    """What a visitor may add to an order: a gift (a message card, wrapping by the point that fulfils it, no
+    prices on the packing slip), a hotel to deliver to (the contact's address is the hotel's), and a VAT
+    refund request for departure."""
+    is_gift: bool = False
+    gift_message: str | None = None
+    wrap: bool = False
+    hotel_name: str | None = None
+    guest_name: str | None = None
+    deliver_by: dt.date | None = None
+    vat_refund: bool = False
+    passport_no: str | None = None
+    nationality: str | None = None
+    departure_date: dt.date | None = None
+    departure_airport: str | None = None
+
+    def fields(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "wrap"}
 
 
 def delivery_fee(origin_province_code: int, province_code: int, goods_vnd: int, shipped: bool = True) -> int:
@@ -114,6 +136,7 @@ class Quote:
     unit_prices: dict[int, int]
     combos: dict[int, int] = field(default_factory=dict)
     offers: dict[int, ComboOffer] = field(default_factory=dict)
+    wrap_vnd: int = 0
 
     @property
     def goods_vnd(self) -> int:
@@ -125,7 +148,7 @@ class Quote:
 
     @property
     def total_vnd(self) -> int:
-        return self.goods_vnd + self.delivery_vnd
+        return self.goods_vnd + self.delivery_vnd + self.wrap_vnd
 
     @property
     def lines(self) -> list[QuotedLine]:
@@ -142,14 +165,15 @@ def _check_limits(items: dict[int, int], combos: dict[int, int]) -> None:
         raise CheckoutError("too_many_units", too_many)
 
 
-def _combo_lines(combos: dict[int, int], pickup_location_id: int | None) -> tuple[list[QuotedLine], dict]:
-    """Each box's items with their share of its price; a box packed at a point is collected only there."""
+def _combo_lines(combos: dict[int, int], shelf: int | None) -> tuple[list[QuotedLine], dict]:
+    """Each box's items with their share of its price; a box packed at a point leaves only from there (collected
+    there, or sent from there: `shelf`, when the whole order is one point's)."""
     found = combo_offers(combos)
     unlisted = [{"combo_id": cid} for cid in combos if cid not in found or not found[cid].listable]
     if unlisted:
         raise CheckoutError("unlisted", unlisted)
     elsewhere = [{"combo_id": cid} for cid, offer in found.items()
-                 if pickup_location_id is not None and offer.location_id not in (None, pickup_location_id)]
+                 if shelf is not None and offer.location_id not in (None, shelf)]
     if elsewhere:
         raise CheckoutError("combo_elsewhere", elsewhere)
     lines = []
@@ -157,41 +181,54 @@ def _combo_lines(combos: dict[int, int], pickup_location_id: int | None) -> tupl
         offer, boxes = found[cid], combos[cid]
         for item, share in zip(offer.items, offer.shares(), strict=True):
             lines.append(QuotedLine(item.info.listing, item.quantity * boxes, share * boxes,
-                                    pickup_location_id or offer.location_id, offer, boxes))
+                                    shelf or offer.location_id, offer, boxes))
     return lines, found
 
 
 def quote(items: dict[int, int], province_code: int | None, pickup_location_id: int | None = None,
-          combos: dict[int, int] | None = None) -> Quote:
-    """Price `items` ({product id: quantity}) and `combos` ({combo id: boxes}) as they would be ordered now.
-    Raises CheckoutError (empty, too_many_units, unlisted, combo_elsewhere) for what could never be ordered."""
+          combos: dict[int, int] | None = None, from_point: SalesPoint | None = None, wrap: bool = False) -> Quote:
+    """Price `items` ({product id: quantity}) and `combos` ({combo id: boxes}) as they would be ordered now:
+    collected at a point (`pickup_location_id`), sent from a point's shelf (`from_point`: a hotel delivery),
+    or by post from the producers (and the points that pack gift boxes); `wrap`: gift wrapping by the point
+    that fulfils the order. Raises CheckoutError (empty, too_many_units, unlisted, combo_elsewhere,
+    wrap_unavailable) for what could never be ordered."""
     combos = combos or {}
     _check_limits(items, combos)
     listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
     unlisted = [{"product_id": pid} for pid in items if pid not in listings]
     if unlisted:
         raise CheckoutError("unlisted", unlisted)
-    lines = [QuotedLine(listings[pid], qty, listings[pid].product.price_vnd * qty, pickup_location_id)
+    shelf = pickup_location_id or (from_point.location_id if from_point is not None else None)
+    lines = [QuotedLine(listings[pid], qty, listings[pid].product.price_vnd * qty, shelf)
              for pid, qty in sorted(items.items())]
-    combo_lines, found = _combo_lines(combos, pickup_location_id)
+    combo_lines, found = _combo_lines(combos, shelf)
     parts: dict[tuple[int, int | None], QuotedPart] = {}
     for line in lines + combo_lines:
         part = parts.setdefault((line.listing.seller.id, line.location_id),
                                 QuotedPart(line.listing.seller, line.location_id, []))
         part.lines.append(line)
         part.goods_vnd += line.subtotal_vnd
-    _charge_delivery(list(parts.values()), province_code, pickup_location_id, found)
-    return Quote(items, list(parts.values()), {pid: listing.product.price_vnd for pid, listing in listings.items()},
-                 combos, found)
+    _charge_delivery(list(parts.values()), province_code, pickup_location_id)
+    quoted = Quote(items, list(parts.values()), {pid: listing.product.price_vnd for pid, listing in listings.items()},
+                   combos, found)
+    if wrap:
+        quoted.wrap_vnd = _wrap_fee(shelf)
+    return quoted
 
 
-def _charge_delivery(parts: list[QuotedPart], province_code: int | None, pickup_location_id: int | None,
-                     found: dict[int, ComboOffer]) -> None:
+def _wrap_fee(shelf: int | None) -> int:
+    """Gift wrapping is done by the point that fulfils the whole order, at its fee."""
+    point = db.session.scalar(select(SalesPoint).where(SalesPoint.location_id == shelf)) if shelf else None
+    if point is None or point.gift_wrap_vnd is None:
+        raise CheckoutError("wrap_unavailable")
+    return point.gift_wrap_vnd
+
+
+def _charge_delivery(parts: list[QuotedPart], province_code: int | None, pickup_location_id: int | None) -> None:
     """One fee per parcel: a producer's parcel from its warehouse; one parcel for all a sales point packs
-    (charged on the first of its parts); nothing for a pickup or a service."""
+    (charged on the first of its parts), by the point's province; nothing for a pickup or a service."""
     if pickup_location_id is not None:
         return
-    points = {offer.location_id: offer.point for offer in found.values() if offer.point is not None}
     parcels: dict[int | None, list[QuotedPart]] = {}
     for part in parts:
         if part.location_id is None:
@@ -199,6 +236,8 @@ def _charge_delivery(parts: list[QuotedPart], province_code: int | None, pickup_
                                              any(not line.product.is_service for line in part.lines))
         else:
             parcels.setdefault(part.location_id, []).append(part)
+    points = {point.location_id: point for point in db.session.scalars(
+        select(SalesPoint).where(SalesPoint.location_id.in_(list(parcels))))} if parcels else {}
     for location_id, packed in parcels.items():
         goods = sum(part.goods_vnd for part in packed)
         packed[0].delivery_vnd = delivery_fee(points[location_id].province_code, province_code, goods)
@@ -266,17 +305,24 @@ def _needs(quoted: Quote) -> dict[tuple[int, int | None], int]:
 def place_order(items: dict[int, int], contact: Contact, payment_method: str, *, user=None, locale: str = "vi",
                 from_cart: bool = False, pickup_location_id: int | None = None,
                 seen_prices: dict[int, int] | None = None, seen_total: int | None = None,
-                client_key: str | None = None, combos: dict[int, int] | None = None) -> Order:
+                client_key: str | None = None, combos: dict[int, int] | None = None,
+                from_point: SalesPoint | None = None, extras: Extras | None = None) -> Order:
     """Place an order for `items` ({product id: quantity}) and `combos` ({combo id: boxes}), split by seller
     and place, reserving the stock in each seller's warehouse (a box packed at a sales point: on its shelf),
     or all of it at one sales point for a pickup (`pickup_location_id`), in the caller's unit of work: every
     unit of every box, or nothing. When the buyer's page showed prices or a total, they must still hold.
     The order keeps the page's `client_key` (unique: see `unit_of_work.run_once`, which answers a repeat).
+    A hotel delivery is sent from `from_point`'s shelf, within its province. `extras`: a gift, a hotel, a VAT
+    refund request.
     Raises CheckoutError: payment_unavailable, empty, too_many_units, unlisted, combo_elsewhere,
-    price_changed (with the changes), out_of_stock (with the products or combos) or too_many_open_orders."""
+    wrap_unavailable, hotel_outside_province, price_changed (with the changes), out_of_stock (with the
+    products or combos) or too_many_open_orders."""
+    extras = extras or Extras()
     if payment_method not in available_methods(pickup=pickup_location_id is not None):
         raise CheckoutError("payment_unavailable")
-    quoted = quote(items, contact.province_code, pickup_location_id, combos)
+    if from_point is not None and from_point.province_code != contact.province_code:
+        raise CheckoutError("hotel_outside_province")
+    quoted = quote(items, contact.province_code, pickup_location_id, combos, from_point, extras.wrap)
     changes = price_changes(quoted, seen_prices, seen_total)
     if changes:
         raise CheckoutError("price_changed", changes, quoted)
@@ -291,8 +337,8 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
                   contact_name=contact.name, contact_phone=contact.phone, contact_email=contact.email,
                   province_code=contact.province_code, ward_code=contact.ward_code, street=contact.street,
                   payment_method=payment_method, goods_vnd=quoted.goods_vnd, delivery_vnd=quoted.delivery_vnd,
-                  total_vnd=quoted.total_vnd, locale=locale, pickup_location_id=pickup_location_id,
-                  client_key=client_key or None)
+                  wrap_vnd=quoted.wrap_vnd, total_vnd=quoted.total_vnd, locale=locale,
+                  pickup_location_id=pickup_location_id, client_key=client_key or None, **extras.fields())
     if payment_method in PREPAID:
         order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
     elif pickup_location_id is not None:
@@ -345,7 +391,8 @@ def _taken(quoted: Quote, error) -> list[dict]:
 
 def place_cart_order(user, contact: Contact, payment_method: str, locale: str = "vi",
                      pickup_location_id: int | None = None, seen_prices: dict[int, int] | None = None,
-                     seen_total: int | None = None, client_key: str | None = None) -> Order:
+                     seen_total: int | None = None, client_key: str | None = None,
+                     from_point: SalesPoint | None = None, extras: Extras | None = None) -> Order:
     """Check out the cart as it is shown: any line unlisted, out of stock or short stops it (for a pickup,
     what the producers' warehouses hold does not matter: the point's shelf is checked when placing)."""
     view = carts.view(user)
@@ -353,7 +400,8 @@ def place_cart_order(user, contact: Contact, payment_method: str, locale: str = 
         raise CheckoutError("empty")
 
     def matters(line, from_warehouse: bool) -> bool:
-        return bool(line.problem) and not (pickup_location_id and from_warehouse and line.problem != "unlisted")
+        at_point = pickup_location_id is not None or from_point is not None
+        return bool(line.problem) and not (at_point and from_warehouse and line.problem != "unlisted")
 
     problems = [{"product_id": line.product_id, "problem": line.problem, "available": line.available}
                 for line in view.lines if matters(line, True)]
@@ -363,7 +411,7 @@ def place_cart_order(user, contact: Contact, payment_method: str, locale: str = 
         raise CheckoutError("cart_changed", problems)
     return place_order(view.items, contact, payment_method, user=user, locale=locale, from_cart=True,
                        pickup_location_id=pickup_location_id, seen_prices=seen_prices, seen_total=seen_total,
-                       client_key=client_key, combos=view.combo_items)
+                       client_key=client_key, combos=view.combo_items, from_point=from_point, extras=extras)
 
 
 def _announce_placed(order: Order) -> None:

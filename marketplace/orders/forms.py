@@ -1,14 +1,27 @@
+import datetime as dt
 import hashlib
+import re
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from .. import ocop
 from ..forms import AddressChecks, Form, once_key, submitted_key, whole_number
 from ..i18n import localized
-from .checkout import Contact, available_methods
+from .checkout import Contact, Extras, available_methods
 
 PAYMENT_LABELS = {
     "cod": _l("Cash on delivery"),
@@ -51,6 +64,22 @@ class CheckoutForm(AddressChecks, Form):
     ward = StringField(_l("Ward or commune"), validators=[Optional(), Length(max=100)])
     street = StringField(_l("Street address"), validators=[Optional(), Length(max=300)])
     payment = RadioField(_l("Payment"), default="cod", validators=[DataRequired()])
+    # A gift: a card, wrapping by the point that fulfils it, no prices on the packing slip.
+    is_gift = BooleanField(_l("This is a gift: no prices on the packing slip"))
+    gift_message = TextAreaField(_l("Message for the card (optional)"), validators=[Optional(), Length(max=300)])
+    gift_wrap = BooleanField(_l("Gift wrapping by the sales point (its fee is added)"))
+    # A hotel delivery (the address above is the hotel's).
+    hotel_name = StringField(_l("Hotel"), validators=[Optional(), Length(max=200)])
+    guest_name = StringField(_l("Guest's name at the reception"), validators=[Optional(), Length(max=200)])
+    deliver_by = DateField(_l("Deliver by"), validators=[Optional()])
+    # A foreign visitor's VAT refund at departure.
+    vat_refund = BooleanField(_l("I am a foreign visitor and will claim the VAT refund when I leave"))
+    passport_no = StringField(_l("Passport number"), validators=[Optional(), Length(max=20)])
+    nationality = SelectField(_l("Nationality"), validators=[Optional()])
+    departure_date = DateField(_l("Departure date"), validators=[Optional()])
+    departure_airport = SelectField(_l("Departure airport"), validators=[Optional()],
+                                    choices=[SelectChoice("", "—")] + [SelectChoice(code, f"{name} ({code})")
+                                                                     for code, name in ocop.DEPARTURE_AIRPORTS.items()])
     # What the review step showed: the total and each unit price ("product:price,…"). The order is placed
     # only while they still hold; they are never used as prices.
     seen_total = HiddenField()
@@ -63,14 +92,40 @@ class CheckoutForm(AddressChecks, Form):
         self.setup_address()
         self.province.choices = [SelectChoice("", "—"), *self.province.choices]
         self.pickup_points = {f"point-{point.id}": point for point in pickup_points}
+        self.hotel_points = {f"hotel-{point.id}": point for point in pickup_points}
         self.delivery.choices = [SelectChoice("post", _l("By post"))] + [
-            SelectChoice(code, localized(point.name, point.name_en)) for code, point in self.pickup_points.items()]
+            SelectChoice(code, localized(point.name, point.name_en)) for code, point in self.pickup_points.items()] + [
+            SelectChoice(code, _l("To your hotel in %(province)s, from %(point)s",
+                                  province=ocop.province_name(point.province_code),
+                                  point=localized(point.name, point.name_en)))
+            for code, point in self.hotel_points.items()]
+        countries = [SelectChoice(code, name) for code, name in get_locale().territories.items()
+                     if len(code) == 2 and code.isalpha() and code not in ("VN", "ZZ")]
+        self.nationality.choices = [SelectChoice("", "—"), *sorted(countries, key=lambda choice: choice.label)]
         offered = dict.fromkeys(available_methods() + (available_methods(pickup=True) if pickup_points else ()))
         self.payment.choices = [SelectChoice(method, PAYMENT_LABELS[method]) for method in offered]
 
     @property
     def pickup_point(self):
         return self.pickup_points.get(self.delivery.data)
+
+    @property
+    def hotel_point(self):
+        """The point that sends the order to the buyer's hotel (None: not a hotel delivery)."""
+        return self.hotel_points.get(self.delivery.data)
+
+    def extras(self) -> Extras:
+        hotel, vat = self.hotel_point is not None, bool(self.vat_refund.data)
+
+        def text(field, when=True):
+            return ((field.data or "").strip() or None) if when else None
+
+        return Extras(is_gift=bool(self.is_gift.data), gift_message=text(self.gift_message),
+                      wrap=bool(self.gift_wrap.data), hotel_name=text(self.hotel_name, hotel),
+                      guest_name=text(self.guest_name, hotel), deliver_by=self.deliver_by.data if hotel else None,
+                      vat_refund=vat, passport_no=text(self.passport_no, vat), nationality=text(self.nationality, vat),
+                      departure_date=self.departure_date.data if vat else None,
+                      departure_airport=text(self.departure_airport, vat))
 
     def contact(self):
         """The validated contact and destination (the sales point's address for a pickup)."""
@@ -80,7 +135,7 @@ class CheckoutForm(AddressChecks, Form):
         return Contact(name, self.phone.data, email, self.province.data, self.ward_code, self.street.data.strip())
 
     def _destination(self) -> str:
-        where = f"{self.delivery.data}|{self.province.data}|{self.ward.data}|{self.street.data}"
+        where = f"{self.delivery.data}|{self.province.data}|{self.ward.data}|{self.street.data}|{self.gift_wrap.data}"
         return hashlib.sha256(where.encode()).hexdigest()[:16]
 
     def seen(self) -> tuple[dict[int, int] | None, int | None]:
@@ -121,10 +176,37 @@ class CheckoutForm(AddressChecks, Form):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.delivery.data == "post":  # an address is needed only to send it
-            for field in (self.province, self.ward, self.street):
-                if not field.data:
-                    field.errors = [*field.errors, field.gettext(WTFORMS_REQUIRED)]
-                    valid = False
+        needed = []
+        if self.delivery.data == "post" or self.hotel_point is not None:  # an address is needed to send it
+            needed += [self.province, self.ward, self.street]
+        if self.hotel_point is not None:
+            needed += [self.hotel_name, self.guest_name, self.deliver_by]
+        if self.vat_refund.data:
+            needed += [self.passport_no, self.nationality, self.departure_date, self.departure_airport]
+        for field in needed:
+            if not field.data:
+                field.errors = [*field.errors, field.gettext(WTFORMS_REQUIRED)]
+                valid = False
+        valid &= self._check_dates()
+        if self.hotel_point is not None and self.province.data and self.province.data != self.hotel_point.province_code:
+            self.province.errors = [*self.province.errors, _l(
+                "The point delivers to hotels in %(province)s only.",
+                province=ocop.province_name(self.hotel_point.province_code))]
+            valid = False
+        return valid
+
+    def _check_dates(self) -> bool:
+        today, valid = ocop.today(), True
+        if self.hotel_point is not None and self.deliver_by.data and not (
+                today <= self.deliver_by.data <= today + dt.timedelta(days=60)):
+            self.deliver_by.errors = [*self.deliver_by.errors, _l("A day from today to 60 days from now.")]
+            valid = False
+        if self.vat_refund.data and self.departure_date.data and self.departure_date.data < today:
+            self.departure_date.errors = [*self.departure_date.errors, _l("The departure cannot be in the past.")]
+            valid = False
+        if self.vat_refund.data and self.passport_no.data and not re.fullmatch(r"[A-Za-z0-9]{5,20}",
+                                                                                self.passport_no.data.strip()):
+            self.passport_no.errors = [*self.passport_no.errors, _l("Letters and digits, as on the passport.")]
+            valid = False
         return valid
 

@@ -56,6 +56,7 @@ class Order(SubmittedOnce, Timestamped, db.Model):
     __table_args__ = (
         one_of("payment_method", PAYMENT_METHODS),
         CheckConstraint("total_vnd >= 0", name="total"),
+        CheckConstraint("wrap_vnd >= 0", name="wrap"),
         one_of("payment_status", PAYMENT_STATUSES),
     )
 
@@ -76,8 +77,22 @@ class Order(SubmittedOnce, Timestamped, db.Model):
     pickup_location_id: Mapped[int | None] = mapped_column(ForeignKey("stock_locations.id"))  # a sales point
     goods_vnd: Mapped[int]
     delivery_vnd: Mapped[int]
+    wrap_vnd: Mapped[int] = mapped_column(default=0)  # gift wrapping by the point (its fee)
     total_vnd: Mapped[int]
     locale: Mapped[str] = mapped_column(String(5), default="vi")
+    # A gift: a message card, wrapping, and no prices on the packing slip.
+    is_gift: Mapped[bool] = mapped_column(default=False)
+    gift_message: Mapped[str | None] = mapped_column(String(300))
+    # Delivered to a hotel by the sales point of its province: the hotel is the address above.
+    hotel_name: Mapped[str | None] = mapped_column(String(200))
+    guest_name: Mapped[str | None] = mapped_column(String(200))
+    deliver_by: Mapped[dt.date | None]
+    # A foreign visitor asks for a VAT refund at departure (see `vat_refund_parts`).
+    vat_refund: Mapped[bool] = mapped_column(default=False)
+    passport_no: Mapped[str | None] = mapped_column(String(20))
+    nationality: Mapped[str | None] = mapped_column(String(2))  # ISO 3166 code
+    departure_date: Mapped[dt.date | None]
+    departure_airport: Mapped[str | None] = mapped_column(String(3))  # IATA code
 
     parts = relationship("OrderPart", back_populates="order", order_by="OrderPart.id")
     combos = relationship("OrderCombo", back_populates="order", order_by="OrderCombo.id")
@@ -121,7 +136,14 @@ class OrderPart(Timestamped, db.Model):
 
     order = relationship("Order", back_populates="parts")
     seller = relationship("Seller")
+    location = relationship("StockLocation")
     lines = relationship("OrderLine", back_populates="part", order_by="OrderLine.id")
+
+    @property
+    def at_point(self) -> bool:
+        """Its goods are on a sales point's shelf (a pickup there, or a box or a hotel delivery the point
+        packs and sends): the point's staff move it, not the seller."""
+        return self.location.kind == "sales_point"
 
     @property
     def state_label(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from .. import ocop
 from ..extensions import db
 from ..i18n import vnd
 from ..inventory import services as stock
@@ -95,10 +97,11 @@ def status_of(order: Order) -> str:
 
 
 def allowed_actions(part: OrderPart, by: str = "seller") -> list[str]:
-    """What the seller (by post) or the pickup point's staff (`by="point"`) may do with a part now;
-    an order to be paid first can only be cancelled."""
-    if (by == "point") != is_pickup(part.order):
-        return []  # a pickup part is the point's to prepare and hand over; a posted part, the seller's
+    """What the seller (its warehouse's parts) or a sales point's staff (`by="point"`: the parts on its
+    shelf, collected there or sent from there) may do with a part now; an order to be paid first can only
+    be cancelled."""
+    if (by == "point") != part.at_point:
+        return []  # goods on a point's shelf are the point's to prepare; a warehouse's, the seller's
     actions = [action for action in ACTIONS if PART.allows(part.state, action)
                and action not in (("ship", "deliver") if is_pickup(part.order) else ("hand_over",))]
     if awaiting_payment(part.order) or part.order.payment_status in ("expired", "cancelled"):
@@ -339,19 +342,56 @@ def _announce_state(part: OrderPart) -> None:
         queue_email(order.contact_email, subject, "notice", name=order.contact_name, url=order_url(order))
 
 
+# --- A foreign visitor's VAT refund --------------------------------------------------------------------
+
+@dataclass
+class VatClaim:
+    """What one producer sold in this order, and whether its VAT can be refunded at departure."""
+    seller: Seller
+    parts: list[OrderPart]
+    goods_vnd: int
+    reasons: list[str]  # why it does not qualify (empty: it does)
+
+    @property
+    def qualifies(self) -> bool:
+        return not self.reasons
+
+
+def vat_refund_claims(order: Order) -> list[VatClaim]:
+    """Per producer, when the buyer asked for the VAT refund: at least VAT_REFUND_MIN_VND of goods from that
+    seller on the day of the order (its parts not cancelled), and a departure within VAT_REFUND_DAYS of it."""
+    if not order.vat_refund:
+        return []
+    bought = ocop.local_date(order.created_at)
+    by_seller: dict[int, list[OrderPart]] = {}
+    for part in order.parts:
+        if part.state != "cancelled":
+            by_seller.setdefault(part.seller_id, []).append(part)
+    claims = []
+    for parts in by_seller.values():
+        goods, reasons = sum(part.goods_vnd for part in parts), []
+        if goods < ocop.VAT_REFUND_MIN_VND:
+            reasons.append(_("less than %(min)s from this producer", min=vnd(ocop.VAT_REFUND_MIN_VND)))
+        if order.departure_date is None or not 0 <= (order.departure_date - bought).days <= ocop.VAT_REFUND_DAYS:
+            reasons.append(_("the departure is more than %(days)d days after the purchase", days=ocop.VAT_REFUND_DAYS))
+        claims.append(VatClaim(parts[0].seller, parts, goods, reasons))
+    return claims
+
+
 # --- Lists -----------------------------------------------------------------------------------------
 
 def pickup_parts(location_id: int, open_only: bool = True) -> list[OrderPart]:
-    """The parts of orders to be collected at this sales point."""
-    query = select(OrderPart).join(Order).where(Order.pickup_location_id == location_id)
+    """The parts of orders on this sales point's shelf: to be collected there, or packed and sent from
+    there (a gift combo it packs, a hotel delivery)."""
+    query = select(OrderPart).where(OrderPart.location_id == location_id)
     if open_only:
-        query = query.where(OrderPart.state.in_(("placed", "confirmed", "packed")))
+        query = query.where(OrderPart.state.in_((*OPEN_STATES, "shipped")))
     return db.session.scalars(query.order_by(OrderPart.id)).all()
 
 
 def pickup_part(location_id: int, part_id: int) -> OrderPart | None:
     part = db.session.get(OrderPart, part_id)
-    return part if part is not None and part.order.pickup_location_id == location_id else None
+    return part if part is not None and part.location_id == location_id else None
 
 
 def seller_parts(seller_id: int, limit: int = 200) -> list[OrderPart]:

@@ -14,7 +14,7 @@ from ..extensions import csrf
 from ..forms import submitted_key
 from ..i18n import current_language
 from ..inventory import services as stock
-from ..inventory.queries import points_for_pickup
+from ..inventory.queries import point_at, points_for_pickup
 from ..transitions import Refused
 from ..unit_of_work import made_with, run, run_once
 from ..urls import safe_next
@@ -29,6 +29,9 @@ MESSAGES = {
     "unlisted": _l("This product is no longer on sale."),
     "out_of_stock": _l("This product is out of stock."),
     "combo_elsewhere": _l("A gift box packed at a sales point is collected there."),
+    "wrap_unavailable": _l("Gift wrapping is done by a sales point: choose to collect the order at a point that "
+                           "wraps, or to have it sent to your hotel from one."),
+    "hotel_outside_province": _l("A sales point delivers to hotels in its own province only."),
     "too_many_open_orders": _l("This phone number already has %(limit)d orders waiting for payment or delivery. "
                                "Please pay or receive one of them first, or cancel one."),
 }
@@ -120,16 +123,18 @@ def checkout():
         form.name.data, form.email.data = form.name.data or current_user.name, form.email.data or current_user.email
     quoted, changes, status = None, [], 200
     if form.validate_on_submit():
-        point = form.pickup_point
+        point, hotel, extras = form.pickup_point, form.hotel_point, form.extras()
         location_id = point.location_id if point else None
         seen_prices, seen_total = form.seen()
         try:
             if seen_total is None:  # the first step: show the total before anything is placed
-                quoted = quote(view.items, form.contact().province_code, location_id, view.combo_items)
+                quoted = quote(view.items, form.contact().province_code, location_id, view.combo_items, hotel,
+                               extras.wrap)
             else:
                 order, _fresh = run_once(Order, form.key(), place_cart_order, current_user, form.contact(),
                                          form.payment.data, locale=current_language(), pickup_location_id=location_id,
-                                         seen_prices=seen_prices, seen_total=seen_total)
+                                         seen_prices=seen_prices, seen_total=seen_total, from_point=hotel,
+                                         extras=extras)
                 cart.forget_guest_cart(current_user)
                 if order.payment_method == "card":
                     return _pay_by_card(order)
@@ -139,6 +144,9 @@ def checkout():
                 quoted, changes, status = refused.quote, refused.items, 409
             elif refused.code == "too_many_open_orders":
                 flash(str(MESSAGES["too_many_open_orders"]) % {"limit": refused.items[0]["limit"]}, "error")
+                status = 422
+            elif refused.code in ("wrap_unavailable", "hotel_outside_province", "combo_elsewhere"):
+                flash(str(MESSAGES[refused.code]), "error")
                 status = 422
             else:
                 flash(_("Your cart changed while you were checking out: please look at it again."), "error")
@@ -180,7 +188,17 @@ def order(number: str):
                     "config": current_app.config}
     return render_template("orders/order.html", order=found, transfer=transfer, history=services.history(found),
                            awaiting_payment=services.awaiting_payment(found), back_from_card="paid" in request.args,
-                           may_cancel=services.buyer_may_cancel(found))
+                           may_cancel=services.buyer_may_cancel(found), vat_claims=services.vat_refund_claims(found),
+                           pickup_point=point_at(found.pickup_location_id))
+
+
+@bp.get("/seller/orders/<int:part_id>/slip")
+@roles_required("seller")
+def seller_packing_slip(part_id: int):
+    part = services.seller_part(current_user.seller_id, part_id)
+    if part is None or part.at_point:
+        abort(404)  # another seller's part does not exist; a point's part is the point's to pack
+    return render_template("orders/packing_slip.html", part=part, order=part.order)
 
 
 @bp.post("/orders/<number>/pay")

@@ -33,11 +33,16 @@ def create_session(order, success_url: str, cancel_url: str) -> tuple[str, str]:
     line_items = [
         {"price_data": {"currency": CURRENCY, "unit_amount": line.unit_price_vnd,
                         "product_data": {"name": line.name}}, "quantity": line.quantity}
-        for part in order.parts for line in part.lines
+        for part in order.parts for line in part.lines if line.order_combo_id is None
+    ] + [  # a gift combo is one item at its price (its items' shares are not whole đồng per unit)
+        {"price_data": {"currency": CURRENCY, "unit_amount": box.unit_price_vnd,
+                        "product_data": {"name": box.name}}, "quantity": box.quantity}
+        for box in order.combos
     ]
-    if order.delivery_vnd:
-        line_items.append({"price_data": {"currency": CURRENCY, "unit_amount": order.delivery_vnd,
-                                          "product_data": {"name": "Phí giao hàng / Delivery"}}, "quantity": 1})
+    for amount, name in ((order.delivery_vnd, "Phí giao hàng / Delivery"), (order.wrap_vnd, "Gói quà / Gift wrapping")):
+        if amount:
+            line_items.append({"price_data": {"currency": CURRENCY, "unit_amount": amount,
+                                              "product_data": {"name": name}}, "quantity": 1})
     expires = max(order.payment_due_at, utcnow() + STRIPE_MIN_SESSION) if order.payment_due_at else None
     params = {
         "mode": "payment", "line_items": line_items, "client_reference_id": order.number,

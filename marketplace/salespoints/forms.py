@@ -37,6 +37,8 @@ class PointForm(AddressChecks, Form):
     opening_hours_en = StringField(_l("Opening hours in English (e.g. 7:00–21:00 daily)"),
                                    validators=[Optional(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
+    gift_wrap_vnd = IntegerField(_l("Gift wrapping fee (₫; empty: the point does not wrap)"),
+                                 validators=[Optional(), NumberRange(min=0, max=1_000_000)])
     active = BooleanField(_l("Open (staff can sell; shown to visitors)"), default=True)
 
     def __init__(self, *args, **kwargs):
@@ -51,7 +53,7 @@ class PointForm(AddressChecks, Form):
                 "kind": self.kind.data, "province_code": self.province.data, "ward_code": self.ward_code,
                 "street": self.street.data.strip(), "street_en": english(self.street_en),
                 "opening_hours": self.opening_hours.data.strip(), "opening_hours_en": english(self.opening_hours_en),
-                "phone": self.phone.data, "active": self.active.data}
+                "phone": self.phone.data, "gift_wrap_vnd": self.gift_wrap_vnd.data, "active": self.active.data}
 
 
 class StaffForm(Form):

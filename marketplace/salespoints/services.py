@@ -51,7 +51,7 @@ class PointError(ValueError):
 # --- Points and their staff (the office) -------------------------------------------------------------
 
 POINT_FIELDS = ("code", "name", "name_en", "kind", "province_code", "ward_code", "street", "street_en", "opening_hours",
-                "opening_hours_en", "phone", "active")
+                "opening_hours_en", "phone", "gift_wrap_vnd", "active")
 
 
 def _state(point: SalesPoint) -> dict:

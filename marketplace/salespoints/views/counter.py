@@ -215,6 +215,15 @@ def pickups(point):
                            parts=order_services.pickup_parts(point.location_id), allowed=order_services.allowed_actions)
 
 
+@bp.get("/counter/<int:point_id>/pickups/<int:part_id>/slip")
+@staff_of_point
+def packing_slip(point, part_id: int):
+    part = order_services.pickup_part(point.location_id, part_id)
+    if part is None:
+        abort(404)
+    return render_template("orders/packing_slip.html", part=part, order=part.order)
+
+
 @bp.post("/counter/<int:point_id>/pickups/<int:part_id>")
 @staff_of_point
 def pickup_action(point, part_id: int):
