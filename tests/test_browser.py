@@ -540,3 +540,62 @@ def _watch(page) -> list[str]:
             if response.status >= 400 else None)
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     return problems
+
+
+def test_a_tourist_on_a_phone_sends_a_hue_gift_box_to_their_hotel(browser, shop, app, monkeypatch):
+    """In English, from the header's Gifts link: the Huế box found by words, a UK phone, delivery to a hotel
+    from the Huế point with a card and wrapping, VietQR; the order page says all of it."""
+    for key, value in {"VIETQR_BANK_BIN": "970436", "VIETQR_ACCOUNT_NO": "0011001234567",
+                       "VIETQR_ACCOUNT_NAME": "TRUNG TAM XUC TIEN OCOP", "VIETQR_BANK_NAME": "Vietcombank"}.items():
+        monkeypatch.setitem(app.config, key, value)
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    failed = _watch(page)
+    try:
+        page.goto(f"{shop}/lang/en")
+        page.get_by_role("link", name="Gifts", exact=True).click()
+        page.locator("#q").fill("gift box Hue")
+        page.get_by_role("button", name="Apply").click()
+        page.get_by_role("link", name="Huế souvenir box").click()
+        expect(page.locator("h1")).to_have_text("Huế souvenir box")
+        expect(page.locator("main")).to_contain_text("checked baggage")  # the sour shrimp paste
+        _fits_the_screen(page)
+        page.screenshot(path=ARTIFACTS / "combo-en-phone.png", full_page=True)
+        page.get_by_role("button", name="Add to cart").click()
+        page.goto(f"{shop}/checkout")
+        hotel = page.locator("input[name=delivery][value^=hotel-]")
+        expect(hotel).to_have_count(1)  # only the Huế point holds the box
+        hotel.check()
+        for name, value in (("name", "Jane Doe"), ("phone", "+44 7911 123456"), ("email", "jane@example.com"),
+                            ("ward", ocop.wards_of(46)[0].name), ("street", "5 Le Loi"),
+                            ("hotel_name", "Huong Giang Hotel"), ("guest_name", "Jane Doe"),
+                            ("deliver_by", (ocop.today() + dt.timedelta(days=2)).isoformat()),
+                            ("gift_message", "Happy birthday, Mum!")):
+            page.locator(f"#{name}").fill(value)
+        page.locator("#province").select_option("46")
+        page.locator("#is_gift").check()
+        page.locator("#gift_wrap").check()
+        page.locator("input[name=payment][value=vietqr]").check()
+        page.get_by_role("button", name="See the total").click()
+        review = page.locator("#review")
+        review.wait_for()
+        assert "Gift wrapping" in review.inner_text()
+        _fits_the_screen(page)
+        page.get_by_role("button", name="Place the order").click()
+        page.wait_for_url("**/orders/*")
+        main = page.locator("main")
+        for text in ("Huong Giang Hotel", "Happy birthday, Mum!", "+44 7911 123456", "Huế souvenir box"):
+            expect(main).to_contain_text(text)
+        expect(page.locator(".vietqr svg")).to_be_visible()
+        assert failed == []
+        _fits_the_screen(page)
+        page.screenshot(path=ARTIFACTS / "order-gift-hotel-en-phone.png", full_page=True)
+        from axe_playwright_python.sync_playwright import Axe
+        for path in (page.url, "/gifts", "/gifts?carry_on=y&region=red_river_delta"):
+            page.goto(path if path.startswith("http") else shop + path)
+            results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+            serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+            assert not serious, f"{path}: {serious}"
+            _fits_the_screen(page)
+    finally:
+        context.close()
