@@ -651,3 +651,13 @@ def test_a_vat_refund_request_needs_its_passport_and_departure(client, box, toda
     past = CONTACT | {"vat_refund": "y", "passport_no": "C1234567", "nationality": "GB",
                       "departure_date": (today - dt.timedelta(days=1)).isoformat(), "departure_airport": "HAN"}
     assert client.post("/checkout", data=past).status_code == 422
+
+
+def test_the_product_search_shows_gift_boxes_only_when_gifts_are_asked_for(client, box):
+    combo, _candy, _tea = box  # "Hộp quà Huế": candy and Tân Cương tea
+    for asked in ("gift box hue", "qua hue", "souvenir"):
+        assert f"/combos/{combo.id}" in client.get("/search", query_string={"q": asked}).get_data(as_text=True)
+    for product_words in ("tra tan cuong", "me xung"):  # what is in the box: the products, not the box, first
+        assert f"/combos/{combo.id}" not in client.get("/search", query_string={"q": product_words}).get_data(
+            as_text=True)
+        assert f"/combos/{combo.id}" in client.get("/gifts", query_string={"q": product_words}).get_data(as_text=True)

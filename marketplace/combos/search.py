@@ -23,34 +23,41 @@ def _labels(code_labels: dict, key: str) -> str:
     return " ".join(words)
 
 
-def _words(combo: Combo) -> tuple[set[str], set[str]]:
-    """(the words of its names, every other word that finds it), folded."""
+def _words(combo: Combo) -> tuple[set[str], set[str], set[str]]:
+    """The folded words that find a combo: (its names; what it is — code, occasion, place, region and the
+    words for a gift box; what is in it — its story and its items' names)."""
     names = set(text.query_words_all(f"{combo.name} {combo.name_en or ''}"))
     region = ocop.region_of(combo.province_code)
-    others = " ".join([
-        combo.code.replace("-", " "), combo.story or "", combo.story_en or "",
-        _labels(OCCASIONS, combo.occasion) + (" souvenirs" if combo.occasion == "souvenir" else ""),
-        ocop.province_name(combo.province_code), _labels(ocop.REGIONS, region) if region else "", GIFT_WORDS,
-        *(f"{item.product.name} {item.product.name_en or ''}" for item in combo.items)])
-    return names, set(text.query_words_all(others))
+    kind = " ".join([
+        combo.code.replace("-", " "), _labels(OCCASIONS, combo.occasion) + (" souvenirs" if combo.occasion == "souvenir"
+                                                                           else ""),
+        ocop.province_name(combo.province_code), _labels(ocop.REGIONS, region) if region else "", GIFT_WORDS])
+    inside = " ".join([combo.story or "", combo.story_en or "",
+                       *(f"{item.product.name} {item.product.name_en or ''}" for item in combo.items)])
+    return names, set(text.query_words_all(kind)), set(text.query_words_all(inside))
 
 
-def search_combos(query: str | None, filters: ComboFilters | None = None, limit: int = 24) -> list[Combo]:
-    """Combos on sale matching every word of `query` (each in its names or anywhere else), names first;
-    without words, every combo on sale by the filters."""
+def search_combos(query: str | None, filters: ComboFilters | None = None, limit: int = 24,
+                  gifts_asked: bool = False) -> list[Combo]:
+    """Combos on sale matching every word of `query`, those matching by name first; without words, every
+    combo on sale by the filters. `gifts_asked` (the product search's page): only combos every word of the
+    query names as a gift (by its names, occasion, place or the words for a gift box), so "coffee" lists
+    coffee, not the boxes that hold some."""
     words = text.query_words(query)
     candidates = find_combos(filters)
     if not words:
         return candidates[:limit]
     scored = []
     for combo in candidates:
-        names, others = _words(combo)
+        names, kind, inside = _words(combo)
         score = 0
         for n, word in enumerate(words):
             last = n == len(words) - 1
             if any(text.word_matches(word, found, last) for found in names):
                 score += 3
-            elif any(text.word_matches(word, found, last) for found in others):
+            elif any(text.word_matches(word, found, last) for found in kind):
+                score += 2
+            elif not gifts_asked and any(text.word_matches(word, found, last) for found in inside):
                 score += 1
             else:
                 break

@@ -21,6 +21,6 @@ def results():
     query = form.to_query(current_app.config["PER_PAGE"])
     query.per_page = current_app.config["PER_PAGE"]
     page = services.search(query)
-    combos = search_combos(form.q.data, limit=4) if form.q.data and query.page == 1 else []
+    combos = search_combos(form.q.data, limit=4, gifts_asked=True) if form.q.data and query.page == 1 else []
     return render_template("search/results.html", form=form, page=page, q=form.q.data or "", combos=combos,
                            combo_offers=offers(combos))
