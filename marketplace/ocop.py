@@ -258,6 +258,9 @@ def international_phone(value: str) -> str:
     except phonenumbers.NumberParseException as error:
         raise ValueError(_("“%(value)s” is not a phone number", value=value)) from error
     if not phonenumbers.is_valid_number(number):
+        if text.startswith("+") or number.country_code != 84:
+            raise ValueError(_("“%(value)s” is not a number in use in that country: check the digits",
+                               value=value))
         raise ValueError(_("“%(value)s” is not a phone number (from abroad, start with + and the country code)",
                            value=value))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

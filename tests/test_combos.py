@@ -277,13 +277,13 @@ def test_a_combo_file_is_imported_and_imported_again_updates_by_code(app, box, t
     imported = combos.combo_by_code("HUE-BOX")
     assert imported.price_vnd == 250_000 and [(i.product.name, i.quantity) for i in imported.items] == [
         ("Mè xửng", 2), ("Trà Tân Cương", 1)]
-    again = runner.invoke(args=["combos", "import", str(combo_file(tmp_path, [row(price_vnd="240000",
+    again = runner.invoke(args=["combos", "import", str(combo_file(tmp_path, [row(price_vnd="330000",
                                                                                  items=f"{gtin(2)}:3")])),
                                 "--lang", "en"])
     assert again.exit_code == 0 and "1 updated" in again.output
     db.session.expire_all()
     imported = combos.combo_by_code("HUE-BOX")
-    assert imported.price_vnd == 240_000 and [(i.product.name, i.quantity) for i in imported.items] == [
+    assert imported.price_vnd == 330_000 and [(i.product.name, i.quantity) for i in imported.items] == [
         ("Trà Tân Cương", 3)]
 
 
@@ -538,17 +538,25 @@ def test_points_speak_english_to_visitors_and_an_airport_point_says_so(client, b
 def test_prices_also_in_the_visitors_currency_at_the_offices_rate(client, box):
     from marketplace.audit import AuditLog
 
-    from .helpers import office_signs_in
+    from .helpers import office_signs_in, sign_in
     combo, candy, _tea = box
     client.get("/currency?code=USD")
     assert "US$" not in client.get(f"/products/{candy.id}").get_data(as_text=True)  # no rate kept yet
-    office_signs_in(client, 46)
-    assert client.post("/office/rates", data={"currency": "USD", "vnd_per_unit": "-5",
+    office_signs_in(client, 46)  # a province's officer reads the rates; the national office keeps them
+    assert client.post("/office/rates", data={"rate_currency": "USD", "vnd_per_unit": "25000",
+                                              "as_of": "2026-11-29"}).status_code == 403
+    officer(None, "office@ocop.vn")
+    sign_in(client, "office@ocop.vn")
+    assert client.post("/office/rates", data={"rate_currency": "USD", "vnd_per_unit": "-5",
                                               "as_of": "2026-11-29"}).status_code == 422
-    assert client.post("/office/rates", data={"currency": "USD", "vnd_per_unit": "25000",
+    assert client.post("/office/rates", data={"rate_currency": "USD", "vnd_per_unit": "25000",
                                               "as_of": "2026-11-29"}).status_code == 303
-    assert db.session.scalar(select(AuditLog.action).where(AuditLog.object_type == "exchange_rates")) == \
-        "exchange_rate.set"
+    slip = {"rate_currency": "USD", "vnd_per_unit": "0.5", "as_of": "2026-11-29"}
+    assert client.post("/office/rates", data=slip).status_code == 422  # a typing slip: 0.5 for 25.000
+    assert client.post("/office/rates", data=slip | {"far_off": "y"}).status_code == 303  # confirmed
+    assert client.post("/office/rates", data=slip | {"vnd_per_unit": "25000", "far_off": "y"}).status_code == 303
+    assert set(db.session.scalars(select(AuditLog.action).where(AuditLog.object_type == "exchange_rates"))) == {
+        "exchange_rate.set"}
     client.post("/account/sign-out")
     client.get("/lang/en")
     client.get("/currency?code=USD")
@@ -661,3 +669,109 @@ def test_the_product_search_shows_gift_boxes_only_when_gifts_are_asked_for(clien
         assert f"/combos/{combo.id}" not in client.get("/search", query_string={"q": product_words}).get_data(
             as_text=True)
         assert f"/combos/{combo.id}" in client.get("/gifts", query_string={"q": product_words}).get_data(as_text=True)
+
+
+def test_a_box_never_sells_a_producers_goods_far_below_their_price(client, box):
+    combo, _candy, tea = box  # 250.000 ₫ for 270.000 ₫ of goods
+    fields = ComboFields(code="CHEAP", name="Hộp rẻ", name_en=None, story=None, story_en=None, occasion="souvenir",
+                         province_code=46, price_vnd=1, point=None, items=[(tea, 1)])
+    with pytest.raises(combos.ComboError) as refused:
+        run(combos.save_combo, Curator(None), fields)
+    assert any("70%" in reason and "105.000" in reason for reason in refused.value.reasons)
+    assert on_sale(combo.id)
+    tea.price_vnd = 400_000  # the producer raises its price: the box would now pay it under 70% of it
+    db.session.commit()
+    assert not on_sale(combo.id) and combos.offers_by_ids([combo.id])[combo.id].why_not() == "unlisted"
+    assert client.get(f"/combos/{combo.id}").status_code == 404
+
+
+def test_a_gift_box_is_cancelled_whole_and_a_shared_parcel_fee_is_refunded_only_with_its_last_part(client, box, shop):
+    from marketplace.orders import services as order_services
+    combo, candy, tea = box
+    answer = client.post("/api/v1/orders", json=BODY | {"items": [{"combo_id": combo.id, "quantity": 1}]}).get_json()
+    order = order_services.get_order(answer["number"])
+    tea_part = next(part for part in order.parts if part.seller_id == tea.seller_id)
+    run(order_services.move, tea_part, "cancel", None, "seller", "no stock")
+    db.session.expire_all()
+    assert {part.state for part in order.parts} == {"cancelled"}  # nobody receives half a box
+    assert level_of(candy) == (25, 0) and level_of(tea) == (7, 0) and stock_check.problems() == []
+
+    point, packed = _hue_point_with_box(box)  # one parcel from the point, the fee on one part
+    client.post("/cart/add", data={"product_id": candy.id, "quantity": 1})  # and a candy bought alone
+    client.post("/cart/add", data={"combo_id": packed.id, "quantity": 1})
+    placed = check_out(client, HOTEL | {"delivery": f"hotel-{point.id}", "gift_wrap": "", "payment": "vietqr",
+                                        "deliver_by": ocop.today().isoformat()})
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    order = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    from marketplace.orders.payments import confirm_transfer
+    run(confirm_transfer, officer(19, "office19@ocop.vn"), order)
+    fee_part = next(part for part in order.parts if part.delivery_vnd)
+    assert len(order.parts) == 2 and order.delivery_vnd == 20_000
+    from .helpers import sign_in, staff
+    staff(point, "ban@ocop.vn")
+    sign_in(client, "ban@ocop.vn")
+    client.post(f"/counter/{point.id}/pickups/{fee_part.id}", data={"action": "cancel"})
+    db.session.expire_all()
+    # the box's two producers are both in it: cancelling one part cancels the box, so the whole parcel
+    assert {part.state for part in order.parts} == {"cancelled"} and order.refund_vnd == order.total_vnd
+
+
+def test_units_are_capped_across_boxes_and_an_order_beyond_two_billion_is_refused(client, app, box, make):
+    combo, candy, _tea = box  # 2 candies a box
+    too_many = client.post("/api/v1/orders", json=BODY | {"items": [{"combo_id": combo.id, "quantity": 7},
+                                                                      {"product_id": candy.id, "quantity": 8}]})
+    assert too_many.status_code == 422  # 14 + 8 candies > 20
+    assert set(too_many.get_json()["fields"]) == {"items[0].quantity", "items[1].quantity"}
+    dear = stocked(make, candy.seller, "Trầm hương", 900_000_000, 5, group_code="IV.1")
+    pricey = client.post("/api/v1/orders", json=BODY | {"items": [{"product_id": dear.id, "quantity": 3}]})
+    assert pricey.status_code == 422 and "items" in pricey.get_json()["fields"]
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+def test_a_guest_cart_naming_nothing_that_exists_is_dropped_at_sign_in(client, box):
+    from marketplace.accounts.services import create_user
+
+    from .helpers import PASSWORD
+    combo, _candy, _tea = box
+    create_user("jane@example.com", "Jane", PASSWORD)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["cart"] = {"c999999": 1, "999999": 2, f"c{combo.id}": 1}
+    signed_in = client.post("/account/sign-in", data={"email": "jane@example.com", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert "Hộp quà Huế" in client.get("/cart").get_data(as_text=True)
+
+
+def test_a_parcel_fee_comes_back_only_when_nothing_else_leaves_from_that_point(client, box, shop):
+    from marketplace.orders.payments import confirm_transfer
+
+    from .helpers import sign_in, staff
+    point, _packed = _hue_point_with_box(box)
+    _combo, candy, tea = box
+    client.post("/cart/add", data={"product_id": candy.id, "quantity": 1})
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": 1})
+    placed = check_out(client, HOTEL | {"delivery": f"hotel-{point.id}", "gift_wrap": "", "payment": "vietqr",
+                                        "deliver_by": ocop.today().isoformat()})
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    order = db.session.scalar(select(Order))
+    run(confirm_transfer, officer(19, "office19@ocop.vn"), order)
+    fee_part = next(part for part in order.parts if part.delivery_vnd)
+    staff(point, "ban@ocop.vn")
+    sign_in(client, "ban@ocop.vn")
+    client.post(f"/counter/{point.id}/pickups/{fee_part.id}", data={"action": "cancel"})
+    db.session.expire_all()
+    assert sorted(part.state for part in order.parts) == ["cancelled", "placed"]
+    assert order.refund_vnd == fee_part.goods_vnd  # the other part still leaves in the parcel paid for
+
+
+def test_the_order_email_adds_up_and_names_the_hotel_the_card_and_the_vat_request(client, box, today):
+    from marketplace.outbox.models import OutboxEmail
+    point, packed = _hue_point_with_box(box)
+    client.post("/cart/add", data={"combo_id": packed.id, "quantity": 1})
+    placed = check_out(client, HOTEL | {"delivery": f"hotel-{point.id}", "deliver_by": today.isoformat(),
+                                        "vat_refund": "y", "passport_no": "C1234567", "nationality": "KR",
+                                        "departure_date": today.isoformat(), "departure_airport": "HUI"})
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    email = db.session.scalar(select(OutboxEmail).order_by(OutboxEmail.id.desc()))
+    for text in ("Hương Giang Hotel", "Happy birthday, Mum!", "20.000", "300.000", "Hoàn thuế GTGT"):
+        assert text in email.body and text in email.html, text

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from .. import ocop
 from ..errors import json_error
 from ..extensions import db, limiter
-from ..i18n import current_language
+from ..i18n import current_language, vnd
 from ..inventory.models import SalesPoint
 from ..orders import checkout, payments
 from ..orders import services as orders
@@ -181,6 +181,8 @@ def _refusal(refused, body: dict):
     if refused.code == "too_many_units":
         return _invalid({where(item, "quantity"): [
             _("At most %(n)d of one product per order.", n=item["limit"])] for item in refused.items})
+    if refused.code == "total_too_large":
+        return _invalid({"items": [_("An order may come to at most %(most)s.", most=vnd(refused.items[0]["limit"]))]})
     if refused.code == "too_many_open_orders":
         return _invalid({"contact.phone": [_("This phone number already has %(n)d orders waiting for payment or "
                                              "delivery.", n=refused.items[0]["limit"])]})

@@ -14,6 +14,9 @@ OCCASIONS = {"tet": _l("Tết"), "souvenir": _l("Souvenir"), "business": _l("Bus
 COMBO_STATUSES = {"active": _l("On sale"), "withdrawn": _l("Withdrawn")}
 MAX_ITEMS = 12  # different products in one box
 MAX_ITEM_QUANTITY = 20  # units of one product in one box
+# A box may cost less than its items bought one by one, but not much less: every producer's share is at least
+# this much of its list price, so a curator cannot sell another's goods for nothing.
+MIN_PRICE_PERCENT = 70
 
 
 class Combo(Timestamped, db.Model):

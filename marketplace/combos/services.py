@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import BigInteger, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import ocop
@@ -29,11 +29,12 @@ from ..audit import audit
 from ..catalog.purchase import PurchaseInfo, purchase_info_at
 from ..certification.services import listable_ids
 from ..extensions import db
+from ..i18n import vnd
 from ..inventory.models import SalesPoint
 from ..products.images import save_photo
 from ..products.models import CARRY_ON_LIQUID_ML, MAX_PRICE, Product
 from ..scope import covers
-from .models import MAX_ITEM_QUANTITY, MAX_ITEMS, OCCASIONS, Combo, ComboItem
+from .models import MAX_ITEM_QUANTITY, MAX_ITEMS, MIN_PRICE_PERCENT, OCCASIONS, Combo, ComboItem
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$", re.ASCII)  # "HUE-SOUVENIR-01"
 
@@ -42,11 +43,17 @@ CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,39}$", re.ASCII)  # "HUE-SOUVENIR-01"
 
 def listable_combo_condition(today: dt.date | None = None):
     """True for a combo on sale today: active, fulfilled by an open point or by the producers, with items,
-    none of them unlisted (THE listing rule, as one subquery)."""
+    none of them unlisted (THE listing rule, as one subquery), and its price not below MIN_PRICE_PERCENT of
+    what its items cost now (a producer who raises a price is never paid less than that)."""
     unlisted_item = exists().where(ComboItem.combo_id == Combo.id, ComboItem.product_id.not_in(listable_ids(today)))
     point_open = or_(Combo.sales_point_id.is_(None),
                      exists().where(SalesPoint.id == Combo.sales_point_id, SalesPoint.active.is_(True)))
-    return and_(Combo.status == "active", point_open, exists().where(ComboItem.combo_id == Combo.id), ~unlisted_item)
+    big = BigInteger()  # đồng × 100 is beyond a 32-bit integer
+    list_price = (select(func.sum(cast(Product.price_vnd, big) * ComboItem.quantity))
+                  .join(Product, Product.id == ComboItem.product_id)
+                  .where(ComboItem.combo_id == Combo.id).scalar_subquery())
+    return and_(Combo.status == "active", point_open, exists().where(ComboItem.combo_id == Combo.id), ~unlisted_item,
+                cast(Combo.price_vnd, big) * 100 >= list_price * MIN_PRICE_PERCENT)
 
 
 @dataclass
@@ -159,7 +166,8 @@ class ComboOffer:
     @property
     def listable(self) -> bool:
         return (self.combo.status == "active" and (self.point is None or self.point.active) and bool(self.items)
-                and all(item.info.listing is not None for item in self.items))
+                and all(item.info.listing is not None for item in self.items)
+                and self.price_vnd * 100 >= self.list_price_vnd * MIN_PRICE_PERCENT)
 
     @property
     def available(self) -> int:
@@ -336,6 +344,11 @@ def _item_problems(fields: ComboFields) -> list[str]:
             found.append(_("%(name)s is a service (a tour, a stay) and cannot go in a box.", name=product.name))
     if fields.price_vnd < sum(quantity for _product, quantity in fields.items):
         found.append(_("The price must be at least one đồng per unit in the box."))
+    list_price = sum(product.price_vnd * quantity for product, quantity in fields.items)
+    if fields.price_vnd * 100 < list_price * MIN_PRICE_PERCENT:
+        found.append(_("The price is at least %(percent)d%% of what the items cost one by one (%(least)s): each "
+                       "producer is paid its share of it.", percent=MIN_PRICE_PERCENT,
+                       least=vnd(-(-list_price * MIN_PRICE_PERCENT // 100))))
     return found
 
 

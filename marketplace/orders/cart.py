@@ -208,7 +208,9 @@ def merge_guest_cart(user) -> None:
         return
     items = _items(user)
     for key, quantity in guest.items():
-        _why_not, available = _can_have(key)
+        why_not, available = _can_have(key)
+        if why_not == "unlisted":
+            continue  # not on sale (or no such thing at all: an edited cookie): nothing to keep
         items[key] = max(1, min(items.get(key, 0) + quantity, max(available, 1), max_units()))
     _store(user, items)
 

@@ -95,6 +95,8 @@ def _new_number() -> str:
 
 # --- What an order will cost -------------------------------------------------------------------------
 
+MAX_ORDER_TOTAL = 2_000_000_000  # đồng: an order beyond this is a typing mistake (and beyond the columns)
+
 @dataclass
 class QuotedLine:
     """A product as it will be ordered: bought alone (at its price), or as an item of a gift combo (with its
@@ -154,6 +156,11 @@ class Quote:
     def lines(self) -> list[QuotedLine]:
         return [line for part in self.parts for line in part.lines]
 
+    @property
+    def parcels(self) -> int:
+        """Parcels a delivered order arrives in: one per producer's warehouse, one per sales point."""
+        return len({part.location_id or f"warehouse-{part.seller.id}" for part in self.parts})
+
 
 def _check_limits(items: dict[int, int], combos: dict[int, int]) -> None:
     if not items and not combos:
@@ -202,6 +209,7 @@ def quote(items: dict[int, int], province_code: int | None, pickup_location_id: 
     lines = [QuotedLine(listings[pid], qty, listings[pid].product.price_vnd * qty, shelf)
              for pid, qty in sorted(items.items())]
     combo_lines, found = _combo_lines(combos, shelf)
+    _check_units(lines + combo_lines)
     parts: dict[tuple[int, int | None], QuotedPart] = {}
     for line in lines + combo_lines:
         part = parts.setdefault((line.listing.seller.id, line.location_id),
@@ -213,7 +221,26 @@ def quote(items: dict[int, int], province_code: int | None, pickup_location_id: 
                    combos, found)
     if wrap:
         quoted.wrap_vnd = _wrap_fee(shelf)
+    if quoted.total_vnd > MAX_ORDER_TOTAL:
+        raise CheckoutError("total_too_large", [{"limit": MAX_ORDER_TOTAL}])
     return quoted
+
+
+def _check_units(lines: list[QuotedLine]) -> None:
+    """At most MAX_UNITS_PER_LINE units of one product in one order, alone and in boxes together; what goes
+    over is named: the product bought alone, else the boxes holding it."""
+    limit, units = current_app.config["MAX_UNITS_PER_LINE"], {}
+    for line in lines:
+        units[line.product.id] = units.get(line.product.id, 0) + line.quantity
+    over = {pid for pid, n in units.items() if n > limit}
+    named = {}
+    for line in lines:
+        if line.product.id in over:
+            key = ("product_id", line.product.id) if line.combo is None else ("combo_id", line.combo.id)
+            named[key] = line.quantity if line.combo is None else line.boxes
+    if named:
+        raise CheckoutError("too_many_units", [{kind: ident, "requested": n, "limit": limit}
+                                               for (kind, ident), n in named.items()])
 
 
 def _wrap_fee(shelf: int | None) -> int:

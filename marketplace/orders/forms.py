@@ -47,6 +47,10 @@ class CartLineForm(Form):
         return None
 
 
+# Babel's territories that are not a foreigner's nationality: Vietnam itself, pseudo-locales, groupings,
+# Antarctica and the unknown region.
+NOT_NATIONALITIES = {"VN", "ZZ", "XA", "XB", "EU", "EZ", "UN", "QO", "AQ"}
+
 WTFORMS_REQUIRED = "This field is required."  # WTForms' own message, translated by its catalogue
 
 
@@ -100,7 +104,7 @@ class CheckoutForm(AddressChecks, Form):
                                   point=localized(point.name, point.name_en)))
             for code, point in self.hotel_points.items()]
         countries = [SelectChoice(code, name) for code, name in get_locale().territories.items()
-                     if len(code) == 2 and code.isalpha() and code not in ("VN", "ZZ")]
+                     if len(code) == 2 and code.isalpha() and code not in NOT_NATIONALITIES]
         self.nationality.choices = [SelectChoice("", "—"), *sorted(countries, key=lambda choice: choice.label)]
         offered = dict.fromkeys(available_methods() + (available_methods(pickup=True) if pickup_points else ()))
         self.payment.choices = [SelectChoice(method, PAYMENT_LABELS[method]) for method in offered]

@@ -113,7 +113,10 @@ class Order(SubmittedOnce, Timestamped, db.Model):
             return 0
         if all(part.state == "cancelled" for part in self.parts):
             return self.total_vnd
-        cancelled = sum(part.goods_vnd + part.delivery_vnd for part in self.parts if part.state == "cancelled")
+        # A parcel's fee comes back only when nothing else leaves from that place (a point packs one parcel).
+        shipping = {part.location_id for part in self.parts if part.state != "cancelled"}
+        cancelled = sum(part.goods_vnd + (part.delivery_vnd if part.location_id not in shipping else 0)
+                        for part in self.parts if part.state == "cancelled")
         return (cancelled if self.payment_method in PREPAID else 0) + sum(
             part.goods_vnd for part in self.parts if part.state == "returned")
 

@@ -148,6 +148,17 @@ def _cancel_part(part: OrderPart, action: str, actor_id: int | None, reason: str
                           actor_id=actor_id)
 
 
+def _cancel_rest_of_boxes(part: OrderPart, actor_id: int | None) -> None:
+    """A gift box is bought whole and cancelled whole: the other open parts holding items of the boxes this
+    part held are cancelled with it (and the buyer told), so nobody receives half a box."""
+    boxes = {line.order_combo_id for line in part.lines if line.order_combo_id is not None}
+    for other in part.order.parts:
+        if other.id != part.id and other.state in OPEN_STATES and any(
+                line.order_combo_id in boxes for line in other.lines):
+            _cancel_part(other, "cancel", actor_id, _("the gift box it belongs to was cancelled"))
+            _announce_state(other)
+
+
 def _settle_money(order: Order, actor_id: int | None) -> None:
     """After a part moved, the money follows: cash is collected once every part has ended (delivered,
     returned or cancelled) with something handed over; money paid for a returned part, or paid up front for
@@ -175,6 +186,7 @@ def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "s
         raise Refused(PART.name, action, part.state)
     if action == "cancel":
         _cancel_part(part, "cancel", actor_id, reason)
+        _cancel_rest_of_boxes(part, actor_id)
     else:
         PART.apply(part, action, actor_id=actor_id, reason=reason)
     if action in ("ship", "hand_over"):
@@ -267,6 +279,7 @@ def expire_unconfirmed(part: OrderPart) -> bool:
     if part.state != "placed":
         return False
     _cancel_part(part, "expire_unconfirmed", None)
+    _cancel_rest_of_boxes(part, None)
     _settle_money(order, None)
     _announce_state(part)
     return True

@@ -32,6 +32,7 @@ MESSAGES = {
     "wrap_unavailable": _l("Gift wrapping is done by a sales point: choose to collect the order at a point that "
                            "wraps, or to have it sent to your hotel from one."),
     "hotel_outside_province": _l("A sales point delivers to hotels in its own province only."),
+    "total_too_large": _l("This order is too large to place online: please split it, or contact the OCOP office."),
     "too_many_open_orders": _l("This phone number already has %(limit)d orders waiting for payment or delivery. "
                                "Please pay or receive one of them first, or cancel one."),
 }
@@ -145,7 +146,7 @@ def checkout():
             elif refused.code == "too_many_open_orders":
                 flash(str(MESSAGES["too_many_open_orders"]) % {"limit": refused.items[0]["limit"]}, "error")
                 status = 422
-            elif refused.code in ("wrap_unavailable", "hotel_outside_province", "combo_elsewhere"):
+            elif refused.code in ("wrap_unavailable", "hotel_outside_province", "combo_elsewhere", "total_too_large"):
                 flash(str(MESSAGES[refused.code]), "error")
                 status = 422
             else:
