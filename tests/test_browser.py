@@ -566,6 +566,8 @@ def test_a_tourist_on_a_phone_sends_a_hue_gift_box_to_their_hotel(browser, shop,
         hotel = page.locator("input[name=delivery][value^=hotel-]")
         expect(hotel).to_have_count(1)  # only the Huế point holds the box
         hotel.check()
+        page.locator("#hotel summary").click()
+        page.locator("#gift summary").click()
         for name, value in (("name", "Jane Doe"), ("phone", "+44 7911 123456"), ("email", "jane@example.com"),
                             ("ward", ocop.wards_of(46)[0].name), ("street", "5 Le Loi"),
                             ("hotel_name", "Huong Giang Hotel"), ("guest_name", "Jane Doe"),

@@ -390,6 +390,9 @@ def test_the_office_curates_combos_of_its_province_with_a_photo_and_every_change
     combo = combos.combo_by_code("HUE-BOX")
     assert combo.managed_in == 46 and combo.photo and combo.thumbnail
     assert f"/media/{combo.photo}" in client.get(f"/combos/{combo.id}").get_data(as_text=True)
+    edit = client.get(f"/office/combos/{combo.id}").get_data(as_text=True)
+    assert "Mè xửng × 2" in edit and f"/media/{combo.thumbnail}" in edit  # names beside the GTINs, the photo
+    assert '<option selected value="46">' in client.get("/office/combos/new").get_data(as_text=True)  # Huế's office
     client.post(f"/office/combos/{combo.id}/status", data={"status": "withdrawn"})
     assert client.get(f"/combos/{combo.id}").status_code == 404
     actions = [entry.action for entry in db.session.scalars(select(AuditLog).where(
@@ -775,3 +778,16 @@ def test_the_order_email_adds_up_and_names_the_hotel_the_card_and_the_vat_reques
     email = db.session.scalar(select(OutboxEmail).order_by(OutboxEmail.id.desc()))
     for text in ("Hương Giang Hotel", "Happy birthday, Mum!", "20.000", "300.000", "Hoàn thuế GTGT"):
         assert text in email.body and text in email.html, text
+
+
+def test_the_review_step_says_before_placing_whether_the_vat_refund_applies(client, make, today):
+    from .helpers import review
+    maker = make.seller(legal_name="Công ty Yến sào", province_code=56)
+    nest = stocked(make, maker, "Yến sào", 1_999_999, 3)
+    client.post("/cart/add", data={"product_id": nest.id, "quantity": 1})
+    data = CONTACT | {"vat_refund": "y", "passport_no": "C1234567", "nationality": "KR",
+                      "departure_date": today.isoformat(), "departure_airport": "CXR"}
+    response, _seen = review(client, data)
+    page = response.get_data(as_text=True).split('id="review"')[1]
+    assert "Công ty Yến sào" in page and "không đủ điều kiện" in page and "2.000.000" in page
+    assert db.session.scalar(select(func.count(Order.id))) == 0

@@ -59,6 +59,10 @@ def curation_page(curator: services.Curator, points, after_save, combo=None, fix
     form = ComboForm(points=points, fixed_point=fixed_point)
     if request.method == "GET" and combo is not None:
         form.fill(combo)
+    elif request.method == "GET":  # a new box tells of the curator's own province, until they say otherwise
+        home = curator.point.province_code if curator.point is not None else getattr(curator.user, "province_code",
+                                                                                      None)
+        form.province.data = home or form.province.data
     saved = None
     if form.validate_on_submit():
         photo = form.photo.data if getattr(form.photo.data, "filename", "") else None

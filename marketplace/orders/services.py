@@ -382,13 +382,19 @@ def vat_refund_claims(order: Order) -> list[VatClaim]:
             by_seller.setdefault(part.seller_id, []).append(part)
     claims = []
     for parts in by_seller.values():
-        goods, reasons = sum(part.goods_vnd for part in parts), []
-        if goods < ocop.VAT_REFUND_MIN_VND:
-            reasons.append(_("less than %(min)s from this producer", min=vnd(ocop.VAT_REFUND_MIN_VND)))
-        if order.departure_date is None or not 0 <= (order.departure_date - bought).days <= ocop.VAT_REFUND_DAYS:
-            reasons.append(_("the departure is more than %(days)d days after the purchase", days=ocop.VAT_REFUND_DAYS))
-        claims.append(VatClaim(parts[0].seller, parts, goods, reasons))
+        goods = sum(part.goods_vnd for part in parts)
+        claims.append(VatClaim(parts[0].seller, parts, goods, vat_refund_problems(goods, bought, order.departure_date)))
     return claims
+
+
+def vat_refund_problems(goods_vnd: int, bought: dt.date, departure: dt.date | None) -> list[str]:
+    """Why one producer's goods bought on `bought` do not qualify for the VAT refund (empty: they do)."""
+    reasons = []
+    if goods_vnd < ocop.VAT_REFUND_MIN_VND:
+        reasons.append(_("less than %(min)s from this producer", min=vnd(ocop.VAT_REFUND_MIN_VND)))
+    if departure is None or not 0 <= (departure - bought).days <= ocop.VAT_REFUND_DAYS:
+        reasons.append(_("the departure is more than %(days)d days after the purchase", days=ocop.VAT_REFUND_DAYS))
+    return reasons
 
 
 # --- Lists -----------------------------------------------------------------------------------------

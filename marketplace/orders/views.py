@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from .. import ocop
 from ..accounts.services import roles_required
 from ..errors import json_error
 from ..extensions import csrf
@@ -158,7 +159,19 @@ def checkout():
         status = 422
     return render_template("orders/checkout.html", form=form, cart=view, config=current_app.config,
                            online_ok=view.can_check_out, quote=quoted, changes=changes,
+                           vat_preview=_vat_preview(quoted, form) if quoted is not None else [],
                            products={line.product_id: line.listing.product for line in view.lines if line.listing}), status
+
+
+def _vat_preview(quoted, form) -> list[tuple]:
+    """Before the order is placed: per producer, its goods and why they would not qualify for the VAT refund."""
+    if not form.vat_refund.data:
+        return []
+    goods: dict[int, list] = {}
+    for part in quoted.parts:
+        goods.setdefault(part.seller.id, [part.seller, 0])[1] += part.goods_vnd
+    return [(seller, total, services.vat_refund_problems(total, ocop.today(), form.departure_date.data))
+            for seller, total in goods.values()]
 
 
 def _pickup_points(view) -> list:
