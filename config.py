@@ -87,7 +87,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
-    LANGUAGES = ("vi", "en")
+    # Vietnamese, English, and for Vietnam's two largest tourist markets Korean and Chinese (simplified): their
+    # catalogues cover what a visitor reads; a text not yet translated, and product texts, show in English.
+    LANGUAGES = ("vi", "en", "ko", "zh")
     PER_PAGE = 24
     API_MAX_PER_PAGE = 100
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")

@@ -55,8 +55,9 @@ def datetime(value: dt.datetime | None) -> str:
 
 
 def localized(vietnamese: str | None, english: str | None) -> str:
-    """Product text in English where given and the visitor reads English; Vietnamese otherwise."""
-    if english and current_language() == "en":
+    """A text the shop keeps in two languages (a product's, a point's, a combo's): Vietnamese for a Vietnamese
+    reader, else the English one where given (a Korean or Chinese visitor reads English before Vietnamese)."""
+    if english and current_language() != "vi":
         return english
     return vietnamese or ""
 

@@ -542,9 +542,20 @@ def _watch(page) -> list[str]:
     return problems
 
 
-def test_a_tourist_on_a_phone_sends_a_hue_gift_box_to_their_hotel(browser, shop, app, monkeypatch):
-    """In English, from the header's Gifts link: the Huế box found by words, a UK phone, delivery to a hotel
-    from the Huế point with a card and wrapping, VietQR; the order page says all of it."""
+TOURIST = {
+    "en": {"gifts": "Gifts", "apply": "Apply", "baggage": "checked baggage", "add": "Add to cart",
+           "review": "See the total", "wrap": "Gift wrapping", "place": "Place the order"},
+    "ko": {"gifts": "선물", "apply": "적용", "baggage": "위탁 수하물", "add": "장바구니에 담기",
+           "review": "합계 보기", "wrap": "선물 포장", "place": "주문하기 ·"},
+}
+
+
+@pytest.mark.parametrize("lang", TOURIST)
+def test_a_tourist_on_a_phone_sends_a_hue_gift_box_to_their_hotel(browser, shop, app, monkeypatch, lang):
+    """In English and in Korean, from the header's Gifts link: the Huế box found by words, a UK phone, delivery
+    to a hotel from the Huế point with a card and wrapping, VietQR; the order page says all of it (product
+    texts in English for a Korean reader)."""
+    words = TOURIST[lang]
     for key, value in {"VIETQR_BANK_BIN": "970436", "VIETQR_ACCOUNT_NO": "0011001234567",
                        "VIETQR_ACCOUNT_NAME": "TRUNG TAM XUC TIEN OCOP", "VIETQR_BANK_NAME": "Vietcombank"}.items():
         monkeypatch.setitem(app.config, key, value)
@@ -552,16 +563,17 @@ def test_a_tourist_on_a_phone_sends_a_hue_gift_box_to_their_hotel(browser, shop,
     page = context.new_page()
     failed = _watch(page)
     try:
-        page.goto(f"{shop}/lang/en")
-        page.get_by_role("link", name="Gifts", exact=True).click()
+        page.goto(f"{shop}/lang/{lang}")
+        page.get_by_role("link", name=words["gifts"], exact=True).click()
+        expect(page.locator("html")).to_have_attribute("lang", lang)
         page.locator("#q").fill("gift box Hue")
-        page.get_by_role("button", name="Apply").click()
+        page.get_by_role("button", name=words["apply"]).click()
         page.get_by_role("link", name="Huế souvenir box").click()
         expect(page.locator("h1")).to_have_text("Huế souvenir box")
-        expect(page.locator("main")).to_contain_text("checked baggage")  # the sour shrimp paste
+        expect(page.locator("main")).to_contain_text(words["baggage"])  # the sour shrimp paste
         _fits_the_screen(page)
-        page.screenshot(path=ARTIFACTS / "combo-en-phone.png", full_page=True)
-        page.get_by_role("button", name="Add to cart").click()
+        page.screenshot(path=ARTIFACTS / f"combo-{lang}-phone.png", full_page=True)
+        page.get_by_role("button", name=words["add"]).click()
         page.goto(f"{shop}/checkout")
         hotel = page.locator("input[name=delivery][value^=hotel-]")
         expect(hotel).to_have_count(1)  # only the Huế point holds the box
@@ -578,12 +590,12 @@ def test_a_tourist_on_a_phone_sends_a_hue_gift_box_to_their_hotel(browser, shop,
         page.locator("#is_gift").check()
         page.locator("#gift_wrap").check()
         page.locator("input[name=payment][value=vietqr]").check()
-        page.get_by_role("button", name="See the total").click()
+        page.get_by_role("button", name=words["review"]).click()
         review = page.locator("#review")
         review.wait_for()
-        assert "Gift wrapping" in review.inner_text()
+        assert words["wrap"] in review.inner_text()
         _fits_the_screen(page)
-        page.get_by_role("button", name="Place the order").click()
+        page.get_by_role("button", name=words["place"]).click()
         page.wait_for_url("**/orders/*")
         main = page.locator("main")
         for text in ("Huong Giang Hotel", "Happy birthday, Mum!", "+44 7911 123456", "Huế souvenir box"):
@@ -591,7 +603,7 @@ def test_a_tourist_on_a_phone_sends_a_hue_gift_box_to_their_hotel(browser, shop,
         expect(page.locator(".vietqr svg")).to_be_visible()
         assert failed == []
         _fits_the_screen(page)
-        page.screenshot(path=ARTIFACTS / "order-gift-hotel-en-phone.png", full_page=True)
+        page.screenshot(path=ARTIFACTS / f"order-gift-hotel-{lang}-phone.png", full_page=True)
         from axe_playwright_python.sync_playwright import Axe
         for path in (page.url, "/gifts", "/gifts?carry_on=y&region=red_river_delta"):
             page.goto(path if path.startswith("http") else shop + path)
