@@ -791,3 +791,12 @@ def test_the_review_step_says_before_placing_whether_the_vat_refund_applies(clie
     page = response.get_data(as_text=True).split('id="review"')[1]
     assert "Công ty Yến sào" in page and "không đủ điều kiện" in page and "2.000.000" in page
     assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+def test_a_hotel_delivery_needs_no_province_typed_it_is_the_points(client, box, today):
+    point, packed = _hue_point_with_box(box)
+    client.post("/cart/add", data={"combo_id": packed.id, "quantity": 1})
+    placed = check_out(client, HOTEL | {"delivery": f"hotel-{point.id}", "province": "",
+                                        "deliver_by": today.isoformat()})
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    assert db.session.scalar(select(Order)).province_code == 46

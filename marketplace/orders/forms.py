@@ -103,6 +103,9 @@ class CheckoutForm(AddressChecks, Form):
                                   province=ocop.province_name(point.province_code),
                                   point=localized(point.name, point.name_en)))
             for code, point in self.hotel_points.items()]
+        hotel = self.hotel_points.get(self.delivery.data)
+        if hotel is not None and not self.province.data:  # a hotel delivery is within the point's province
+            self.province.data = hotel.province_code
         countries = [SelectChoice(code, name) for code, name in get_locale().territories.items()
                      if len(code) == 2 and code.isalpha() and code not in NOT_NATIONALITIES]
         self.nationality.choices = [SelectChoice("", "—"), *sorted(countries, key=lambda choice: choice.label)]
