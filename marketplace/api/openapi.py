@@ -14,7 +14,9 @@ _SUBS = "|".join(code.replace(".", "\\.") for code in sorted(ocop.GROUPS) if "."
 _TOPS = "|".join(code for code in sorted(ocop.GROUPS) if "." not in code)
 GROUP_PATTERN = f"^[ \\t]*(?:(?:{_SUBS})(?:\\.[a-zA-Z])?|(?:{_TOPS}))[ \\t]*$"  # what the filter accepts
 TEXT = "^[^\\u0000]*$"  # no NUL character (refused with 400 in a query, 422 in a body)
-NONBLANK = "^[^\\u0000]*\\S[^\\u0000]*$"
+# A one-line text (a name, a street, search words): no NUL, no line break, no other control character (422).
+ONE_LINE = "^[^\\u0000-\\u001f\\u007f]*$"
+NONBLANK = "^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$"
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
@@ -187,8 +189,9 @@ ORDER_REQUEST = {
                                      "(+44 7911 123456); without one, a Vietnamese number (0912 345 678)"},
             "email": {"type": "string", "format": "email"}}},
         "address": {"type": "object", "required": ["province", "ward", "street"], "properties": {
-            "province": {"type": ["integer", "string"], "pattern": TEXT, "description": "Official province code or name"},
-            "ward": {"type": ["integer", "string"], "pattern": TEXT,
+            "province": {"type": ["integer", "string"], "pattern": ONE_LINE,
+                         "description": "Official province code or name"},
+            "ward": {"type": ["integer", "string"], "pattern": ONE_LINE,
                      "description": "Official ward/commune code or name (GET /provinces/{code}/wards)"},
             "street": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": NONBLANK}}},
         "pickup_point": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
@@ -389,7 +392,7 @@ def openapi_document(server_url: str) -> dict:
                     "operationId": "listProducts",
                     "summary": "Listable products, newest recognition first; with `q`, a search with facets",
                     "parameters": [
-                        _query("q", {"type": "string", "maxLength": MAX_QUERY, "pattern": TEXT},
+                        _query("q", {"type": "string", "maxLength": MAX_QUERY, "pattern": ONE_LINE},
                                "Search words, with or without Vietnamese diacritics; the answer then has "
                                "`facets` and `suggestion` (see SearchPage) and `sort` may be `relevance`"),
                         _query("group", {"type": "string", "pattern": GROUP_PATTERN},
@@ -446,7 +449,7 @@ def openapi_document(server_url: str) -> dict:
                     "summary": "Gift combos on sale (every item certified and on sale), cheapest first; with `q`, "
                                "the best match first",
                     "parameters": [
-                        _query("q", {"type": "string", "maxLength": 200, "pattern": TEXT},
+                        _query("q", {"type": "string", "maxLength": 200, "pattern": ONE_LINE},
                                "Words, with or without diacritics (\"gift box Hue\", \"qua tet\")"),
                         _query("province", {"type": "integer", "enum": PROVINCE_CODES},
                                "The province the combo tells of"),
