@@ -470,6 +470,8 @@ def test_tourists_find_combos_by_the_words_they_use(client, box, make):
     listed = client.get("/api/v1/combos", query_string={"occasion": "tet", "price_max": 300000}).get_json()
     assert [item["code"] for item in listed["items"]] == ["TET-TN"] and listed["items"][0]["available"] == 3
     assert client.get("/api/v1/combos", query_string={"occasion": "birthday"}).status_code == 422
+    assert client.get("/api/v1/combos", query_string={"region": ""}).status_code == 422  # as the document says
+    assert client.get("/api/v1/combos", query_string={"q": "qua\x19tet"}).status_code == 422
     assert "Hộp quà Huế" in client.get("/").get_data(as_text=True)  # the home page shows gift boxes
 
 

@@ -14,7 +14,7 @@ from ..i18n import localized
 from ..urls import public_url
 from .blueprint import bp
 
-FILTERS = ("province", "occasion", "price_max", "q")
+FILTERS = ("province", "region", "occasion", "price_max", "q")
 
 
 def combo_summary(offer: combos.ComboOffer) -> dict:
