@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from .urls import safe_next
 
@@ -39,6 +39,14 @@ def vnd(amount: int | None) -> str:
     if amount is None:
         return ""
     return format_currency(int(amount), "VND")
+
+
+def number(value, digits: int = 1) -> str:
+    """A score or a measure in the reader's notation, without a useless zero: 91 and 36,4 in Vietnamese
+    (where "." separates thousands), 91 and 36.4 in English."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, digits), format="#,##0." + "#" * digits)
 
 
 def date(value: dt.date | None) -> str:
@@ -80,6 +88,7 @@ def percent_class(share: float | None) -> str:
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(vnd, "vnd")
+    app.add_template_filter(number, "number")
     app.add_template_filter(percent_class, "pct")
     app.add_template_filter(date, "date")
     app.add_template_filter(datetime, "datetime")

@@ -8,7 +8,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
-from marketplace.i18n import date, vnd
+from marketplace.i18n import date, number, vnd
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +42,27 @@ def test_money_and_dates_per_locale(app):
     with force_locale("en"):
         assert vnd(120000) == "₫120,000"
         assert date(dt.date(2025, 7, 6)) == "6 Jul 2025"
+
+
+def test_scores_are_written_in_the_readers_notation(client, make):
+    """A Vietnamese reader reads 36,4 (where "." separates thousands), and 91 rather than 91.0."""
+    from decimal import Decimal
+
+    from marketplace.extensions import db
+    product = make.listed(stars=5)
+    record = product.records[0]
+    record.score, record.score_a, record.score_b, record.score_c = (Decimal("91.0"), Decimal("36.4"),
+                                                                    Decimal("22.75"), Decimal("31.85"))
+    db.session.commit()
+    with force_locale("vi"):
+        assert (number(Decimal("91.0")), number(Decimal("36.4")), number(1234.5)) == ("91", "36,4", "1.234,5")
+    with force_locale("en"):
+        assert (number(Decimal("91.0")), number(Decimal("36.4")), number(1234.5)) == ("91", "36.4", "1,234.5")
+    page = client.get(f"/products/{product.id}").get_data(as_text=True)
+    assert "91 / 100" in page and "36,4" in page and "91.0" not in page and "36.4" not in page
+    client.get("/lang/en")
+    page = client.get(f"/products/{product.id}").get_data(as_text=True)
+    assert "91 / 100" in page and "36.4" in page
 
 
 def test_a_page_s_images_and_scripts_never_rewrite_the_session(client):

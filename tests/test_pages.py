@@ -190,3 +190,20 @@ def test_page_query_counts_do_not_grow_with_items(client, make):
         make.listed(seller=make.seller())
     many = {url: _query_count(client, url) for url in few}
     assert many == few
+
+
+def test_a_product_out_of_stock_cannot_be_put_in_the_cart_from_its_page(client, make):
+    from marketplace.extensions import db
+    from marketplace.inventory import services as stock
+    product = make.listed()
+    page = client.get(f"/products/{product.id}").get_data(as_text=True)
+    assert "Tạm hết hàng" in page and 'name="product_id"' not in page
+    stock.receive(stock.warehouse_of(product.seller).id, product.id, 3)
+    db.session.commit()
+    page = client.get(f"/products/{product.id}").get_data(as_text=True)
+    assert "Tạm hết hàng" not in page and 'name="product_id"' in page
+
+
+def test_robots_txt_keeps_crawlers_out_of_accounts_and_staff_pages(client):
+    answer = client.get("/robots.txt")
+    assert answer.status_code == 200 and "Disallow: /office/" in answer.get_data(as_text=True)

@@ -21,6 +21,7 @@ from ..unit_of_work import run
 from ..urls import public_url
 from . import services
 from .forms import ChangeRequestForm, FilterForm, ProductForm
+from .purchase import purchase_info
 
 bp = Blueprint("catalog", __name__)
 
@@ -100,7 +101,7 @@ def product(product_id: int):
     listing = _listing_or_404(product_id)
     url = trace_url(product_id)
     return render_template("catalog/product.html", listing=listing, trace_url=url, qr_svg=qr_svg(url),
-                           sales_points=points_holding(product_id))
+                           sales_points=points_holding(product_id), info=purchase_info([product_id])[product_id])
 
 
 @bp.get("/trace/<int:product_id>")
