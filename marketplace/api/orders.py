@@ -13,6 +13,7 @@ from ..errors import json_error
 from ..extensions import db, limiter
 from ..i18n import current_language, vnd
 from ..inventory.models import SalesPoint
+from ..inventory.queries import point_at
 from ..orders import checkout, payments
 from ..orders import services as orders
 from ..orders.cart import max_units
@@ -221,7 +222,7 @@ def _payment_json(order) -> dict:
 def _pickup_json(order) -> dict | None:
     if order.pickup_location_id is None:
         return None
-    point = db.session.scalar(db.select(SalesPoint).filter_by(location_id=order.pickup_location_id))
+    point = point_at(order.pickup_location_id)
     return {"id": point.id, "name": point.name, "address": order.street, "opening_hours": point.opening_hours}
 
 

@@ -94,11 +94,6 @@ def find_combos(filters: ComboFilters | None = None, today: dt.date | None = Non
     return list(db.session.scalars(_loaded(query.order_by(Combo.price_vnd, Combo.id).limit(limit))))
 
 
-def listable_combo_ids(ids: Iterable[int], today: dt.date | None = None) -> set[int]:
-    ids = list(ids)
-    if not ids:
-        return set()
-    return set(db.session.scalars(select(Combo.id).where(Combo.id.in_(ids), listable_combo_condition(today))))
 
 
 def get_combo(combo_id: int) -> Combo | None:
@@ -242,11 +237,6 @@ def offers_by_ids(ids: Iterable[int]) -> dict[int, ComboOffer]:
     return offers(db.session.scalars(_loaded(select(Combo).where(Combo.id.in_(ids)))))
 
 
-def combos_with_product(product_id: int) -> list[Combo]:
-    """Combos on sale that hold this product (its page says "also in these gift boxes")."""
-    return list(db.session.scalars(_loaded(
-        select(Combo).join(ComboItem).where(ComboItem.product_id == product_id, listable_combo_condition())
-        .order_by(Combo.price_vnd))))
 
 
 # --- Curating -----------------------------------------------------------------------------------------
@@ -423,7 +413,3 @@ def set_status(curator: Curator, combo: Combo, status: str) -> None:
     if curator.user is not None:
         audit(curator.user, "combo.withdraw" if status == "withdrawn" else "combo.restore", combo, before,
               _state(combo))
-
-
-def count_on_sale() -> int:
-    return db.session.scalar(select(func.count(Combo.id)).where(listable_combo_condition())) or 0

@@ -21,6 +21,7 @@ from ..combos.services import offers_by_ids as combo_offers
 from ..extensions import db
 from ..inventory import services as stock
 from ..inventory.models import SalesPoint
+from ..inventory.queries import point_at
 from ..models_base import utcnow
 from ..outbox.services import queue_email
 from ..sellers.models import Seller
@@ -245,7 +246,7 @@ def _check_units(lines: list[QuotedLine]) -> None:
 
 def _wrap_fee(shelf: int | None) -> int:
     """Gift wrapping is done by the point that fulfils the whole order, at its fee."""
-    point = db.session.scalar(select(SalesPoint).where(SalesPoint.location_id == shelf)) if shelf else None
+    point = point_at(shelf)
     if point is None or point.gift_wrap_vnd is None:
         raise CheckoutError("wrap_unavailable")
     return point.gift_wrap_vnd

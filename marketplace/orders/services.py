@@ -399,10 +399,17 @@ def vat_refund_problems(goods_vnd: int, bought: dt.date, departure: dt.date | No
 
 # --- Lists -----------------------------------------------------------------------------------------
 
+# What a list of parts shows of each (its order, place, lines with their product and gift box), loaded in a
+# fixed number of queries rather than a few per part.
+_PART_PAGE = (selectinload(OrderPart.order), selectinload(OrderPart.location),
+              selectinload(OrderPart.lines).selectinload(OrderLine.product),
+              selectinload(OrderPart.lines).selectinload(OrderLine.order_combo))
+
+
 def pickup_parts(location_id: int, open_only: bool = True) -> list[OrderPart]:
     """The parts of orders on this sales point's shelf: to be collected there, or packed and sent from
     there (a gift combo it packs, a hotel delivery)."""
-    query = select(OrderPart).where(OrderPart.location_id == location_id)
+    query = select(OrderPart).where(OrderPart.location_id == location_id).options(*_PART_PAGE)
     if open_only:
         query = query.where(OrderPart.state.in_((*OPEN_STATES, "shipped")))
     return db.session.scalars(query.order_by(OrderPart.id)).all()
@@ -414,9 +421,8 @@ def pickup_part(location_id: int, part_id: int) -> OrderPart | None:
 
 
 def seller_parts(seller_id: int, limit: int = 200) -> list[OrderPart]:
-    """The seller's newest parts, with their orders and lines in two more queries (not two per part)."""
-    return db.session.scalars(select(OrderPart).where(OrderPart.seller_id == seller_id)
-                              .options(selectinload(OrderPart.order), selectinload(OrderPart.lines))
+    """The seller's newest parts, with what the page shows of them in a fixed number of queries (_PART_PAGE)."""
+    return db.session.scalars(select(OrderPart).where(OrderPart.seller_id == seller_id).options(*_PART_PAGE)
                               .order_by(OrderPart.id.desc()).limit(limit)).all()
 
 
