@@ -56,6 +56,8 @@ class Config:
     # attempts from one address (clerks of a point behind one network sign in one after another).
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
     AUTH_RATE_LIMIT_PER_ADDRESS = os.environ.get("AUTH_RATE_LIMIT_PER_ADDRESS", "60 per minute")
+    # Forms that make the shop send an email to an address typed in (a reset link, a stock alert): per client.
+    MAIL_REQUEST_RATE_LIMIT = os.environ.get("MAIL_REQUEST_RATE_LIMIT", "5 per minute")
     # Delivery by post, per seller part of an order (whole đồng): within the seller's province, to
     # another province, and free from this much of that seller's goods.
     DELIVERY_FEE_SAME_PROVINCE = int(os.environ.get("DELIVERY_FEE_SAME_PROVINCE", "20000"))

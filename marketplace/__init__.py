@@ -53,9 +53,11 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     from . import search
+    from .catalog import alerts
     from .orders import cart
     from .rates import views as rates
     search.init_app(app)
+    alerts.register()
     cart.init_app(app)
     rates.init_app(app)
     # Import every model so metadata (and Alembic autogenerate) sees all tables.

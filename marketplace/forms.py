@@ -38,6 +38,11 @@ ONE_LINE_MESSAGE = _l("This field is one line: it cannot hold a line break or an
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def stripped(value):
+    """A field filter: the spaces a phone's keyboard or a paste adds around a typed value go."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):

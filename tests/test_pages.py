@@ -6,6 +6,8 @@ from marketplace.extensions import db
 from marketplace.models_base import utcnow
 from marketplace.products.models import ProductImage
 
+from .helpers import stocked
+
 
 def text(response):
     return response.get_data(as_text=True)
@@ -17,8 +19,9 @@ def titles(response):
 
 
 def test_home_shows_national_five_star_and_new_products_in_vietnamese(client, make):
-    five = make.listed(stars=5, name="Trà Shan Tuyết Mộc Châu", price_vnd=120000)
-    make.listed(stars=3, name="Gạo ST25")
+    seller = make.seller()
+    five = stocked(make, seller, "Trà Shan Tuyết Mộc Châu", 120000, 5, stars=5)
+    stocked(make, seller, "Gạo ST25", 40000, 5, stars=3)
     page = text(client.get("/"))
 
     assert '<html lang="vi">' in page

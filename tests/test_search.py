@@ -93,6 +93,12 @@ def test_name_ranks_above_seller_place_and_above_description(catalogue):
     assert names("phu quoc") == ["Nước mắm Phú Quốc"]
 
 
+def test_a_result_without_stock_says_so(client, make, backend):
+    make.listed(name="Miến dong Bình Liêu")
+    page = client.get("/search?q=mien+dong").get_data(as_text=True)
+    assert "Bình Liêu" in page and "Hết hàng" in page
+
+
 def test_facets_count_the_current_query(catalogue):
     page = services.search(SearchQuery(words=query_words("ca phe")))
     assert page.total == 2

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from .. import ocop
 from ..certification.services import IDENTITY_FIELDS
-from ..forms import Form
+from ..forms import Form, stripped
 from ..products.models import MAX_PRICE
 from .services import Filters
 
@@ -167,3 +167,9 @@ class ChangeRequestForm(Form):
 
     def values(self) -> dict:
         return {name: getattr(self, name).data or None for name in IDENTITY_FIELDS}
+
+
+class StockAlertForm(Form):
+    """'Email me when it is back' on a product with nothing to ship."""
+    email = EmailField(_l("Your email"), validators=[DataRequired(), Email(), Length(max=254)],
+                       filters=[stripped], render_kw={"autocomplete": "email"})

@@ -13,6 +13,7 @@ from .. import ocop
 from ..certification.models import EvaluationRecord
 from ..certification.services import Badge, badges, check_identity, listable_select
 from ..extensions import db
+from ..inventory.queries import held_at_points, online_available, online_in_stock_condition
 from ..products.images import check_uploads, save_photo
 from ..products.models import CARRY_ON_LIQUID_ML, Product, ProductImage
 from ..sellers.models import Seller
@@ -33,6 +34,13 @@ class Listing:
     product: Product
     record: EvaluationRecord
     badges: list[Badge] = field(default_factory=list)
+    online: int | None = None  # units its seller can ship now (None: not asked, see `with_stock`)
+    at_points: bool = False  # some open sales point has it on the shelf
+
+    @property
+    def out_of_stock(self) -> bool:
+        """Nothing to ship by post (the card says so, and where it can be had in person)."""
+        return self.online == 0
 
     @property
     def seller(self) -> Seller:
@@ -54,6 +62,7 @@ class Filters:
     provinces: tuple[int, ...] | None = None  # a region's provinces
     gifts: bool = False  # only what travels and keeps as a gift (ocop.GIFT_GROUPS)
     carry_on: bool = False  # no liquid over 100 ml
+    in_stock: bool = False  # only what its seller can ship now (the home page's promoted rows)
     sort: str = "newest"
     page: int = 1
     per_page: int = 24
@@ -73,6 +82,16 @@ class Page:
 
 def listings_from_rows(rows) -> list[Listing]:
     return [Listing(product, record, badges(product, record, product.seller)) for product, record in rows]
+
+
+def with_stock(listings: list[Listing]) -> list[Listing]:
+    """Fill in what can be had of each listing now (two queries for any number): cards show 'out of stock'
+    instead of promising what cannot be sent."""
+    ids = [listing.product.id for listing in listings]
+    online, held = online_available(ids), held_at_points(ids)
+    for listing in listings:
+        listing.online, listing.at_points = online[listing.product.id], listing.product.id in held
+    return listings
 
 
 def _with_seller_and_images(query):
@@ -103,18 +122,21 @@ def _filtered(filters: Filters, today: dt.date | None, *entities):
         query = query.where(or_(*(group_condition(code) for code in ocop.GIFT_GROUPS)))
     if filters.carry_on:
         query = query.where(or_(Product.liquid_ml.is_(None), Product.liquid_ml <= CARRY_ON_LIQUID_ML))
+    if filters.in_stock:
+        query = query.where(online_in_stock_condition())
     return query
 
 
 def find_listings(filters: Filters, today: dt.date | None = None, count: bool = True) -> Page:
-    """A page of listable products; `count=False` skips counting them all (total is then the page's)."""
+    """A page of listable products with their stock; `count=False` skips counting them all (total is then
+    the page's)."""
     query = (
         _with_seller_and_images(_filtered(filters, today))
         .order_by(*_ORDER.get(filters.sort, _ORDER["newest"]))
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     )
-    items = listings_from_rows(db.session.execute(query).unique().all())
+    items = with_stock(listings_from_rows(db.session.execute(query).unique().all()))
     total = db.session.scalar(_filtered(filters, today, func.count(Product.id))) if count else len(items)
     return Page(items, total or 0, filters.page, filters.per_page)
 
@@ -134,15 +156,18 @@ def listings_by_ids(ids: list[int], today: dt.date | None = None) -> list[Listin
     return [found[i] for i in ids if i in found]
 
 
+# The home page promotes only what can be sent now: a shopper who follows a promotion can buy it.
+
 def national_five_star(limit: int = 8, today: dt.date | None = None) -> list[Listing]:
     query = _with_seller_and_images(
-        listable_select(today=today).where(EvaluationRecord.stars == 5, EvaluationRecord.level == "national")
+        listable_select(today=today).where(EvaluationRecord.stars == 5, EvaluationRecord.level == "national",
+                                           online_in_stock_condition())
     ).order_by(desc(EvaluationRecord.score), Product.id).limit(limit)
-    return listings_from_rows(db.session.execute(query).unique().all())
+    return with_stock(listings_from_rows(db.session.execute(query).unique().all()))
 
 
 def newly_recognised(limit: int = 8, today: dt.date | None = None) -> list[Listing]:
-    return find_listings(Filters(sort="newest", per_page=limit), today, count=False).items
+    return find_listings(Filters(sort="newest", per_page=limit, in_stock=True), today, count=False).items
 
 
 def counts_by_group_and_province(today: dt.date | None = None) -> tuple[dict[str, int], dict[int, int]]:

@@ -13,14 +13,16 @@ from .. import ocop, qr
 from ..accounts.services import roles_required
 from ..certification import services as certification
 from ..certification.services import IDENTITY_FIELDS, IdentityLocked, expiring, unlisted_reasons
+from ..extensions import limiter
 from ..forms import whole_number
-from ..inventory.queries import points_holding
+from ..i18n import current_language
+from ..inventory.queries import online_available, points_holding
 from ..products import services as products
 from ..products.images import PhotoError
 from ..unit_of_work import run
 from ..urls import public_url
-from . import services
-from .forms import ChangeRequestForm, FilterForm, ProductForm
+from . import alerts, services
+from .forms import ChangeRequestForm, FilterForm, ProductForm, StockAlertForm
 from .purchase import purchase_info
 
 bp = Blueprint("catalog", __name__)
@@ -98,10 +100,37 @@ def qr_svg(url: str) -> str:
 
 @bp.get("/products/<int:product_id>")
 def product(product_id: int):
-    listing = _listing_or_404(product_id)
+    return _product_page_for_shoppers(_listing_or_404(product_id))
+
+
+def _product_page_for_shoppers(listing, alert_form=None):
+    product_id = listing.product.id
     url = trace_url(product_id)
+    if alert_form is None:
+        alert_form = StockAlertForm(formdata=None, email=getattr(current_user, "email", None))
     return render_template("catalog/product.html", listing=listing, trace_url=url, qr_svg=qr_svg(url),
-                           sales_points=points_holding(product_id), info=purchase_info([product_id])[product_id])
+                           sales_points=points_holding(product_id), info=purchase_info([product_id])[product_id],
+                           alert_form=alert_form)
+
+
+def mail_request_limit() -> str:
+    return current_app.config["MAIL_REQUEST_RATE_LIMIT"]
+
+
+@bp.post("/products/<int:product_id>/notify")
+@limiter.limit(mail_request_limit)
+def notify_me(product_id: int):
+    """Leave an address to hear when a product without stock can be shipped again."""
+    listing = _listing_or_404(product_id)
+    form = StockAlertForm()
+    if not form.validate_on_submit():
+        return _product_page_for_shoppers(listing, form), 422
+    if purchase_info([product_id])[product_id].available > 0:
+        flash(_("It is in stock now: you can order it."), "success")
+    else:
+        run(alerts.ask, product_id, form.email.data, current_language())
+        flash(_("We will email %(email)s once when it is back in stock.", email=form.email.data), "success")
+    return redirect(url_for("catalog.product", product_id=product_id), code=303)
 
 
 @bp.get("/trace/<int:product_id>")
@@ -138,8 +167,9 @@ def _own_product(product_id: int):
 @roles_required("seller")
 def seller_products():
     today = ocop.today()
-    rows = [(p, unlisted_reasons(p, today), expiring(p.records, today)) for p in
-            products.seller_products(current_user.seller_id)]
+    own = products.seller_products(current_user.seller_id)
+    stock = online_available([p.id for p in own])
+    rows = [(p, unlisted_reasons(p, today), expiring(p.records, today), stock[p.id]) for p in own]
     return render_template("catalog/seller_products.html", rows=rows, today=today)
 
 

@@ -23,6 +23,26 @@ def online_available(product_ids: list[int]) -> dict[int, int]:
     return {product_id: max(found.get(product_id, 0), 0) for product_id in product_ids}
 
 
+def online_in_stock_condition():
+    """SQL: the product's seller has something to ship now (for filters that keep only buyable products)."""
+    return (select(StockLevel.id)
+            .join(StockLocation, StockLocation.id == StockLevel.location_id)
+            .where(StockLocation.kind == "seller_warehouse", StockLocation.seller_id == Product.seller_id,
+                   StockLevel.product_id == Product.id, StockLevel.on_hand - StockLevel.reserved > 0)
+            .exists())
+
+
+def held_at_points(product_ids: list[int]) -> set[int]:
+    """The products among these that some open sales point has on its shelf now, in one query."""
+    if not product_ids:
+        return set()
+    return set(db.session.scalars(
+        select(StockLevel.product_id).distinct()
+        .join(SalesPoint, SalesPoint.location_id == StockLevel.location_id)
+        .where(SalesPoint.active.is_(True), StockLevel.product_id.in_(product_ids),
+               StockLevel.on_hand - StockLevel.reserved > 0)))
+
+
 def available_at(location_ids: list[int], product_ids: list[int]) -> dict[tuple[int, int], int]:
     """Units available now (on hand less held) of each product at each location, in one query; a pair
     without a level is absent (nothing there)."""

@@ -8,6 +8,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..extensions import db
 from .models import StockLevel, StockLocation, StockMovement
 
+# Products whose available units went up in this transaction (a receipt, a release, a return), kept on the
+# session for whoever waits for them when it commits (the "back in stock" emails, catalog.alerts).
+_RAISED = "stock_raised"
+
+
+def take_raised(session) -> set[int]:
+    """The products whose stock went up in the transaction now committing, once."""
+    return session.info.pop(_RAISED, set())
+
 
 class StockError(ValueError):
     pass
@@ -57,6 +66,8 @@ def _change(location_id: int, product_id: int, kind: str, *, on_hand: int = 0, r
         current = level(location_id, product_id)
         available = current.available if current else 0
         raise OutOfStock(product_id, max(-on_hand, reserved, 0), available)
+    if on_hand - reserved > 0:
+        db.session.info.setdefault(_RAISED, set()).add(product_id)
     db.session.add(StockMovement(location_id=location_id, product_id=product_id, kind=kind, on_hand_change=on_hand,
                                  reserved_change=reserved, reason=reason, reference=reference, actor_id=actor_id,
                                  client_key=client_key))

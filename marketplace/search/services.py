@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import ocop, text
-from ..catalog.services import Listing, listings_by_ids
+from ..catalog.services import Listing, listings_by_ids, with_stock
 from ..certification.models import EvaluationRecord
 from ..extensions import db
 from ..i18n import localized
@@ -75,7 +75,7 @@ def search(query: SearchQuery, today: dt.date | None = None) -> SearchPage:
     if engine is None:
         return SearchPage(query, [], 0, {"group": {}, "province": {}, "stars": {}}, available=False)
     result = engine.search(query, today)
-    hits = [_hit(listing, query.words) for listing in listings_by_ids(result.ids, today)]
+    hits = [_hit(listing, query.words) for listing in with_stock(listings_by_ids(result.ids, today))]
     return SearchPage(query, hits, result.total, result.facets,
                       suggestion=" ".join(result.suggestion) if result.suggestion else None)
 
