@@ -56,6 +56,9 @@ class Config:
     # attempts from one address (clerks of a point behind one network sign in one after another).
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
     AUTH_RATE_LIMIT_PER_ADDRESS = os.environ.get("AUTH_RATE_LIMIT_PER_ADDRESS", "60 per minute")
+    # How long the links in account emails work: a password reset (once), an address confirmation.
+    RESET_LINK_MINUTES = int(os.environ.get("RESET_LINK_MINUTES", "60"))
+    CONFIRM_LINK_HOURS = int(os.environ.get("CONFIRM_LINK_HOURS", "72"))
     # Forms that make the shop send an email to an address typed in (a reset link, a stock alert): per client.
     MAIL_REQUEST_RATE_LIMIT = os.environ.get("MAIL_REQUEST_RATE_LIMIT", "5 per minute")
     # Delivery by post, per seller part of an order (whole đồng): within the seller's province, to
@@ -114,6 +117,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
+    # `make run` shows each email in its terminal as soon as it is queued (production: `flask outbox send`).
+    MAIL_SEND_ON_COMMIT = os.environ.get("MAIL_SEND_ON_COMMIT", "1") == "1"
 
 
 class TestingConfig(Config):

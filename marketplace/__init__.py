@@ -55,9 +55,11 @@ def _init_extensions(app: Flask) -> None:
     from . import search
     from .catalog import alerts
     from .orders import cart
+    from .outbox import services as outbox
     from .rates import views as rates
     search.init_app(app)
     alerts.register()
+    outbox.register()
     cart.init_app(app)
     rates.init_app(app)
     # Import every model so metadata (and Alembic autogenerate) sees all tables.

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, login_manager
-from ..models_base import Timestamped
+from ..models_base import Timestamped, UTCDateTime
 
 ROLES = ("shopper", "seller", "staff", "office")
 
@@ -27,6 +29,9 @@ class User(UserMixin, Timestamped, db.Model):
     # Part of the id a session keeps: signing out or a new password raises it, and every session made
     # before (another browser, a stolen cookie) names a user that no longer is.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the person showed the address is theirs (the link in the confirmation or password-reset email);
+    # only then are the orders placed as a guest with that address theirs too.
+    email_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     seller = relationship("Seller", back_populates="members")
 

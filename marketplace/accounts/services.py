@@ -1,16 +1,27 @@
-"""Accounts: create users, check passwords, and who may do what."""
+"""Accounts: create users, check passwords, reset a forgotten one, confirm an address, and who may do what."""
 from __future__ import annotations
 
 import functools
 from functools import wraps
 
-from flask import abort
+from blinker import Namespace
+from flask import abort, current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, login_manager
+from ..models_base import utcnow
+from ..outbox.services import queue_email
+from ..urls import public_url
+from . import tokens
 from .models import User
+
+# Sent inside the transaction that confirms an address, with `user=`: the orders placed as a guest with that
+# address become the account's (`orders` listens; accounts knows nothing of orders).
+email_confirmed = Namespace().signal("email-confirmed")
 
 
 class AccountError(ValueError):
@@ -28,6 +39,14 @@ def create_user(email: str, name: str, password: str, role: str = "shopper", **e
     user = User(email=email.strip().lower(), name=name.strip(), role=role, **extra)
     user.set_password(password)
     db.session.add(user)
+    return user
+
+
+def sign_up(email: str, name: str, password: str, language: str) -> User:
+    """A shopper's account, and the email that lets them confirm the address."""
+    user = create_user(email, name, password, role="shopper")
+    db.session.flush()
+    send_confirmation(user, language)
     return user
 
 
@@ -52,6 +71,52 @@ def end_sessions(user: User) -> None:
     """Sign the user out everywhere: every session cookie issued before this names an older version."""
     db.session.execute(update(User).where(User.id == user.id)
                        .values(session_version=User.session_version + 1).execution_options(synchronize_session=False))
+
+
+def send_confirmation(user: User, language: str) -> None:
+    """Queue the email whose link shows the address is the person's (sign-up, or asked again)."""
+    url = public_url("accounts.confirm", token=tokens.make_token(user, tokens.CONFIRM))
+    with force_locale(language):
+        queue_email(user.email, _("Confirm your email for Chợ OCOP"), "notice", name=user.name,
+                    paragraphs=[_("Open the link below to confirm this address. Orders you placed as a guest with "
+                                  "it will then appear under \"My orders\"."),
+                                _("If you did not make an account, ignore this email.")],
+                    url=url)
+
+
+def request_password_reset(email: str, language: str) -> None:
+    """Email a reset link if an active account has this address; nothing otherwise. The page says the same
+    either way, so it does not tell who has an account."""
+    user = find_user(email)
+    if user is None or not user.is_active:
+        return
+    url = public_url("accounts.reset_password", token=tokens.make_token(user, tokens.RESET))
+    with force_locale(language):
+        queue_email(user.email, _("Reset your Chợ OCOP password"), "notice", name=user.name,
+                    paragraphs=[_("Open the link below within %(minutes)d minutes to choose a new password. It "
+                                  "works once.", minutes=current_app.config["RESET_LINK_MINUTES"]),
+                                _("If you did not ask for it, ignore this email: your password stays as it is.")],
+                    url=url)
+
+
+def confirm_email(user: User) -> bool:
+    """Mark the address confirmed, once (a guarded update: a second click, or two at once, do nothing);
+    then the account claims its guest orders in the same transaction. True when confirmed now."""
+    claimed = db.session.execute(update(User).where(User.id == user.id, User.email_confirmed_at.is_(None))
+                                 .values(email_confirmed_at=utcnow())
+                                 .execution_options(synchronize_session=False)).rowcount == 1
+    if claimed:
+        db.session.refresh(user)
+        email_confirmed.send(current_app._get_current_object(), user=user)
+    return claimed
+
+
+def reset_password(user: User, password: str) -> None:
+    """A new password from a reset link: every session of the account ends (`set_password`), the link dies
+    with the old password, and the address is confirmed (the email reached its owner)."""
+    user.set_password(password)
+    db.session.flush()
+    confirm_email(user)
 
 
 def roles_required(*roles: str):

@@ -1,16 +1,17 @@
-"""Sign in and out."""
+"""Sign in and out, make an account, reset a forgotten password, confirm an address."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
+from ..i18n import current_language
 from ..unit_of_work import run
 from ..urls import safe_next
-from . import services
-from .forms import SignInForm, SignUpForm
+from . import services, tokens
+from .forms import NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -27,6 +28,10 @@ def address_and_account() -> str:
     """Whose attempts count together: one address trying one account. Every attempt counts, counted as it
     is checked (a burst sent at once cannot all pass before any is counted)."""
     return f"{get_remote_address()}|{(request.form.get('email') or '').strip().lower()[:254]}"
+
+
+def mail_request_limit() -> str:
+    return current_app.config["MAIL_REQUEST_RATE_LIMIT"]
 
 
 def auth_limits(view):
@@ -67,9 +72,10 @@ def sign_in():
 def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
-        user = run(services.create_user, form.email.data, form.name.data, form.password.data, role="shopper")
+        user = run(services.sign_up, form.email.data, form.name.data, form.password.data, current_language())
         begin_session(user)
-        flash(_("Welcome! Your cart is kept in your account."), "success")
+        flash(_("Welcome! Your cart is kept in your account. We sent you an email: open its link to confirm "
+                "your address."), "success")
         return redirect(safe_next(request.args.get("next"), url_for("catalog.home")), code=303)
     return render_template("accounts/sign_up.html", form=form), 422 if form.errors else 200
 
@@ -81,3 +87,59 @@ def sign_out():
         run(services.end_sessions, current_user)
     logout_user()
     return redirect(url_for("catalog.home"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(mail_request_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link. The answer is the same whether or not the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        run(services.request_password_reset, form.email.data, current_language())
+        return render_template("accounts/forgot_password.html", form=None, sent_to=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+def _dead_link():
+    return render_template("accounts/dead_link.html"), 410
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@auth_limits
+def reset_password(token: str):
+    user = tokens.user_for_token(token, tokens.RESET)
+    if user is None:
+        return _dead_link()
+    form = NewPasswordForm(user)
+    if form.validate_on_submit():
+        run(services.reset_password, user, form.password.data)
+        begin_session(user)
+        flash(_("Your new password is set, and you are signed in. Every other session of your account is "
+                "signed out."), "success")
+        return redirect(home_for(user), code=303)
+    return render_template("accounts/reset_password.html", form=form, user=user), 422 if form.errors else 200
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str):
+    """The link of the confirmation email: the address is the person's, and so are its guest orders."""
+    user = tokens.user_for_token(token, tokens.CONFIRM)
+    if user is None:
+        return _dead_link()
+    if run(services.confirm_email, user):
+        flash(_("Your email is confirmed. Orders you placed with it as a guest are now under \"My orders\"."),
+              "success")
+    else:
+        flash(_("This email was confirmed already."), "success")
+    mine = current_user.is_authenticated and current_user.id == user.id
+    return redirect(url_for("orders.my_orders") if mine else url_for("accounts.sign_in"), code=303)
+
+
+@bp.post("/confirm")
+@login_required
+@limiter.limit(mail_request_limit)
+def resend_confirmation():
+    if current_user.email_confirmed_at is None:
+        run(services.send_confirmation, current_user, current_language())
+        flash(_("We sent the confirmation link to %(email)s again.", email=current_user.email), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("orders.my_orders")), code=303)

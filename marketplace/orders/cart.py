@@ -8,6 +8,7 @@ from flask import current_app, session
 from flask_login import AnonymousUserMixin, user_logged_in
 from sqlalchemy import delete, select
 
+from ..accounts.services import email_confirmed
 from ..catalog.purchase import PurchaseInfo, purchase_info
 from ..catalog.services import Listing
 from ..combos.services import ComboOffer
@@ -16,6 +17,7 @@ from ..extensions import db
 from ..security import MAX_ID
 from ..unit_of_work import run
 from .models import CartItem
+from .services import claim_guest_orders
 
 SESSION_KEY = "cart"
 
@@ -217,8 +219,14 @@ def merge_guest_cart(user) -> None:
 
 def init_app(app) -> None:
     """Whoever signs in (the sign-in page, sign-up, a seller's join page) finds the cart they filled as a
-    guest: the accounts package only signs people in and knows nothing of carts."""
+    guest, and whoever confirms an address finds the orders placed with it as a guest: the accounts package
+    only signs people in and confirms addresses, and knows nothing of carts or orders."""
     user_logged_in.connect(_merge_at_sign_in, app)
+    email_confirmed.connect(_claim_at_confirmation, app)
+
+
+def _claim_at_confirmation(_app, user) -> None:
+    claim_guest_orders(user)  # inside the confirming transaction
 
 
 def _merge_at_sign_in(_app, user) -> None:

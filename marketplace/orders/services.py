@@ -444,5 +444,13 @@ def orders_with_sellers_in(province_code: int | None, payment_method: str | None
     return db.session.scalars(query).all()
 
 
+def claim_guest_orders(user) -> int:
+    """The orders placed as a guest with this (now confirmed) address become the account's, in the caller's
+    transaction; an order another account holds stays where it is."""
+    return db.session.execute(update(Order).where(Order.user_id.is_(None),
+                                                  func.lower(Order.contact_email) == user.email.lower())
+                              .values(user_id=user.id).execution_options(synchronize_session=False)).rowcount
+
+
 def orders_of(user_id: int) -> list[Order]:
     return db.session.scalars(select(Order).where(Order.user_id == user_id).order_by(Order.id.desc())).all()

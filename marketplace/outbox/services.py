@@ -8,10 +8,13 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+import sys
+import threading
 from email.message import EmailMessage
 
-from flask import current_app, render_template
-from sqlalchemy import select
+from flask import current_app, has_app_context, render_template
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models_base import utcnow
@@ -47,8 +50,8 @@ def _message(email: OutboxEmail) -> EmailMessage:
 def _deliver(email: OutboxEmail) -> None:
     backend = current_app.config["MAIL_BACKEND"]
     message = _message(email)
-    if backend == "console":
-        log.info("email to %s: %s\n%s", email.to, email.subject, email.body)
+    if backend == "console":  # the terminal running the shop (`make run`): a newcomer reads the links there
+        print(f"\n----- email to {email.to}: {email.subject}\n{email.body}\n-----", file=sys.stdout, flush=True)
     elif backend == "file":
         directory = os.path.join(current_app.instance_path, "mail")
         os.makedirs(directory, exist_ok=True)
@@ -80,3 +83,49 @@ def send_pending(limit: int = 100) -> int:
             log.exception("email %s could not be sent", email.id)
             email.error = repr(error)
     return sent
+
+
+# --- `make run`: deliver as soon as the email's transaction commits ---------------------------------------
+# With MAIL_SEND_ON_COMMIT (the development default), a commit that queued emails starts a thread that sends
+# the outbox, so a person trying the shop sees the confirmation or reset email in the terminal at once. One
+# thread at a time in a process. Production sends with `flask outbox send` (cron, or the job queue).
+
+_sending = threading.Lock()
+_QUEUED = "outbox_queued"
+
+
+def _note_queued(session, _flush_context) -> None:
+    if any(isinstance(obj, OutboxEmail) for obj in session.new):
+        session.info[_QUEUED] = True
+
+
+def _send_in_background(session) -> None:
+    if not session.info.pop(_QUEUED, False) or not has_app_context():
+        return
+    if not current_app.config.get("MAIL_SEND_ON_COMMIT"):
+        return
+    app = current_app._get_current_object()
+
+    def send() -> None:
+        with _sending, app.app_context():
+            try:
+                send_pending()
+                db.session.commit()
+            except Exception:  # the emails stay queued for `flask outbox send`
+                log.exception("sending the outbox after a commit failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=send, name="outbox", daemon=True).start()
+
+
+def _forget(session, *_args) -> None:
+    session.info.pop(_QUEUED, None)
+
+
+def register() -> None:
+    if not event.contains(Session, "after_flush", _note_queued):
+        event.listen(Session, "after_flush", _note_queued)
+        event.listen(Session, "after_commit", _send_in_background)
+        event.listen(Session, "after_rollback", _forget)
