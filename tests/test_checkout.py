@@ -9,7 +9,7 @@ from marketplace.inventory import services as stock
 from marketplace.orders.models import Order, OrderLine
 from marketplace.outbox.models import OutboxEmail
 
-from .helpers import CONTACT, check_out, level_of, seller_signs_in, stocked
+from .helpers import CONTACT, check_out, level_of, review, seller_signs_in, stocked
 
 
 @pytest.fixture
@@ -169,3 +169,32 @@ def test_a_shopper_finds_their_orders(client, two_sellers):
     assert order.number in page and order.access_token in page
     client.post("/account/sign-out")
     assert client.get("/account/orders").status_code == 302  # to the sign-in page
+
+
+def test_checkout_shows_the_fee_and_total_live_for_the_province_chosen(client, two_sellers):
+    tea, _coffee = two_sellers  # the tea's producer is in Thái Nguyên (19)
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": 1})
+    page = client.get("/checkout").get_data(as_text=True)
+    assert 'id="estimate"' in page and 'id="address"' in page
+
+    waiting = client.post("/checkout/estimate", data={"delivery": "post"}).get_json()
+    assert waiting["ready"] is False and "Chọn tỉnh" in waiting["text"]
+    near = client.post("/checkout/estimate", data={"delivery": "post", "province": "19"}).get_json()
+    far = client.post("/checkout/estimate", data={"delivery": "post", "province": "1"}).get_json()
+    assert (near["delivery_vnd"], near["total_vnd"]) == (20000, 140000)
+    assert far["delivery_vnd"] > near["delivery_vnd"] and far["total_vnd"] == 120000 + far["delivery_vnd"]
+    assert "Tổng cộng: 140.000" in near["text"].replace("\xa0", " ")
+    assert client.post("/checkout/estimate", data={"delivery": "post", "province": "9999"}).get_json()["ready"] is False
+    assert db.session.scalar(select(func.count(Order.id))) == 0  # nothing placed, nothing held
+    assert available(tea) == 5
+
+
+def test_recalculate_shows_the_new_total_instead_of_placing(client, two_sellers):
+    tea, _coffee = two_sellers
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": 1})
+    first, seen = review(client, CONTACT)
+    assert "140.000" in first.get_data(as_text=True) and "Tính lại" in first.get_data(as_text=True)
+    again = client.post("/checkout", data=CONTACT | seen | {"recalculate": "1"})  # the same choices, asked again
+    assert again.status_code == 200 and "Đặt hàng · 140.000" in again.get_data(as_text=True).replace("\xa0", " ")
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+    assert client.post("/checkout", data=CONTACT | seen).status_code == 303  # placing is the other button

@@ -13,7 +13,7 @@ from ..accounts.services import roles_required
 from ..errors import json_error
 from ..extensions import csrf
 from ..forms import submitted_key
-from ..i18n import current_language
+from ..i18n import current_language, vnd
 from ..inventory import services as stock
 from ..inventory.queries import point_at, points_for_pickup
 from ..transitions import Refused
@@ -127,7 +127,7 @@ def checkout():
     if form.validate_on_submit():
         point, hotel, extras = form.pickup_point, form.hotel_point, form.extras()
         location_id = point.location_id if point else None
-        seen_prices, seen_total = form.seen()
+        seen_prices, seen_total = form.seen() if not request.form.get("recalculate") else (None, None)
         try:
             if seen_total is None:  # the first step: show the total before anything is placed
                 quoted = quote(view.items, form.contact().province_code, location_id, view.combo_items, hotel,
@@ -161,6 +161,35 @@ def checkout():
                            online_ok=view.can_check_out, quote=quoted, changes=changes,
                            vat_preview=_vat_preview(quoted, form) if quoted is not None else [],
                            products={line.product_id: line.listing.product for line in view.lines if line.listing}), status
+
+
+@bp.post("/checkout/estimate")
+def checkout_estimate():
+    """What the checkout page shows live while the buyer picks how to receive the order: delivery, wrapping
+    and total for the chosen way and province (the page's script asks; without it, "See the total" does the
+    same). Nothing is placed or held; the review step still shows the exact total before the order is."""
+    view = cart.view(current_user)
+    form = CheckoutForm(pickup_points=_pickup_points(view))
+    point, hotel = form.pickup_point, form.hotel_point
+    if point is not None:
+        province, location_id = point.province_code, point.location_id
+    elif form.delivery.data == "post" or hotel is not None:
+        province, location_id = form.province.data, None
+    else:
+        province = location_id = None
+    if province is None or ocop.province(province) is None:
+        return {"ready": False, "text": _("Choose the province to see the delivery fee and the total.")}
+    try:
+        quoted = quote(view.items, province, location_id, view.combo_items, hotel, bool(form.gift_wrap.data))
+    except CheckoutError:
+        return {"ready": False, "text": _("The total is shown at the next step.")}
+    delivery = sum(part.delivery_vnd for part in quoted.parts)
+    parts = [_("Delivery: %(fee)s", fee=vnd(delivery))]
+    if quoted.wrap_vnd:
+        parts.append(_("Gift wrapping: %(fee)s", fee=vnd(quoted.wrap_vnd)))
+    parts.append(_("Total: %(total)s", total=vnd(quoted.total_vnd)))
+    return {"ready": True, "delivery_vnd": delivery, "wrap_vnd": quoted.wrap_vnd, "total_vnd": quoted.total_vnd,
+            "text": " · ".join(parts)}
 
 
 def _vat_preview(quoted, form) -> list[tuple]:
