@@ -93,6 +93,29 @@ def test_name_ranks_above_seller_place_and_above_description(catalogue):
     assert names("phu quoc") == ["Nước mắm Phú Quốc"]
 
 
+def test_a_name_match_outranks_a_match_only_in_the_sellers_name(make, backend):
+    """A seaside firm named "Mật ong …" sells dried shrimp and salted crab; honey is made by others, so the
+    words are rare among sellers' names and common among products' names: "mật ong" still finds honey first."""
+    coast = make.seller(legal_name="Công ty Mật ong Biển Đông", province_code=22)
+    for name in ("Tôm khô", "Ghẹ muối"):  # and says "mật ong" in its descriptions, again and again
+        make.listed(seller=coast, name=name, stars=5, description="Tẩm mật ong: mật ong rừng, mật ong hoa nhãn, "
+                                                                  "mật ong của Công ty Mật ong Biển Đông")
+    honey = [f"Mật ong hoa {flower} {n}" for n in range(6) for flower in ("bạc hà", "nhãn", "vải", "cà phê")]
+    for n, name in enumerate(honey):
+        make.listed(seller=make.seller(legal_name=f"HTX Ba Vì {n}", province_code=2), name=name, stars=3)
+    ranked = names("mật ong", per_page=50)
+    assert set(ranked[:len(honey)]) == set(honey) and set(ranked[len(honey):]) == {"Tôm khô", "Ghẹ muối"}
+
+
+def test_tra_shan_tuyet_lists_the_shan_tuyet_tea_before_the_sellers_oolong(make, backend):
+    suoi_giang = make.seller(legal_name="HTX Chè Shan Tuyết Suối Giàng", province_code=15)
+    make.listed(seller=suoi_giang, name="Trà Ô long", stars=5)
+    for n in range(24):
+        make.listed(seller=make.seller(legal_name=f"HTX Chè {n}"), name=f"Trà Shan tuyết cổ thụ {n}", stars=3)
+    assert names("tra shan tuyet", per_page=50)[-1] == "Trà Ô long"
+    assert names("tra shan tuy", per_page=50)[-1] == "Trà Ô long"  # while typing
+
+
 def test_a_result_without_stock_says_so(client, make, backend):
     make.listed(name="Miến dong Bình Liêu")
     page = client.get("/search?q=mien+dong").get_data(as_text=True)

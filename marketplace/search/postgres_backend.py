@@ -101,13 +101,14 @@ class PostgresBackend(SearchBackend):
                             {"w": word, "lo": len(word) - 1, "hi": len(word) + 1}).scalars()
         return {term for term in rows if term != word and within_one_edit(word, term)}
 
-    def _tsquery(self, conn, words: list[str], weight: str = "") -> str:
+    def _tsquery(self, conn, words: list[str], weight: str = "", variants: dict | None = None) -> str:
         """Every word must match: exactly, as a prefix if it is the last one, or within one typo.
-        Words are folded \\w runs, so nothing in them is tsquery syntax."""
+        Words are folded \\w runs, so nothing in them is tsquery syntax. `weight` "A": in the name."""
+        variants = variants if variants is not None else {word: self._variants(conn, word) for word in words}
         parts = []
         for i, word in enumerate(words):
             options = [f"{word}:{weight}" if weight else word]
-            options += [f"{v}:{weight}" if weight else v for v in sorted(self._variants(conn, word))]
+            options += [f"{v}:{weight}" if weight else v for v in sorted(variants[word])]
             if i == len(words) - 1:
                 options.append(f"{word}:*{weight}")
             parts.append("(" + " | ".join(options) + ")")
@@ -142,19 +143,24 @@ class PostgresBackend(SearchBackend):
     def search(self, query: SearchQuery, today: dt.date) -> SearchResult:
         """One statement: the matching rows are read once, then give the page and the facets."""
         with self.engine.connect() as conn:
-            tsquery = self._tsquery(conn, query.words) if query.words else None
+            variants = {word: self._variants(conn, word) for word in query.words}
+            tsquery = self._tsquery(conn, query.words, variants=variants) if query.words else None
             where, params = self._where(query, today, tsquery)
             rank = self._rank(query.words, params) if tsquery else "0"
+            # A product whose name holds every word ranks above one matched elsewhere (its seller's name).
+            in_name = f"vector @@ to_tsquery('{CONFIG}', :tsq_name)" if tsquery else "false"
+            params["tsq_name"] = self._tsquery(conn, query.words, "A", variants) if tsquery else ""
             order = {
                 "price_asc": "price_vnd, product_id",
                 "price_desc": "price_vnd DESC, product_id",
-                "stars": "stars DESC, rank DESC, product_id",
+                "stars": "stars DESC, in_name DESC, rank DESC, product_id",
                 "newest": "decision_date DESC, product_id DESC",
-            }.get(query.sort) or ("rank DESC, product_id" if tsquery else "decision_date DESC, product_id DESC")
+            }.get(query.sort) or ("in_name DESC, rank DESC, product_id" if tsquery
+                                  else "decision_date DESC, product_id DESC")
             rows = conn.execute(text(f"""
                 WITH matched AS MATERIALIZED (
                     SELECT product_id, group_top, group_sub, province_code, stars, price_vnd, decision_date,
-                           {rank} AS rank
+                           {rank} AS rank, {in_name} AS in_name
                     FROM product_search WHERE {where}
                 ), page AS (
                     SELECT product_id, row_number() OVER (ORDER BY {order}) AS position

@@ -19,13 +19,15 @@ from whoosh import columns, scoring, sorting
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.fields import COLUMN, ID, NUMERIC, TEXT, Schema
 from whoosh.index import create_in, open_dir
-from whoosh.query import And, Every, NullQuery, NumericRange, Or, Term
+from whoosh.query import And, AndMaybe, Every, NullQuery, NumericRange, Or, Term
 
 from ..text import Vocabulary, correct, fold
 from .base import SearchBackend, SearchQuery, SearchResult
 from .documents import SearchDocument
 
 TEXT_FIELDS = {"name": 4.0, "name_en": 4.0, "seller": 2.0, "place": 2.0, "text": 1.0}
+NAME_FIELDS = ("name", "name_en")
+NAME_FIRST = 1000.0  # the boost of "every word is in the name": a tier above any other match
 NAME_FIELDS = ("name", "name_en")
 MAX_PREFIX_TERMS = 64
 WRITE_TIMEOUT = 15.0
@@ -260,10 +262,23 @@ class WhooshBackend(SearchBackend):
         return And([self._word_query(reader, vocabulary, w, i == len(words) - 1, fields)
                     for i, w in enumerate(words)])
 
+    def _ranked_query(self, searcher, words: list[str]):
+        """Every word somewhere; a product whose name holds every word first (NAME_FIRST dwarfs any other
+        score), so a seller called "HTX Mật ong …" does not lift its dried shrimp above honey."""
+        matches = self._text_query(searcher, words, TEXT_FIELDS)
+        if not words:
+            return matches
+        vocabulary, reader = self._vocabulary(searcher), searcher.reader()
+        in_name = [self._word_query(reader, vocabulary, w, i == len(words) - 1, NAME_FIELDS)
+                   for i, w in enumerate(words)]
+        if any(part is NullQuery for part in in_name):  # a word no name holds: no product is in the first tier
+            return matches
+        return AndMaybe(matches, And(in_name, boost=NAME_FIRST))
+
     def search(self, query: SearchQuery, today: dt.date) -> SearchResult:
         with self._lock:
             searcher = self._open_searcher()
-            text_query = self._text_query(searcher, query.words, TEXT_FIELDS)
+            text_query = self._ranked_query(searcher, query.words)
             sortedby, reverse = {
                 "price_asc": ("price", False),
                 "price_desc": ("price", True),
