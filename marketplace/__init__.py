@@ -43,6 +43,7 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
 
 
 def _init_extensions(app: Flask) -> None:
+    from . import collation  # noqa: F401  (SQLite learns the Vietnamese collation on every connection)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)

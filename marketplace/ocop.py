@@ -19,6 +19,8 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.vn import mst
 from vietnam_provinces import Province, Ward
 
+from .collation import vi_sort_key
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -329,7 +331,7 @@ def find_province(value: str) -> Province:
 
 
 def wards_of(province_code: int) -> list[Ward]:
-    return sorted(Ward.iter_by_province(int(province_code)), key=lambda w: w.name)
+    return sorted(Ward.iter_by_province(int(province_code)), key=lambda w: vi_sort_key(w.name))
 
 
 def ward(code: int) -> Ward | None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from .. import ocop
 from ..certification.models import EvaluationRecord
 from ..certification.services import Badge, badges, check_identity, listable_select
+from ..collation import by_name
 from ..extensions import db
 from ..inventory.queries import held_at_points, online_available, online_in_stock_condition
 from ..products.images import check_uploads, save_photo
@@ -24,7 +25,7 @@ _ORDER = {
     "price_asc": (Product.price_vnd, Product.id),
     "price_desc": (desc(Product.price_vnd), Product.id),
     "stars": (desc(EvaluationRecord.stars), desc(EvaluationRecord.score), Product.id),
-    "name": (Product.name, Product.id),
+    "name": (by_name(Product.name), Product.id),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..collation import by_name
 from ..extensions import db
 from ..products.models import Product
 from .models import SalesPoint, StockLevel, StockLocation
@@ -62,7 +63,8 @@ def point_at(location_id: int | None) -> SalesPoint | None:
 
 
 def open_points(province_code: int | None = None) -> list[SalesPoint]:
-    query = select(SalesPoint).where(SalesPoint.active.is_(True)).order_by(SalesPoint.province_code, SalesPoint.name)
+    query = (select(SalesPoint).where(SalesPoint.active.is_(True))
+             .order_by(SalesPoint.province_code, by_name(SalesPoint.name)))
     if province_code is not None:
         query = query.where(SalesPoint.province_code == province_code)
     return db.session.scalars(query).all()
@@ -74,7 +76,7 @@ def points_holding(product_id: int) -> list[SalesPoint]:
         select(SalesPoint).join(StockLevel, StockLevel.location_id == SalesPoint.location_id)
         .where(SalesPoint.active.is_(True), StockLevel.product_id == product_id,
                StockLevel.on_hand - StockLevel.reserved > 0)
-        .order_by(SalesPoint.province_code, SalesPoint.name)).all()
+        .order_by(SalesPoint.province_code, by_name(SalesPoint.name))).all()
 
 
 def points_for_pickup(items: dict[int, int]) -> list[SalesPoint]:

@@ -10,6 +10,7 @@ from ..audit import AuditLog, audit
 from ..catalog.importer import import_rows
 from ..certification.models import ProductChangeRequest
 from ..certification.services import identity_of, new_record, revoke
+from ..collation import by_name
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
@@ -82,7 +83,7 @@ def _announce(seller: Seller, action: str, reason: str | None) -> None:
 # --- Evaluation records -----------------------------------------------------------------------
 
 def products_in_scope(officer):
-    query = select(Product).join(Seller).order_by(Product.name)
+    query = select(Product).join(Seller).order_by(by_name(Product.name), Product.id)
     if officer.province_code is not None:
         query = query.where(Seller.province_code == officer.province_code)
     return db.session.scalars(query).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..collation import by_name
 from ..extensions import db
 from .models import Product
 
@@ -18,4 +19,4 @@ def seller_product(seller_id: int, product_id: int) -> Product | None:
 def seller_products(seller_id: int) -> list[Product]:
     return db.session.scalars(select(Product).where(Product.seller_id == seller_id)
                               .options(selectinload(Product.records), selectinload(Product.images))
-                              .order_by(Product.name)).all()
+                              .order_by(by_name(Product.name), Product.id)).all()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from .. import ocop
 from ..certification.services import listable_select
+from ..collation import vi_sort_key
 from ..extensions import db
 from ..inventory.models import SalesPoint, StockLevel
 from ..orders.models import Order, OrderPart
@@ -152,7 +153,7 @@ def stock_report(location_id: int, seller_id: int | None = None) -> list[StockRo
     coming = in_transit(location_id)
     report = [StockRow(pid, name, seller, gtin, on_hand, reserved, coming.get(pid, 0), reorder, price, pid in on_sale)
               for pid, name, seller, gtin, on_hand, reserved, reorder, price in rows]
-    return sorted(report, key=lambda row: (not row.low, row.name))
+    return sorted(report, key=lambda row: (not row.low, vi_sort_key(row.name)))
 
 
 def stock_rows(report: list[StockRow]) -> list[list]:
@@ -190,5 +191,5 @@ def seller_points(seller_id: int) -> list[tuple[SalesPoint, list[HeldRow]]]:
             .group_by(SalesPoint.id, Product.id, Product.name)):
         points[point.location_id] = point
         held.setdefault(point.location_id, {}).setdefault(product_id, HeldRow(name)).in_transit = int(quantity)
-    return sorted(((points[location], sorted(rows.values(), key=lambda row: row.name))
-                   for location, rows in held.items()), key=lambda pair: pair[0].name)
+    return sorted(((points[location], sorted(rows.values(), key=lambda row: vi_sort_key(row.name)))
+                   for location, rows in held.items()), key=lambda pair: vi_sort_key(pair[0].name))

@@ -18,6 +18,7 @@ from ..accounts.services import create_user
 from ..audit import audit
 from ..catalog.purchase import purchase_info
 from ..catalog.services import Listing, listings_by_ids
+from ..collation import by_name, vi_sort_key
 from ..combos import services as combos
 from ..extensions import db
 from ..inventory import services as stock
@@ -92,7 +93,7 @@ def map_url(point: SalesPoint) -> str:
 
 
 def points_managed_by(officer) -> list[SalesPoint]:
-    query = select(SalesPoint).order_by(SalesPoint.province_code, SalesPoint.name)
+    query = select(SalesPoint).order_by(SalesPoint.province_code, by_name(SalesPoint.name))
     if officer.province_code is not None:
         query = query.where(SalesPoint.province_code == officer.province_code)
     return db.session.scalars(query).all()
@@ -182,7 +183,7 @@ def shelf(point: SalesPoint, only_in_stock: bool = True) -> list[ShelfItem]:
     wanted = [pid for pid, lv in levels.items() if lv.on_hand > 0 or not only_in_stock]
     items = [ShelfItem(listing, levels[listing.product.id].on_hand, levels[listing.product.id].available,
                        levels[listing.product.id].reorder_level) for listing in listings_by_ids(wanted)]
-    return sorted(items, key=lambda item: fold(item.listing.product.name))
+    return sorted(items, key=lambda item: vi_sort_key(item.listing.product.name))
 
 
 def find_on_shelf(point: SalesPoint, text: str, limit: int = 12) -> list[ShelfItem]:
@@ -197,7 +198,7 @@ def find_on_shelf(point: SalesPoint, text: str, limit: int = 12) -> list[ShelfIt
                                                    StockLevel.on_hand > 0)
         names = db.session.execute(select(Product.id, Product.name).where(Product.id.in_(held))).all()
         ids = sorted((pid for pid, name in names if all(w in fold(name) for w in words)),
-                     key=lambda pid: fold(dict(names)[pid]))
+                     key=lambda pid: vi_sort_key(dict(names)[pid]))
     return shelf_items(point, ids)[:limit]
 
 
@@ -227,7 +228,7 @@ class ReceiptLine:
 
 def sellers_products_for_sale(seller_id: int) -> list[Listing]:
     ids = db.session.scalars(select(Product.id).where(Product.seller_id == seller_id)).all()
-    return sorted(listings_by_ids(list(ids)), key=lambda listing: fold(listing.product.name))
+    return sorted(listings_by_ids(list(ids)), key=lambda listing: vi_sort_key(listing.product.name))
 
 
 def receive_goods(point: SalesPoint, staff, seller_id: int, lines: list[ReceiptLine],
@@ -403,7 +404,7 @@ def void_sale(sale: CounterSale, manager, reason: str) -> CounterSale:
 def find_sellers(text: str, limit: int = 20):
     """Verified sellers by registration number (as printed, with or without spaces) or by name."""
     text = (text or "").strip()
-    query = select(Seller).where(Seller.verification_status == "verified").order_by(Seller.legal_name)
+    query = select(Seller).where(Seller.verification_status == "verified").order_by(by_name(Seller.legal_name))
     digits = "".join(c for c in text if c.isdigit() or c == "-")
     if digits and len(digits) >= 9:
         return db.session.scalars(query.where(Seller.registration_no == digits).limit(limit)).all()
