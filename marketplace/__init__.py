@@ -126,11 +126,10 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_favicon(app: Flask) -> None:
-    """Browsers ask for /favicon.ico on every page whatever the page links to; crawlers ask for /robots.txt."""
+    """Browsers ask for /favicon.ico on every page whatever the page links to (crawlers' /robots.txt is the
+    search package's, with the sitemap)."""
     app.add_url_rule("/favicon.ico", "favicon",
                      lambda: app.send_static_file("favicon.ico"), provide_automatic_options=False)
-    app.add_url_rule("/robots.txt", "robots",
-                     lambda: app.send_static_file("robots.txt"), provide_automatic_options=False)
 
 
 def _register_template_context(app: Flask) -> None:

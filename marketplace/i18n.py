@@ -5,29 +5,76 @@ Money is whole đồng (int) everywhere; this is the only place it becomes text.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
-from .urls import safe_next
+from .urls import public_url_of, safe_next
 
 bp = Blueprint("i18n", __name__)
 
 SESSION_KEY = "lang"
+PARAM = "lang"  # ?lang=en: the page in English, whatever the session says
+DEFAULT = "vi"
 _DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 _DATETIME_FORMATS = {"vi": "HH:mm 'ngày' dd/MM/yyyy", "en": "HH:mm, d MMM yyyy"}
 
 
+def _asked() -> str | None:
+    """The language the address names (`?lang=en`), if it is one of the shop's."""
+    asked = request.args.get(PARAM)
+    return asked if asked in current_app.config["LANGUAGES"] else None
+
+
 def select_locale() -> str:
-    """An explicit choice (kept in the session) wins; otherwise the browser's preference
-    between Vietnamese and English; Vietnamese when it says nothing."""
+    """The language in the address wins (a link to the English page is English for anyone, a search engine
+    included); then an earlier choice kept in the session; then the browser's preference; Vietnamese when
+    it says nothing."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get(SESSION_KEY)
+    chosen = _asked() or session.get(SESSION_KEY)
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages, default=languages[0])
+
+
+def _remember_asked() -> None:
+    """A language named in the address sticks for the pages that follow (as the switch does)."""
+    asked = _asked()
+    if asked and session.get(SESSION_KEY) != asked:
+        session[SESSION_KEY] = asked
+        session.permanent = True
+
+
+def _keep_language_in_links(endpoint: str, values: dict) -> None:
+    """While a page is read through an address with its language (`?lang=en`), its links to other pages
+    keep it, so a visitor without cookies (a search engine) stays in that language. Static files and the
+    API have no language."""
+    if (has_request_context() and PARAM not in values and endpoint != "static"
+            and not endpoint.startswith("api.") and (asked := _asked())):
+        values[PARAM] = asked
+
+
+def _address(path: str, args: list[tuple[str, str]], absolute: bool) -> str:
+    query = urlencode(args)
+    url = path + (f"?{query}" if query else "")
+    return public_url_of(url) if absolute else url
+
+
+def language_url(code: str, absolute: bool = False) -> str:
+    """This page in another language: its address with `lang` set (Vietnamese, the default, without it
+    when `absolute`: the address search engines index)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != PARAM]
+    if not (absolute and code == DEFAULT):
+        args.append((PARAM, code))
+    return _address(request.path, args, absolute)
+
+
+def canonical_url() -> str:
+    """The one address of this page in the language it is shown in."""
+    return language_url(current_language(), absolute=True)
 
 
 def current_language() -> str:
@@ -94,3 +141,7 @@ def init_app(app) -> None:
     app.add_template_filter(datetime, "datetime")
     app.add_template_global(localized, "localized")
     app.add_template_global(current_language, "current_language")
+    app.add_template_global(language_url, "language_url")
+    app.add_template_global(canonical_url, "canonical_url")
+    app.before_request(_remember_asked)
+    app.url_defaults(_keep_language_in_links)

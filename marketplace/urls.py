@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
+
+
+def public_url_of(path: str) -> str:
+    """An absolute address for a path of this shop: PUBLIC_BASE_URL, else the host the request came to."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or (request.host_url if has_request_context() else "")
+    return base.rstrip("/") + path
 
 
 def public_url(endpoint: str, **values) -> str:
