@@ -64,6 +64,7 @@ def test_home_group_product(browser, shop, lang, size):
     page = context.new_page()
     try:
         page.goto(shop + "/")
+        page.locator(".lang-menu summary").click()  # the globe opens the languages
         page.get_by_role("link", name=words["switch"], exact=True).click()
         expect(page.locator("html")).to_have_attribute("lang", lang)  # the new page, not the one clicked on
         _fits_the_screen(page)
@@ -88,6 +89,25 @@ def test_home_group_product(browser, shop, lang, size):
         assert page.locator(".product-media img").get_attribute("alt")
         _fits_the_screen(page)
         page.screenshot(path=ARTIFACTS / f"product-{lang}-{size}.png", full_page=True)
+    finally:
+        context.close()
+
+
+def test_the_phone_header_is_two_rows_in_both_languages(browser, shop):
+    """At 360 px the header keeps to the brand with its tools and the search box (≤ 120 px), the filters
+    are folded above the results, and the menus open without a script."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        for lang in ("vi", "en"):
+            page.goto(f"{shop}/products?lang={lang}")
+            assert page.evaluate("document.querySelector('header').getBoundingClientRect().height") <= 120
+            _fits_the_screen(page)
+            expect(page.locator("details.fold")).not_to_have_attribute("open", "")
+            assert page.locator(".grid .card").first.bounding_box()["y"] < 400  # results within the first screen
+            page.locator(".groups-menu summary").click()
+            expect(page.locator(".groups-menu .menu-list")).to_be_visible()
+            page.locator(".groups-menu summary").click()
     finally:
         context.close()
 
@@ -139,6 +159,7 @@ def test_search_from_the_header_on_a_phone(browser, shop, lang, query, expected)
         expect(page.locator(".card-title").first).to_contain_text(expected, ignore_case=True)
         _fits_the_screen(page)
         page.screenshot(path=ARTIFACTS / f"search-{lang}-phone.png", full_page=True)
+        page.locator("details.fold summary").click()  # on a phone the facets are folded below the search box
         page.locator(".facet-list a").first.click()  # narrow by the first group
         expect(page.locator(".active-filters a")).to_have_count(1)
     finally:
@@ -251,7 +272,9 @@ def test_search_cart_checkout_cash_on_delivery(browser, shop, lang, words):
         page.keyboard.press("Enter")
         page.locator(".card-link").first.click()
         page.get_by_role("button", name=words["add"]).click()
-        page.get_by_role("link", name=words["cart"], exact=True).click()
+        cart = page.get_by_role("link", name=re.compile("^" + words["cart"]))
+        expect(cart).to_contain_text("1")  # the header counts what is in the cart
+        cart.click()
         page.get_by_role("link", name=words["checkout"], exact=True).click()
         page.locator("#name").fill("Nguyễn Văn An")
         page.locator("#phone").fill("0912 345 678")
@@ -564,8 +587,10 @@ def test_a_tourist_on_a_phone_sends_a_hue_gift_box_to_their_hotel(browser, shop,
     failed = _watch(page)
     try:
         page.goto(f"{shop}/lang/{lang}")
+        page.locator(".groups-menu summary").click()  # on a phone the groups and gifts are in the menu
         page.get_by_role("link", name=words["gifts"], exact=True).click()
         expect(page.locator("html")).to_have_attribute("lang", lang)
+        page.locator("details.fold summary").click()  # the gift filters are folded on a phone
         page.locator("#q").fill("gift box Hue")
         page.get_by_role("button", name=words["apply"]).click()
         page.get_by_role("link", name="Huế souvenir box").click()
@@ -611,5 +636,97 @@ def test_a_tourist_on_a_phone_sends_a_hue_gift_box_to_their_hotel(browser, shop,
             serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
             assert not serious, f"{path}: {serious}"
             _fits_the_screen(page)
+    finally:
+        context.close()
+
+
+def _axe_clean(page):
+    from axe_playwright_python.sync_playwright import Axe
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{page.url}: {serious}"
+
+
+def test_a_shopper_resets_a_forgotten_password_from_the_email(browser, shop):
+    from sqlalchemy import select
+
+    from marketplace.accounts.services import create_user, find_user
+    from marketplace.extensions import db
+    from marketplace.outbox.models import OutboxEmail
+
+    create_user("lan@example.vn", "Phạm Thị Lan", "mat-khau-cu-da-quen-1")
+    db.session.commit()
+    context = browser.new_context(viewport=SIZES["phone"], locale="vi-VN")
+    page = context.new_page()
+    failed = _watch(page)
+    try:
+        page.goto(f"{shop}/account/sign-in?lang=vi")
+        page.get_by_role("link", name="Quên mật khẩu?").click()
+        page.get_by_label("Email").fill("lan@example.vn")
+        _axe_clean(page)
+        page.get_by_role("button", name="Gửi liên kết").click()
+        expect(page.get_by_role("status")).to_contain_text("lan@example.vn")
+        db.session.expire_all()
+        body = db.session.scalar(select(OutboxEmail.body).where(OutboxEmail.to == "lan@example.vn"))
+        link = re.search(r"http\S+/account/reset-password/\S+", body).group(0)
+        page.goto(link)
+        page.get_by_label("Mật khẩu mới").fill("dua hau do ngot lim")
+        page.get_by_label("Nhập lại mật khẩu").fill("dua hau do ngot lim")
+        _fits_the_screen(page)
+        _axe_clean(page)
+        page.get_by_role("button", name="Lưu mật khẩu mới").click()
+        expect(page.locator(".flash-success")).to_contain_text("Đã lưu mật khẩu mới")
+        db.session.expire_all()
+        assert find_user("lan@example.vn").check_password("dua hau do ngot lim") and failed == []
+    finally:
+        context.close()
+
+
+def test_an_out_of_stock_product_offers_the_notice_instead_of_the_cart(browser, shop, make):
+    product = make.listed(name="Miến dong Bình Liêu", name_en="Binh Lieu canna noodles")
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    failed = _watch(page)
+    try:
+        page.goto(f"{shop}/products/{product.id}?lang=en")
+        expect(page.get_by_role("button", name="Add to cart")).to_have_count(0)
+        expect(page.locator("main")).to_contain_text("Out of stock for delivery by post")
+        page.get_by_label("Your email").fill("visitor@example.com")
+        _axe_clean(page)
+        page.get_by_role("button", name="Tell me when it is back").click()
+        expect(page.locator(".flash-success")).to_contain_text("visitor@example.com")
+        _fits_the_screen(page)
+        assert failed == []
+    finally:
+        context.close()
+
+
+def test_the_checkout_total_follows_the_province_and_the_way_of_receiving(browser, shop):
+    from marketplace.catalog.services import Filters, find_listings
+    cheap = next(listing.product for listing in find_listings(Filters(price_max=300000, per_page=100)).items
+                 if not listing.out_of_stock)  # under the free-delivery threshold
+    near = cheap.seller.province_code
+    far = 79 if near != 79 else 1
+    context = browser.new_context(viewport=SIZES["desktop"])
+    page = context.new_page()
+    failed = _watch(page)
+    try:
+        page.goto(f"{shop}/products/{cheap.id}?lang=en")
+        page.get_by_role("button", name="Add to cart").click()
+        page.goto(f"{shop}/checkout")
+        estimate = page.locator("#estimate")
+        page.locator("#province").select_option(str(near))  # the producer's province: the lower fee
+        expect(estimate).to_contain_text("Total")
+        shown = estimate.inner_text()
+        page.locator("#province").select_option(str(far))
+        expect(estimate).not_to_have_text(shown)
+        assert "Delivery" in estimate.inner_text() and failed == []
+        expect(page.locator("#address")).to_be_visible()
+        pickups = page.locator("input[name=delivery][value^=point-]")
+        if pickups.count():  # a point holds the tea: collecting there needs no address, and no cash on delivery
+            pickups.first.check()
+            expect(page.locator("#address")).to_be_hidden()
+            expect(page.locator("input[name=payment][value=cod]")).to_be_disabled()
+            expect(estimate).to_contain_text("Total")
     finally:
         context.close()

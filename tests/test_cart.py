@@ -83,3 +83,24 @@ def test_a_shopper_signs_up_and_keeps_the_guest_cart(client, tea):
     again = client.post("/account/sign-up", data={"name": "Lan", "email": "LAN@example.vn",
                                                   "password": PASSWORD, "password_again": PASSWORD})
     assert again.status_code == 422
+
+
+def _badge(page):
+    import re
+    found = re.search(r'<span class="cart-count">(\d+)<', page)
+    return int(found.group(1)) if found else 0
+
+
+def test_the_header_counts_what_is_in_the_cart_and_the_cart_shows_photos(client, tea, make):
+    from marketplace.products.models import ProductImage
+    assert _badge(client.get("/").get_data(as_text=True)) == 0
+    add(client, tea, 2)
+    assert _badge(client.get("/").get_data(as_text=True)) == 2  # a guest's cart
+    create_user("an@example.vn", "An", PASSWORD)
+    db.session.add(ProductImage(product_id=tea.id, filename="tea.jpg", thumbnail="tea-card.jpg", position=0))
+    db.session.commit()
+    client.post("/account/sign-in", data={"email": "an@example.vn", "password": PASSWORD})
+    add(client, tea, 1)
+    page = client.get("/cart").get_data(as_text=True)
+    assert _badge(page) == 3  # kept in the account after sign-in
+    assert 'class="cart-thumb"><img src="/media/tea-card.jpg"' in page.replace("\n", "").replace("  ", "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app, session
-from flask_login import AnonymousUserMixin, user_logged_in
+from flask_login import AnonymousUserMixin, current_user, user_logged_in
 from sqlalchemy import delete, select
 
 from ..accounts.services import email_confirmed
@@ -137,6 +137,11 @@ def _items(user) -> dict[Key, int]:
     return items
 
 
+def count(user) -> int:
+    """Units in the cart, for the header's badge (one small query for a signed-in person, none for a guest)."""
+    return sum(_items(user).values())
+
+
 def _store(user, items: dict[Key, int]) -> None:
     if user.is_authenticated:
         db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
@@ -223,6 +228,7 @@ def init_app(app) -> None:
     only signs people in and confirms addresses, and knows nothing of carts or orders."""
     user_logged_in.connect(_merge_at_sign_in, app)
     email_confirmed.connect(_claim_at_confirmation, app)
+    app.add_template_global(lambda: count(current_user), "cart_count")
 
 
 def _claim_at_confirmation(_app, user) -> None:
