@@ -6,7 +6,8 @@ The alphabet is a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y
 of their own); tones come second (none, huyền, hỏi, ngã, sắc, nặng: a à ả ã á ạ) and case last — the order
 of ICU's Vietnamese collation. On PostgreSQL, SQL sorts with that collation (`vi-x-icu`); SQLite gets a
 collation of the same name backed by `vi_sort_key`, so one `by_name(column)` works on both; Python lists
-sort with `vi_sort_key`."""
+sort with `vi_sort_key`. SQLite's lower() is also made to lower Vietnamese capitals (Đ, Ấ), as PostgreSQL's
+does."""
 from __future__ import annotations
 
 import sqlite3
@@ -63,7 +64,14 @@ def _compare(a: str, b: str) -> int:
     return (key_a > key_b) - (key_a < key_b)
 
 
+def _lower(text):
+    return text.lower() if isinstance(text, str) else text
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_collation(dbapi_connection, _record) -> None:
+    """SQLite learns the Vietnamese order, and a lower() that lowers every letter (its own lowers only A–Z,
+    so "QĐ" would never match "qđ"); no index is built on lower(), so none is changed by it."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.create_collation(VI_COLLATION, _compare)
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)

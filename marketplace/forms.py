@@ -13,8 +13,10 @@ from flask import current_app, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import DateField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 from . import ocop
 from .i18n import current_language
@@ -36,6 +38,18 @@ def finite_number(form, field):
 ONE_LINE_FIELDS = {"StringField", "EmailField", "SearchField", "TelField"}
 ONE_LINE_MESSAGE = _l("This field is one line: it cannot hold a line break or another control character.")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class DayField(DateField):
+    """A day typed as Vietnamese write it, dd/mm/yyyy, whatever the language of the browser (a native date
+    input shows mm/dd/yyyy in an American one, on a Vietnamese page); yyyy-mm-dd is read too."""
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"])
+        render_kw = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
+                     "maxlength": 10} | kwargs.pop("render_kw", {})
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
 
 def stripped(value):

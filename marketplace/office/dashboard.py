@@ -46,6 +46,12 @@ class Indicators:
     five_star: int
     expiring: list = field(default_factory=list)
     expiring_count: int = 0
+    points_by_province: dict[int, int] = field(default_factory=dict)  # open sales points
+
+    @property
+    def provinces_without_point(self) -> list[int]:
+        codes = [self.province_code] if self.province_code else [int(p.code) for p in ocop.PROVINCES]
+        return [code for code in codes if not self.points_by_province.get(code)]
 
     @property
     def place(self) -> str:
@@ -85,10 +91,12 @@ def indicators(province_code: int | None = None, today: dt.date | None = None) -
                                                 .where(EvaluationRecord.valid_until <= horizon)))
     expiring = db.session.execute(expiring_query.order_by(EvaluationRecord.valid_until).limit(50)).all()
 
-    with_point = select(func.count(func.distinct(SalesPoint.province_code))).where(SalesPoint.active.is_(True))
+    open_points = (select(SalesPoint.province_code, func.count(SalesPoint.id)).where(SalesPoint.active.is_(True))
+                   .group_by(SalesPoint.province_code))
     if province_code:
-        with_point = with_point.where(SalesPoint.province_code == province_code)
-    provinces_with_point = db.session.scalar(with_point) or 0
+        open_points = open_points.where(SalesPoint.province_code == province_code)
+    points_by_province = dict(db.session.execute(open_points).all())
+    provinces_with_point = len(points_by_province)
 
     shares = [
         Share("cooperative", _l("Cooperatives"), by_type.get("cooperative", 0), total, 0.40),
@@ -103,7 +111,7 @@ def indicators(province_code: int | None = None, today: dt.date | None = None) -
               1 if province_code else len(ocop.PROVINCES), 1.0),
     ]
     return Indicators(province_code, total, shares, by_stars, by_group, sum(by_stars.values()),
-                      by_stars.get(5, 0), expiring, expiring_count or 0)
+                      by_stars.get(5, 0), expiring, expiring_count or 0, points_by_province)
 
 
 def csv_rows(data: Indicators) -> list[list]:

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..audit import AuditLog, audit
 from ..catalog.importer import import_rows
-from ..certification.models import ProductChangeRequest
+from ..catalog.services import Page
+from ..certification.models import EvaluationRecord, ProductChangeRequest
 from ..certification.services import identity_of, new_record, revoke
 from ..collation import by_name
 from ..extensions import db
@@ -27,6 +30,9 @@ SELLER = StateMachine("seller", Seller, "verification_status", {
     "reinstate": ({"suspended"}, "verified"),
 }, states=VERIFICATION_STATUSES)
 NEEDS_REASON = {"reject", "suspend"}
+# How the seller's history reads each decision (the audit log keeps the code "seller.<action>").
+DECISION_LABELS = {"approve": _l("Approved"), "reject": _l("Rejected"), "suspend": _l("Suspended"),
+                   "reinstate": _l("Reinstated")}
 
 
 class DecisionError(ValueError):
@@ -82,11 +88,25 @@ def _announce(seller: Seller, action: str, reason: str | None) -> None:
 
 # --- Evaluation records -----------------------------------------------------------------------
 
-def products_in_scope(officer):
-    query = select(Product).join(Seller).order_by(by_name(Product.name), Product.id)
+OFFICE_PAGE = 50
+
+
+def products_in_scope(officer, words: str = "", page: int = 1) -> Page:
+    """A page of the officer's products by name, narrowed by what was typed: a word of the product's
+    name, its producer's name, its GTIN or a decision number (case-insensitive, accents as typed)."""
+    query = select(Product).join(Seller)
     if officer.province_code is not None:
         query = query.where(Seller.province_code == officer.province_code)
-    return db.session.scalars(query).all()
+    for word in words.split()[:8]:
+        pattern = f"%{word.lower()}%"
+        query = query.where(or_(func.lower(Product.name).like(pattern), func.lower(Seller.legal_name).like(pattern),
+                                Product.gtin.like(pattern), Product.records.any(
+                                    func.lower(EvaluationRecord.decision_no).like(pattern))))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(query.options(selectinload(Product.seller), selectinload(Product.records))
+                               .order_by(by_name(Product.name), Product.id)
+                               .limit(OFFICE_PAGE).offset((page - 1) * OFFICE_PAGE)).all()
+    return Page(items, total, page, OFFICE_PAGE)
 
 
 def products_with_pending_changes(officer) -> set[int]:

@@ -50,6 +50,20 @@ class SalesReport:
     def peak(self) -> int:
         return max([t.amount for t in self.by_day.values()] or [0])
 
+    @property
+    def day_runs(self) -> list[tuple[dt.date, dt.date, Tally | None]]:
+        """The days for the chart: each day with a sale, and each run of days without one folded into one
+        row (first day, last day, None), so a quiet month is not thirty rows of 0 ₫."""
+        runs: list[tuple[dt.date, dt.date, Tally | None]] = []
+        for day, tally in sorted(self.by_day.items()):
+            if tally.amount:
+                runs.append((day, day, tally))
+            elif runs and runs[-1][2] is None:
+                runs[-1] = (runs[-1][0], day, None)
+            else:
+                runs.append((day, day, None))
+        return runs
+
 
 def sales_report(point_ids: list[int] | None, since: dt.date, until: dt.date,
                  seller_id: int | None = None) -> SalesReport:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,6 +11,8 @@ from ..extensions import db
 from ..models_base import Timestamped, UTCDateTime, utcnow
 
 VERIFICATION_STATUSES = ("pending", "verified", "rejected", "suspended")
+VERIFICATION_LABELS = {"pending": _l("Pending"), "verified": _l("Verified"), "rejected": _l("Rejected"),
+                       "suspended": _l("Suspended")}
 
 
 class Seller(Timestamped, db.Model):
@@ -68,6 +71,10 @@ class Seller(Timestamped, db.Model):
     @property
     def address(self) -> str:
         return ", ".join(part for part in (self.street_address, self.ward_name, self.province_name) if part)
+
+    @property
+    def status_label(self) -> str:
+        return str(VERIFICATION_LABELS.get(self.verification_status, self.verification_status))
 
     @property
     def entity_label(self):

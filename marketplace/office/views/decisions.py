@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ... import ocop
 from ...audit import AuditLog
-from ...catalog.importer import read_table
+from ...catalog.importer import OPTIONAL, REQUIRED, read_table
 from ...catalog.tables import ImportFileError
 from ...certification.models import EvaluationRecord, ProductChangeRequest
 from ...certification.services import IDENTITY_LABELS, change_requests_of, identity_locked_by, unlisted_reasons
@@ -23,7 +23,7 @@ from ...orders import payments
 from ...orders import services as order_services
 from ...products.models import Product
 from ...scope import in_scope
-from ...sellers.models import VERIFICATION_STATUSES, Seller
+from ...sellers.models import VERIFICATION_LABELS, VERIFICATION_STATUSES, Seller
 from ...unit_of_work import run
 from .. import services
 from ..dashboard import EXPIRY_HORIZON_DAYS, csv_rows, indicators
@@ -44,7 +44,7 @@ def queue():
     if status not in VERIFICATION_STATUSES:
         status = "pending"
     return render_template("office/queue.html", sellers=services.sellers_in_scope(current_user, status),
-                           status=status, statuses=VERIFICATION_STATUSES)
+                           status=status, statuses=VERIFICATION_STATUSES, labels=VERIFICATION_LABELS)
 
 
 @bp.get("/sellers/<int:seller_id>")
@@ -54,7 +54,8 @@ def seller(seller_id: int):
                                  .order_by(AuditLog.at.desc())).all()
     actions = [action for action in services.SELLER.actions if services.SELLER.allows(found.verification_status, action)]
     return render_template("office/seller.html", seller=found, form=DecisionForm(), history=history,
-                           actions=actions, needs_reason=services.NEEDS_REASON)
+                           actions=actions, needs_reason=services.NEEDS_REASON,
+                           decisions=services.DECISION_LABELS, statuses=VERIFICATION_LABELS)
 
 
 @bp.post("/sellers/<int:seller_id>/decision")
@@ -84,8 +85,11 @@ def _product_in_scope(product_id: int):
 
 @bp.get("/products")
 def products():
-    return render_template("office/products.html", products=services.products_in_scope(current_user),
-                           pending=services.products_with_pending_changes(current_user), today=ocop.today())
+    words = (request.args.get("q") or "")[:200]
+    page_no = whole_number(request.args.get("page"), most=100000) or 1
+    return render_template("office/products.html", page=services.products_in_scope(current_user, words, page_no),
+                           q=words, pending=services.products_with_pending_changes(current_user),
+                           today=ocop.today())
 
 
 @bp.route("/products/<int:product_id>", methods=["GET", "POST"])
@@ -162,7 +166,8 @@ def import_catalogue():
             except ImportFileError as error:
                 problem = str(error)
     status = 422 if problem or (result is not None and not result.ok) else 200
-    return render_template("office/import.html", form=form, result=result, problem=problem), status
+    return render_template("office/import.html", form=form, result=result, problem=problem,
+                           required=REQUIRED, optional=OPTIONAL), status
 
 
 # --- The programme dashboard --------------------------------------------------------------------

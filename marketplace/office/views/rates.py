@@ -5,11 +5,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import BooleanField, DateField, DecimalField, SelectField
+from wtforms import BooleanField, DecimalField, SelectField
 from wtforms.validators import DataRequired, NumberRange, ValidationError
 
 from ... import ocop
-from ...forms import Form, finite_number
+from ...forms import DayField, Form, finite_number
 from ...rates import services as rates
 from ...rates.models import CURRENCIES
 from ...unit_of_work import run
@@ -20,7 +20,7 @@ class RateForm(Form):
     rate_currency = SelectField(_l("Currency"), choices=list(CURRENCIES), validators=[DataRequired()])
     vnd_per_unit = DecimalField(_l("One unit is worth (₫)"), places=4,
                                 validators=[DataRequired(), finite_number, NumberRange(min=0.0001, max=10_000_000)])
-    as_of = DateField(_l("Rate of the day"), validators=[DataRequired()])
+    as_of = DayField(_l("Rate of the day"), validators=[DataRequired()])
     far_off = BooleanField(_l("Yes, the rate really moved by more than half"))
 
     def validate_vnd_per_unit(self, field):
