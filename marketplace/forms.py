@@ -6,6 +6,7 @@ import functools
 import hashlib
 import re
 import secrets
+import unicodedata
 from decimal import Decimal
 
 from babel.support import NullTranslations, Translations
@@ -63,9 +64,13 @@ class Form(FlaskForm):
             return _wtforms_translations(current_app.config["BABEL_TRANSLATION_DIRECTORIES"], current_language())
 
     def validate(self, extra_validators=None) -> bool:
-        """WTForms' checks; no NUL character in any text (a form fed from an API body; a browser's form with
-        one is refused before the view, see `security`), and no line break or other control character in a
-        one-line field (a name, a street, a code: it would break an email's subject or a CSV row)."""
+        """Texts in NFC; WTForms' checks; no NUL character in any text (a form fed from an API body; a
+        browser's form with one is refused before the view, see `security`), and no line break or other
+        control character in a one-line field (a name, a street, a code: it would break an email's subject
+        or a CSV row)."""
+        for field in self:  # one spelling of each letter: "ẫ" typed on some keyboards arrives as a + ̂ + ̃
+            if isinstance(field.data, str) and not unicodedata.is_normalized("NFC", field.data):
+                field.data = unicodedata.normalize("NFC", field.data)
         valid = super().validate(extra_validators)
         for field in self:
             texts = [value for value in (field.raw_data or ()) if isinstance(value, str)]

@@ -1024,3 +1024,28 @@ def test_a_till_holds_only_real_lines_whatever_is_sent_or_kept(client, point, go
     assert [(line.product_id, line.quantity) for line in sale.lines] == [(tea.id, 2)]
     with pytest.raises(services.PointError):  # straight to the service: a line of -1 is no sale
         run(services.complete_sale, point, point.staff[0].user, {tea.id: -1}, "card")
+
+
+def test_the_receipt_prints_composed_letters_whatever_the_names_were_saved_as(client, make, point):
+    """A thermal printer's font sets a combining mark beside its letter: "mẫu" printed "mâũ". A name saved in
+    decomposed form (a file made on a Mac) still prints composed."""
+    import unicodedata
+    decomposed = unicodedata.normalize("NFD", "Trà Shan Tuyết mẫu")
+    seller = make.seller(legal_name=unicodedata.normalize("NFD", "HTX Chè Suối Giàng"))
+    tea = make.listed(seller=seller, name=decomposed, price_vnd=120000)
+    clerk = staff(point, "quay@ocop.vn")
+    run(services.receive_goods, point, clerk, seller.id, [services.ReceiptLine(tea.id, 2)])
+    sale = run(services.complete_sale, point, clerk, {tea.id: 1}, "cash", cash_given_vnd=120000)
+    sign_in(client, "quay@ocop.vn")
+    receipt = client.get(f"/counter/{point.id}/sales/{sale.id}/print").get_data(as_text=True)
+    assert unicodedata.is_normalized("NFC", receipt) and "Trà Shan Tuyết mẫu" in receipt
+
+
+def test_a_name_typed_in_decomposed_letters_is_saved_composed(client, make):
+    import unicodedata
+
+    from marketplace.accounts.services import find_user
+    name = unicodedata.normalize("NFD", "Nguyễn Thị Mẫu")
+    client.post("/account/sign-up", data={"name": name, "email": "mau@example.vn", "password": "ba con meo tren mai nha",
+                                          "password_again": "ba con meo tren mai nha"})
+    assert find_user("mau@example.vn").name == "Nguyễn Thị Mẫu"

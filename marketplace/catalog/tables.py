@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -75,4 +76,4 @@ def _cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unicodedata.normalize("NFC", str(value)).strip()  # a file saved on a Mac may hold "ẫ" as a + ̂ + ̃

@@ -2,6 +2,8 @@
 Staff reach only their own point: any other id is 404. Every change runs as one unit of work."""
 from __future__ import annotations
 
+import unicodedata
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -167,7 +169,10 @@ def sale(point, sale_id: int):
 @staff_of_point
 def receipt_print(point, sale_id: int):
     found = _sale_or_404(point, sale_id)
-    return render_template("salespoints/receipt_80mm.html", point=point, sale=found, labels=COUNTER_PAYMENTS)
+    # Composed letters only: a thermal printer's font draws a combining mark beside its letter ("mâũ"), and a
+    # name saved before texts were normalised may still hold one.
+    return unicodedata.normalize("NFC", render_template("salespoints/receipt_80mm.html", point=point, sale=found,
+                                                         labels=COUNTER_PAYMENTS))
 
 
 @bp.post("/counter/<int:point_id>/sales/<int:sale_id>/return")
