@@ -45,3 +45,24 @@ def test_demo_load_twice_changes_nothing(app):
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and "0 products and 0 decisions new" in second.output
     assert db.session.scalar(db.select(func.count(Product.id))) == before
+
+
+def test_the_demo_points_are_where_a_local_would_look_for_them(app):
+    """Each point's ward is in its own province, no tour sits on a shelf, and each point holds its own
+    province's specialities (Huế sesame candy at the Huế point)."""
+    from marketplace.inventory.models import SalesPoint, StockLevel
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    for point in db.session.scalars(db.select(SalesPoint)):
+        assert ocop.ward(point.ward_code).province_code == point.province_code, point.code
+        shelf = db.session.scalars(db.select(Product).join(StockLevel, StockLevel.product_id == Product.id)
+                                   .where(StockLevel.location_id == point.location_id, StockLevel.on_hand > 0)).all()
+        assert not [p.name for p in shelf if p.is_service], point.code
+        local = db.session.scalars(db.select(Product).join(Seller)
+                                   .where(Seller.province_code == point.province_code)).all()
+        assert {p.id for p in local if is_listable(p) and not p.is_service} <= {p.id for p in shelf}, point.code
+    airport = db.session.scalar(db.select(SalesPoint).filter_by(code="HN-NB1"))
+    assert ocop.ward(airport.ward_code).name == "Xã Nội Bài"
+    hue = db.session.scalar(db.select(SalesPoint).filter_by(code="HUE-DN1"))
+    candy = db.session.scalar(db.select(Product).filter_by(name="Mè xửng Huế"))
+    assert db.session.scalar(db.select(StockLevel.on_hand).filter_by(location_id=hue.location_id,
+                                                                      product_id=candy.id)) > 0

@@ -190,14 +190,14 @@ def _pending_seller(today: dt.date) -> None:
     db.session.add(seller)
 
 
-DEMO_POINTS = [  # code, name, kind, province, street, hours, phone; then the English texts
-    ("HN-NB1", "Điểm OCOP Sân bay Nội Bài (mẫu)", "station_airport", 1, "Nhà ga T2, Sân bay Nội Bài",
+DEMO_POINTS = [  # code, name, kind, province, ward, street, hours, phone; then the English texts
+    ("HN-NB1", "Điểm OCOP Sân bay Nội Bài (mẫu)", "station_airport", 1, "Xã Nội Bài", "Nhà ga T2, Sân bay Nội Bài",
      "6:00–22:00 hằng ngày", "024 3884 1234",
      ("OCOP point, Noi Bai Airport (example)", "Terminal 2, Noi Bai Airport", "6:00–22:00 daily")),
-    ("TN-BD1", "Điểm OCOP Bưu điện Thái Nguyên (mẫu)", "post_office", 19, "10 Đường Đội Cấn",
-     "7:30–17:30, thứ Hai đến thứ Bảy", "0208 3855 678",
+    ("TN-BD1", "Điểm OCOP Bưu điện Thái Nguyên (mẫu)", "post_office", 19, "Phường Phan Đình Phùng",
+     "10 Đường Đội Cấn", "7:30–17:30, thứ Hai đến thứ Bảy", "0208 3855 678",
      ("OCOP point, Thai Nguyen Post Office (example)", "10 Doi Can Street", "7:30–17:30, Monday to Saturday")),
-    ("HUE-DN1", "Điểm OCOP Đại Nội Huế (mẫu)", "tourist_site", 46, "Cửa Ngọ Môn, Đại Nội",
+    ("HUE-DN1", "Điểm OCOP Đại Nội Huế (mẫu)", "tourist_site", 46, "Phường Phú Xuân", "Cửa Ngọ Môn, Đại Nội",
      "8:00–18:00 hằng ngày", "0234 3512 345",
      ("OCOP point, Hue Imperial City (example)", "Ngo Mon Gate, Imperial City", "8:00–18:00 daily")),
 ]
@@ -206,11 +206,17 @@ DEMO_POINTS = [  # code, name, kind, province, street, hours, phone; then the En
 DEMO_GIFT_WRAP = {"HN-NB1": 30000, "HUE-DN1": 20000}  # the points that wrap gifts, and their fee
 
 
+def _ward_code(province: int, name: str) -> int:
+    return next(int(ward.code) for ward in ocop.wards_of(province) if ward.name == name)
+
+
 def _sales_points() -> None:
-    """Three example sales points with opening stock of some listed products (once), and their English texts."""
+    """Three example sales points (once), each in its own ward, with their English texts and opening stock as
+    a local would expect: every product of the point's province (its specialities), a share of the others,
+    and never a tour or a homestay (group VI is booked, not put on a shelf)."""
 
     listings = find_listings(Filters(per_page=200)).items
-    for n, (code, name, kind, province, street, hours, phone, english) in enumerate(DEMO_POINTS):
+    for n, (code, name, kind, province, ward, street, hours, phone, english) in enumerate(DEMO_POINTS):
         name_en, street_en, hours_en = english
         existing = db.session.scalar(db.select(SalesPoint).filter_by(code=code))
         wrap = DEMO_GIFT_WRAP.get(code)
@@ -221,13 +227,14 @@ def _sales_points() -> None:
             existing.opening_hours_en = existing.opening_hours_en or hours_en
             continue
         point = SalesPoint(code=code, name=name, kind=kind, province_code=province, name_en=name_en,
-                           ward_code=int(ocop.wards_of(province)[0].code), street=street, opening_hours=hours,
+                           ward_code=_ward_code(province, ward), street=street, opening_hours=hours,
                            street_en=street_en, opening_hours_en=hours_en, gift_wrap_vnd=wrap,
                            phone=phone, location=StockLocation(kind="sales_point", name=name))
         db.session.add(point)
         db.session.flush()
         for i, listing in enumerate(listings):
-            if (i + n) % 3 == 0:
+            local = listing.seller.province_code == province
+            if not listing.product.is_service and (local or (i + n) % 3 == 0):
                 stock.receive(point.location_id, listing.product.id, 5 + (i * 7) % 20, reason="demo opening stock")
 
 
