@@ -29,6 +29,14 @@ CONTACT = {"name": "Nguyễn Văn An", "phone": "0912 345 678", "email": "an@exa
            "ward": "Phường Phan Đình Phùng", "street": "12 Hoàng Văn Thụ", "payment": "cod"}
 
 
+SHIPMENT = {"carrier": "vnpost", "tracking_no": "EB123456789VN"}  # what a seller types when it ships
+
+
+def shipping(action: str) -> dict:
+    """The form fields (or `move` arguments) an action needs: a carrier and a number to ship."""
+    return SHIPMENT if action == "ship" else {}
+
+
 def sign_in(client, email):
     client.post("/account/sign-out")
     assert client.post("/account/sign-in", data={"email": email, "password": PASSWORD}).status_code == 302

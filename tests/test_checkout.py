@@ -9,7 +9,7 @@ from marketplace.inventory import services as stock
 from marketplace.orders.models import Order, OrderLine
 from marketplace.outbox.models import OutboxEmail
 
-from .helpers import CONTACT, check_out, level_of, review, seller_signs_in, stocked
+from .helpers import CONTACT, check_out, level_of, review, seller_signs_in, shipping, stocked
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_the_seller_moves_its_part_and_stock_follows(client, two_sellers):
     db.session.expire_all()
     assert part.state == "placed"
     for action in ("confirm", "pack", "ship"):
-        client.post(f"/seller/orders/{part.id}", data={"action": action})
+        client.post(f"/seller/orders/{part.id}", data={"action": action} | shipping(action))
     db.session.expire_all()
     assert part.state == "shipped" and level_of(tea) == (3, 0)  # handed over: gone from on hand
     client.post(f"/seller/orders/{part.id}", data={"action": "deliver"})
@@ -198,3 +198,27 @@ def test_recalculate_shows_the_new_total_instead_of_placing(client, two_sellers)
     assert again.status_code == 200 and "Đặt hàng · 140.000" in again.get_data(as_text=True).replace("\xa0", " ")
     assert db.session.scalar(select(func.count(Order.id))) == 0
     assert client.post("/checkout", data=CONTACT | seen).status_code == 303  # placing is the other button
+
+
+def test_the_buyer_follows_the_parcel_by_the_carrier_and_number_the_seller_typed(client, two_sellers):
+    tea, _coffee = two_sellers
+    order = place(client, tea)
+    part = order.parts[0]
+    seller_signs_in(client, tea.seller)
+    for action in ("confirm", "pack"):
+        client.post(f"/seller/orders/{part.id}", data={"action": action})
+    page = client.get("/seller/orders").get_data(as_text=True)
+    assert 'name="carrier"' in page and "Giao Hàng Nhanh (GHN)" in page
+    for bad in ({}, {"carrier": "ghn"}, {"tracking_no": "GHN123"}, {"carrier": "dhl", "tracking_no": "1"},
+                {"carrier": "ghn", "tracking_no": "<script>"}, {"carrier": "ghn", "tracking_no": "9" * 41}):
+        client.post(f"/seller/orders/{part.id}", data={"action": "ship"} | bad)
+        db.session.expire_all()
+        assert part.state == "packed" and part.tracking_no is None, bad
+    client.post(f"/seller/orders/{part.id}", data={"action": "ship", "carrier": "ghn", "tracking_no": " GHN 12345 "})
+    db.session.expire_all()
+    assert (part.state, part.carrier, part.tracking_no) == ("shipped", "ghn", "GHN 12345")
+    buyer = client.get(f"/orders/{order.number}?token={order.access_token}").get_data(as_text=True)
+    assert "Giao Hàng Nhanh (GHN)" in buyer and 'href="https://donhang.ghn.vn/?order_code=GHN%2012345"' in buyer
+    email = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to == "an@example.vn")
+                               .order_by(OutboxEmail.id.desc())).first()
+    assert "GHN 12345" in email.body and "https://donhang.ghn.vn/?order_code=GHN%2012345" in email.body

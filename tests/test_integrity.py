@@ -22,7 +22,7 @@ from marketplace.outbox.models import OutboxEmail
 from marketplace.transitions import Refused, StatusChange
 from marketplace.unit_of_work import run
 
-from .helpers import CONTACT, PASSWORD, check_out, level_of, office_signs_in, review, seller_signs_in, stocked
+from .helpers import CONTACT, PASSWORD, check_out, level_of, office_signs_in, review, seller_signs_in, shipping, stocked
 
 ON_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
 API_BODY = {"contact": {"name": "Trần Thị Bình", "phone": "0987654321", "email": "binh@example.vn"},
@@ -184,7 +184,7 @@ def test_a_double_tap_on_a_sellers_action_moves_the_part_once(app, client, tea):
         seller = app.test_client()
         seller.post("/account/sign-in", data={"email": email, "password": "mat-khau-dai-12"})
         gate.wait()
-        seller.post(f"/seller/orders/{part_id}", data={"action": action})
+        seller.post(f"/seller/orders/{part_id}", data={"action": action} | shipping(action))
 
     for action in ("confirm", "pack", "ship", "cancel"):
         gate = threading.Barrier(2)
@@ -456,7 +456,7 @@ def test_cash_is_collected_and_owed_back_whatever_order_the_parts_end_in(client,
     for part, actions in ((first, ("confirm", "pack", "ship", "deliver", "return")),
                           (second, ("confirm", "pack", "ship", "deliver"))):  # one returned before the other arrives
         for action in actions:
-            run(orders.move, part, action)
+            run(orders.move, part, action, **shipping(action))
     db.session.refresh(order)
     assert order.payment_status == "refund_due" and order.refund_vnd == first.goods_vnd
     assert [change.action for change, part in orders.history(order) if part is None] == ["collect", "owe_refund"]

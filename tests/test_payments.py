@@ -15,7 +15,7 @@ from marketplace.outbox.models import OutboxEmail
 from marketplace.payments import vietqr
 from marketplace.payments.models import PaymentEvent
 
-from .helpers import CONTACT, check_out, level_of, office_signs_in, seller_signs_in, stocked
+from .helpers import CONTACT, check_out, level_of, office_signs_in, seller_signs_in, shipping, stocked
 from .stripe_fake import sign
 
 
@@ -86,7 +86,7 @@ def test_a_vietqr_order_shows_its_qr_and_waits_for_the_office(client, shop, tea)
     seller_signs_in(client, tea.seller)
     part = order.parts[0]
     for action in ("confirm", "pack", "ship"):
-        client.post(f"/seller/orders/{part.id}", data={"action": action})
+        client.post(f"/seller/orders/{part.id}", data={"action": action} | shipping(action))
     db.session.refresh(part)
     assert part.state == "shipped" and level_of(tea) == (3, 0)  # shipping does not take it twice
 

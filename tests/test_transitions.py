@@ -12,7 +12,7 @@ from marketplace.orders.models import OrderPart
 from marketplace.transitions import Refused, StatusChange, log_of
 from marketplace.unit_of_work import run
 
-from .helpers import stocked
+from .helpers import shipping, stocked
 
 OPEN = {"placed", "confirmed", "packed"}
 ORDER_PART_TABLE = {
@@ -85,7 +85,7 @@ def test_a_return_puts_the_goods_back_against_the_order_and_the_person(tea):
     order = place(tea, "0900000006")
     part = order.parts[0]
     for action in ("confirm", "pack", "ship", "deliver", "return"):
-        run(orders.move, part, action, actor_id=user.id)
+        run(orders.move, part, action, actor_id=user.id, **shipping(action))
     last = stock.history(part.location_id, tea.id)[0]
     assert (last.kind, last.on_hand_change, last.reference, last.actor_id, last.reason) == (
         "return", 1, order.number, user.id, "returned by the buyer")

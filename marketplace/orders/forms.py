@@ -16,12 +16,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from .. import ocop
-from ..forms import AddressChecks, Form, once_key, submitted_key, whole_number
+from ..forms import AddressChecks, Form, once_key, stripped, submitted_key, whole_number
 from ..i18n import localized
 from .checkout import Contact, Extras, available_methods
+from .models import CARRIERS
 
 PAYMENT_LABELS = {
     "cod": _l("Cash on delivery"),
@@ -29,6 +30,15 @@ PAYMENT_LABELS = {
     "vietqr": _l("Bank transfer by VietQR (scan with your banking app)"),
     "card": _l("Card (Visa, Mastercard, JCB) through Stripe"),
 }
+
+
+class ShipForm(Form):
+    """Handing a parcel to a carrier: which one, and the number the buyer follows it by."""
+    carrier = SelectField(_l("Carrier"), choices=[SelectChoice("", "—")] + [
+        SelectChoice(code, label) for code, (label, _page) in CARRIERS.items()], validators=[DataRequired()])
+    tracking_no = StringField(_l("Tracking number"), filters=[stripped], validators=[
+        DataRequired(), Length(max=40), Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$",
+                                              message=_l("Letters, digits, spaces and . _ / - only."))])
 
 
 class CartLineForm(Form):

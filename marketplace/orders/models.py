@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,6 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import SubmittedOnce, Timestamped, UTCDateTime, one_of
+
+# The carriers a seller hands parcels to, and the page where a buyer follows one by its number ({number}).
+CARRIERS = {
+    "vnpost": ("Vietnam Post", "https://vnpost.vn/vi-vn/dinh-vi/buu-pham?key={number}"),
+    "viettelpost": ("Viettel Post", "https://viettelpost.com.vn/tra-cuu-hanh-trinh-don/?code={number}"),
+    "ghn": ("Giao Hàng Nhanh (GHN)", "https://donhang.ghn.vn/?order_code={number}"),
+    "ghtk": ("Giao Hàng Tiết Kiệm (GHTK)", "https://i.ghtk.vn/{number}"),
+    "jt": ("J&T Express", "https://jtexpress.vn/vi/tracking?type=track&billcode={number}"),
+    "other": (_l("Another carrier"), None),
+}
 
 
 class CartItem(Timestamped, db.Model):
@@ -126,6 +137,8 @@ class OrderPart(Timestamped, db.Model):
     __tablename__ = "order_parts"
     __table_args__ = (
         one_of("state", PART_STATES),
+        CheckConstraint("carrier IS NULL OR carrier IN ('vnpost', 'viettelpost', 'ghn', 'ghtk', 'jt', 'other')",
+                        name="carrier"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,6 +149,9 @@ class OrderPart(Timestamped, db.Model):
     goods_vnd: Mapped[int]
     delivery_vnd: Mapped[int]
     stock_committed: Mapped[bool] = mapped_column(default=False)
+    # Who carries the parcel and its number there, entered when it is handed over (see CARRIERS).
+    carrier: Mapped[str | None] = mapped_column(String(20))
+    tracking_no: Mapped[str | None] = mapped_column(String(40))
 
     order = relationship("Order", back_populates="parts")
     seller = relationship("Seller")
@@ -151,6 +167,16 @@ class OrderPart(Timestamped, db.Model):
     @property
     def state_label(self) -> str:
         return str(PART_STATES[self.state])
+
+    @property
+    def carrier_name(self) -> str | None:
+        return str(CARRIERS[self.carrier][0]) if self.carrier in CARRIERS else None
+
+    @property
+    def tracking_url(self) -> str | None:
+        """The carrier's page for this parcel (None: no number, or a carrier without one)."""
+        page = CARRIERS.get(self.carrier, (None, None))[1]
+        return page.format(number=quote(self.tracking_no)) if page and self.tracking_no else None
 
 
 class OrderCombo(db.Model):

@@ -24,7 +24,17 @@ from ..outbox.services import queue_email
 from ..sellers.models import Seller
 from ..transitions import Refused, StateMachine, StatusChange, claim, log_of
 from ..urls import public_url
-from .models import OPEN_STATES, PAID_ON_HANDOVER, PART_STATES, PAYMENT_STATUSES, PREPAID, Order, OrderLine, OrderPart
+from .models import (
+    CARRIERS,
+    OPEN_STATES,
+    PAID_ON_HANDOVER,
+    PART_STATES,
+    PAYMENT_STATUSES,
+    PREPAID,
+    Order,
+    OrderLine,
+    OrderPart,
+)
 
 
 def order_url(order: Order) -> str:
@@ -174,16 +184,26 @@ def _settle_money(order: Order, actor_id: int | None) -> None:
         PAYMENT.apply(order, "owe_refund", actor_id=actor_id)
 
 
+class ShipmentMissing(ValueError):
+    """A seller hands a parcel to the post without saying which carrier and which number."""
+
+
 def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "seller",
-         reason: str | None = None) -> OrderPart:
+         reason: str | None = None, carrier: str | None = None, tracking_no: str | None = None) -> OrderPart:
     """Move one seller's part of an order, with its stock effect, its money and the buyer's email, in the
     caller's unit of work. Raises Refused when the action is not allowed now or someone acted first.
-    Shipping hands the goods over (the reservation leaves on hand, unless payment already took it).
-    Cancelling releases what is held, or puts back what was paid for (and the buyer is owed it).
+    Shipping hands the goods over (the reservation leaves on hand, unless payment already took it) and
+    records the carrier and the tracking number (a seller must give both; a point sending a hotel delivery
+    may). Cancelling releases what is held, or puts back what was paid for (and the buyer is owed it).
     A return puts the goods back on hand."""
     order = _locked(part.order)
     if action not in allowed_actions(part, by):
         raise Refused(PART.name, action, part.state)
+    tracking_no = (tracking_no or "").strip() or None
+    if action == "ship" and (carrier or by == "seller"):
+        if carrier not in CARRIERS or not tracking_no:
+            raise ShipmentMissing(carrier)
+        part.carrier, part.tracking_no = carrier, tracking_no
     if action == "cancel":
         _cancel_part(part, "cancel", actor_id, reason)
         _cancel_rest_of_boxes(part, actor_id)
@@ -352,7 +372,14 @@ def _announce_state(part: OrderPart) -> None:
                  "cancelled": _("cancelled"), "returned": _("returned")}
         subject = _("Order %(number)s: %(seller)s — %(state)s", number=order.number, seller=part.seller.legal_name,
                     state=names[part.state])
-        queue_email(order.contact_email, subject, "notice", name=order.contact_name, url=order_url(order))
+        paragraphs = []
+        if part.state == "shipped" and part.carrier:
+            paragraphs.append(_("Carrier: %(carrier)s, tracking number %(number)s.", carrier=part.carrier_name,
+                                number=part.tracking_no))
+            if part.tracking_url:
+                paragraphs.append(_("Follow the parcel: %(url)s", url=part.tracking_url))
+        queue_email(order.contact_email, subject, "notice", name=order.contact_name, url=order_url(order),
+                    paragraphs=paragraphs)
 
 
 # --- A foreign visitor's VAT refund --------------------------------------------------------------------

@@ -21,7 +21,7 @@ from ..unit_of_work import made_with, run, run_once
 from ..urls import safe_next
 from . import cart, payments, services
 from .checkout import CheckoutError, place_cart_order, quote
-from .forms import CartLineForm, CheckoutForm
+from .forms import CartLineForm, CheckoutForm, ShipForm
 from .models import Order
 
 bp = Blueprint("orders", __name__)
@@ -282,7 +282,7 @@ def my_orders():
 def seller_orders():
     parts = services.seller_parts(current_user.seller_id)
     return render_template("orders/seller_orders.html", parts=parts, allowed=services.allowed_actions,
-                           histories=services.part_histories(parts))
+                           histories=services.part_histories(parts), ship_form=ShipForm(formdata=None))
 
 
 @bp.post("/seller/orders/<int:part_id>")
@@ -291,10 +291,18 @@ def seller_order_action(part_id: int):
     part = services.seller_part(current_user.seller_id, part_id)
     if part is None:
         abort(404)
+    action, shipment = request.form.get("action", ""), {}
+    if action == "ship":  # the carrier and the number the buyer will follow the parcel by
+        form = ShipForm()
+        if not form.validate():
+            flash(_("Choose the carrier and type the tracking number: %(problem)s",
+                    problem=" ".join(error for errors in form.errors.values() for error in errors)), "error")
+            return redirect(url_for("orders.seller_orders"), code=303)
+        shipment = {"carrier": form.carrier.data, "tracking_no": form.tracking_no.data}
     try:
-        run(services.move, part, request.form.get("action", ""), actor_id=current_user.id)
+        run(services.move, part, action, actor_id=current_user.id, **shipment)
         flash(_("Saved. The buyer is told by email."), "success")
-    except (Refused, stock.StockError):
+    except (Refused, stock.StockError, services.ShipmentMissing):
         flash(_("This order cannot be changed that way now."), "error")
     return redirect(url_for("orders.seller_orders"), code=303)
 
