@@ -75,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     from .payments import models as _payments  # noqa: F401
     from .products import models as _products  # noqa: F401
     from .rates import models as _rates  # noqa: F401
+    from .reviews import models as _reviews  # noqa: F401
     from .salespoints import models as _salespoints  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from .inventory.views import bp as inventory_bp
     from .office.views import bp as office_bp
     from .orders.views import bp as orders_bp
+    from .reviews.views import bp as reviews_bp
     from .salespoints.views import bp as salespoints_bp
     from .search.views import bp as search_bp
     from .sellers.views import bp as sellers_bp
@@ -101,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(office_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(salespoints_bp)
+    app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -8,7 +8,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_percent, get_locale
 
 from .urls import public_url_of, safe_next
 
@@ -96,6 +96,11 @@ def number(value, digits: int = 1) -> str:
     return format_decimal(round(value, digits), format="#,##0." + "#" * digits)
 
 
+def percent(share: float | None) -> str:
+    """A share (0..1) as the reader writes it: 87 % in Vietnamese, 87% in English; '—' for none."""
+    return "—" if share is None else format_percent(share)
+
+
 def date(value: dt.date | None) -> str:
     if value is None:
         return ""
@@ -137,6 +142,7 @@ def init_app(app) -> None:
     app.add_template_filter(vnd, "vnd")
     app.add_template_filter(number, "number")
     app.add_template_filter(percent_class, "pct")
+    app.add_template_filter(percent, "percent")
     app.add_template_filter(date, "date")
     app.add_template_filter(datetime, "datetime")
     app.add_template_global(localized, "localized")

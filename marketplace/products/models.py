@@ -18,6 +18,8 @@ class Product(Timestamped, db.Model):
         CheckConstraint("price_vnd > 0", name="price_positive"),
         CheckConstraint("weight_grams IS NULL OR weight_grams > 0", name="weight_positive"),
         CheckConstraint("liquid_ml IS NULL OR liquid_ml > 0", name="liquid_positive"),
+        CheckConstraint("rating_count >= 0 AND rating_total >= rating_count AND rating_total <= 5 * rating_count",
+                        name="rating"),
         one_of("status", PRODUCT_STATUSES),
         UniqueConstraint("seller_id", "name", name="uq_products_seller_name"),
         Index("ix_products_status_group", "status", "group_code"),
@@ -42,6 +44,10 @@ class Product(Timestamped, db.Model):
     shelf_life: Mapped[str | None] = mapped_column(String(100))
     standards: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    # Verified buyers' visible reviews: how many and their stars added up (kept by `reviews`, in the same
+    # transaction as a review written or hidden), so a card shows the average without another query.
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_total: Mapped[int] = mapped_column(default=0, server_default="0")
 
     seller = relationship("Seller", back_populates="products")
     images = relationship("ProductImage", order_by="ProductImage.position", back_populates="product",
@@ -65,6 +71,11 @@ class Product(Timestamped, db.Model):
     def checked_baggage(self) -> bool:
         """A liquid over 100 ml: it flies in checked baggage, not in the cabin."""
         return self.liquid_ml is not None and self.liquid_ml > CARRY_ON_LIQUID_ML
+
+    @property
+    def rating(self) -> float | None:
+        """The average of the visible reviews' stars (None: no review yet)."""
+        return self.rating_total / self.rating_count if self.rating_count else None
 
     @property
     def is_service(self) -> bool:
