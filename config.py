@@ -61,6 +61,7 @@ class Config:
     CONFIRM_LINK_HOURS = int(os.environ.get("CONFIRM_LINK_HOURS", "72"))
     # Forms that make the shop send an email to an address typed in (a reset link, a stock alert): per client.
     MAIL_REQUEST_RATE_LIMIT = os.environ.get("MAIL_REQUEST_RATE_LIMIT", "5 per minute")
+    MAIL_PER_RECIPIENT_LIMIT = os.environ.get("MAIL_PER_RECIPIENT_LIMIT", "5 per hour")  # per typed address
     # Delivery by post, per seller part of an order (whole đồng): within the seller's province, to
     # another province, and free from this much of that seller's goods.
     DELIVERY_FEE_SAME_PROVINCE = int(os.environ.get("DELIVERY_FEE_SAME_PROVINCE", "20000"))

@@ -14,9 +14,17 @@ def public_url_of(path: str) -> str:
     return base.rstrip("/") + path
 
 
+def _path(endpoint: str, values: dict) -> str:
+    """The path of a page, also outside a request (a command, a job: Flask's url_for wants a request or a
+    SERVER_NAME there, and production has neither — it has PUBLIC_BASE_URL)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, {k: v for k, v in values.items() if v is not None})
+
+
 def public_url(endpoint: str, **values) -> str:
     """PUBLIC_BASE_URL + the path when set; else the address the request came to; else the path."""
-    path = url_for(endpoint, **values)
+    path = _path(endpoint, values)
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:
         return base.rstrip("/") + path

@@ -167,3 +167,15 @@ def test_make_run_shows_each_email_as_it_is_queued(app_with, capsys):
             db.session.rollback()
         assert db.session.scalar(select(OutboxEmail.sent_at)) is not None
     assert "email to an@example.vn: Đơn hàng DH-1 đã được đặt" in capsys.readouterr().out
+
+
+def test_two_sign_ups_with_one_address_at_once_make_one_account(app):
+    from sqlalchemy import func
+
+    from marketplace.accounts.models import User
+
+    from .helpers import at_once
+    data = {"name": "Lê Văn Cường", "email": "cuong@example.vn", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    codes = at_once([(app.test_client(), "/account/sign-up", data) for _ in range(2)], answer="status")
+    assert sorted(codes) == [303, 422]  # the second is told the address has an account, never a 500
+    assert db.session.scalar(select(func.count(User.id)).where(User.email == "cuong@example.vn")) == 1

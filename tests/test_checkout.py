@@ -210,8 +210,10 @@ def test_the_buyer_follows_the_parcel_by_the_carrier_and_number_the_seller_typed
     page = client.get("/seller/orders").get_data(as_text=True)
     assert 'name="carrier"' in page and "Giao Hàng Nhanh (GHN)" in page
     for bad in ({}, {"carrier": "ghn"}, {"tracking_no": "GHN123"}, {"carrier": "dhl", "tracking_no": "1"},
-                {"carrier": "ghn", "tracking_no": "<script>"}, {"carrier": "ghn", "tracking_no": "9" * 41}):
-        client.post(f"/seller/orders/{part.id}", data={"action": "ship"} | bad)
+                {"carrier": "ghn", "tracking_no": "<script>"}, {"carrier": "ghn", "tracking_no": "9" * 41},
+                {"carrier": "ghn", "tracking_no": "EB 123 VN!"}, {"carrier": "ghn", "tracking_no": "A\tB"}):
+        answer = client.post(f"/seller/orders/{part.id}", data={"action": "ship"} | bad, follow_redirects=True)
+        assert answer.status_code == 200 and "Hãy chọn đơn vị vận chuyển" in answer.get_data(as_text=True), bad
         db.session.expire_all()
         assert part.state == "packed" and part.tracking_no is None, bad
     client.post(f"/seller/orders/{part.id}", data={"action": "ship", "carrier": "ghn", "tracking_no": " GHN 12345 "})

@@ -75,5 +75,7 @@ def test_the_sitemap_lists_what_is_on_sale_today_and_time_alone_drops_the_rest(c
     clock(today + dt.timedelta(days=6))
     sitemap = _page(client, "/sitemap.xml")
     assert f"/products/{ending.id}<" not in sitemap and f"/products/{tea.id}<" in sitemap
+    assert "lang=en&amp;lang" not in _page(client, "/sitemap.xml?lang=en")  # the addresses, not this request's
+    assert f"<loc>http://localhost/products/{tea.id}</loc>" in _page(client, "/sitemap.xml?lang=en")
     robots = _page(client, "/robots.txt")
     assert "Sitemap: http://localhost/sitemap.xml" in robots and "Disallow: /office/" in robots

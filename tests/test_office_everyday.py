@@ -39,6 +39,8 @@ def test_the_product_list_is_searched_and_paged(client, make):
     assert "1 sản phẩm" in found and "Mật ong hoa nhãn" in found
     by_decision = client.get(f"/office/products?q={honey.records[0].decision_no}").get_data(as_text=True)
     assert "Mật ong hoa nhãn" in by_decision and "Trà búp" not in by_decision
+    for wildcard in ("%", "_", "\\"):  # typed characters, not LIKE's wildcards
+        assert "0 sản phẩm" in client.get("/office/products", query_string={"q": wildcard}).get_data(as_text=True)
 
 
 def test_dates_are_typed_day_first_whatever_the_browser(client, make):

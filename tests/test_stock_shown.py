@@ -109,3 +109,50 @@ def test_a_bad_address_or_a_product_in_stock_leaves_no_alert(client, make):
     assert "Sản phẩm đang có hàng" in answer.get_data(as_text=True)
     assert _alerts() == 0
     assert client.post("/products/999999/notify", data={"email": "an@example.vn"}).status_code == 404
+
+
+def test_two_taps_on_notify_me_at_once_leave_one_alert(app, make):
+    from .helpers import at_once
+    product = make.listed(name="Miến dong")
+    path = f"/products/{product.id}/notify"
+    codes = at_once([(app.test_client(), path, {"email": "an@example.vn"}) for _ in range(3)], answer="status")
+    assert codes == [303, 303, 303] and _alerts() == 1
+
+
+def test_stock_brought_back_by_a_command_sends_the_alert_with_the_shops_address(app, make, monkeypatch):
+    """Outside a web request (a command, a job) the email's link is built from PUBLIC_BASE_URL."""
+    import threading
+
+    from marketplace.catalog import alerts
+    from marketplace.unit_of_work import run
+    product = make.listed(name="Miến dong")
+    warehouse = stock.warehouse_of(product.seller).id
+    run(alerts.ask, product.id, "an@example.vn", "vi")
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://cho.ocop.vn")
+    failed = []
+
+    def command():
+        with app.app_context():
+            try:
+                run(stock.receive, warehouse, product.id, 2)
+            except Exception as error:  # reported to the test's thread
+                failed.append(error)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=command)
+    thread.start()
+    thread.join()
+    assert failed == []
+    (email,) = _emails_to("an@example.vn")
+    assert f"https://cho.ocop.vn/products/{product.id}" in email.body
+
+
+def test_alerts_to_one_address_are_limited_whatever_the_client(app_with, make):
+    strict = app_with(RATELIMIT_ENABLED=True, MAIL_PER_RECIPIENT_LIMIT="2 per hour")
+    products = [make.listed(name=f"Miến {n}") for n in range(4)]
+    codes = [strict.test_client().post(f"/products/{p.id}/notify", data={"email": "victim@example.vn"}).status_code
+             for p in products[:3]]
+    assert codes == [303, 303, 429]
+    other = strict.test_client().post(f"/products/{products[3].id}/notify", data={"email": "someone@example.vn"})
+    assert other.status_code == 303

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import limiter
 from ..i18n import current_language
@@ -32,6 +33,21 @@ def address_and_account() -> str:
 
 def mail_request_limit() -> str:
     return current_app.config["MAIL_REQUEST_RATE_LIMIT"]
+
+
+def recipient_limit() -> str:
+    return current_app.config["MAIL_PER_RECIPIENT_LIMIT"]
+
+
+def typed_email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def mail_request_limits(view):
+    """The limits of a form that makes the shop email an address typed into it (a reset link, a stock
+    alert): per client, and per address whatever the client, so many machines cannot flood one inbox."""
+    view = limiter.limit(recipient_limit, methods=["POST"], key_func=typed_email)(view)
+    return limiter.limit(mail_request_limit, methods=["POST"])(view)
 
 
 def auth_limits(view):
@@ -72,7 +88,11 @@ def sign_in():
 def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
-        user = run(services.sign_up, form.email.data, form.name.data, form.password.data, current_language())
+        try:
+            user = run(services.sign_up, form.email.data, form.name.data, form.password.data, current_language())
+        except (IntegrityError, services.AccountError):  # the same address signed up at this very moment
+            form.email.errors = [_("An account with this email exists: sign in instead.")]
+            return render_template("accounts/sign_up.html", form=form), 422
         begin_session(user)
         flash(_("Welcome! Your cart is kept in your account. We sent you an email: open its link to confirm "
                 "your address."), "success")
@@ -90,7 +110,7 @@ def sign_out():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(mail_request_limit, methods=["POST"])
+@mail_request_limits
 def forgot_password():
     """Ask for a reset link. The answer is the same whether or not the address has an account."""
     form = ResetRequestForm()

@@ -14,6 +14,7 @@ from flask import has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, UniqueConstraint, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
@@ -39,14 +40,13 @@ class StockAlert(db.Model):
 
 
 def ask(product_id: int, email: str, locale: str) -> None:
-    """Wait for this product at this address, in the caller's unit of work (asked twice, one alert)."""
-    email = email.strip().lower()
-    rearmed = db.session.execute(update(StockAlert).where(StockAlert.product_id == product_id,
-                                                          StockAlert.email == email)
-                                 .values(sent_at=None, locale=locale)
-                                 .execution_options(synchronize_session=False)).rowcount
-    if not rearmed:
-        db.session.add(StockAlert(product_id=product_id, email=email, locale=locale))
+    """Wait for this product at this address, in the caller's unit of work: one statement that makes the
+    alert or re-arms it, so asking twice (or twice at the same moment) leaves one."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(StockAlert).values(product_id=product_id, email=email.strip().lower(), locale=locale,
+                                                  created_at=utcnow())
+    db.session.execute(statement.on_conflict_do_update(index_elements=["product_id", "email"],
+                                                       set_={"sent_at": None, "locale": locale}))
 
 
 

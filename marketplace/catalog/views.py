@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import ocop, qr
 from ..accounts.services import roles_required
+from ..accounts.views import mail_request_limits
 from ..certification import services as certification
 from ..certification.services import IDENTITY_FIELDS, IdentityLocked, expiring, unlisted_reasons
-from ..extensions import limiter
 from ..forms import whole_number
 from ..i18n import current_language
 from ..inventory.queries import online_available, points_holding
@@ -113,12 +113,8 @@ def _product_page_for_shoppers(listing, alert_form=None):
                            alert_form=alert_form)
 
 
-def mail_request_limit() -> str:
-    return current_app.config["MAIL_REQUEST_RATE_LIMIT"]
-
-
 @bp.post("/products/<int:product_id>/notify")
-@limiter.limit(mail_request_limit)
+@mail_request_limits
 def notify_me(product_id: int):
     """Leave an address to hear when a product without stock can be shipped again."""
     listing = _listing_or_404(product_id)

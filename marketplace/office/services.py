@@ -97,11 +97,11 @@ def products_in_scope(officer, words: str = "", page: int = 1) -> Page:
     query = select(Product).join(Seller)
     if officer.province_code is not None:
         query = query.where(Seller.province_code == officer.province_code)
-    for word in words.split()[:8]:
-        pattern = f"%{word.lower()}%"
-        query = query.where(or_(func.lower(Product.name).like(pattern), func.lower(Seller.legal_name).like(pattern),
-                                Product.gtin.like(pattern), Product.records.any(
-                                    func.lower(EvaluationRecord.decision_no).like(pattern))))
+    for word in words.lower().split()[:8]:  # % and _ are typed characters here, not wildcards
+        query = query.where(or_(*(func.lower(column).contains(word, autoescape=True) for column in
+                                  (Product.name, Seller.legal_name, Product.gtin)),
+                                Product.records.any(func.lower(EvaluationRecord.decision_no)
+                                                    .contains(word, autoescape=True))))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = db.session.scalars(query.options(selectinload(Product.seller), selectinload(Product.records))
                                .order_by(by_name(Product.name), Product.id)

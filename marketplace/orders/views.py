@@ -296,7 +296,7 @@ def seller_order_action(part_id: int):
         form = ShipForm()
         if not form.validate():
             flash(_("Choose the carrier and type the tracking number: %(problem)s",
-                    problem=" ".join(error for errors in form.errors.values() for error in errors)), "error")
+                    problem=" ".join(str(error) for errors in form.errors.values() for error in errors)), "error")
             return redirect(url_for("orders.seller_orders"), code=303)
         shipment = {"carrier": form.carrier.data, "tracking_no": form.tracking_no.data}
     try:

@@ -41,15 +41,17 @@ def sitemap():
     listable products and their sellers today (a recognition that ends drops its product with no one
     acting), the gift combos on sale and the open sales points. (Past 50,000 addresses it will need an
     index of sitemaps.)"""
+    def path(endpoint, **values):  # the Vietnamese address, whatever ?lang= this request came with
+        return url_for(endpoint, lang=None, **values)
+
     rows = db.session.execute(listable_select(Product.id, Seller.id).order_by(Product.id)).all()
-    paths = [url_for("catalog.home"), url_for("catalog.browse"), url_for("combos.gifts"),
-             url_for("salespoints.public_points")]
-    paths += [url_for("catalog.group", code=group.code) for group in ocop.TOP_GROUPS]
-    paths += [url_for("catalog.product", product_id=product_id) for product_id, _seller in rows]
-    paths += [url_for("catalog.seller", seller_id=seller_id) for seller_id in sorted({s for _p, s in rows})]
-    paths += [url_for("combos.combo", combo_id=combo_id) for combo_id in
+    paths = [path("catalog.home"), path("catalog.browse"), path("combos.gifts"), path("salespoints.public_points")]
+    paths += [path("catalog.group", code=group.code) for group in ocop.TOP_GROUPS]
+    paths += [path("catalog.product", product_id=product_id) for product_id, _seller in rows]
+    paths += [path("catalog.seller", seller_id=seller_id) for seller_id in sorted({s for _p, s in rows})]
+    paths += [path("combos.combo", combo_id=combo_id) for combo_id in
               db.session.scalars(select(Combo.id).where(listable_combo_condition()).order_by(Combo.id))]
-    paths += [url_for("salespoints.public_point", point_id=point.id) for point in open_points()]
+    paths += [path("salespoints.public_point", point_id=point.id) for point in open_points()]
     languages = [(code, "zh-Hans" if code == "zh" else code) for code in current_app.config["LANGUAGES"]]
     xml = render_template("search/sitemap.xml", urls=[public_url_of(path) for path in paths], languages=languages)
     return current_app.response_class(xml, mimetype="application/xml")
