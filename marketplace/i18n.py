@@ -16,6 +16,8 @@ bp = Blueprint("i18n", __name__)
 
 SESSION_KEY = "lang"
 PARAM = "lang"  # ?lang=en: the page in English, whatever the session says
+# Files and documents with no language: one address each, so every cache keeps one copy.
+NO_LANGUAGE = {"static", "catalog.media", "favicon", "search.robots", "search.sitemap", "sellers.document"}
 DEFAULT = "vi"
 _DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 _DATETIME_FORMATS = {"vi": "HH:mm 'ngày' dd/MM/yyyy", "en": "HH:mm, d MMM yyyy"}
@@ -52,7 +54,7 @@ def _keep_language_in_links(endpoint: str, values: dict) -> None:
     """While a page is read through an address with its language (`?lang=en`), its links to other pages
     keep it, so a visitor without cookies (a search engine) stays in that language. Static files and the
     API have no language."""
-    if (has_request_context() and PARAM not in values and endpoint != "static"
+    if (has_request_context() and PARAM not in values and endpoint not in NO_LANGUAGE
             and not endpoint.startswith("api.") and (asked := _asked())):
         values[PARAM] = asked
 

@@ -19,12 +19,16 @@ def _meta_description(page):
 
 
 def test_an_address_with_its_language_shows_it_to_anyone_and_its_links_keep_it(app, make):
+    from marketplace.products.models import ProductImage
     tea = make.listed(name="Trà Tân Cương", name_en="Tan Cuong tea")
+    db.session.add(ProductImage(product_id=tea.id, filename="tea.jpg", thumbnail="tea-card.jpg", position=0))
+    db.session.commit()
     crawler = app.test_client()  # no cookie, no Accept-Language
     page = _page(crawler, f"/products/{tea.id}?lang=en")
     assert '<html lang="en">' in page and "Tan Cuong tea" in page
     assert f'href="/sellers/{tea.seller_id}?lang=en"' in page and 'href="/groups/I.5?lang=en"' in page
-    assert "css/site.css?lang" not in page  # static files have no language
+    assert "css/site.css?lang" not in page  # static files and photos have no language
+    assert 'src="/media/tea.jpg"' in page and not re.search(r'/media/[^"]*\?lang=', page)
     assert "Trà Tân Cương" in _page(app.test_client(), f"/products/{tea.id}")  # the bare address: Vietnamese
 
 

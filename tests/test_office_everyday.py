@@ -83,3 +83,11 @@ def test_a_report_folds_the_days_without_a_sale():
         (today - dt.timedelta(days=10), today - dt.timedelta(days=10), True),
         (today - dt.timedelta(days=9), today - dt.timedelta(days=1), False),
         (today, today, True)]
+
+
+def test_an_impossible_date_is_called_that(client, make):
+    product = make.product(name="Miến dong")
+    office_signs_in(client)
+    answer = client.post(f"/office/products/{product.id}", data=evaluation(decision_date="31/02/2026"))
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "Ngày không hợp lệ" in page and "Trường này là bắt buộc" not in page

@@ -77,7 +77,7 @@ def send_confirmation(user: User, language: str) -> None:
     """Queue the email whose link shows the address is the person's (sign-up, or asked again)."""
     url = public_url("accounts.confirm", token=tokens.make_token(user, tokens.CONFIRM))
     with force_locale(language):
-        queue_email(user.email, _("Confirm your email for Chợ OCOP"), "notice", name=user.name,
+        queue_email(user.email, _("Confirm your email for the OCOP Marketplace"), "notice", name=user.name,
                     paragraphs=[_("Open the link below to confirm this address. Orders you placed as a guest with "
                                   "it will then appear under \"My orders\"."),
                                 _("If you did not make an account, ignore this email.")],
@@ -92,7 +92,7 @@ def request_password_reset(email: str, language: str) -> None:
         return
     url = public_url("accounts.reset_password", token=tokens.make_token(user, tokens.RESET))
     with force_locale(language):
-        queue_email(user.email, _("Reset your Chợ OCOP password"), "notice", name=user.name,
+        queue_email(user.email, _("Reset your password for the OCOP Marketplace"), "notice", name=user.name,
                     paragraphs=[_("Open the link below within %(minutes)d minutes to choose a new password. It "
                                   "works once.", minutes=current_app.config["RESET_LINK_MINUTES"]),
                                 _("If you did not ask for it, ignore this email: your password stays as it is.")],

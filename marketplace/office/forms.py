@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .. import ocop
 from ..forms import DayField, Form, finite_number
@@ -23,7 +23,7 @@ class EvaluationForm(Form):
     score_b = DecimalField(_l("Part B score"), places=2, validators=[Optional(), finite_number, NumberRange(0, 25)])
     score_c = DecimalField(_l("Part C score"), places=2, validators=[Optional(), finite_number, NumberRange(0, 40)])
     decision_no = StringField(_l("Decision number, e.g. 1358/QĐ-UBND"), validators=[DataRequired(), Length(max=60)])
-    decision_date = DayField(_l("Decision date"), validators=[DataRequired()])
+    decision_date = DayField(_l("Decision date"), validators=[InputRequired()])
     issuer = StringField(_l("Issued by"), validators=[DataRequired(), Length(max=200)])
     level = SelectField(_l("Level"), choices=[SelectChoice(code, label) for code, label in ocop.LEVELS.items()],
                         default="provincial")

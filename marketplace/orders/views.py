@@ -184,7 +184,7 @@ def checkout_estimate():
     except CheckoutError:
         return {"ready": False, "text": _("The total is shown at the next step.")}
     delivery = sum(part.delivery_vnd for part in quoted.parts)
-    parts = [_("Delivery: %(fee)s", fee=vnd(delivery))]
+    parts = [_("Delivery: %(fee)s", fee=vnd(delivery)) if delivery else _("Delivery: free")]
     if quoted.wrap_vnd:
         parts.append(_("Gift wrapping: %(fee)s", fee=vnd(quoted.wrap_vnd)))
     parts.append(_("Total: %(total)s", total=vnd(quoted.total_vnd)))

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, DecimalField, SelectField
-from wtforms.validators import DataRequired, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from ... import ocop
 from ...forms import DayField, Form, finite_number
@@ -20,7 +20,7 @@ class RateForm(Form):
     rate_currency = SelectField(_l("Currency"), choices=list(CURRENCIES), validators=[DataRequired()])
     vnd_per_unit = DecimalField(_l("One unit is worth (₫)"), places=4,
                                 validators=[DataRequired(), finite_number, NumberRange(min=0.0001, max=10_000_000)])
-    as_of = DayField(_l("Rate of the day"), validators=[DataRequired()])
+    as_of = DayField(_l("Rate of the day"), validators=[InputRequired()])
     far_off = BooleanField(_l("Yes, the rate really moved by more than half"))
 
     def validate_vnd_per_unit(self, field):
