@@ -79,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
     from .salespoints import models as _salespoints  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
+    from .wishlist import models as _wishlist  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from .salespoints.views import bp as salespoints_bp
     from .search.views import bp as search_bp
     from .sellers.views import bp as sellers_bp
+    from .wishlist.views import bp as wishlist_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(search_bp)
@@ -104,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(salespoints_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(wishlist_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 
