@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from .. import ocop
 from ..certification.services import IDENTITY_FIELDS
 from ..forms import Form, stripped
-from ..products.models import MAX_PRICE
+from ..products.models import MAX_PRICE, VAT_RATES
 from .services import Filters
 
 SORT_CHOICES = [
@@ -90,6 +90,11 @@ def _group_choices():
     return choices
 
 
+def _rate(value):
+    """A VAT rate chosen in the form: a percent, or None for no VAT (0 % is a rate, not nothing)."""
+    return int(value) if value not in (None, "", "None") else None
+
+
 class ProductForm(Form):
     """A listing in the seller console. A draft may exist before its recognition does."""
     name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=300)])
@@ -103,6 +108,9 @@ class ProductForm(Form):
     liquid_ml = IntegerField(_l("Liquid volume of one unit (ml), for a liquid, gel or paste"),
                              validators=[Optional(), NumberRange(min=1, max=100_000)],
                              description=_l("Visitors are told that over 100 ml flies in checked baggage."))
+    vat_rate = SelectField(_l("VAT included in the price"), coerce=_rate, validators=[Optional()],
+                           choices=[SelectChoice("", _l("None or not stated (a household on flat tax)")),
+                                    *(SelectChoice(rate, f"{rate}%") for rate in VAT_RATES)])
     description = TextAreaField(_l("Description in Vietnamese"), validators=[Optional(), Length(max=5000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Optional(), Length(max=5000)])
     gtin = StringField(_l("GTIN / EAN-13 barcode"), validators=[Optional(), Length(max=20)])
@@ -146,7 +154,7 @@ class ProductForm(Form):
         return {name: getattr(self, name).data or None
                 for name in ("name", "name_en", "group_code", "price_vnd", "unit", "unit_en", "weight_grams", "liquid_ml",
                              "description", "description_en", "gtin", "geographical_indication",
-                             "planting_area_code", "status")}
+                             "planting_area_code", "status")} | {"vat_rate": self.vat_rate.data}  # 0 % is a rate
 
 
 class ChangeRequestForm(Form):

@@ -71,6 +71,9 @@ class Extras:
     nationality: str | None = None
     departure_date: dt.date | None = None
     departure_airport: str | None = None
+    invoice_company: str | None = None
+    invoice_tax_code: str | None = None
+    invoice_address: str | None = None
 
     def fields(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "wrap"}
@@ -386,7 +389,7 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
                                         unit=product.unit, stars=record.stars, decision_no=record.decision_no,
                                         unit_price_vnd=max(1, round(line.subtotal_vnd / line.quantity)),
                                         quantity=line.quantity, subtotal_vnd=line.subtotal_vnd,
-                                        order_combo=boxes[line.combo.id] if line.combo is not None else None))
+                                        vat_rate=product.vat_rate, order_combo=boxes[line.combo.id] if line.combo is not None else None))
             holds[location_id, product.id] = holds.get((location_id, product.id), 0) + line.quantity
         order.parts.append(part)
     db.session.add(order)

@@ -94,6 +94,11 @@ class CheckoutForm(AddressChecks, Form):
     departure_airport = SelectField(_l("Departure airport"), validators=[Optional()],
                                     choices=[SelectChoice("", "—")] + [SelectChoice(code, f"{name} ({code})")
                                                                      for code, name in ocop.DEPARTURE_AIRPORTS.items()])
+    # A company's VAT invoice: each producer issues it in the company's name.
+    company_invoice = BooleanField(_l("A company buys: I need a VAT invoice in its name"))
+    invoice_company = StringField(_l("Company name"), validators=[Optional(), Length(max=300)])
+    invoice_tax_code = StringField(_l("Company tax code (MST)"), validators=[Optional(), Length(max=20)])
+    invoice_address = StringField(_l("Company address"), validators=[Optional(), Length(max=300)])
     # What the review step showed: the total and each unit price ("product:price,…"). The order is placed
     # only while they still hold; they are never used as prices.
     seen_total = HiddenField()
@@ -132,7 +137,7 @@ class CheckoutForm(AddressChecks, Form):
         return self.hotel_points.get(self.delivery.data)
 
     def extras(self) -> Extras:
-        hotel, vat = self.hotel_point is not None, bool(self.vat_refund.data)
+        hotel, vat, company = self.hotel_point is not None, bool(self.vat_refund.data), bool(self.company_invoice.data)
 
         def text(field, when=True):
             return ((field.data or "").strip() or None) if when else None
@@ -142,7 +147,10 @@ class CheckoutForm(AddressChecks, Form):
                       guest_name=text(self.guest_name, hotel), deliver_by=self.deliver_by.data if hotel else None,
                       vat_refund=vat, passport_no=text(self.passport_no, vat), nationality=text(self.nationality, vat),
                       departure_date=self.departure_date.data if vat else None,
-                      departure_airport=text(self.departure_airport, vat))
+                      departure_airport=text(self.departure_airport, vat),
+                      invoice_company=text(self.invoice_company, company), invoice_tax_code=text(self.invoice_tax_code,
+                                                                                                  company),
+                      invoice_address=text(self.invoice_address, company))
 
     def contact(self):
         """The validated contact and destination (the sales point's address for a pickup)."""
@@ -179,6 +187,14 @@ class CheckoutForm(AddressChecks, Form):
         """The page's own key for the order (None before the review step)."""
         return submitted_key(self.client_key.data or "")
 
+    def validate_invoice_tax_code(self, field):
+        """A company's tax code: 10 digits, or 13 for a branch, with its check digit (python-stdnum)."""
+        if self.company_invoice.data and field.data:
+            try:
+                field.data = ocop.normalize_registration_no("enterprise", field.data)
+            except ValueError as error:
+                raise ValidationError(str(error)) from error
+
     def validate_phone(self, field):
         """A buyer's phone may be from any country (a tourist's): kept as E.164."""
         try:
@@ -200,6 +216,8 @@ class CheckoutForm(AddressChecks, Form):
             needed += [self.hotel_name, self.guest_name, self.deliver_by]
         if self.vat_refund.data:
             needed += [self.passport_no, self.nationality, self.departure_date, self.departure_airport]
+        if self.company_invoice.data:
+            needed += [self.invoice_company, self.invoice_tax_code, self.invoice_address]
         for field in needed:
             if not field.data:
                 field.errors = [*field.errors, field.gettext(WTFORMS_REQUIRED)]

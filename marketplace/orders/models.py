@@ -104,6 +104,10 @@ class Order(SubmittedOnce, Timestamped, db.Model):
     nationality: Mapped[str | None] = mapped_column(String(2))  # ISO 3166 code
     departure_date: Mapped[dt.date | None]
     departure_airport: Mapped[str | None] = mapped_column(String(3))  # IATA code
+    # A company buying asks each producer for a VAT invoice in its name (tax code checked when typed).
+    invoice_company: Mapped[str | None] = mapped_column(String(300))
+    invoice_tax_code: Mapped[str | None] = mapped_column(String(14))
+    invoice_address: Mapped[str | None] = mapped_column(String(300))
 
     parts = relationship("OrderPart", back_populates="order", order_by="OrderPart.id")
     combos = relationship("OrderCombo", back_populates="order", order_by="OrderCombo.id")
@@ -228,6 +232,7 @@ class OrderLine(db.Model):
     unit_price_vnd: Mapped[int]
     quantity: Mapped[int]
     subtotal_vnd: Mapped[int] = mapped_column(default=_line_subtotal)
+    vat_rate: Mapped[int | None]  # the product's VAT rate at purchase (percent, included in the price)
     order_combo_id: Mapped[int | None] = mapped_column(ForeignKey("order_combos.id"), index=True)
 
     part = relationship("OrderPart", back_populates="lines")

@@ -19,7 +19,7 @@ from ..inventory.queries import point_at, points_for_pickup
 from ..transitions import Refused
 from ..unit_of_work import made_with, run, run_once
 from ..urls import safe_next
-from . import cart, payments, services
+from . import cart, invoice, payments, services
 from .checkout import CheckoutError, place_cart_order, quote
 from .forms import CartLineForm, CheckoutForm, ShipForm
 from .models import Order
@@ -254,6 +254,23 @@ def pay(number: str):
     return _pay_by_card(found)
 
 
+def _pdf(order, part):
+    body = invoice.sales_receipt(order, part)
+    response = current_app.response_class(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="receipt-{order.number}-{part.id}.pdf"'
+    return response
+
+
+@bp.get("/orders/<number>/parts/<int:part_id>/receipt.pdf")
+def receipt(number: str, part_id: int):
+    """The buyer's sales receipt for one producer's part (the order's secret link opens it)."""
+    found = services.find_order(number, request.args.get("token"))
+    part = next((p for p in found.parts if p.id == part_id), None) if found is not None else None
+    if part is None:
+        abort(404)
+    return _pdf(found, part)
+
+
 @bp.post("/orders/<number>/cancel")
 def cancel(number: str):
     found = services.find_order(number, request.form.get("token"))
@@ -283,6 +300,15 @@ def seller_orders():
     parts = services.seller_parts(current_user.seller_id)
     return render_template("orders/seller_orders.html", parts=parts, allowed=services.allowed_actions,
                            histories=services.part_histories(parts), ship_form=ShipForm(formdata=None))
+
+
+@bp.get("/seller/orders/<int:part_id>/receipt.pdf")
+@roles_required("seller")
+def seller_receipt(part_id: int):
+    part = services.seller_part(current_user.seller_id, part_id)
+    if part is None:
+        abort(404)
+    return _pdf(part.order, part)
 
 
 @bp.post("/seller/orders/<int:part_id>")

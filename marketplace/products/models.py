@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models_base import Timestamped, one_of
 
 PRODUCT_STATUSES = ("draft", "active", "archived")
+VAT_RATES = (0, 5, 8, 10)  # percent; None: the seller does not charge VAT (a household on flat tax) or did not say
 MAX_PRICE = 1_000_000_000  # đồng: no OCOP product costs more; a larger filter or price is a typing mistake
 CARRY_ON_LIQUID_ML = 100  # a liquid over this goes in checked baggage on a flight, not in the cabin
 
@@ -18,6 +19,7 @@ class Product(Timestamped, db.Model):
         CheckConstraint("price_vnd > 0", name="price_positive"),
         CheckConstraint("weight_grams IS NULL OR weight_grams > 0", name="weight_positive"),
         CheckConstraint("liquid_ml IS NULL OR liquid_ml > 0", name="liquid_positive"),
+        CheckConstraint("vat_rate IS NULL OR vat_rate IN (0, 5, 8, 10)", name="vat_rate"),
         CheckConstraint("rating_count >= 0 AND rating_total >= rating_count AND rating_total <= 5 * rating_count",
                         name="rating"),
         one_of("status", PRODUCT_STATUSES),
@@ -44,6 +46,7 @@ class Product(Timestamped, db.Model):
     shelf_life: Mapped[str | None] = mapped_column(String(100))
     standards: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    vat_rate: Mapped[int | None]  # percent included in the price (VAT_RATES); copied onto each order line
     # Verified buyers' visible reviews: how many and their stars added up (kept by `reviews`, in the same
     # transaction as a review written or hidden), so a card shows the average without another query.
     rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
