@@ -136,3 +136,18 @@ def test_a_sellers_record_counts_deliveries_on_time_and_its_own_cancellations(cl
     assert (record.delivered, record.on_time, record.cancelled_by_seller) == (1, 1, 1)
     page = client.get(f"/sellers/{tea.seller_id}").get_data(as_text=True)
     assert "100" in page and "50" in page and "12 tháng" in page
+
+
+def test_the_api_gives_the_reviews_and_the_average_in_the_documented_shape(client, tea, spec):
+    from .helpers import check
+    order = _order(client, tea)
+    _deliver(order)
+    _review(client, order, tea, stars=4, text="Thơm")
+    body = client.get(f"/api/v1/products/{tea.id}/reviews").get_json()
+    check(spec, "Reviews", body)
+    assert body["rating"] == {"average": 4.0, "count": 1}
+    assert [(item["stars"], item["author"], item["text"]) for item in body["items"]] == [(4, "An N.", "Thơm")]
+    listed = client.get("/api/v1/products").get_json()["items"][0]
+    check(spec, "ProductSummary", listed)
+    assert listed["rating"] == {"average": 4.0, "count": 1}
+    assert client.get("/api/v1/products/999999/reviews").status_code == 404

@@ -27,9 +27,37 @@ PROVINCE = {
     "properties": {"code": {"type": "integer"}, "name": {"type": "string"}},
 }
 
+RATING = {
+    "type": "object",
+    "description": "Verified buyers' visible reviews (those whose order was delivered)",
+    "required": ["average", "count"],
+    "properties": {"average": {"type": ["number", "null"], "minimum": 1, "maximum": 5},
+                   "count": {"type": "integer", "minimum": 0}},
+}
+
+REVIEWS = {
+    "type": "object",
+    "required": ["rating", "items"],
+    "properties": {
+        "rating": RATING,
+        "items": {"type": "array", "description": "Newest first, at most 50", "items": {
+            "type": "object",
+            "required": ["stars", "author", "text", "language", "created_at", "reply"],
+            "properties": {
+                "stars": {"type": "integer", "minimum": 1, "maximum": 5},
+                "author": {"type": "string", "description": "Given name and an initial"},
+                "text": NULLABLE_STRING,
+                "language": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "reply": {**NULLABLE_STRING, "description": "The producer's one answer"},
+            }}},
+    },
+}
+
 PRODUCT_SUMMARY = {
     "type": "object",
-    "required": ["id", "name", "name_en", "stars", "group_code", "province", "price_vnd", "unit", "seller", "url"],
+    "required": ["id", "name", "name_en", "stars", "group_code", "province", "price_vnd", "unit", "seller", "url",
+                 "rating"],
     "properties": {
         "id": {"type": "integer"},
         "name": {"type": "string", "description": "Vietnamese name"},
@@ -46,6 +74,7 @@ PRODUCT_SUMMARY = {
         },
         "url": {"type": "string", "format": "uri"},
         "image": NULLABLE_STRING,
+        "rating": RATING,
     },
 }
 
@@ -443,6 +472,18 @@ def openapi_document(server_url: str) -> dict:
                     },
                 }
             },
+            "/products/{id}/reviews": {
+                "get": {
+                    "operationId": "getProductReviews",
+                    "summary": "A listable product's reviews by verified buyers, with the producer's answers",
+                    "parameters": [{"name": "id", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
+                    "responses": {
+                        "200": _json("Reviews", "The reviews"),
+                        "404": _json("Error", "No listed product has this id"),
+                    },
+                }
+            },
             "/combos": {
                 "get": {
                     "operationId": "listCombos",
@@ -530,6 +571,7 @@ def openapi_document(server_url: str) -> dict:
                 "ProductSummary": PRODUCT_SUMMARY,
                 "ProductDetail": PRODUCT_DETAIL,
                 "ProductPage": PRODUCT_PAGE,
+                "Reviews": REVIEWS,
                 "SearchPage": SEARCH_PAGE,
                 "Suggestions": SUGGESTIONS,
                 "Error": ERROR,

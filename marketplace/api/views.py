@@ -9,6 +9,7 @@ from .. import ocop
 from ..catalog import services
 from ..catalog.forms import FilterForm
 from ..errors import json_error
+from ..reviews import services as reviews
 from ..search import services as search_services
 from ..search.forms import MAX_QUERY, SearchForm
 from ..urls import public_url
@@ -35,6 +36,8 @@ def product_summary(listing: services.Listing) -> dict:
         "url": public_url("catalog.product", product_id=product.id),
         "image": public_url("catalog.media", filename=product.images[0].filename)
         if product.images else None,
+        "rating": {"average": round(product.rating, 2) if product.rating is not None else None,
+                   "count": product.rating_count or 0},
     }
 
 
@@ -132,6 +135,17 @@ def get_product(product_id: int):
     if listing is None:
         return json_error(404, "not_found", _("No listed product has this id."))
     return jsonify(product_detail(listing))
+
+
+@bp.get("/products/<int:product_id>/reviews")
+def get_product_reviews(product_id: int):
+    listing = services.get_listing(product_id)
+    if listing is None:
+        return json_error(404, "not_found", _("No listed product has this id."))
+    return jsonify(rating=product_summary(listing)["rating"], items=[
+        {"stars": review.stars, "author": review.author, "text": review.text, "language": review.language,
+         "created_at": review.created_at.isoformat(), "reply": review.reply}
+        for review in reviews.visible(product_id, limit=50)])
 
 
 @bp.get("/openapi.json")
