@@ -13,8 +13,10 @@ from __future__ import annotations
 import sqlite3
 import unicodedata
 
-from sqlalchemy import event
+from sqlalchemy import String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 VI_COLLATION = "vi-x-icu"
 _LETTERS = {letter: rank for rank, letter in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
@@ -64,6 +66,36 @@ def _compare(a: str, b: str) -> int:
     return (key_a > key_b) - (key_a < key_b)
 
 
+# Every Vietnamese letter with a mark, lower and upper case, and what it folds to (đ → d).
+_MARKED = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+_PLAIN = "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd"
+_MARKED_ALL, _PLAIN_ALL = _MARKED + _MARKED.upper(), _PLAIN + _PLAIN.upper()
+_FOLD_TABLE = str.maketrans(_MARKED_ALL, _PLAIN_ALL)
+
+
+def fold_text(text: str | None) -> str | None:
+    """Lower case without Vietnamese marks: 'Thịt trâu gác bếp' → 'thit trau gac bep' (as SQL's `folded`)."""
+    return unicodedata.normalize("NFC", text).translate(_FOLD_TABLE).lower() if isinstance(text, str) else text
+
+
+class folded(FunctionElement):
+    """SQL: a text column lower-cased without Vietnamese marks, so "thit trau" finds "Thịt trâu" —
+    PostgreSQL's translate() with the letters above, SQLite's function of the same fold."""
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element, compiler, **kw):
+    return (f"lower(translate({compiler.process(element.clauses, **kw)}, "
+            f"'{_MARKED_ALL}', '{_PLAIN_ALL}'))")
+
+
+@compiles(folded)
+def _folded_sqlite(element, compiler, **kw):
+    return f"vi_fold({compiler.process(element.clauses, **kw)})"
+
+
 def _lower(text):
     return text.lower() if isinstance(text, str) else text
 
@@ -75,3 +107,4 @@ def _sqlite_collation(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.create_collation(VI_COLLATION, _compare)
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        dbapi_connection.create_function("vi_fold", 1, fold_text, deterministic=True)

@@ -40,3 +40,10 @@ def test_the_shop_and_the_sellers_list_sort_names_alphabetically(client, make):
     page = client.get("/seller/products").get_data(as_text=True)
     assert [page.index(name) for name in ("Bạch trà", "Bình hút lộc", "Dê núi", "Đá ong")] == sorted(
         page.index(name) for name in ("Bạch trà", "Bình hút lộc", "Dê núi", "Đá ong"))
+
+
+def test_sql_folds_vietnamese_marks_as_python_does(app):
+    from marketplace.collation import fold_text, folded
+    for text in ("Thịt Trâu gác bếp", "ĐẮK LẮK", "Mứt gừng Ô Lâu", "ỳýỷỹỵ"):
+        assert db.session.scalar(select(folded(literal(text)))) == fold_text(text)
+    assert fold_text("Thịt Trâu gác bếp") == "thit trau gac bep"

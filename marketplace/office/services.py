@@ -13,7 +13,7 @@ from ..catalog.importer import import_rows
 from ..catalog.services import Page
 from ..certification.models import EvaluationRecord, ProductChangeRequest
 from ..certification.services import identity_of, new_record, revoke
-from ..collation import by_name
+from ..collation import by_name, fold_text, folded
 from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
@@ -93,14 +93,14 @@ OFFICE_PAGE = 50
 
 def products_in_scope(officer, words: str = "", page: int = 1) -> Page:
     """A page of the officer's products by name, narrowed by what was typed: a word of the product's
-    name, its producer's name, its GTIN or a decision number (case-insensitive, accents as typed)."""
+    name, its producer's name, its GTIN or a decision number (with or without accents, any case)."""
     query = select(Product).join(Seller)
     if officer.province_code is not None:
         query = query.where(Seller.province_code == officer.province_code)
-    for word in words.lower().split()[:8]:  # % and _ are typed characters here, not wildcards
-        query = query.where(or_(*(func.lower(column).contains(word, autoescape=True) for column in
+    for word in fold_text(words).split()[:8]:  # % and _ are typed characters here, not wildcards
+        query = query.where(or_(*(folded(column).contains(word, autoescape=True) for column in
                                   (Product.name, Seller.legal_name, Product.gtin)),
-                                Product.records.any(func.lower(EvaluationRecord.decision_no)
+                                Product.records.any(folded(EvaluationRecord.decision_no)
                                                     .contains(word, autoescape=True))))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = db.session.scalars(query.options(selectinload(Product.seller), selectinload(Product.records))
