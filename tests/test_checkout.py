@@ -224,3 +224,18 @@ def test_the_buyer_follows_the_parcel_by_the_carrier_and_number_the_seller_typed
     email = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to == "an@example.vn")
                                .order_by(OutboxEmail.id.desc())).first()
     assert "GHN 12345" in email.body and "https://donhang.ghn.vn/?order_code=GHN%2012345" in email.body
+
+
+def test_a_seller_cancels_after_a_second_step_and_says_why(client, two_sellers):
+    from marketplace.transitions import StatusChange
+    tea, _coffee = two_sellers
+    order = place(client, tea)
+    part = order.parts[0]
+    seller_signs_in(client, tea.seller)
+    page = client.get("/seller/orders").get_data(as_text=True)
+    assert "<summary>Hủy…</summary>" in page and 'name="reason"' in page  # folded: one tap never cancels
+    client.post(f"/seller/orders/{part.id}", data={"action": "cancel", "reason": "Hết  hàng\nđợt này"})
+    db.session.expire_all()
+    assert part.state == "cancelled"
+    assert db.session.scalar(select(StatusChange.reason).where(StatusChange.object_id == part.id,
+                                                               StatusChange.action == "cancel")) == "Hết hàng đợt này"

@@ -92,3 +92,16 @@ def test_an_impossible_date_is_called_that(client, make):
     answer = client.post(f"/office/products/{product.id}", data=evaluation(decision_date="31/02/2026"))
     page = answer.get_data(as_text=True)
     assert answer.status_code == 422 and "Ngày không hợp lệ" in page and "Trường này là bắt buộc" not in page
+
+
+def test_each_decision_says_where_it_stands(client, make, today):
+    product = make.product(name="Thịt trâu gác bếp")
+    make.record(product, stars=4, decision_date=today - dt.timedelta(days=4 * 365),
+                valid_until=today - dt.timedelta(days=30))
+    from marketplace.extensions import db
+    db.session.commit()
+    office_signs_in(client)
+    listing = client.get("/office/products").get_data(as_text=True)
+    assert "Thịt trâu gác bếp" in listing and "đã hết hiệu lực" in listing
+    page = client.get(f"/office/products/{product.id}").get_data(as_text=True)
+    assert "đã hết hiệu lực" in page and "Thu hồi…" not in page  # nothing left to revoke

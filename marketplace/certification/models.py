@@ -81,6 +81,17 @@ class EvaluationRecord(Timestamped, db.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    def state_on(self, day: dt.date) -> str:
+        """Where this decision stands on `day`: "revoked", "superseded" (a later decision replaced it),
+        "expired", "future" (decided for a later day) or "in_force" (the listing rule still wants 3★+)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.superseded_on is not None and self.superseded_on <= day:
+            return "superseded"
+        if self.valid_until <= day:
+            return "expired"
+        return "future" if self.decision_date > day else "in_force"
+
 
 def chain_records(records) -> None:
     """Set `superseded_on` along one product's records: each decision is in force from its date

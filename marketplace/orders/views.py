@@ -326,7 +326,8 @@ def seller_order_action(part_id: int):
             return redirect(url_for("orders.seller_orders"), code=303)
         shipment = {"carrier": form.carrier.data, "tracking_no": form.tracking_no.data}
     try:
-        run(services.move, part, action, actor_id=current_user.id, **shipment)
+        reason = " ".join((request.form.get("reason") or "").split())[:300] or None if action == "cancel" else None
+        run(services.move, part, action, actor_id=current_user.id, reason=reason, **shipment)
         flash(_("Saved. The buyer is told by email."), "success")
     except (Refused, stock.StockError, services.ShipmentMissing):
         flash(_("This order cannot be changed that way now."), "error")
