@@ -120,6 +120,7 @@ def _register_cli(app: Flask) -> None:
     from .inventory.cli import inventory_cli
     from .orders.cli import orders_cli
     from .outbox.cli import outbox_cli
+    from .sellers.cli import sellers_cli
 
     app.cli.add_command(accounts_cli)
     app.cli.add_command(catalog_cli)
@@ -129,6 +130,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(inventory_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(orders_cli)
+    app.cli.add_command(sellers_cli)
 
 
 def _register_favicon(app: Flask) -> None:

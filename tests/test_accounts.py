@@ -179,3 +179,19 @@ def test_two_sign_ups_with_one_address_at_once_make_one_account(app):
     codes = at_once([(app.test_client(), "/account/sign-up", data) for _ in range(2)], answer="status")
     assert sorted(codes) == [303, 422]  # the second is told the address has an account, never a 500
     assert db.session.scalar(select(func.count(User.id)).where(User.email == "cuong@example.vn")) == 1
+
+
+def test_a_seller_gets_another_login_from_the_command_line(app, make):
+    seller = make.seller(legal_name="HTX Chè La Bằng")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["sellers", "add-member", "lan@example.vn", "--name", "Lê Thị Lan",
+                               "--seller", seller.registration_no, "--password", NEW_PASSWORD])
+    assert made.exit_code == 0 and "HTX Chè La Bằng" in made.output
+    user = find_user("lan@example.vn")
+    assert (user.role, user.seller_id) == ("seller", seller.id)
+    for args, said in ((["--seller", "0000000000", "--password", NEW_PASSWORD], "No seller"),
+                       (["--seller", seller.registration_no, "--password", "12345678901"], "")):
+        refused = runner.invoke(args=["sellers", "add-member", "khac@example.vn", "--name", "Khác", *args])
+        assert refused.exit_code != 0 and said in refused.output
+    assert find_user("khac@example.vn") is None

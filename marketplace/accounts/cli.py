@@ -13,6 +13,13 @@ def accounts_cli():
     pass
 
 
+def check_password(password: str, email: str, name: str) -> None:
+    """Refuse a weak password typed at a command, in the same words as the sign-up form."""
+    weak = passwords.problem(password, email, name) if len(password) >= passwords.MIN_LENGTH else "guessable"
+    if weak:
+        raise click.ClickException(str(passwords.MESSAGES[weak]))
+
+
 @accounts_cli.command("create-office", help="Create an office account for one province (or nationwide).")
 @click.argument("email")
 @click.option("--name", required=True)
@@ -20,12 +27,11 @@ def accounts_cli():
 @click.password_option()
 @with_appcontext
 def create_office(email: str, name: str, province: str | None, password: str):
-    weak = passwords.problem(password, email, name) if len(password) >= passwords.MIN_LENGTH else "guessable"
-    if weak:
-        raise click.ClickException(str(passwords.MESSAGES[weak]))
+    check_password(password, email, name)
     try:
         code = int(ocop.find_province(province).code) if province else None
         run(create_user, email, name, password, role="office", province_code=code)
     except (ValueError, AccountError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Office account {email} created for {ocop.province_name(code) if code else 'all provinces'}.")
+
