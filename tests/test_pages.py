@@ -210,3 +210,12 @@ def test_a_product_out_of_stock_cannot_be_put_in_the_cart_from_its_page(client, 
 def test_robots_txt_keeps_crawlers_out_of_accounts_and_staff_pages(client):
     answer = client.get("/robots.txt")
     assert answer.status_code == 200 and "Disallow: /office/" in answer.get_data(as_text=True)
+
+
+def test_filter_panels_are_folded_unless_a_filter_is_set(client, make):
+    """On a phone the results come first: the panel opens by itself only when a filter is in use."""
+    make.listed(name="Trà Tân Cương")
+    for path in ("/products", "/products?lang=en", "/gifts", "/gifts?lang=vi", "/groups/I?sort=name"):
+        assert '<details class="fold" data-open-wide >' in client.get(path).get_data(as_text=True), path
+    for path in ("/products?stars_min=4", "/gifts?occasion=tet"):
+        assert '<details class="fold" data-open-wide open>' in client.get(path).get_data(as_text=True), path
