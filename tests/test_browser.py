@@ -730,3 +730,76 @@ def test_the_checkout_total_follows_the_province_and_the_way_of_receiving(browse
             expect(estimate).to_contain_text("Total")
     finally:
         context.close()
+
+
+def test_a_review_after_delivery_appears_on_the_product(browser, shop, app):
+    """A buyer on a phone, in English: the delivered order's page asks for a rating; the review shows on
+    the product page with the average; favourites are kept from the same page. axe on each new page."""
+    from sqlalchemy import select
+
+    from marketplace.catalog.services import Filters, find_listings
+    from marketplace.extensions import db
+    from marketplace.orders import services as order_services
+    from marketplace.orders.models import Order
+    from marketplace.unit_of_work import run
+
+    from .helpers import CONTACT, check_out, shipping
+    product = next(listing.product for listing in find_listings(Filters(per_page=100)).items
+                   if not listing.out_of_stock and not listing.product.is_service)
+    buyer = app.test_client()
+    buyer.post("/cart/add", data={"product_id": product.id, "quantity": 1})
+    assert check_out(buyer, CONTACT).status_code == 303
+    order = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    for action in ("confirm", "pack", "ship", "deliver"):
+        run(order_services.move, order.parts[0], action, **shipping(action))
+
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    failed = _watch(page)
+    try:
+        page.goto(f"{shop}/orders/{order.number}?token={order.access_token}&lang=en")
+        expect(page.get_by_role("heading", name="Rate what you received")).to_be_visible()
+        _axe_clean(page)
+        page.get_by_label("4 stars").check()
+        page.get_by_label("What you thought of it (optional)").fill("Fragrant, clear green liquor.")
+        page.get_by_role("button", name="Send the review").click()
+        expect(page.locator(".flash-success")).to_contain_text("your review is on the product's page")
+        page.goto(f"{shop}/products/{product.id}?lang=en")
+        expect(page.locator("#reviews")).to_contain_text("Fragrant, clear green liquor.")
+        expect(page.locator(".rating")).to_contain_text("4 / 5")
+        _fits_the_screen(page)
+        _axe_clean(page)
+        page.get_by_role("button", name="Keep in favourites").click()
+        page.goto(f"{shop}/favourites?lang=en")
+        expect(page.locator(".card-title")).to_have_count(1)
+        _axe_clean(page)
+        page.screenshot(path=ARTIFACTS / "favourites-en-phone.png", full_page=True)
+        assert failed == []
+    finally:
+        context.close()
+
+
+def test_the_new_console_and_office_pages_pass_axe(browser, shop):
+    from marketplace.accounts.services import create_user
+    from marketplace.catalog.services import Filters, find_listings
+    from marketplace.extensions import db
+
+    seller = find_listings(Filters(province=19, per_page=1)).items[0].product.seller
+    create_user("htx@example.vn", "HTX", "ba con meo tren mai nha", role="seller", seller_id=seller.id)
+    create_user("canbo@example.vn", "Cán bộ", "ba con meo tren mai nha", role="office", province_code=19)
+    db.session.commit()
+    for email, paths in (("htx@example.vn", ("/seller/reviews", "/seller/orders", "/seller/products")),
+                         ("canbo@example.vn", ("/office/reviews", "/office/products?q=tra", "/office/dashboard",
+                                               "/office/import"))):
+        context = browser.new_context(viewport=SIZES["desktop"])
+        page = context.new_page()
+        try:
+            page.goto(f"{shop}/account/sign-in?lang=vi")
+            page.get_by_label("Email").fill(email)
+            page.get_by_label("Mật khẩu").fill("ba con meo tren mai nha")
+            page.get_by_role("button", name="Đăng nhập").click()
+            for path in paths:
+                page.goto(shop + path)
+                _axe_clean(page)
+        finally:
+            context.close()
