@@ -205,11 +205,11 @@ PERSONAL_ID_ENTITIES = {"household", "farm"}
 def normalize_registration_no(entity_type: str, value: str) -> str:
     """A 10-digit tax code, a 13-digit branch code (0314409058-002), or, for a household
     or farm, the representative's 12-digit personal ID. Raises ValueError with the reason."""
-    raw = re.sub(r"[\s.]", "", value or "")
+    raw = re.sub(r"[\s.]", "", unicodedata.normalize("NFKC", value or ""))  # fullwidth ０-９ are 0-9
     if not raw:
         raise ValueError(_("registration number is missing"))
     digits = raw.replace("-", "")
-    if not digits.isdigit():
+    if not re.fullmatch(r"[0-9]+", digits):  # ASCII digits only: one code, one spelling
         raise ValueError(_("registration number “%(value)s” must be digits", value=value))
     if len(digits) == 12:
         if entity_type not in PERSONAL_ID_ENTITIES:

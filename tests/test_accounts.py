@@ -195,3 +195,16 @@ def test_a_seller_gets_another_login_from_the_command_line(app, make):
         refused = runner.invoke(args=["sellers", "add-member", "khac@example.vn", "--name", "Khác", *args])
         assert refused.exit_code != 0 and said in refused.output
     assert find_user("khac@example.vn") is None
+
+
+def test_the_command_line_refuses_what_sign_up_refuses(app, make):
+    seller = make.seller()
+    db.session.commit()
+    runner = app.test_cli_runner()
+    for email, name in (("not-an-email", "Lan"), ("", "Lan"), ("lan@example.vn", ""), ("lan@example.vn", "La\x00n")):
+        refused = runner.invoke(args=["sellers", "add-member", email, "--name", name, "--seller",
+                                      seller.registration_no, "--password", NEW_PASSWORD])
+        assert refused.exit_code != 0, (email, name)
+    spaced = runner.invoke(args=["sellers", "add-member", "lan@example.vn", "--name", "Lan", "--seller",
+                                 " ".join(seller.registration_no), "--password", NEW_PASSWORD])
+    assert spaced.exit_code == 0, spaced.output

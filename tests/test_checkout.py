@@ -234,8 +234,24 @@ def test_a_seller_cancels_after_a_second_step_and_says_why(client, two_sellers):
     seller_signs_in(client, tea.seller)
     page = client.get("/seller/orders").get_data(as_text=True)
     assert "<summary>Hủy…</summary>" in page and 'name="reason"' in page  # folded: one tap never cancels
-    client.post(f"/seller/orders/{part.id}", data={"action": "cancel", "reason": "Hết  hàng\nđợt này"})
+    client.post(f"/seller/orders/{part.id}", data={"action": "cancel", "reason": "  Hết  hàng   đợt này "})
     db.session.expire_all()
     assert part.state == "cancelled"
     assert db.session.scalar(select(StatusChange.reason).where(StatusChange.object_id == part.id,
                                                                StatusChange.action == "cancel")) == "Hết hàng đợt này"
+
+
+def test_a_seller_cannot_cancel_without_a_reason_and_the_buyer_is_told_it(client, two_sellers):
+    tea, _coffee = two_sellers
+    order = place(client, tea)
+    part = order.parts[0]
+    seller_signs_in(client, tea.seller)
+    for data in ({}, {"reason": "   "}, {"reason": "a\x07b"}):
+        client.post(f"/seller/orders/{part.id}", data={"action": "cancel"} | data)
+        db.session.expire_all()
+        assert part.state == "placed", data
+    client.post(f"/seller/orders/{part.id}", data={"action": "cancel", "reason": "Mất mùa, hết chè búp"})
+    db.session.expire_all()
+    email = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to == "an@example.vn")
+                               .order_by(OutboxEmail.id.desc())).first()
+    assert part.state == "cancelled" and "Mất mùa, hết chè búp" in email.body

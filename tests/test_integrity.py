@@ -95,7 +95,7 @@ def test_a_part_cancelled_before_payment_is_owed_back_when_the_whole_order_is_pa
     order = db.session.scalar(select(Order).filter_by(number=placed["number"]))
     honey_part = next(part for part in order.parts if part.seller_id == honey.seller_id)
     seller_signs_in(client, honey.seller)
-    client.post(f"/seller/orders/{honey_part.id}", data={"action": "cancel"})
+    client.post(f"/seller/orders/{honey_part.id}", data={"action": "cancel", "reason": "Hết mật ong"})
     office_signs_in(client)
     client.post(f"/office/orders/{order.number}/confirm-transfer")  # the buyer paid the QR's full total
     db.session.refresh(order)
@@ -184,7 +184,7 @@ def test_a_double_tap_on_a_sellers_action_moves_the_part_once(app, client, tea):
         seller = app.test_client()
         seller.post("/account/sign-in", data={"email": email, "password": "mat-khau-dai-12"})
         gate.wait()
-        seller.post(f"/seller/orders/{part_id}", data={"action": action} | shipping(action))
+        seller.post(f"/seller/orders/{part_id}", data={"action": action, "reason": "Hết hàng"} | shipping(action))
 
     for action in ("confirm", "pack", "ship", "cancel"):
         gate = threading.Barrier(2)

@@ -74,3 +74,26 @@ def test_a_seller_states_a_zero_vat_rate_as_zero(client, make):
     client.post(f"/seller/products/{tea.id}", data=form | {"vat_rate": "7"})  # not a Vietnamese rate
     db.session.expire_all()
     assert db.session.get(Product, tea.id).vat_rate is None
+
+
+def test_a_cancelled_part_has_no_receipt(client, make):
+    from marketplace.orders import services as orders
+    from marketplace.unit_of_work import run
+    seller = make.seller()
+    tea = stocked(make, seller, "Trà", 120000, 10)
+    order = _place(client, tea)
+    run(orders.cancel_by_buyer, order)
+    part = order.parts[0]
+    assert client.get(f"/orders/{order.number}/parts/{part.id}/receipt.pdf?token={order.access_token}").status_code == 404
+    assert "receipt.pdf" not in client.get(f"/orders/{order.number}?token={order.access_token}").get_data(as_text=True)
+    seller_signs_in(client, seller)
+    assert client.get(f"/seller/orders/{part.id}/receipt.pdf").status_code == 404
+
+
+def test_a_tax_code_in_fullwidth_digits_is_the_same_code():
+    import pytest as _pytest
+
+    from marketplace import ocop
+    assert ocop.normalize_registration_no("enterprise", "０１０１２４５４８６") == "0101245486"
+    with _pytest.raises(ValueError):
+        ocop.normalize_registration_no("enterprise", "٠١٠١٢٤٥٤٨٦")  # other scripts' digits: refused

@@ -105,3 +105,14 @@ def test_each_decision_says_where_it_stands(client, make, today):
     assert "Thịt trâu gác bếp" in listing and "đã hết hiệu lực" in listing
     page = client.get(f"/office/products/{product.id}").get_data(as_text=True)
     assert "đã hết hiệu lực" in page and "Thu hồi…" not in page  # nothing left to revoke
+
+
+def test_a_decision_that_ran_out_before_the_next_one_is_expired_not_replaced(make, today):
+    product = make.product(name="Miến")
+    old = make.record(product, stars=4, decision_date=today - dt.timedelta(days=4 * 365),
+                      valid_until=today - dt.timedelta(days=200))
+    make.record(product, stars=4, decision_date=today - dt.timedelta(days=100))
+    from marketplace.extensions import db
+    db.session.commit()  # the records' chain is set at flush
+    db.session.refresh(old)
+    assert old.superseded_on is not None and old.state_on(today) == "expired"

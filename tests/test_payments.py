@@ -228,7 +228,7 @@ def test_a_paid_part_cancelled_by_its_seller_is_owed_back(client, shop, make, te
     assert order.payment_status == "paid" and level_of(coffee) == (2, 0)
     seller_signs_in(client, coffee.seller)
     coffee_part = next(p for p in order.parts if p.seller_id == coffee.seller_id)
-    client.post(f"/seller/orders/{coffee_part.id}", data={"action": "cancel"})
+    client.post(f"/seller/orders/{coffee_part.id}", data={"action": "cancel", "reason": "Hết cà phê"})
     db.session.refresh(order)
     assert order.payment_status == "refund_due" and order.refund_vnd == 600000  # free delivery from 500.000 ₫
     assert level_of(coffee) == (3, 0)  # back on the shelf, through a return movement

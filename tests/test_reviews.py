@@ -129,7 +129,7 @@ def test_a_sellers_record_counts_deliveries_on_time_and_its_own_cancellations(cl
     _deliver(delivered)
     cancelled = _order(client, tea)
     seller_signs_in(client, tea.seller)
-    client.post(f"/seller/orders/{cancelled.parts[0].id}", data={"action": "cancel"})
+    client.post(f"/seller/orders/{cancelled.parts[0].id}", data={"action": "cancel", "reason": "Hết hàng"})
     by_buyer = _order(client, tea)
     run(orders.cancel_by_buyer, by_buyer)  # the buyer's own cancellation does not count against the seller
     record = reviews.seller_record(tea.seller_id)
@@ -151,3 +151,13 @@ def test_the_api_gives_the_reviews_and_the_average_in_the_documented_shape(clien
     check(spec, "ProductSummary", listed)
     assert listed["rating"] == {"average": 4.0, "count": 1}
     assert client.get("/api/v1/products/999999/reviews").status_code == 404
+
+
+def test_a_buyer_with_a_long_name_can_review(client, tea):
+    client.post("/cart/add", data={"product_id": tea.id, "quantity": 1})
+    assert check_out(client, CONTACT | {"name": "Nguyễn " + "A" * 150}).status_code == 303
+    order = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    _deliver(order)
+    _review(client, order, tea)
+    review = db.session.scalar(select(Review))
+    assert review is not None and len(review.author) <= 100

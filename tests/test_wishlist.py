@@ -62,3 +62,18 @@ def test_two_taps_at_once_keep_one(app, make):
     data = {"product_id": tea.id}
     at_once([(shopper, "/favourites/add", data), (twin(app, shopper), "/favourites/add", data)], answer="status")
     assert _kept() == 1
+
+
+def test_a_full_list_still_keeps_what_it_holds(client, make, monkeypatch):
+    from marketplace.wishlist import services
+    monkeypatch.setattr(services, "MAX_ITEMS", 2)
+    products = [make.listed(name=f"Trà {n}") for n in range(3)]
+    create_user("an@example.vn", "An", PASSWORD)
+    db.session.commit()
+    sign_in(client, "an@example.vn")
+    for product in products[:2]:
+        client.post("/favourites/add", data={"product_id": product.id})
+    again = client.post("/favourites/add", data={"product_id": products[0].id}, follow_redirects=True)
+    assert "đã đầy" not in again.get_data(as_text=True)  # kept already: not "full"
+    full = client.post("/favourites/add", data={"product_id": products[2].id}, follow_redirects=True)
+    assert "đã đầy" in full.get_data(as_text=True) and _kept() == 2

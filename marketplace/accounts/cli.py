@@ -1,5 +1,6 @@
 """`flask accounts create-office`: office accounts are made by whoever runs the shop, not by sign-up."""
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 
 from .. import ocop
@@ -14,7 +15,14 @@ def accounts_cli():
 
 
 def check_password(password: str, email: str, name: str) -> None:
-    """Refuse a weak password typed at a command, in the same words as the sign-up form."""
+    """Refuse what the sign-up form would refuse: an address that is not one, an empty name or one with a
+    control character, a weak password (in the same words)."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.ClickException(f"{email!r} is not an email address: {error}") from error
+    if not name.strip() or any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise click.ClickException("Give the person's name (one line).")
     weak = passwords.problem(password, email, name) if len(password) >= passwords.MIN_LENGTH else "guessable"
     if weak:
         raise click.ClickException(str(passwords.MESSAGES[weak]))

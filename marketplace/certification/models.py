@@ -86,10 +86,12 @@ class EvaluationRecord(Timestamped, db.Model):
         "expired", "future" (decided for a later day) or "in_force" (the listing rule still wants 3★+)."""
         if self.revoked_at is not None:
             return "revoked"
-        if self.superseded_on is not None and self.superseded_on <= day:
+        ran_out = self.valid_until <= day
+        replaced = self.superseded_on is not None and self.superseded_on <= day
+        if ran_out and (not replaced or self.valid_until < self.superseded_on):
+            return "expired"  # it ended before any later decision came
+        if replaced:
             return "superseded"
-        if self.valid_until <= day:
-            return "expired"
         return "future" if self.decision_date > day else "in_force"
 
 

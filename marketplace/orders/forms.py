@@ -41,6 +41,10 @@ class ShipForm(Form):
                                               message=_l("Letters, digits, spaces and . _ / - only."))])
 
 
+class SellerCancelForm(Form):
+    reason = StringField(_l("Why (the buyer reads it)"), filters=[stripped], validators=[DataRequired(), Length(max=300)])
+
+
 class CartLineForm(Form):
     """A cart line: a product (`product_id`) or a gift combo (`combo_id`), and how many."""
     product_id = HiddenField()

@@ -216,7 +216,7 @@ def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "s
             stock.receive(part.location_id, line.product_id, line.quantity, reference=order.number,
                           actor_id=actor_id, kind="return", reason="returned by the buyer")
     _settle_money(order, actor_id)
-    _announce_state(part)
+    _announce_state(part, reason if action == "cancel" else None)
     return part
 
 
@@ -364,7 +364,7 @@ def _announce_paid(order: Order) -> None:
                                   total=vnd(order.total_vnd))])
 
 
-def _announce_state(part: OrderPart) -> None:
+def _announce_state(part: OrderPart, reason: str | None = None) -> None:
     order = part.order
     with force_locale(order.locale):
         names = {"confirmed": _("confirmed"), "packed": _("ready for pickup") if is_pickup(order) else _("packed"),
@@ -372,7 +372,7 @@ def _announce_state(part: OrderPart) -> None:
                  "cancelled": _("cancelled"), "returned": _("returned")}
         subject = _("Order %(number)s: %(seller)s — %(state)s", number=order.number, seller=part.seller.legal_name,
                     state=names[part.state])
-        paragraphs = []
+        paragraphs = [_("The producer says why: %(reason)s", reason=reason)] if reason else []
         if part.state == "shipped" and part.carrier:
             paragraphs.append(_("Carrier: %(carrier)s, tracking number %(number)s.", carrier=part.carrier_name,
                                 number=part.tracking_no))

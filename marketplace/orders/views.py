@@ -21,7 +21,7 @@ from ..unit_of_work import made_with, run, run_once
 from ..urls import safe_next
 from . import cart, invoice, payments, services
 from .checkout import CheckoutError, place_cart_order, quote
-from .forms import CartLineForm, CheckoutForm, ShipForm
+from .forms import CartLineForm, CheckoutForm, SellerCancelForm, ShipForm
 from .models import Order
 
 bp = Blueprint("orders", __name__)
@@ -266,7 +266,7 @@ def receipt(number: str, part_id: int):
     """The buyer's sales receipt for one producer's part (the order's secret link opens it)."""
     found = services.find_order(number, request.args.get("token"))
     part = next((p for p in found.parts if p.id == part_id), None) if found is not None else None
-    if part is None:
+    if part is None or part.state == "cancelled":  # nothing was sold
         abort(404)
     return _pdf(found, part)
 
@@ -306,7 +306,7 @@ def seller_orders():
 @roles_required("seller")
 def seller_receipt(part_id: int):
     part = services.seller_part(current_user.seller_id, part_id)
-    if part is None:
+    if part is None or part.state == "cancelled":
         abort(404)
     return _pdf(part.order, part)
 
@@ -325,8 +325,14 @@ def seller_order_action(part_id: int):
                     problem=" ".join(str(error) for errors in form.errors.values() for error in errors)), "error")
             return redirect(url_for("orders.seller_orders"), code=303)
         shipment = {"carrier": form.carrier.data, "tracking_no": form.tracking_no.data}
+    reason = None
+    if action == "cancel":  # the buyer reads why: one line, checked like every form
+        cancel_form = SellerCancelForm()
+        if not cancel_form.validate():
+            flash(_("Say why you cancel: the buyer reads it."), "error")
+            return redirect(url_for("orders.seller_orders"), code=303)
+        reason = " ".join(cancel_form.reason.data.split())
     try:
-        reason = " ".join((request.form.get("reason") or "").split())[:300] or None if action == "cancel" else None
         run(services.move, part, action, actor_id=current_user.id, reason=reason, **shipment)
         flash(_("Saved. The buyer is told by email."), "success")
     except (Refused, stock.StockError, services.ShipmentMissing):

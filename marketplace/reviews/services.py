@@ -38,7 +38,7 @@ def _author(order: Order) -> str:
     words = order.contact_name.split()
     if not words:
         return "—"
-    return f"{words[-1]} {words[0][0]}." if len(words) > 1 else words[0]
+    return (f"{words[-1]} {words[0][0]}." if len(words) > 1 else words[0])[:100]  # the column's width
 
 
 def reviewable(order: Order) -> list[tuple[OrderPart, OrderLine]]:

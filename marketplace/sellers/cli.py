@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from .. import ocop
 from ..accounts.cli import check_password
 from ..accounts.services import AccountError, create_user
 from ..extensions import db
@@ -23,7 +24,11 @@ def sellers_cli():
 @click.password_option()
 @with_appcontext
 def add_member(email: str, name: str, registration_no: str, password: str):
-    seller = db.session.scalar(select(Seller).where(Seller.registration_no == registration_no.strip()))
+    try:  # typed as the join form takes it: spaces, dots, a branch's dash or none
+        code = ocop.normalize_registration_no("household", registration_no)
+    except ValueError:
+        code = registration_no.strip()
+    seller = db.session.scalar(select(Seller).where(Seller.registration_no.in_({code, registration_no.strip()})))
     if seller is None:
         raise click.ClickException(f"No seller has the registration number {registration_no!r}.")
     check_password(password, email, name)

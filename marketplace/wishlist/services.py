@@ -6,6 +6,7 @@ from flask import session
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..accounts.models import User
 from ..catalog.services import Listing, listings_by_ids, with_stock
 from ..extensions import db
 from ..security import MAX_ID
@@ -42,10 +43,15 @@ def _insert(user_id: int, product_ids: list[int]) -> None:
 
 
 def add(user, product_id: int) -> None:
-    """Keep a listable product (the caller checked it is), in the caller's unit of work."""
+    """Keep a listable product (the caller checked it is), in the caller's unit of work. The shopper's row is
+    locked first (PostgreSQL; SQLite has one writer), so taps at the same moment count one after another
+    and the cap holds; a product kept already is simply kept."""
     if user.is_authenticated:
-        held = db.session.scalar(select(func.count(WishlistItem.id)).where(WishlistItem.user_id == user.id))
-        if held >= MAX_ITEMS:
+        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+        kept = set(ids(user))
+        if product_id in kept:
+            return
+        if len(kept) >= MAX_ITEMS:
             raise WishlistFull()
         _insert(user.id, [product_id])
     else:
