@@ -20,3 +20,10 @@ class OutboxEmail(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     error: Mapped[str | None] = mapped_column(Text)
+    # Delivery: a sender claims the email until `claimed_until` (a guarded update: two senders never both
+    # take it; a sender that died releases it when the claim runs out); a failure waits `next_attempt_at`
+    # (longer each time), and after MAX_ATTEMPTS the email is given up (`failed_at`: the dead letters).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -5,19 +5,22 @@ mail program shows) and `templates/emails/<name>.html`, in the language the call
 at the moment of the change: what it says is what was true then."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import smtplib
 import sys
 import threading
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app, has_app_context, render_template
-from sqlalchemy import event, select
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models_base import utcnow
+from ..unit_of_work import run
 from .models import OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -69,20 +72,88 @@ def _deliver(email: OutboxEmail) -> None:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
 
 
-def send_pending(limit: int = 100) -> int:
-    """Deliver queued emails, in the caller's unit of work; a failure is recorded on the email and retried
-    next time. (Two runs at once may still send an email twice: claiming rows is issue 15's.)"""
-    sent = 0
-    for email in db.session.scalars(select(OutboxEmail).where(OutboxEmail.sent_at.is_(None))
-                                    .order_by(OutboxEmail.id).limit(limit)):
+MAX_ATTEMPTS = 8  # then the email is given up (failed_at) and listed by `flask outbox failed`
+CLAIM = dt.timedelta(minutes=5)  # a sender that dies mid-send releases its email after this
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    """1, 2, 4 … minutes after each failure, at most a day."""
+    return min(dt.timedelta(minutes=2 ** (attempts - 1)), dt.timedelta(days=1))
+
+
+def _due(limit: int) -> list[int]:
+    now = utcnow()
+    return db.session.scalars(
+        select(OutboxEmail.id)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None),
+               or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now),
+               or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now))
+        .order_by(OutboxEmail.id).limit(limit)).all()
+
+
+def _claim(email_id: int) -> bool:
+    """Take one email for sending: a guarded update, whose row count says whether this sender has it."""
+    now = utcnow()
+    return db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == email_id, OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None),
+               or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now))
+        .values(claimed_until=now + CLAIM).execution_options(synchronize_session=False)).rowcount == 1
+
+
+def _sent(email_id: int) -> None:
+    db.session.execute(update(OutboxEmail).where(OutboxEmail.id == email_id)
+                       .values(sent_at=utcnow(), error=None, claimed_until=None)
+                       .execution_options(synchronize_session=False))
+
+
+def _failed(email_id: int, error: str) -> bool:
+    """Note a failed attempt: try again later, or give up after MAX_ATTEMPTS. True when given up."""
+    email = db.session.get(OutboxEmail, email_id, populate_existing=True)
+    attempts = (email.attempts or 0) + 1
+    now = utcnow()
+    given_up = attempts >= MAX_ATTEMPTS
+    db.session.execute(update(OutboxEmail).where(OutboxEmail.id == email_id)
+                       .values(attempts=attempts, error=error[:2000], claimed_until=None,
+                               next_attempt_at=None if given_up else now + _backoff(attempts),
+                               failed_at=now if given_up else None)
+                       .execution_options(synchronize_session=False))
+    return given_up
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    failed: int = 0
+    given_up: int = 0
+
+
+def send_pending(limit: int = 100) -> Delivery:
+    """Deliver the emails that are due, each claimed first in its own transaction, so two senders at once
+    (two workers, a cron line and a hand-run command) never send one twice. A failure waits longer each time
+    and never holds back the emails behind it; after MAX_ATTEMPTS it is given up. Commits as it goes (the
+    claims must be seen by other senders before the mail leaves)."""
+    done = Delivery()
+    for email_id in _due(limit):
+        if not run(_claim, email_id):
+            continue  # another sender has it
+        email = db.session.get(OutboxEmail, email_id, populate_existing=True)
         try:
             _deliver(email)
-            email.sent_at, email.error = utcnow(), None
-            sent += 1
         except Exception as error:  # keep going: one bad address must not block the others
-            log.exception("email %s could not be sent", email.id)
-            email.error = repr(error)
-    return sent
+            log.exception("email %s could not be sent", email_id)
+            done.failed += 1
+            done.given_up += run(_failed, email_id, repr(error))
+        else:
+            run(_sent, email_id)
+            done.sent += 1
+    return done
+
+
+def failed(limit: int = 100) -> list[OutboxEmail]:
+    """The emails given up (the dead letters), newest first."""
+    return db.session.scalars(select(OutboxEmail).where(OutboxEmail.failed_at.is_not(None))
+                              .order_by(OutboxEmail.failed_at.desc()).limit(limit)).all()
 
 
 # --- `make run`: deliver as soon as the email's transaction commits ---------------------------------------
@@ -110,7 +181,6 @@ def _send_in_background(session) -> None:
         with _sending, app.app_context():
             try:
                 send_pending()
-                db.session.commit()
             except Exception:  # the emails stay queued for `flask outbox send`
                 log.exception("sending the outbox after a commit failed")
                 db.session.rollback()
