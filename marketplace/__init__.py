@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from config import CONFIGS
 
-from . import errors, i18n, security
+from . import assets, errors, i18n, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -36,6 +36,7 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     _register_template_context(app)
     _register_favicon(app)
     security.init_app(app)
+    assets.init_app(app)
     if app.config.get("COUNT_QUERIES"):
         from .querycount import init_app as init_query_count
         init_query_count(app)

@@ -1,0 +1,32 @@
+"""Static files under versioned addresses, cached a year; pages say what chose their language."""
+import os
+import re
+import time
+
+from marketplace.assets import static_version
+
+
+def test_static_files_have_versioned_addresses_cached_for_a_year(client):
+    page = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{10})"', page).group(1)
+    answer = client.get(css)
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "immutable" not in client.get("/static/css/site.css").headers.get("Cache-Control", "")
+    assert re.search(r'src="/static/js/suggest\.js\?v=[0-9a-f]{10}"', page)
+
+
+def test_a_changed_file_gets_a_new_address(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    (tmp_path / "x.css").write_text("a { color: red }")
+    first = static_version("x.css")
+    time.sleep(0.01)
+    (tmp_path / "x.css").write_text("a { color: blue }")
+    os.utime(tmp_path / "x.css", (time.time() + 5, time.time() + 5))
+    assert first and static_version("x.css") != first and static_version("missing.css") is None
+
+
+def test_a_page_says_what_chose_its_language(client):
+    chosen_by_browser = client.get("/", headers={"Accept-Language": "en"})
+    assert "Accept-Language" in chosen_by_browser.headers["Vary"]
+    named = client.get("/?lang=en")
+    assert "Accept-Language" not in named.headers.get("Vary", "")
