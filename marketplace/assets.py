@@ -1,13 +1,18 @@
 """How the shop's answers travel: static files under versioned addresses with a long, immutable cache (a new
-file is a new address, so no visitor ever runs an old script with a new page), and pages that say which
-request headers chose their language (`Vary`), so no shared cache serves one visitor's language to another."""
+file is a new address, so no visitor ever runs an old script with a new page); pages that say which request
+headers chose their language (`Vary`), so no shared cache serves one visitor's language to another; and
+compressed answers (Flask-Compress: zstd, brotli or gzip, as the browser accepts).
+
+A signed-in person's pages are not compressed: they carry secrets (the CSRF token) beside text an attacker
+can put in the page (a search), which is what the BREACH attack needs. Guests' and static answers are."""
 from __future__ import annotations
 
 import functools
 import hashlib
 import os
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
+from flask_compress import Compress
 
 YEAR = 365 * 24 * 3600
 
@@ -41,6 +46,18 @@ def _cache_headers(response: Response) -> Response:
     return response
 
 
+compress = Compress()
+
+
+def _compress(response: Response) -> Response:
+    if "_user_id" in session:
+        return response
+    return compress.after_request(response)
+
+
 def init_app(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_REGISTER", False)  # _compress decides which answers are compressed
+    compress.init_app(app)
+    app.after_request(_compress)  # after_request runs last-registered first: compression last of all
     app.url_defaults(_version_static_urls)
     app.after_request(_cache_headers)

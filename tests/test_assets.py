@@ -30,3 +30,15 @@ def test_a_page_says_what_chose_its_language(client):
     assert "Accept-Language" in chosen_by_browser.headers["Vary"]
     named = client.get("/?lang=en")
     assert "Accept-Language" not in named.headers.get("Vary", "")
+
+
+def test_guests_pages_are_compressed_a_signed_in_persons_are_not(client, make):
+    from .helpers import seller_signs_in
+    make.listed(name="Trà Tân Cương")
+    for encoding in ("br", "gzip"):
+        answer = client.get("/products", headers={"Accept-Encoding": encoding})
+        assert answer.headers.get("Content-Encoding") == encoding and "Accept-Encoding" in answer.headers["Vary"]
+    css = client.get("/static/css/site.css", headers={"Accept-Encoding": "br, gzip"})  # a file streams: brotli
+    assert css.headers.get("Content-Encoding") == "br"
+    seller_signs_in(client, make.seller())
+    assert "Content-Encoding" not in client.get("/products", headers={"Accept-Encoding": "gzip"}).headers
