@@ -42,3 +42,10 @@ def test_guests_pages_are_compressed_a_signed_in_persons_are_not(client, make):
     assert css.headers.get("Content-Encoding") == "br"
     seller_signs_in(client, make.seller())
     assert "Content-Encoding" not in client.get("/products", headers={"Accept-Encoding": "gzip"}).headers
+
+
+def test_photos_are_cached_a_year(app, client):
+    import pathlib
+    pathlib.Path(app.config["UPLOAD_DIR"], "abc123.jpg").write_bytes(b"\xff\xd8\xff")
+    answer = client.get("/media/abc123.jpg")
+    assert "immutable" in answer.headers["Cache-Control"] and "max-age=31536000" in answer.headers["Cache-Control"]

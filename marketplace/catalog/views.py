@@ -147,7 +147,11 @@ def seller(seller_id: int):
 
 @bp.get("/media/<path:filename>")
 def media(filename: str):
-    return send_from_directory(current_app.config["UPLOAD_DIR"], filename, max_age=7 * 24 * 3600)
+    """A product's or a combo's photo. Every upload is stored under a new random name and never rewritten,
+    so its address is its version: cached a year, immutable."""
+    response = send_from_directory(current_app.config["UPLOAD_DIR"], filename, max_age=365 * 24 * 3600)
+    response.cache_control.immutable = True
+    return response
 
 
 # --- The seller's products (the seller's console) ------------------------------------------------
