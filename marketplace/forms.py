@@ -41,6 +41,11 @@ ONE_LINE_MESSAGE = _l("This field is one line: it cannot hold a line break or an
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def optional_int(value):
+    """A select's coerce: a whole number, or None for its empty choice ("" or the "None" it renders)."""
+    return int(value) if value not in (None, "", "None") else None
+
+
 class DayField(DateField):
     """A day typed as Vietnamese write it, dd/mm/yyyy, whatever the language of the browser (a native date
     input shows mm/dd/yyyy in an American one, on a Vietnamese page); yyyy-mm-dd is read too."""

@@ -3,8 +3,16 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import CheckConstraint, DateTime, String
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+
+def upsert(model):
+    """An INSERT of `model` that can say ON CONFLICT (DO NOTHING / DO UPDATE), for the database in use:
+    one statement where a read-then-insert would race."""
+    from .extensions import db
+    return (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(model)
 
 
 def utcnow() -> dt.datetime:

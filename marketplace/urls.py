@@ -24,11 +24,7 @@ def _path(endpoint: str, values: dict) -> str:
 
 def public_url(endpoint: str, **values) -> str:
     """PUBLIC_BASE_URL + the path when set; else the address the request came to; else the path."""
-    path = _path(endpoint, values)
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + path
-    return url_for(endpoint, _external=True, **values) if has_request_context() else path
+    return public_url_of(_path(endpoint, values))
 
 
 def safe_next(target: str | None, default: str) -> str:

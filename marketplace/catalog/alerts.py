@@ -14,14 +14,13 @@ from flask import has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, UniqueConstraint, event, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
 from ..i18n import localized
 from ..inventory.queries import online_available
 from ..inventory.services import take_raised
-from ..models_base import UTCDateTime, utcnow
+from ..models_base import UTCDateTime, upsert, utcnow
 from ..outbox.services import queue_email
 from ..urls import public_url
 from .services import listings_by_ids
@@ -42,8 +41,7 @@ class StockAlert(db.Model):
 def ask(product_id: int, email: str, locale: str) -> None:
     """Wait for this product at this address, in the caller's unit of work: one statement that makes the
     alert or re-arms it, so asking twice (or twice at the same moment) leaves one."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(StockAlert).values(product_id=product_id, email=email.strip().lower(), locale=locale,
+    statement = upsert(StockAlert).values(product_id=product_id, email=email.strip().lower(), locale=locale,
                                                   created_at=utcnow())
     db.session.execute(statement.on_conflict_do_update(index_elements=["product_id", "email"],
                                                        set_={"sent_at": None, "locale": locale}))

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from .. import ocop
 from ..certification.services import IDENTITY_FIELDS
-from ..forms import Form, stripped
+from ..forms import Form, optional_int, stripped
 from ..products.models import MAX_PRICE, VAT_RATES
 from .services import Filters
 
@@ -90,11 +90,6 @@ def _group_choices():
     return choices
 
 
-def _rate(value):
-    """A VAT rate chosen in the form: a percent, or None for no VAT (0 % is a rate, not nothing)."""
-    return int(value) if value not in (None, "", "None") else None
-
-
 class ProductForm(Form):
     """A listing in the seller console. A draft may exist before its recognition does."""
     name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=300)])
@@ -108,7 +103,7 @@ class ProductForm(Form):
     liquid_ml = IntegerField(_l("Liquid volume of one unit (ml), for a liquid, gel or paste"),
                              validators=[Optional(), NumberRange(min=1, max=100_000)],
                              description=_l("Visitors are told that over 100 ml flies in checked baggage."))
-    vat_rate = SelectField(_l("VAT included in the price"), coerce=_rate, validators=[Optional()],
+    vat_rate = SelectField(_l("VAT included in the price"), coerce=optional_int, validators=[Optional()],
                            choices=[SelectChoice("", _l("None or not stated (a household on flat tax)")),
                                     *(SelectChoice(rate, f"{rate}%") for rate in VAT_RATES)])
     description = TextAreaField(_l("Description in Vietnamese"), validators=[Optional(), Length(max=5000)])

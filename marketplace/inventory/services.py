@@ -3,9 +3,9 @@ movement in the caller's transaction; the caller commits (or rolls back both).""
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
+from ..models_base import upsert
 from .models import StockLevel, StockLocation, StockMovement
 
 # Products whose available units went up in this transaction (a receipt, a release, a return), kept on the
@@ -45,8 +45,7 @@ def level(location_id: int, product_id: int) -> StockLevel | None:
 
 def _ensure_level(location_id: int, product_id: int) -> None:
     """A zero level row, made once even when two transactions ask at the same moment."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(StockLevel).values(location_id=location_id, product_id=product_id,
+    db.session.execute(upsert(StockLevel).values(location_id=location_id, product_id=product_id,
                                                          on_hand=0, reserved=0, reorder_level=0)
                        .on_conflict_do_nothing(index_elements=["location_id", "product_id"]))
 

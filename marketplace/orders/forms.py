@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from .. import ocop
-from ..forms import AddressChecks, Form, once_key, stripped, submitted_key, whole_number
+from ..forms import AddressChecks, Form, once_key, optional_int, stripped, submitted_key, whole_number
 from ..i18n import localized
 from .checkout import Contact, Extras, available_methods
 from .models import CARRIERS
@@ -68,17 +68,13 @@ NOT_NATIONALITIES = {"VN", "ZZ", "XA", "XB", "EU", "EZ", "UN", "QO", "AQ"}
 WTFORMS_REQUIRED = "This field is required."  # WTForms' own message, translated by its catalogue
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class CheckoutForm(AddressChecks, Form):
     """Contact, then delivery by post (with an address) or pickup at a sales point, then payment."""
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(_l("Phone (from abroad: + and the country code)"), validators=[DataRequired(), Length(max=30)])
     email = EmailField(_l("Email (for the order's updates)"), validators=[DataRequired(), Email(), Length(max=254)])
     delivery = RadioField(_l("How to receive it"), default="post", validators=[DataRequired()])
-    province = SelectField(_l("Province or city"), coerce=_optional_int, validators=[Optional()])
+    province = SelectField(_l("Province or city"), coerce=optional_int, validators=[Optional()])
     ward = StringField(_l("Ward or commune"), validators=[Optional(), Length(max=100)])
     street = StringField(_l("Street address"), validators=[Optional(), Length(max=300)])
     payment = RadioField(_l("Payment"), default="cod", validators=[DataRequired()])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import session
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..catalog.services import Listing, listings_by_ids, with_stock
 from ..extensions import db
+from ..models_base import upsert
 from ..security import MAX_ID
 from .models import MAX_ITEMS, WishlistItem
 
@@ -36,8 +36,7 @@ def ids(user) -> list[int]:
 def _insert(user_id: int, product_ids: list[int]) -> None:
     if not product_ids:
         return
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(WishlistItem).values([{"user_id": user_id, "product_id": pid}
+    db.session.execute(upsert(WishlistItem).values([{"user_id": user_id, "product_id": pid}
                                                             for pid in product_ids])
                        .on_conflict_do_nothing(index_elements=["user_id", "product_id"]))
 
