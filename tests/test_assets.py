@@ -4,6 +4,7 @@ import re
 import time
 
 from marketplace.assets import static_version
+from marketplace.extensions import db
 
 
 def test_static_files_have_versioned_addresses_cached_for_a_year(client):
@@ -49,3 +50,30 @@ def test_photos_are_cached_a_year(app, client):
     pathlib.Path(app.config["UPLOAD_DIR"], "abc123.jpg").write_bytes(b"\xff\xd8\xff")
     answer = client.get("/media/abc123.jpg")
     assert "immutable" in answer.headers["Cache-Control"] and "max-age=31536000" in answer.headers["Cache-Control"]
+
+
+def test_cards_offer_webp_renditions_and_only_the_first_row_loads_at_once(app, client, make):
+    import io
+
+    from marketplace.products.images import save_photo
+    from marketplace.products.models import ProductImage
+
+    from .helpers import jpeg
+    for i in range(6):
+        product = make.listed(name=f"Trà số {i}")
+        stored = save_photo(io.BytesIO(jpeg(900, 900)))
+        product.images.append(ProductImage(filename=stored.filename, thumbnail=stored.thumbnail,
+                                           widths=stored.widths))
+    db.session.commit()
+    page = client.get("/products").get_data(as_text=True)
+    cards = re.findall(r'<img [^>]*>', page)
+    assert len(cards) == 6
+    first, fifth = cards[0], cards[4]
+    srcset = re.search(r'srcset="([^"]+)"', first).group(1).split(", ")
+    assert [entry.rsplit(" ", 1)[1] for entry in srcset] == ["240w", "480w", "720w", "900w"]
+    assert 'sizes="(min-width: 960px) 290px' in first
+    smallest = client.get(srcset[0].rsplit(" ", 1)[0])
+    assert smallest.status_code == 200 and smallest.mimetype == "image/webp"
+    assert len(smallest.data) < 15_000  # a card's photo, not the 900 px one
+    assert 'fetchpriority="high"' in first and 'loading="lazy"' not in first
+    assert 'loading="lazy"' in fifth and "fetchpriority" not in fifth

@@ -15,6 +15,7 @@ from marketplace.certification.models import EvaluationRecord
 from marketplace.certification.services import is_listable
 from marketplace.extensions import db
 from marketplace.outbox.models import OutboxEmail
+from marketplace.products.images import renditions
 from marketplace.products.models import Product
 from marketplace.unit_of_work import run
 
@@ -36,6 +37,10 @@ def test_a_seller_drafts_a_listing_with_photos_and_sees_why_it_is_not_shown(clie
     full = Image.open(os.path.join(app.config["UPLOAD_DIR"], product.images[0].filename))
     thumb = Image.open(os.path.join(app.config["UPLOAD_DIR"], product.images[0].thumbnail))
     assert max(full.size) == 1600 and max(thumb.size) == 480 and full.format == "JPEG"
+    assert product.images[0].widths == "240,480,720,1080"  # the WebP renditions cards pick from
+    for name, width in renditions(product.images[0].filename, product.images[0].widths):
+        rendition = Image.open(os.path.join(app.config["UPLOAD_DIR"], name))
+        assert rendition.format == "WEBP" and rendition.size == (width, width * 2 // 3)
     page = client.get("/seller/products").get_data(as_text=True)
     assert "sản phẩm chưa được đăng bán" in page and "chưa có quyết định công nhận OCOP còn hiệu lực" in page
 

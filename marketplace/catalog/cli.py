@@ -7,12 +7,15 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..extensions import db
+from ..products.images import make_renditions_of
+from ..products.models import ProductImage
 from ..unit_of_work import rehearse, run
 from .importer import COLUMNS, import_file
 from .tables import ImportFileError
 
 
-@click.group("catalog", help="The OCOP catalogue: import recognition decisions.")
+@click.group("catalog", help="The OCOP catalogue: import recognition decisions, make photo renditions.")
 def catalog_cli():
     pass
 
@@ -44,3 +47,16 @@ def import_command(path: str, dry_run: bool, lang: str):
                      rc=result.records_created, ru=result.records_updated, stock=result.stock_received))
         if dry_run:
             click.echo(_("Dry run: nothing was written."))
+
+
+@catalog_cli.command("renditions", help="Make the WebP renditions cards and pages pick from (srcset) for product "
+                                        "photos stored without them.")
+@with_appcontext
+def renditions_command():
+    def make() -> int:
+        images = db.session.scalars(db.select(ProductImage).where(ProductImage.widths.is_(None))).all()
+        for image in images:
+            image.widths = make_renditions_of(image.filename)
+        return len(images)
+
+    click.echo(f"{run(make)} photos")

@@ -213,9 +213,9 @@ def save_product(seller: Seller, values: dict, photos=(), product: Product | Non
     for name, value in values.items():
         setattr(product, name, value)
     start = len(product.images)
-    for offset, (filename, thumbnail) in enumerate(stored):
-        product.images.append(ProductImage(filename=filename, thumbnail=thumbnail, position=start + offset,
-                                           alt=product.name, alt_en=product.name_en))
+    for offset, photo in enumerate(stored):
+        product.images.append(ProductImage(filename=photo.filename, thumbnail=photo.thumbnail, widths=photo.widths,
+                                           position=start + offset, alt=product.name, alt_en=product.name_en))
     db.session.add(product)
     db.session.flush()
     return product

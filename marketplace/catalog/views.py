@@ -18,7 +18,7 @@ from ..forms import whole_number
 from ..i18n import current_language
 from ..inventory.queries import online_available, points_holding
 from ..products import services as products
-from ..products.images import PhotoError
+from ..products.images import PhotoError, renditions
 from ..unit_of_work import run
 from ..urls import public_url
 from . import alerts, services
@@ -33,6 +33,9 @@ def url_with(**changes) -> str:
     """The current page's address with some query arguments changed; None drops one."""
     args = {key: value for key, value in (request.args.to_dict() | changes).items() if value not in (None, "")}
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+bp.add_app_template_global(renditions, "photo_renditions")
 
 
 @bp.get("/")

@@ -44,6 +44,7 @@ class Combo(Timestamped, db.Model):
     managed_in: Mapped[int] = mapped_column(index=True)
     photo: Mapped[str | None] = mapped_column(String(200))  # under UPLOAD_DIR
     thumbnail: Mapped[str | None] = mapped_column(String(200))
+    photo_widths: Mapped[str | None] = mapped_column(String(40))  # of its WebP renditions (products/images.py)
     status: Mapped[str] = mapped_column(String(10), default="active")
 
     sales_point = relationship("SalesPoint")

@@ -387,7 +387,8 @@ def save_with_photo(curator: Curator, fields: ComboFields, combo: Combo | None =
     """`save_combo`, and the box's photo when one is uploaded (checked and re-encoded like a product's)."""
     combo, _changed = save_combo(curator, fields, combo)
     if photo is not None:
-        combo.photo, combo.thumbnail = save_photo(photo)
+        stored = save_photo(photo)
+        combo.photo, combo.thumbnail, combo.photo_widths = stored.filename, stored.thumbnail, stored.widths
         if curator.user is not None:
             audit(curator.user, "combo.photo", combo, None, {"photo": combo.photo})
     return combo

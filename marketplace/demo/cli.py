@@ -28,6 +28,7 @@ from ..extensions import db
 from ..inventory import services as stock
 from ..inventory.models import SalesPoint, StockLocation
 from ..models_base import utcnow
+from ..products.images import make_renditions_of
 from ..products.models import Product, ProductImage
 from ..rates.models import ExchangeRate
 from ..sellers.models import Seller
@@ -164,6 +165,8 @@ def _enrich(today: dt.date) -> None:
             make_image(os.path.join(current_app.config["UPLOAD_DIR"], filename), name, group, stars)
         if not product.images:
             product.images.append(ProductImage(filename=filename, alt=name, alt_en=name_en))
+        if product.images[0].widths is None:
+            product.images[0].widths = make_renditions_of(product.images[0].filename)
     revoked = by_name[next(h[2] for h in data.HIDDEN if h[-1] == "revoked")]
     for record in revoked.records:
         if record.revoked_at is None:

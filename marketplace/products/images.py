@@ -1,5 +1,8 @@
 """Product photos: every upload is opened and re-encoded by Pillow (nothing of the original file
-is served), scaled to at most 1600 px, with a 480 px thumbnail for cards.
+is served), scaled to at most 1600 px (JPEG, the original every other size is made from; the API links it),
+with WebP renditions a page picks from by `srcset` (240 to 1080 px wide: a card's slot is 170 to 290 px, a
+product page's photo up to 530, times the screen's pixel density) and a 480 px JPEG thumbnail for old mail
+clients and feeds.
 
 A small file can hold a huge picture (a 154 KB PNG of 6300×6300 pixels takes 350 MB to decode): the size
 is read from the header and refused above `MAX_IMAGE_PIXELS` before anything is decoded, and a JPEG is
@@ -11,6 +14,7 @@ import io
 import os
 import uuid
 import warnings
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -18,6 +22,7 @@ from PIL import Image, ImageOps
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 FULL, THUMB = 1600, 480
+RENDITION_WIDTHS = (240, 480, 720, 1080)  # WebP, each no wider than the original
 
 
 class PhotoError(ValueError):
@@ -56,20 +61,57 @@ def check_uploads(photos: list, seller) -> None:
         raise PhotoError(_("At most %(n)d photos at a time, please.", n=limit))
 
 
-def save_photo(stream) -> tuple[str, str]:
-    """Check, re-encode and store a photo; return (file name, thumbnail name) under UPLOAD_DIR."""
+@dataclass(frozen=True)
+class StoredPhoto:
+    filename: str  # the full-size JPEG
+    thumbnail: str  # the 480 px JPEG
+    widths: str  # the WebP renditions made, "240,480,720": see `srcset`
+
+
+def save_photo(stream) -> StoredPhoto:
+    """Check, re-encode and store a photo under UPLOAD_DIR, with its thumbnail and WebP renditions."""
     data = stream.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
         raise PhotoError(_("A photo may be at most %(mb)d MB.", mb=MAX_PHOTO_BYTES // (1024 * 1024)))
     image = ImageOps.exif_transpose(_open(data)).convert("RGB")
-    directory = os.path.join(current_app.config["UPLOAD_DIR"], "products")
-    os.makedirs(directory, exist_ok=True)
-    stem = uuid.uuid4().hex
-    names = []
-    for suffix, size in (("", FULL), ("-thumb", THUMB)):
-        copy = image.copy()
-        copy.thumbnail((size, size))
-        name = f"products/{stem}{suffix}.jpg"
-        copy.save(os.path.join(current_app.config["UPLOAD_DIR"], name), "JPEG", quality=85, optimize=True)
-        names.append(name)
-    return names[0], names[1]
+    stem = f"products/{uuid.uuid4().hex}"
+    full = _scaled(image, FULL)
+    _write(f"{stem}.jpg", full, "JPEG", quality=85, optimize=True)
+    _write(f"{stem}-thumb.jpg", _scaled(image, THUMB), "JPEG", quality=85, optimize=True)
+    return StoredPhoto(f"{stem}.jpg", f"{stem}-thumb.jpg", make_renditions(full, stem))
+
+
+def make_renditions(image: Image.Image, stem: str) -> str:
+    """Write `<stem>-<width>.webp` for each rendition width the image is wide enough for (and one at its own
+    width when it is narrower than the widest); return the widths made, as `srcset` reads them."""
+    widths = [w for w in RENDITION_WIDTHS if w <= image.width]
+    if image.width < RENDITION_WIDTHS[-1] and image.width not in widths:
+        widths.append(image.width)
+    for width in widths:
+        _write(f"{stem}-{width}.webp", _scaled(image, width), "WEBP", quality=80, method=4)
+    return ",".join(map(str, widths))
+
+
+def make_renditions_of(filename: str) -> str:
+    """The WebP renditions of a photo already stored (a demo photo, or one stored before renditions)."""
+    with Image.open(os.path.join(current_app.config["UPLOAD_DIR"], filename)) as image:
+        return make_renditions(image.convert("RGB"), filename.rsplit(".", 1)[0])
+
+
+def renditions(filename: str, widths: str | None) -> list[tuple[str, int]]:
+    """A stored photo's WebP renditions as (file name, width), narrowest first; none for a photo stored
+    before they existed (`flask media renditions` makes them)."""
+    stem = filename.rsplit(".", 1)[0]
+    return [(f"{stem}-{w}.webp", int(w)) for w in widths.split(",")] if widths else []
+
+
+def _scaled(image: Image.Image, size: int) -> Image.Image:
+    copy = image.copy()
+    copy.thumbnail((size, size), Image.Resampling.LANCZOS)
+    return copy
+
+
+def _write(name: str, image: Image.Image, kind: str, **options) -> None:
+    path = os.path.join(current_app.config["UPLOAD_DIR"], name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    image.save(path, kind, **options)

@@ -91,7 +91,8 @@ class ProductImage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     filename: Mapped[str] = mapped_column(String(200))  # under UPLOAD_DIR, at most 1600 px
-    thumbnail: Mapped[str | None] = mapped_column(String(200))  # 480 px, for cards
+    thumbnail: Mapped[str | None] = mapped_column(String(200))  # 480 px JPEG
+    widths: Mapped[str | None] = mapped_column(String(40))  # of its WebP renditions (products/images.py)
     position: Mapped[int] = mapped_column(default=0)
     alt: Mapped[str | None] = mapped_column(String(300))
     alt_en: Mapped[str | None] = mapped_column(String(300))
