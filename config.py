@@ -98,7 +98,13 @@ class Config:
     LANGUAGES = ("vi", "en", "ko", "zh")
     PER_PAGE = 24
     API_MAX_PER_PAGE = 100
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Redis: rate limits, the job queue (RQ) and the page cache are shared by every process when it is set;
+    # without it each process keeps its own and runs its jobs itself (marketplace/jobs).
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # A commit that queued emails has them sent by a job at once (the scheduler also sends every minute).
+    MAIL_SEND_ON_COMMIT = os.environ.get("MAIL_SEND_ON_COMMIT", "1") == "1"
+    JOBS_EAGER = False  # run each job at once, in the process that queued it (the tests)
     # Send the session cookie only when the session changed. Refreshing it on every response (Flask's
     # default for a permanent session, which the language switch makes) let an image or script that was
     # still loading write back an older session, dropping the CSRF token a form had just been given: the
@@ -118,8 +124,6 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False
-    # `make run` shows each email in its terminal as soon as it is queued (production: `flask outbox send`).
-    MAIL_SEND_ON_COMMIT = os.environ.get("MAIL_SEND_ON_COMMIT", "1") == "1"
 
 
 class TestingConfig(Config):
@@ -128,6 +132,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     COUNT_QUERIES = True
+    JOBS_EAGER = True  # a job's effect is there when the request that queued it returns
+    MAIL_SEND_ON_COMMIT = False  # a test sends the outbox when it reads it
 
 
 class ProductionConfig(Config):

@@ -32,6 +32,7 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     security.init_converters(app)
     _register_blueprints(app)
     _register_cli(app)
+    _register_jobs(app)
     errors.init_app(app)
     _register_template_context(app)
     _register_favicon(app)
@@ -132,6 +133,23 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(sellers_cli)
+
+
+def _register_jobs(app: Flask) -> None:
+    """The background jobs and the periodic ones `flask jobs scheduler` enqueues (times in UTC)."""
+    from . import jobs
+    from .certification.expiry import remind
+    from .orders.payments import expire_overdue, expire_unconfirmed_cod
+    from .outbox.services import send_pending
+    from .search.services import process_queue
+
+    jobs.init_app(app, periodic=[
+        jobs.Periodic(send_pending, seconds=60),  # what a failed or lost sending job left
+        jobs.Periodic(expire_overdue, seconds=60),  # unpaid card and VietQR orders, uncollected pickups
+        jobs.Periodic(expire_unconfirmed_cod, seconds=600),
+        jobs.Periodic(process_queue, seconds=300),  # products whose index update failed
+        jobs.Periodic(remind, cron="0 1 * * *"),  # 08:00 in Vietnam: recognitions ending within 30 days
+    ])
 
 
 def _register_favicon(app: Flask) -> None:

@@ -10,6 +10,7 @@ from marketplace.inventory import services as stock
 from marketplace.inventory.models import StockMovement
 from marketplace.models_base import utcnow
 from marketplace.orders import payments
+from marketplace.orders import services as orders
 from marketplace.orders.models import Order
 from marketplace.outbox.models import OutboxEmail
 from marketplace.payments import vietqr
@@ -123,6 +124,23 @@ def test_an_unpaid_order_expires_and_its_stock_goes_back(app, client, shop, tea,
     assert late.payment_status == "refund_due" and late.refund_vnd == late.total_vnd and level_of(tea) == (5, 0)
     refunds = client.get("/office/orders?view=refunds").get_data(as_text=True)
     assert late.number in refunds and "hoàn 140.000" in refunds
+
+
+def test_one_order_that_cannot_expire_does_not_keep_the_others_stock_held(client, shop, tea, monkeypatch):
+    first, _ = order_with(client, tea, "vietqr", quantity=1)
+    second, _ = order_with(client, tea, "vietqr", quantity=1)
+    real_expire = orders.expire
+
+    def expire(order):
+        if order.id == first.id:
+            raise OSError("disk full")
+        return real_expire(order)
+
+    monkeypatch.setattr(orders, "expire", expire)
+    assert payments.expire_overdue(now=utcnow() + dt.timedelta(hours=1)) == 1
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert (first.payment_status, second.payment_status) == ("unpaid", "expired") and level_of(tea) == (5, 1)
 
 
 # --- Card through Stripe Checkout --------------------------------------------------------------------

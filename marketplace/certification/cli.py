@@ -4,8 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from ..unit_of_work import run
-from .expiry import send_reminders
+from .expiry import remind
 
 
 @click.group("certificates", help="OCOP recognitions.")
@@ -16,4 +15,4 @@ def certificates_cli():
 @certificates_cli.command("remind", help="Email producers whose recognition ends within 30 days (once each).")
 @with_appcontext
 def remind_command():
-    click.echo(f"{run(send_reminders)} reminders queued.")
+    click.echo(f"{remind()} reminders queued.")

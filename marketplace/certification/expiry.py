@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..outbox.services import queue_email
 from ..transitions import claim
+from ..unit_of_work import run
 from .models import EvaluationRecord
 from .services import expiring
 
@@ -39,3 +40,8 @@ def send_reminders(today: dt.date | None = None) -> int:
                 queue_email(address, subject, "notice", name=seller.legal_name, paragraphs=[advice])
         count += 1
     return count
+
+
+def remind() -> int:
+    """The daily job: `send_reminders` as its own unit of work."""
+    return run(send_reminders)

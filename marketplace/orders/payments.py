@@ -171,6 +171,8 @@ def expire_overdue(now=None) -> int:
             expired += run(orders.expire, order)
         except Refused:
             continue  # paid or cancelled at this very moment: nothing to expire
+        except Exception:  # one order's trouble must not keep the others' stock held
+            log.exception("order %s could not be expired; trying again on the next run", order.number)
     return expired
 
 
@@ -183,4 +185,6 @@ def expire_unconfirmed_cod(now=None) -> int:
             cancelled += run(orders.expire_unconfirmed, part)
         except Refused:
             continue  # confirmed at this very moment
+        except Exception:
+            log.exception("part %s could not be cancelled; trying again on the next run", part.id)
     return cancelled

@@ -10,7 +10,6 @@ import logging
 import os
 import smtplib
 import sys
-import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -18,6 +17,7 @@ from flask import current_app, has_app_context, render_template
 from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session
 
+from .. import jobs
 from ..extensions import db
 from ..models_base import utcnow
 from ..unit_of_work import run
@@ -156,12 +156,11 @@ def failed(limit: int = 100) -> list[OutboxEmail]:
                               .order_by(OutboxEmail.failed_at.desc()).limit(limit)).all()
 
 
-# --- `make run`: deliver as soon as the email's transaction commits ---------------------------------------
-# With MAIL_SEND_ON_COMMIT (the development default), a commit that queued emails starts a thread that sends
-# the outbox, so a person trying the shop sees the confirmation or reset email in the terminal at once. One
-# thread at a time in a process. Production sends with `flask outbox send` (cron, or the job queue).
+# --- Delivered soon after the commit that queued them -----------------------------------------------------
+# With MAIL_SEND_ON_COMMIT (the default but in the tests), a commit that queued emails enqueues a sending job:
+# a job worker delivers them within seconds (in-process without Redis: `make run` shows them in its terminal).
+# The scheduler also sends the outbox every minute, so what a failed job or a restart left is not forgotten.
 
-_sending = threading.Lock()
 _QUEUED = "outbox_queued"
 
 
@@ -170,24 +169,9 @@ def _note_queued(session, _flush_context) -> None:
         session.info[_QUEUED] = True
 
 
-def _send_in_background(session) -> None:
-    if not session.info.pop(_QUEUED, False) or not has_app_context():
-        return
-    if not current_app.config.get("MAIL_SEND_ON_COMMIT"):
-        return
-    app = current_app._get_current_object()
-
-    def send() -> None:
-        with _sending, app.app_context():
-            try:
-                send_pending()
-            except Exception:  # the emails stay queued for `flask outbox send`
-                log.exception("sending the outbox after a commit failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    threading.Thread(target=send, name="outbox", daemon=True).start()
+def _send_soon(session) -> None:
+    if session.info.pop(_QUEUED, False) and has_app_context() and current_app.config.get("MAIL_SEND_ON_COMMIT"):
+        jobs.enqueue(send_pending)
 
 
 def _forget(session, *_args) -> None:
@@ -197,5 +181,5 @@ def _forget(session, *_args) -> None:
 def register() -> None:
     if not event.contains(Session, "after_flush", _note_queued):
         event.listen(Session, "after_flush", _note_queued)
-        event.listen(Session, "after_commit", _send_in_background)
+        event.listen(Session, "after_commit", _send_soon)
         event.listen(Session, "after_rollback", _forget)

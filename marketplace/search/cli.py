@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from .. import jobs
 from ..extensions import db
 from . import services
 from .documents import count_listable
@@ -16,11 +17,16 @@ def search_cli():
 
 
 @search_cli.command("reindex", help="Rebuild the index into a new one and swap it in; searches keep answering.")
+@click.option("--in-background", is_flag=True, help="Leave it to a job worker (flask jobs worker).")
 @with_appcontext
-def reindex_command():
+def reindex_command(in_background: bool):
     engine = services.backend()
     if engine is None:
         raise click.ClickException("search is switched off (SEARCH_BACKEND=none)")
+    if in_background:
+        jobs.enqueue(services.rebuild)
+        click.echo("Reindex queued.")
+        return
     with Session(db.engine) as session:
         total = count_listable(session)
     with click.progressbar(length=total, label=f"Indexing {total} listable products ({engine.name})") as bar:

@@ -1,13 +1,15 @@
 """The after-commit hook that keeps the index in step (registered by the app factory).
 
 Changes are collected at each flush and applied only after the transaction commits; a rollback
-forgets them. The hook does nothing when no search backend is configured."""
+forgets them. The work is a background job (marketplace/jobs), so a slow or failing index never touches the request that
+committed. The hook does nothing when no search backend is configured."""
 from __future__ import annotations
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .. import jobs
 from ..certification.models import EvaluationRecord
 from ..products.models import Product, ProductImage
 from ..sellers.models import Seller
@@ -39,7 +41,7 @@ def _collect(session, _flush_context) -> None:
 def _apply(session) -> None:
     pending = session.info.pop(_KEY, None)
     if pending and has_app_context():
-        reindex_products(pending["products"] - {None}, pending["sellers"] - {None})
+        jobs.enqueue(reindex_products, sorted(pending["products"] - {None}), sorted(pending["sellers"] - {None}))
 
 
 def _forget(session, *_args) -> None:
