@@ -105,6 +105,10 @@ class Config:
     # A commit that queued emails has them sent by a job at once (the scheduler also sends every minute).
     MAIL_SEND_ON_COMMIT = os.environ.get("MAIL_SEND_ON_COMMIT", "1") == "1"
     JOBS_EAGER = False  # run each job at once, in the process that queued it (the tests)
+    # Guests' storefront pages are kept this long at most (marketplace/pagecache.py says why they are never
+    # stale): in Redis with REDIS_URL, else in files under the instance folder.
+    PAGE_CACHE = os.environ.get("PAGE_CACHE", "1") == "1"
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
     # Send the session cookie only when the session changed. Refreshing it on every response (Flask's
     # default for a permanent session, which the language switch makes) let an image or script that was
     # still loading write back an older session, dropping the CSRF token a form had just been given: the
@@ -133,6 +137,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     COUNT_QUERIES = True
     JOBS_EAGER = True  # a job's effect is there when the request that queued it returns
+    CACHE_TYPE = "SimpleCache"  # the page cache, in the test process
     MAIL_SEND_ON_COMMIT = False  # a test sends the outbox when it reads it
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from config import CONFIGS
 
-from . import assets, errors, i18n, security
+from . import assets, errors, i18n, pagecache, security
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -55,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    pagecache.init_app(app)
     from . import search
     from .catalog import alerts
     from .orders import cart

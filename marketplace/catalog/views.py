@@ -17,6 +17,7 @@ from ..certification.services import IDENTITY_FIELDS, IdentityLocked, expiring, 
 from ..forms import whole_number
 from ..i18n import current_language
 from ..inventory.queries import online_available, points_holding
+from ..pagecache import cached_page
 from ..products import services as products
 from ..products.images import PhotoError, renditions
 from ..unit_of_work import run
@@ -39,6 +40,7 @@ bp.add_app_template_global(renditions, "photo_renditions")
 
 
 @bp.get("/")
+@cached_page
 def home():
     group_counts, province_counts = services.counts_by_group_and_province()
     return render_template(
@@ -51,11 +53,13 @@ def home():
 
 
 @bp.get("/products")
+@cached_page
 def browse():
     return _listing_page(None)
 
 
 @bp.get("/groups/<code>")
+@cached_page
 def group(code: str):
     if code not in ocop.GROUPS:
         abort(404)
@@ -102,6 +106,7 @@ def qr_svg(url: str) -> str:
 
 
 @bp.get("/products/<int:product_id>")
+@cached_page
 def product(product_id: int):
     return _product_page_for_shoppers(_listing_or_404(product_id))
 
@@ -133,11 +138,13 @@ def notify_me(product_id: int):
 
 
 @bp.get("/trace/<int:product_id>")
+@cached_page
 def trace(product_id: int):
     return render_template("catalog/trace.html", listing=_listing_or_404(product_id))
 
 
 @bp.get("/sellers/<int:seller_id>")
+@cached_page
 def seller(seller_id: int):
     seller = services.get_verified_seller(seller_id)
     if seller is None:

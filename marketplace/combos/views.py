@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import ocop
 from ..catalog import services as catalog
+from ..pagecache import cached_page
 from ..products.images import PhotoError
 from ..unit_of_work import run
 from . import services
@@ -26,6 +27,7 @@ def featured_combos(limit: int = 4) -> tuple[list, dict]:
 
 
 @bp.get("/gifts")
+@cached_page
 def gifts():
     form = GiftFilterForm(request.args)
     if not form.validate():  # a hand-edited link: show gifts without the filters that are wrong
@@ -43,6 +45,7 @@ def gifts():
 
 
 @bp.get("/combos/<int:combo_id>")
+@cached_page
 def combo(combo_id: int):
     offer = services.get_offer(combo_id)
     if offer is None:

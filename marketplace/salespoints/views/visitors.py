@@ -13,6 +13,7 @@ from ...extensions import db
 from ...inventory import services as stock
 from ...inventory.models import SalesPoint
 from ...inventory.queries import open_points
+from ...pagecache import cached_page
 from ...sellers.models import Seller
 from .. import reports, services, transfers
 from .common import bp
@@ -39,11 +40,13 @@ def seller_points():
 # --- Public pages ---------------------------------------------------------------------------------------
 
 @bp.get("/points")
+@cached_page
 def public_points():
     return render_template("salespoints/points.html", points=open_points())
 
 
 @bp.get("/points/<int:point_id>")
+@cached_page
 def public_point(point_id: int):
     point = db.session.get(SalesPoint, point_id)
     if point is None or not point.active:

@@ -1,0 +1,206 @@
+"""Guests' storefront pages served from a cache, never wrong.
+
+A view marked `@cached_page` is rendered once per address, host, language, currency, Vietnam's date and
+catalogue version, and kept (Flask-Caching: Redis when REDIS_URL is set, else files in the instance folder,
+shared by the processes of one machine). The catalogue version changes after every commit that wrote a row
+a page may show: any table but those in `NOT_SHOWN` (an order's stock, a revoked recognition, a suspended
+seller, a new price), whatever path wrote it (a page, the API, an import, a command, a job), through the ORM
+or a bulk statement. An unknown new table counts as shown. So a page never outlives what it shows, and
+the date in the key drops what time alone ends (an expired recognition).
+
+What differs per visitor is never kept: the CSRF token is stored as a marker and the visitor's own filled
+in when served, and a template puts its per-visitor parts (the cart count, a favourite button) in
+`per_visitor("template.html", **plain values)`, kept as a marker and rendered for each request. Signed-in
+people, a page with a message to show (a flash) and anything but GET/HEAD are not served from the cache.
+
+Answers carry an ETag (a hash of what this visitor gets) and `Cache-Control: no-cache`, so a browser or a
+CDN may keep them but asks each time (304 when unchanged); `public` only for a visitor without a session."""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, current_app, g, has_app_context, render_template, request, session
+from flask_caching import Cache
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from . import ocop
+from .i18n import current_language
+
+log = logging.getLogger(__name__)
+
+cache = Cache()
+
+VERSION_KEY = "catalogue-version"
+# Tables no cached page shows: writing them leaves the pages as they are.
+NOT_SHOWN = frozenset({
+    "outbox_emails", "audit_log", "users", "stock_alerts", "wishlist_items", "cart_items", "search_queue",
+    "product_search", "search_terms", "payment_events", "stock_movements", "seller_documents",
+    "product_change_requests", "alembic_version",
+})
+CSRF_MARKER = "\x1ecsrf\x1e"
+_HOLE = re.compile("<!--per-visitor:([A-Za-z0-9_=-]+)-->")
+_CHANGED = "catalogue_changed"
+
+
+# --- Per-visitor parts ---------------------------------------------------------------------------------
+
+def per_visitor(template: str, **values) -> Markup:
+    """A template's per-visitor part: rendered in place, or kept as a marker while a page is cached."""
+    if g.get("_caching_page"):
+        blob = base64.urlsafe_b64encode(json.dumps([template, values]).encode()).decode()
+        return Markup(f"<!--per-visitor:{blob}-->")
+    return Markup(render_template(template, **values))
+
+
+def _fill(html: str) -> str:
+    def hole(match: re.Match) -> str:
+        template, values = json.loads(base64.urlsafe_b64decode(match.group(1)))
+        return render_template(template, **values)
+
+    html = _HOLE.sub(hole, html)
+    return html.replace(CSRF_MARKER, generate_csrf()) if CSRF_MARKER in html else html
+
+
+# --- The catalogue version -----------------------------------------------------------------------------
+
+def version() -> str:
+    try:
+        current = cache.get(VERSION_KEY)
+        if current is None:
+            current = _bump()
+        return current
+    except Exception:  # the cache is down: render every page
+        log.exception("page cache unavailable")
+        return ""
+
+
+def _bump() -> str:
+    new = f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
+    cache.set(VERSION_KEY, new, timeout=0)
+    return new
+
+
+def _mark(session: Session) -> None:
+    session.info[_CHANGED] = True
+
+
+def _note_flush(session: Session, _flush_context) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table not in NOT_SHOWN:
+            _mark(session)
+            return
+
+
+def _note_statement(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table not in NOT_SHOWN:
+        _mark(state.session)
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_CHANGED, False) and has_app_context() and current_app.extensions.get("pagecache"):
+        try:
+            _bump()
+        except Exception:
+            log.exception("could not advance the catalogue version")
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+# --- Serving -------------------------------------------------------------------------------------------
+
+def _cacheable() -> bool:
+    return (current_app.config.get("PAGE_CACHE", True) and request.method in ("GET", "HEAD")
+            and "_user_id" not in session and "_flashes" not in session)
+
+
+def _key(view_name: str) -> str | None:
+    current = version()
+    if not current:
+        return None
+    currency = session.get("currency") or ""
+    return "page:" + hashlib.blake2b("|".join((
+        current, ocop.today().isoformat(), str(current_language()), currency, request.host, view_name,
+        request.full_path)).encode(), digest_size=20).hexdigest()
+
+
+def _render_for_cache(view, args, kwargs):
+    """Render the view with its per-visitor parts as markers: (the answer, what to keep or None)."""
+    g._caching_page = True
+    try:
+        answer = current_app.make_response(view(*args, **kwargs))
+    finally:
+        g._caching_page = False
+    if answer.mimetype != "text/html" or answer.direct_passthrough:
+        return answer, None
+    html = answer.get_data(as_text=True)
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if token:
+        html = html.replace(token, CSRF_MARKER)
+    keep = answer.status_code == 200 and "_flashes" not in session
+    answer.set_data(_fill(html))  # an answer not kept (a 404, a page with a message) is this visitor's alone
+    return answer, ((html, int(time.time())) if keep else None)
+
+
+def cached_page(view):
+    """Serve a guest's GET of this view from the page cache (see the module's note)."""
+    @functools.wraps(view)
+    def serve(*args, **kwargs):
+        key = _key(view.__qualname__) if _cacheable() else None
+        if key is None:
+            return view(*args, **kwargs)
+        try:
+            kept = cache.get(key)
+        except Exception:
+            kept = None
+        if kept is None:
+            answer, kept = _render_for_cache(view, args, kwargs)
+            if kept is None:
+                return answer
+            try:
+                cache.set(key, kept, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+            except Exception:
+                log.exception("could not keep a page")
+        html, made_at = kept
+        response = current_app.make_response(_fill(html))
+        if not session and not session.modified:  # the same for every visitor without a session
+            response.headers["Cache-Control"] = "public, no-cache"
+            response.last_modified = made_at
+        else:
+            response.headers["Cache-Control"] = "private, no-cache"
+        response.add_etag()
+        return response.make_conditional(request)
+    return serve
+
+
+def init_app(app: Flask) -> None:
+    redis_url = app.config.get("REDIS_URL")
+    defaults = ({"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url} if redis_url else
+                {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": f"{app.instance_path}/page-cache",
+                 "CACHE_THRESHOLD": 5000})
+    for name, value in (defaults | {"CACHE_KEY_PREFIX": "ocop:", "CACHE_DEFAULT_TIMEOUT": 3600}).items():
+        app.config.setdefault(name, value)
+    app.config.setdefault("PAGE_CACHE_SECONDS", 3600)
+    cache.init_app(app)
+    app.extensions["pagecache"] = cache
+    app.add_template_global(per_visitor, "per_visitor")
+    if not event.contains(Session, "after_flush", _note_flush):
+        event.listen(Session, "after_flush", _note_flush)
+        event.listen(Session, "do_orm_execute", _note_statement)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _forget)
