@@ -1,4 +1,5 @@
 """gunicorn reads this file from the directory it starts in (`gunicorn wsgi:app`)."""
+import gc
 import os
 
 
@@ -10,3 +11,9 @@ def on_starting(server):
     if production and server.cfg.workers > 1 and storage.startswith("memory://"):
         raise SystemExit(f"OCOP marketplace: {server.cfg.workers} workers would each count the rate limits "
                          "in their own memory; set REDIS_URL (redis://host:6379/0) or run one worker (-w 1).")
+
+
+def post_worker_init(worker):
+    """The app is loaded: move everything it made (modules, templates, the config) out of the garbage
+    collector's sight, so each collection scans only what requests make."""
+    gc.freeze()

@@ -32,6 +32,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from . import ocop
 from .i18n import current_language
@@ -103,6 +104,10 @@ def _note_flush(session: Session, _flush_context) -> None:
 
 
 def _note_statement(state) -> None:
+    if isinstance(state.statement, TextClause):  # raw SQL: any write counts
+        if state.statement.text.lstrip()[:6].lower() in ("insert", "update", "delete"):
+            _mark(state.session)
+        return
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
@@ -120,6 +125,30 @@ def _after_commit(session: Session) -> None:
 
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_CHANGED, None)
+
+
+def per_catalogue_version(func):
+    """Keep what `func(today=None, …)` answers until the catalogue changes or Vietnam's day ends (counts a
+    listing shows beside its filters, asked by every page whatever its filters)."""
+    @functools.wraps(func)
+    def kept(*args, today=None, **kwargs):
+        current = version() if has_app_context() and current_app.extensions.get("pagecache") else ""
+        if not current or today is not None:
+            return func(*args, today=today, **kwargs)
+        key = "answer:" + hashlib.blake2b(repr((current, ocop.today(), func.__module__, func.__qualname__, args,
+                                                sorted(kwargs.items()))).encode(), digest_size=20).hexdigest()
+        try:
+            answer = cache.get(key)
+        except Exception:
+            answer = None
+        if answer is None:
+            answer = func(*args, **kwargs)
+            try:
+                cache.set(key, answer, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+            except Exception:
+                log.exception("could not keep an answer")
+        return answer
+    return kept
 
 
 # --- Serving -------------------------------------------------------------------------------------------

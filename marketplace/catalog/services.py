@@ -15,6 +15,7 @@ from ..certification.services import Badge, badges, check_identity, listable_sel
 from ..collation import by_name
 from ..extensions import db
 from ..inventory.queries import held_at_points, online_available, online_in_stock_condition
+from ..pagecache import per_catalogue_version
 from ..products.images import check_uploads, save_photo
 from ..products.models import CARRY_ON_LIQUID_ML, Product, ProductImage
 from ..sellers.models import Seller
@@ -171,6 +172,7 @@ def newly_recognised(limit: int = 8, today: dt.date | None = None) -> list[Listi
     return find_listings(Filters(sort="newest", per_page=limit, in_stock=True), today, count=False).items
 
 
+@per_catalogue_version
 def counts_by_group_and_province(today: dt.date | None = None) -> tuple[dict[str, int], dict[int, int]]:
     """Listable products per top group and per province, in one pass (the home page)."""
     by_group: dict[str, int] = {}
@@ -183,6 +185,7 @@ def counts_by_group_and_province(today: dt.date | None = None) -> tuple[dict[str
     return by_group, by_province
 
 
+@per_catalogue_version
 def counts_by_subgroup(code: str, today: dt.date | None = None) -> dict[str, int]:
     query = listable_select(Product.group_code, func.count(Product.id), today=today).where(group_condition(code))
     counts: dict[str, int] = {}
