@@ -36,6 +36,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_DIR = os.path.join(INSTANCE_PATH, "uploads")  # public media (product photos)
     PRIVATE_UPLOAD_DIR = os.path.join(INSTANCE_PATH, "private")  # registration certificates
+    # Uploads on S3-compatible object storage instead (several app servers): the bucket, kept private; the
+    # endpoint for a store other than AWS (MinIO, Ceph, a Vietnamese cloud's S3); credentials the usual way
+    # (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role). storage.py.
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
     MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
     # One form's upload in all: a 10 MB certificate, or up to 8 phone photos (larger requests get 413). Files
     # over 500 KB go to temporary files while the form is read, not to memory.

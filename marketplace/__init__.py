@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from config import CONFIGS
 
-from . import assets, errors, i18n, pagecache, security
+from . import assets, errors, i18n, pagecache, security, storage
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -26,7 +26,6 @@ def create_app(config_name: str = "development", overrides: dict | None = None) 
     if hasattr(config_class, "check"):
         config_class.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
-    os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
 
     _init_extensions(app)
     security.init_converters(app)
@@ -56,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     pagecache.init_app(app)
+    storage.init_app(app)
     from . import search
     from .catalog import alerts
     from .orders import cart

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from .. import ocop, qr
+from .. import ocop, qr, storage
 from ..accounts.services import roles_required
 from ..accounts.views import mail_request_limits
 from ..certification import services as certification
@@ -159,7 +159,7 @@ def seller(seller_id: int):
 def media(filename: str):
     """A product's or a combo's photo. Every upload is stored under a new random name and never rewritten,
     so its address is its version: cached a year, immutable."""
-    response = send_from_directory(current_app.config["UPLOAD_DIR"], filename, max_age=365 * 24 * 3600)
+    response = storage.public().send(filename, max_age=365 * 24 * 3600)
     response.cache_control.immutable = True
     return response
 

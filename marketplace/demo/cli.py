@@ -7,6 +7,7 @@ Loading twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import unicodedata
 from decimal import Decimal
@@ -18,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from stdnum import ean
 from stdnum.vn import mst
 
-from .. import ocop
+from .. import ocop, storage
 from ..catalog.importer import import_rows
 from ..catalog.services import Filters, find_listings
 from ..certification.models import EvaluationRecord
@@ -115,7 +116,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
-def make_image(path: str, name: str, group: str, stars: int) -> None:
+def make_image(name: str, group: str, stars: int) -> bytes:
     """A 600×600 label-like picture: the group's colour, the product's name and its stars."""
     colour = GROUP_COLOURS[group.split(".")[0]]
     image = Image.new("RGB", (600, 600), colour)
@@ -134,13 +135,14 @@ def make_image(path: str, name: str, group: str, stars: int) -> None:
     for s in range(stars):
         cx = 300 + (s - (stars - 1) / 2) * 56
         draw.regular_polygon((cx, 330, 24), 5, rotation=90 - 36, fill=(255, 193, 7))
-    image.save(path, "JPEG", quality=82)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82)
+    return out.getvalue()
 
 
 def _enrich(today: dt.date) -> None:
     by_name = {p.name: p for p in db.session.scalars(db.select(Product))}
-    demo_dir = os.path.join(current_app.config["UPLOAD_DIR"], "demo")
-    os.makedirs(demo_dir, exist_ok=True)
+    photos = storage.public()
     for i, entry in enumerate(data.PRODUCTS + data.HIDDEN):
         seller_key, group, name, name_en, _price, _unit, unit_en, stars = entry[:8]
         product = by_name[name]
@@ -161,8 +163,8 @@ def _enrich(today: dt.date) -> None:
                 record.score_a, record.score_b, record.score_c = (
                     round(record.score * part / 100, 2) for part in parts)
         filename = f"demo/product-{i:03d}.jpg"
-        if not os.path.exists(os.path.join(current_app.config["UPLOAD_DIR"], filename)):
-            make_image(os.path.join(current_app.config["UPLOAD_DIR"], filename), name, group, stars)
+        if not photos.exists(filename):
+            photos.save(filename, make_image(name, group, stars))
         if not product.images:
             product.images.append(ProductImage(filename=filename, alt=name, alt_en=name_en))
         if product.images[0].widths is None:

@@ -11,7 +11,6 @@ are taken from one form; the request's total size is capped by MAX_CONTENT_LENGT
 from __future__ import annotations
 
 import io
-import os
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
+
+from .. import storage
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 FULL, THUMB = 1600, 480
@@ -69,7 +70,7 @@ class StoredPhoto:
 
 
 def save_photo(stream) -> StoredPhoto:
-    """Check, re-encode and store a photo under UPLOAD_DIR, with its thumbnail and WebP renditions."""
+    """Check, re-encode and store a photo (the public storage), with its thumbnail and WebP renditions."""
     data = stream.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
         raise PhotoError(_("A photo may be at most %(mb)d MB.", mb=MAX_PHOTO_BYTES // (1024 * 1024)))
@@ -94,7 +95,7 @@ def make_renditions(image: Image.Image, stem: str) -> str:
 
 def make_renditions_of(filename: str) -> str:
     """The WebP renditions of a photo already stored (a demo photo, or one stored before renditions)."""
-    with Image.open(os.path.join(current_app.config["UPLOAD_DIR"], filename)) as image:
+    with Image.open(io.BytesIO(storage.public().read(filename))) as image:
         return make_renditions(image.convert("RGB"), filename.rsplit(".", 1)[0])
 
 
@@ -112,6 +113,6 @@ def _scaled(image: Image.Image, size: int) -> Image.Image:
 
 
 def _write(name: str, image: Image.Image, kind: str, **options) -> None:
-    path = os.path.join(current_app.config["UPLOAD_DIR"], name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    image.save(path, kind, **options)
+    out = io.BytesIO()
+    image.save(out, kind, **options)
+    storage.public().save(name, out.getvalue())

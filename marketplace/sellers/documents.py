@@ -1,5 +1,5 @@
-"""Uploaded registration certificates: checked by their content, never by their name, and stored
-outside static/ under a random name."""
+"""Uploaded registration certificates: checked by their content, never by their name, and kept in the
+private storage under a random name (served only by the app, to those who may read them)."""
 from __future__ import annotations
 
 import io
@@ -8,9 +8,10 @@ import uuid
 import warnings
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image
+
+from .. import storage
 
 MAX_PIXELS = 60_000_000  # a 60-megapixel scan or photo is plenty; more is a decompression bomb
 _SIGNATURES = (
@@ -69,14 +70,20 @@ def _check_image(data: bytes) -> None:
 
 
 def store(document: CheckedDocument) -> str:
-    """Write the file under a random name in the private upload folder; return that name."""
-    directory = os.path.join(current_app.config["PRIVATE_UPLOAD_DIR"], "registrations")
-    os.makedirs(directory, exist_ok=True)
+    """Keep the file under a random name in the private storage; return that name."""
     name = f"{uuid.uuid4().hex}.{document.extension}"
-    with open(os.path.join(directory, name), "xb") as f:
-        f.write(document.data)
+    storage.private().save(_key(name), document.data)
     return name
 
 
-def path_of(stored_name: str) -> str:
-    return os.path.join(current_app.config["PRIVATE_UPLOAD_DIR"], "registrations", stored_name)
+def remove(stored_name: str) -> None:
+    storage.private().delete(_key(stored_name))
+
+
+def send(stored_name: str, *, mimetype: str, download_name: str):
+    """The file as a download, for a reader the caller has checked."""
+    return storage.private().send(_key(stored_name), mimetype=mimetype, download_name=download_name)
+
+
+def _key(stored_name: str) -> str:
+    return f"registrations/{stored_name}"

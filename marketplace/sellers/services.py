@@ -1,13 +1,11 @@
 """Seller onboarding: one account and one pending seller, with its registration certificate."""
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import select
 
 from ..accounts.services import create_user
 from ..extensions import db
-from .documents import CheckedDocument, path_of, store
+from .documents import CheckedDocument, remove, store
 from .models import Seller, SellerDocument
 
 
@@ -28,7 +26,7 @@ def register_seller(*, account: dict, seller: dict, document: CheckedDocument) -
         db.session.add(entity)
         db.session.flush()
     except Exception:
-        os.remove(path_of(stored_name))
+        remove(stored_name)
         raise
     return entity
 

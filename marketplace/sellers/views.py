@@ -2,7 +2,7 @@
 the catalogue's pages, its stock the inventory's, its orders the orders'.)"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,8 +11,7 @@ from ..accounts.views import auth_limits, begin_session
 from ..extensions import db
 from ..security import attachment
 from ..unit_of_work import run
-from . import services
-from .documents import path_of
+from . import documents, services
 from .forms import SellerSignUpForm
 from .models import SellerDocument
 
@@ -44,5 +43,5 @@ def document(document_id: int):
     found = db.session.get(SellerDocument, document_id)
     if found is None or not services.can_read_document(current_user, found):
         abort(404)  # not 403: do not tell others that the document exists
-    return attachment(send_file(path_of(found.stored_name), mimetype=found.content_type, as_attachment=True,
-                                download_name=f"certificate-{found.seller_id}.{found.stored_name.rsplit('.', 1)[-1]}"))
+    return attachment(documents.send(found.stored_name, mimetype=found.content_type,
+                                     download_name=f"certificate-{found.seller_id}.{found.stored_name.rsplit('.', 1)[-1]}"))
