@@ -13,7 +13,7 @@ from marketplace.products.images import renditions
 from marketplace.products.models import Product
 from marketplace.sellers.models import Seller
 
-from .helpers import PDF, jpeg, join, listing, office_signs_in, seller_signs_in
+from .helpers import PDF, join, jpeg, listing, office_signs_in, seller_signs_in
 
 BUCKET = "ocop-uploads"
 
