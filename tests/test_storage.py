@@ -3,7 +3,6 @@ photos served to anyone, registration certificates only to those who may read th
 app server's own disk."""
 import io
 import os
-import socket
 
 import pytest
 from sqlalchemy import select
@@ -13,35 +12,8 @@ from marketplace.products.images import renditions
 from marketplace.products.models import Product
 from marketplace.sellers.models import Seller
 
+from .conftest import BUCKET
 from .helpers import PDF, join, jpeg, listing, office_signs_in, seller_signs_in
-
-BUCKET = "ocop-uploads"
-
-
-@pytest.fixture(scope="module")
-def s3_server():
-    server_module = pytest.importorskip("moto.server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def bucket(s3_server, monkeypatch):
-    import boto3
-    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
-    client.create_bucket(Bucket=BUCKET)
-    yield client
-    for found in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        client.delete_object(Bucket=BUCKET, Key=found["Key"])
-    client.delete_bucket(Bucket=BUCKET)
 
 
 @pytest.fixture
