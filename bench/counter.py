@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.storefront import generate
+from bench.generate import generate
 
 PASSWORD = "mat-khau-dai-12"
 

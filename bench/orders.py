@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.storefront import free_port, generate
+from bench.generate import free_port, generate
 
 VIETQR = {"VIETQR_BANK_BIN": "970436", "VIETQR_ACCOUNT_NO": "0011001234567", "VIETQR_ACCOUNT_NAME": "BENCH"}
 BUYER = {"contact": {"name": "Nguyễn Văn An", "phone": "0912 345 678", "email": "an@example.vn"},

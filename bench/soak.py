@@ -53,8 +53,8 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.generate import free_port, generate
 from bench.orders import VIETQR, serve_with, stock_up
-from bench.storefront import free_port, generate
 
 PASSWORD = "mat-khau-dai-12"
 LIMITS = "100000 per minute"

@@ -1,6 +1,7 @@
-"""Storefront benchmark (issue 2): requests per second of a group page and a product page under
-gunicorn (2 workers), measured with wrk beside a bare Flask endpoint in the same run, and the SQL
-query count of each page at 24 items and at 20,000 products.
+"""Storefront benchmark (issues 2 and 15): requests per second of the group pages and a product page
+under gunicorn (2 workers), each measured with wrk right after the bare Flask endpoint (so each page has
+its own reference on a shared machine), the SQL query count of each page, and the resident memory of
+the shop's workers after the runs.
 
     .venv/bin/python bench/storefront.py [--products 20000] [--duration 15] [--database-url URL]
 
@@ -10,16 +11,12 @@ the database must exist and be empty.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -27,61 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SYLLABLES = ["Trà", "Cà phê", "Gạo", "Mật ong", "Nước mắm", "Quế", "Hồi", "Miến", "Chả", "Bánh", "Rượu", "Lụa",
-             "Gốm", "Tinh dầu", "Tiêu", "Hạt điều", "Yến", "Nem", "Kẹo", "Mứt"]
-PLACES = ["Tân Cương", "Mộc Châu", "Sơn La", "Phú Quốc", "Văn Yên", "Lạng Sơn", "Bát Tràng", "Vạn Phúc", "Hạ Long",
-          "Đà Lạt", "Buôn Ma Thuột", "Chư Sê", "Tri Tôn", "Cà Mau", "Huế", "Hưng Yên", "Nghệ An", "Lý Sơn"]
-SUBGROUPS = ["I.1", "I.2", "I.3", "I.4", "I.5", "I.6", "II.1", "II.2", "III.1", "III.2", "III.3", "IV.1", "IV.2",
-             "V.1", "V.2", "V.3", "VI"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def generate(app, count: int) -> None:
-    from stdnum.vn import mst
-
-    from marketplace import ocop
-    from marketplace.certification.models import EvaluationRecord
-    from marketplace.extensions import db
-    from marketplace.products.models import Product
-    from marketplace.sellers.models import Seller
-
-    rng = random.Random(2)
-    today = ocop.today()
-    with app.app_context():
-        sellers, seed = [], 320000000
-        for i in range(count // 40):
-            while len(mst.calc_check_digit(f"{seed:09d}")) != 1:
-                seed += 1
-            sellers.append(dict(id=i + 1, entity_type=rng.choice(list(ocop.ENTITY_TYPES)),
-                                legal_name=f"HTX {rng.choice(PLACES)} số {i}",
-                                registration_no=f"{seed:09d}" + mst.calc_check_digit(f"{seed:09d}"),
-                                province_code=int(rng.choice(ocop.PROVINCES).code), verification_status="verified",
-                                women_led=rng.random() < .4, ethnic_minority_led=rng.random() < .2))
-            seed += 1
-        db.session.execute(db.insert(Seller), sellers)
-        products, records = [], []
-        for i in range(count):
-            stars = rng.choice([3, 3, 3, 4, 4, 5, 2])
-            decision = today - dt.timedelta(days=rng.randint(1, 1200))
-            products.append(dict(id=i + 1, seller_id=rng.randint(1, len(sellers)), group_code=rng.choice(SUBGROUPS),
-                                 name=f"{rng.choice(SYLLABLES)} {rng.choice(PLACES)} {i}", unit="hộp",
-                                 price_vnd=rng.randint(2, 300) * 5000, status="active"))
-            records.append(dict(product_id=i + 1, stars=stars, score={2: 45, 3: 60, 4: 80, 5: 95}[stars],
-                                decision_no=f"{i}/QĐ-UBND", decision_date=decision, issuer="UBND tỉnh",
-                                level="national" if stars == 5 else "provincial",
-                                valid_until=ocop.default_valid_until(decision),
-                                legal_basis=ocop.legal_basis_for(decision)))
-        db.session.execute(db.insert(Product), products)
-        db.session.execute(db.insert(EvaluationRecord), records)  # one record each: none superseded
-        db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(db.text("ANALYZE"))
-            db.session.commit()
+from bench.generate import free_port, generate, scratch_app
 
 
 def wrk(url: str, duration: int) -> dict:
@@ -108,6 +51,23 @@ def serve(module: str, port: int, env: dict) -> subprocess.Popen:
     raise RuntimeError(f"{module} did not start")
 
 
+def workers_rss_mb(master: int) -> list[float]:
+    """VmRSS of the gunicorn master's children (its workers), in MB, from /proc."""
+    sizes = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        if re.search(r"^PPid:\s+(\d+)$", status, re.M).group(1) == str(master):
+            rss = re.search(r"^VmRSS:\s+(\d+) kB$", status, re.M)
+            if rss:
+                sizes.append(int(rss.group(1)) / 1024)
+    return sorted(sizes)
+
+
 def query_count(url: str) -> int:
     with urllib.request.urlopen(url) as response:
         return int(response.headers["X-Query-Count"])
@@ -122,19 +82,9 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
 
-    instance = Path(tempfile.mkdtemp(prefix="ocop-bench-"))
-    from config import database_url
-    url = database_url(args.database_url) or f"sqlite:///{instance}/bench.sqlite"
+    app, instance, url = scratch_app(args.database_url, "ocop-bench-")
     env = os.environ | {"MARKETPLACE_CONFIG": "development", "INSTANCE_PATH": str(instance), "DATABASE_URL": url,
                         "COUNT_QUERIES": "1"}
-
-    from flask_migrate import upgrade
-
-    from marketplace import create_app
-    app = create_app("development", {"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": url,
-                                     "UPLOAD_DIR": str(instance / "uploads")})
-    with app.app_context():
-        upgrade()
     started = time.perf_counter()
     generate(app, args.products)
     print(f"generated {args.products} products in {time.perf_counter() - started:.1f} s on {url.split(':')[0]}")
@@ -149,19 +99,26 @@ def main() -> None:
     shop = serve("wsgi:app", shop_port, env)
     bare = serve("bench.bare:app", bare_port, env)
     try:
+        bare_url = f"http://127.0.0.1:{bare_port}/"
         pages = {
-            "bare Flask endpoint": f"http://127.0.0.1:{bare_port}/",
             "group page /groups/I.5": f"http://127.0.0.1:{shop_port}/groups/I.5",
             "group page /groups/I (top group)": f"http://127.0.0.1:{shop_port}/groups/I",
             f"product page /products/{product_id}": f"http://127.0.0.1:{shop_port}/products/{product_id}",
         }
-        print(f"\nwrk -t2 -c16 -d{args.duration}s against gunicorn -w 2")
-        print(f"{'page':40} {'req/s':>9} {'p50':>9} {'p99':>9} {'queries':>8}")
+        print(f"\nwrk -t2 -c16 -d{args.duration}s against gunicorn -w 2; each page right after the bare endpoint")
+        print(f"{'page':40} {'req/s':>9} {'of bare':>8} {'p50':>9} {'p99':>9} {'queries':>8}")
         for name, page_url in pages.items():
+            reference = wrk(bare_url, args.duration)
+            print(f"{'  bare Flask endpoint':40} {reference['rps']:9.1f} {'':>8} {reference['p50']:>9} "
+                  f"{reference['p99']:>9} {'-':>8}")
             result = wrk(page_url, args.duration)
-            queries = "-" if "bare" in name else query_count(page_url)
-            print(f"{name:40} {result['rps']:9.1f} {result['p50']:>9} {result['p99']:>9} {queries:>8}"
+            share = 100 * result["rps"] / reference["rps"]
+            print(f"{name:40} {result['rps']:9.1f} {share:7.1f}% {result['p50']:>9} {result['p99']:>9} "
+                  f"{query_count(page_url):>8}"
                   + (f"  ({result['non_2xx']} non-2xx)" if result["non_2xx"] else ""))
+        rss = workers_rss_mb(shop.pid)
+        print("\nshop workers' resident memory (VmRSS) after the runs: "
+              + ", ".join(f"{size:.0f} MB" for size in rss) + f"  (max {max(rss):.0f} MB)")
     finally:
         for process in (shop, bare):
             process.send_signal(signal.SIGTERM)
