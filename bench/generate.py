@@ -43,7 +43,8 @@ def scratch_app(database_url: str | None, prefix: str, **config):
     instance = Path(tempfile.mkdtemp(prefix=prefix))
     url = normalized(database_url) or f"sqlite:///{instance}/bench.sqlite"
     app = create_app("development", {"INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": url,
-                                     "UPLOAD_DIR": str(instance / "uploads")} | config)
+                                     "UPLOAD_DIR": str(instance / "uploads"), "PRIVATE_UPLOAD_DIR": str(instance / "private"),
+                                     "SEARCH_INDEX_DIR": str(instance / "search-index")} | config)
     with app.app_context():
         upgrade()
     return app, instance, url

@@ -20,11 +20,15 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import free_port, generate, scratch_app
+
+SEARCHES = ["trà tân cương", "mat ong", "nuoc mam phu quoc", "que van yen", "banh", "gom bat trang", "tra",
+            "cinamon", "hop qua", "moc chau"]
 
 
 def wrk(url: str, duration: int) -> dict:
@@ -89,6 +93,12 @@ def main() -> None:
     generate(app, args.products)
     print(f"generated {args.products} products in {time.perf_counter() - started:.1f} s on {url.split(':')[0]}")
 
+    started = time.perf_counter()
+    with app.test_request_context():
+        from marketplace.search import services
+        indexed = services.rebuild()
+    print(f"search index ({app.config['SEARCH_BACKEND']}) of {indexed} products built in "
+          f"{time.perf_counter() - started:.1f} s")
     with app.app_context():
         from marketplace.catalog.services import Filters, find_listings
         listed = find_listings(Filters(group="I.5", per_page=1))
@@ -118,6 +128,13 @@ def main() -> None:
                   + (f"  ({result['non_2xx']} non-2xx)" if result["non_2xx"] else ""))
         rss = workers_rss_mb(shop.pid)
         print("\nshop workers' resident memory (VmRSS) after the runs: "
+              + ", ".join(f"{size:.0f} MB" for size in rss) + f"  (max {max(rss):.0f} MB)")
+        for _ in range(4):  # each worker opens the search index and its caches (vocabulary, today's window)
+            for q in SEARCHES:
+                urllib.request.urlopen(f"http://127.0.0.1:{shop_port}/search?q={quote(q)}").read()
+                urllib.request.urlopen(f"http://127.0.0.1:{shop_port}/api/v1/suggest?q={quote(q[:4])}").read()
+        rss = workers_rss_mb(shop.pid)
+        print(f"... and after {4 * len(SEARCHES)} searches and suggestions: "
               + ", ".join(f"{size:.0f} MB" for size in rss) + f"  (max {max(rss):.0f} MB)")
     finally:
         for process in (shop, bare):
