@@ -6,20 +6,23 @@ Whoosh's file lock in turn (with a timeout)."""
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
 import shutil
 import threading
 import time
 import uuid
+from array import array
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from itertools import islice
+from math import log
 
-from whoosh import columns, scoring, sorting
+from whoosh import columns, scoring
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.fields import COLUMN, ID, NUMERIC, TEXT, Schema
 from whoosh.index import create_in, open_dir
-from whoosh.query import And, AndMaybe, Every, NullQuery, NumericRange, Or, Term
 
 from ..text import Vocabulary, correct, fold
 from .base import SearchBackend, SearchQuery, SearchResult
@@ -28,8 +31,8 @@ from .documents import SearchDocument
 TEXT_FIELDS = {"name": 4.0, "name_en": 4.0, "seller": 2.0, "place": 2.0, "text": 1.0}
 NAME_FIELDS = ("name", "name_en")
 NAME_FIRST = 1000.0  # the boost of "every word is in the name": a tier above any other match
-NAME_FIELDS = ("name", "name_en")
 MAX_PREFIX_TERMS = 64
+MAX_CACHED_POSTINGS = 1_500_000  # per process: 12 MB of ids and weights
 WRITE_TIMEOUT = 15.0
 
 
@@ -83,6 +86,116 @@ def _fields(doc: SearchDocument) -> dict:
     )
 
 
+class _Snapshot:
+    """One version of the index (a reader generation) as this process searches it: the facet and sort
+    columns of every document in compact arrays (read once), today's window as a byte mask, and the
+    postings of the terms asked (ids and weights, cached up to MAX_CACHED_POSTINGS). A search is then
+    set operations and one pass over its terms' postings; Whoosh's own matchers cost several Python
+    calls per posting and per matcher in their tree, which at 100,000 products took 100 ms and more."""
+
+    def __init__(self, reader):
+        self.count = reader.doc_count_all()
+        self._leaves = list(reader.leaf_readers())
+
+        def column(field):
+            return list(reader.column_reader(field, translate=False))
+
+        keys = list(zip(column("group_top"), column("group_sub"), column("group_code"), column("province"),
+                        column("stars")))
+        table: dict[tuple, int] = {}
+        self.combo = array("I", (table.setdefault(key, len(table)) for key in keys))
+        self.combos = [tuple(v.decode() for v in key) for key in table]  # index -> (top, sub, code, province, stars)
+        stars_of = [int(key[4]) for key in self.combos]
+        self.stars = array("b", (stars_of[c] for c in self.combo))
+        self.price = array("q", reader.column_reader("price", translate=True))
+        self.decided = array("i", reader.column_reader("decided"))
+        self._valid_from = array("i", reader.column_reader("valid_from"))
+        self._valid_until = array("i", reader.column_reader("valid_until"))
+        self._alive = bytearray(self.count)
+        for d in reader.all_doc_ids():
+            self._alive[d] = 1
+        self._windows: dict[int, bytes] = {}
+        self._postings: OrderedDict[tuple[str, bytes], tuple[array, array | float]] = OrderedDict()
+        self._cached = 0
+        self._idf: dict[tuple[str, bytes], float] = {}
+        self._reader = reader
+
+    def window(self, day: int) -> bytes:
+        """1 for a live document whose recognition holds on `day` (one day kept)."""
+        if day not in self._windows:
+            self._windows = {day: bytes(alive and start <= day < end for alive, start, end
+                                        in zip(self._alive, self._valid_from, self._valid_until))}
+        return self._windows[day]
+
+    def combos_allowed(self, query) -> bytes | None:
+        """Per facet combination, 1 when it passes the query's group, province and stars filters."""
+        if not (query.group or query.province is not None or query.stars_min is not None):
+            return None
+        level = {1: 0, 2: 1}.get(query.group.count(".") + 1, 2) if query.group else None
+        province = str(query.province) if query.province is not None else None
+        return bytes((level is None or key[level] == query.group) and (province is None or key[3] == province)
+                     and (query.stars_min is None or int(key[4]) >= query.stars_min) for key in self.combos)
+
+    def facets(self, docs) -> dict:
+        group: dict[str, int] = {}
+        province: dict[int, int] = {}
+        stars: dict[int, int] = {}
+        for index, n in Counter(map(self.combo.__getitem__, docs)).items():
+            top, sub, _code, prov, star = self.combos[index]
+            group[top] = group.get(top, 0) + n
+            if sub != top:
+                group[sub] = group.get(sub, 0) + n
+            province[int(prov)] = province.get(int(prov), 0) + n
+            stars[int(star)] = stars.get(int(star), 0) + n
+        return {"group": group, "province": province, "stars": stars}
+
+    def idf(self, reader, field: str, term: bytes) -> float:
+        """Whoosh's TF-IDF idf (scoring.WeightingModel.idf)."""
+        key = (field, term)
+        if key not in self._idf:
+            self._idf[key] = log(self.count / (reader.doc_frequency(field, term) + 1)) + 1
+        return self._idf[key]
+
+    def postings(self, reader, field: str, term: bytes) -> tuple[array, array | float]:
+        """Document numbers and weights of a term (deleted documents included: the window drops them);
+        one float for the weights when they are all the same."""
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        ids, weights = array("I"), array("f")
+        for leaf, offset in self._leaves:
+            if (field, term) not in leaf:
+                continue
+            matcher = leaf.postings(field, term)
+            matcher = getattr(matcher, "child", matcher)  # under the deleted documents' filter
+            if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):  # whoosh3 blocks
+                while matcher.is_active():
+                    matcher._read_ids()
+                    matcher._read_weights()
+                    ids.extend([d + offset for d in matcher._ids] if offset else matcher._ids)
+                    weights.extend(matcher._weights)
+                    matcher._next_block()
+            else:
+                while matcher.is_active():
+                    ids.append(matcher.id() + offset)
+                    weights.append(matcher.weight())
+                    matcher.next()
+        if weights and weights.count(weights[0]) == len(weights):
+            weights = float(weights[0])  # the usual case in names: each word once, the field's boost
+        found = (ids, weights)
+        self._postings[key] = found
+        self._cached += len(ids)
+        while self._cached > MAX_CACHED_POSTINGS and len(self._postings) > 1:
+            _key, (old, _w) = self._postings.popitem(last=False)
+            self._cached -= len(old)
+        return found
+
+    def product_id(self, docnum: int) -> int:
+        return int(self._reader.stored_fields(docnum)["id"])
+
+
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -104,8 +217,8 @@ class WhooshBackend(SearchBackend):
         self._vocab = None
         self._vocabulary_key = None
         self._searcher = None
-        self._window_key = None
-        self._window_docs: set[int] = set()
+        self._snap = None
+        self._snapshot_key = None
         self._lock = threading.RLock()  # one search at a time per process (a threaded server)
 
     # --- the index on disk ----------------------------------------------------------------
@@ -196,117 +309,156 @@ class WhooshBackend(SearchBackend):
             self._vocab, self._vocabulary_key = Vocabulary(words), key
         return self._vocab
 
-    def _word_query(self, reader, vocabulary: Vocabulary, word: str, is_last: bool, fields) -> Or:
-        """One query word against each field: exact, a prefix while typing, one typo if long.
-        Only terms the field holds are asked for: every extra matcher costs on every document."""
-        variants = sorted(vocabulary.near(word))
-        alternatives = []
-        for field in fields:
-            if is_last:
-                expanded = list(islice(reader.expand_prefix(field, word), MAX_PREFIX_TERMS))
-                if expanded:
-                    alternatives.append(Term(field, word, boost=2.0))  # typed as is ranks first
-                    alternatives.append(Or([Term(field, reader.schema[field].from_bytes(t)) for t in expanded]))
-            elif reader.doc_frequency(field, word):
-                alternatives.append(Term(field, word, boost=2.0))
-            alternatives.extend(Term(field, v) for v in variants if reader.doc_frequency(field, v))
-        return Or(alternatives) if alternatives else NullQuery
-
     def _open_searcher(self):
         """A searcher kept between queries and refreshed when the index changes."""
         ix = self._ix()
         if self._searcher is None or self._searcher._ix is not ix:
-            # TF-IDF with the fields' boosts: the names rank first, and without BM25's length
-            # normalisation no field length is read per matching document.
             self._searcher = ix.searcher(weighting=scoring.TF_IDF())
         else:
             self._searcher = self._searcher.refresh()
         return self._searcher
 
-    def _in_window(self, searcher, today: dt.date) -> set[int]:
-        """Documents whose recognition holds today: worked out from the columns once per index
-        version and day (a range query over dates on every search costs more than the search)."""
+    def _snapshot(self, searcher) -> _Snapshot:
         reader = searcher.reader()
-        key = (self._index_dir, reader.generation(), today)
-        if self._window_key != key:
-            day = _day(today)
-            starts, ends = reader.column_reader("valid_from"), reader.column_reader("valid_until")
-            self._window_docs = {d for d in reader.all_doc_ids() if starts[d] <= day < ends[d]}
-            self._window_key = key
-        return self._window_docs
+        key = (self._index_dir, reader.generation())
+        if self._snapshot_key != key:
+            self._snap, self._snapshot_key = None, None  # let the old one go before reading the new
+            self._snap, self._snapshot_key = _Snapshot(reader), key
+        return self._snap
 
-    def _allowed(self, searcher, query: SearchQuery, today: dt.date) -> set[int]:
-        allowed = self._in_window(searcher, today)
-        parts = self._filters(query)
-        if parts:
-            allowed = allowed & set(searcher.docs_for_query(And(parts)))
-        return allowed
-
-    def _filters(self, query: SearchQuery) -> list:
-        parts = []
-        if query.group:
-            level = {1: "group_top", 2: "group_sub"}.get(query.group.count(".") + 1, "group_code")
-            parts.append(Term(level, query.group))
-        if query.province is not None:
-            parts.append(Term("province", str(query.province)))
-        if query.stars_min is not None:
-            parts.append(Or([Term("stars", str(n)) for n in range(query.stars_min, 6)]))
-        if query.price_min is not None or query.price_max is not None:
-            parts.append(NumericRange("price", query.price_min, query.price_max))
-        return parts
-
-    def _text_query(self, searcher, words: list[str], fields):
-        if not words:
-            return Every()
+    def _words(self, searcher, words: list[str], fields) -> list[dict] | None:
+        """Per query word, its terms with their query boosts, per field: exact (2), a prefix while
+        typing (the last word), one typo if long (1). None when a word matches nothing."""
         vocabulary, reader = self._vocabulary(searcher), searcher.reader()
-        return And([self._word_query(reader, vocabulary, w, i == len(words) - 1, fields)
-                    for i, w in enumerate(words)])
+        found = []
+        for i, word in enumerate(words):
+            variants = sorted(vocabulary.near(word))
+            terms: dict[tuple[str, bytes], float] = {}
+            for field in fields:
+                exact = reader.schema[field].to_bytes(word)
+                if i == len(words) - 1:
+                    expanded = list(islice(reader.expand_prefix(field, word), MAX_PREFIX_TERMS))
+                    if expanded:
+                        terms[(field, exact)] = terms.get((field, exact), 0.0) + 2.0  # typed as is ranks first
+                        for term in expanded:
+                            terms[(field, term)] = terms.get((field, term), 0.0) + 1.0
+                elif reader.doc_frequency(field, word):
+                    terms[(field, exact)] = terms.get((field, exact), 0.0) + 2.0
+                for variant in variants:
+                    if reader.doc_frequency(field, variant):
+                        term = reader.schema[field].to_bytes(variant)
+                        terms[(field, term)] = terms.get((field, term), 0.0) + 1.0
+            if not terms:
+                return None
+            found.append(terms)
+        return found
 
-    def _ranked_query(self, searcher, words: list[str]):
-        """Every word somewhere; a product whose name holds every word first (NAME_FIRST dwarfs any other
-        score), so a seller called "HTX Mật ong …" does not lift its dried shrimp above honey."""
-        matches = self._text_query(searcher, words, TEXT_FIELDS)
+    def _allowed(self, snapshot: _Snapshot, query: SearchQuery | None):
+        """A predicate over document numbers for the filters (None: no filter)."""
+        ok = snapshot.combos_allowed(query) if query is not None else None
+        prices = None
+        if query is not None and (query.price_min is not None or query.price_max is not None):
+            low = query.price_min if query.price_min is not None else -(2 ** 63)
+            high = query.price_max if query.price_max is not None else 2 ** 63
+            prices = (snapshot.price, low, high)
+        return ok, prices
+
+    def _match(self, searcher, query: SearchQuery | None, words: list[str], today: dt.date, fields,
+               name_tier: bool) -> tuple[list[int], dict[int, float]]:
+        """The documents in today's window and the filters that hold every word, and their scores:
+        Whoosh's TF-IDF (posting weight x idf x the query boost, summed over the terms that match),
+        plus NAME_FIRST times the names' part for a document whose name fields hold every word."""
+        snapshot = self._snapshot(searcher)
+        window = snapshot.window(_day(today))
+        ok, prices = self._allowed(snapshot, query)
+        combo = snapshot.combo
+
+        def keep(candidates):
+            kept = {d for d in candidates if window[d]}
+            if ok is not None:
+                kept = {d for d in kept if ok[combo[d]]}
+            if prices is not None:
+                price, low, high = prices
+                kept = {d for d in kept if low <= price[d] <= high}
+            return kept
+
         if not words:
-            return matches
-        vocabulary, reader = self._vocabulary(searcher), searcher.reader()
-        in_name = [self._word_query(reader, vocabulary, w, i == len(words) - 1, NAME_FIELDS)
-                   for i, w in enumerate(words)]
-        if any(part is NullQuery for part in in_name):  # a word no name holds: no product is in the first tier
-            return matches
-        return AndMaybe(matches, And(in_name, boost=NAME_FIRST))
+            return keep(range(snapshot.count)), None
+        per_word = self._words(searcher, words, fields)
+        if per_word is None:
+            return set(), {}
+        reader = searcher.reader()
+        postings = [[(snapshot.postings(reader, f, t), boost * snapshot.idf(reader, f, t), f in NAME_FIELDS)
+                     for (f, t), boost in terms.items()] for terms in per_word]
+        sets = []
+        for components in postings:
+            docs = set()
+            for (ids, _weights), _c, _n in components:
+                docs.update(ids)
+            sets.append(docs)
+        sets.sort(key=len)
+        matched = keep(sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0])
+        if not matched:
+            return matched, {}
+        scores = dict.fromkeys(matched, 0.0)
+        in_name = dict.fromkeys(matched, 0.0) if name_tier else None
+        named = []  # per word: the matched documents holding it in a name field
+        for components in postings:
+            word_named = set()
+            for (ids, weights), factor, is_name in components:
+                name_part = is_name and in_name is not None
+                if isinstance(weights, float):  # one weight for every posting: only the matched ones are read
+                    s = weights * factor
+                    hits = matched.intersection(ids)
+                    for d in hits:
+                        scores[d] += s
+                    if name_part:
+                        for d in hits:
+                            in_name[d] += s
+                        word_named |= hits
+                elif name_part:
+                    for d, w in zip(ids, weights):
+                        if d in scores:
+                            s = w * factor
+                            scores[d] += s
+                            in_name[d] += s
+                            word_named.add(d)
+                else:
+                    for d, w in zip(ids, weights):
+                        if d in scores:
+                            scores[d] += w * factor
+            named.append(word_named)
+        if in_name is not None:
+            for d in set.intersection(*named):
+                scores[d] += NAME_FIRST * in_name[d]
+        return matched, scores
 
     def search(self, query: SearchQuery, today: dt.date) -> SearchResult:
         with self._lock:
             searcher = self._open_searcher()
-            text_query = self._ranked_query(searcher, query.words)
-            sortedby, reverse = {
-                "price_asc": ("price", False),
-                "price_desc": ("price", True),
-                "stars": (sorting.MultiFacet([sorting.FieldFacet("stars", reverse=True), sorting.ScoreFacet()]),
-                          False),
-                "newest": ("decided", True),
-            }.get(query.sort, (None, False))
-            if sortedby is None and not query.words:
-                sortedby, reverse = "decided", True
-            allowed = self._allowed(searcher, query, today)
-            if not allowed:  # Whoosh reads an empty filter as no filter at all
-                return SearchResult(ids=[], total=0)
-            facets = {"group_top": sorting.FieldFacet("group_top"), "group_sub": sorting.FieldFacet("group_sub"),
-                      "province": sorting.FieldFacet("province"), "stars": sorting.FieldFacet("stars")}
-            results = searcher.search_page(text_query, query.page, pagelen=query.per_page,
-                                           filter=allowed, sortedby=sortedby,
-                                           reverse=reverse,
-                                           groupedby=facets, maptype=sorting.Count)
-            counts = {name: results.results.groups(name) for name in facets}
-            group = {k: v for k, v in counts["group_top"].items()} | dict(counts["group_sub"])
-            result = SearchResult(
-                ids=[int(hit["id"]) for hit in results],
-                total=results.total,
-                facets={"group": group, "province": {int(k): v for k, v in counts["province"].items()},
-                        "stars": {int(k): v for k, v in counts["stars"].items()}},
-            )
-            if result.total == 0 and query.words:
-                result.suggestion = self._correct(searcher, query.words)
+            snapshot = self._snapshot(searcher)
+            matched, scores = self._match(searcher, query, query.words, today, TEXT_FIELDS, name_tier=True)
+            if not matched:
+                result = SearchResult(ids=[], total=0)
+                if query.words:
+                    result.suggestion = self._correct(searcher, query.words)
+                return result
+            start = (query.page - 1) * query.per_page
+            end = start + query.per_page
+            sort = query.sort if query.sort in ("price_asc", "price_desc", "stars", "newest") else None
+            if sort is None and scores is None:
+                sort = "newest"
+            if sort is None:
+                page = heapq.nsmallest(end, matched, key=lambda d: (-scores[d], d))
+            elif sort == "stars":
+                stars = snapshot.stars
+                page = heapq.nsmallest(end, matched, key=lambda d: (-stars[d], -(scores or {}).get(d, 0.0), d))
+            else:
+                column, sign = {"price_asc": (snapshot.price, 1), "price_desc": (snapshot.price, -1),
+                                "newest": (snapshot.decided, -1)}[sort]
+                page = heapq.nsmallest(end, matched, key=lambda d: (sign * column[d], d))
+            result = SearchResult(ids=[snapshot.product_id(reader_doc) for reader_doc in page[start:end]],
+                                  total=len(matched), facets=snapshot.facets(matched))
             return result
 
     def _correct(self, searcher, words: list[str]) -> list[str] | None:
@@ -318,12 +470,10 @@ class WhooshBackend(SearchBackend):
             return []
         with self._lock:
             searcher = self._open_searcher()
-            window = self._in_window(searcher, today)
-            if not window:
-                return []
-            text_query = self._text_query(searcher, words, NAME_FIELDS)
-            results = searcher.search(text_query, limit=limit, filter=window)
-            return [int(hit["id"]) for hit in results]
+            matched, scores = self._match(searcher, None, words, today, NAME_FIELDS, name_tier=False)
+            best = heapq.nsmallest(limit, matched, key=lambda d: (-scores[d], d))
+            snapshot = self._snapshot(searcher)
+            return [snapshot.product_id(d) for d in best]
 
     def close(self) -> None:
         if self._searcher is not None:
