@@ -90,6 +90,10 @@ class PostgresBackend(SearchBackend):
             conn.execute(text("DELETE FROM search_terms"))
             conn.execute(text("INSERT INTO search_terms (term) SELECT DISTINCT term FROM product_search, "
                               "unnest(tsvector_to_array(vector)) AS term WHERE term ~ '[a-z]' ON CONFLICT DO NOTHING"))
+            # Fresh statistics: without them the planner takes every new row's window for a rare one and
+            # sorts and groups the matches as if a few hundred (100,000 products: 60 ms instead of 20).
+            conn.execute(text("ANALYZE product_search"))
+            conn.execute(text("ANALYZE search_terms"))
 
     # --- reading ----------------------------------------------------------------------------
 
