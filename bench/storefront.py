@@ -82,13 +82,14 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=20000)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--database-url")
+    parser.add_argument("--redis-url", help="the page cache (and jobs) in this Redis; else files in the instance")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
 
     app, instance, url = scratch_app(args.database_url, "ocop-bench-")
     env = os.environ | {"MARKETPLACE_CONFIG": "development", "INSTANCE_PATH": str(instance), "DATABASE_URL": url,
-                        "COUNT_QUERIES": "1"}
+                        "COUNT_QUERIES": "1", "REDIS_URL": args.redis_url or ""}
     started = time.perf_counter()
     generate(app, args.products)
     print(f"generated {args.products} products in {time.perf_counter() - started:.1f} s on {url.split(':')[0]}")
@@ -105,25 +106,26 @@ def main() -> None:
         product_id = listed.items[0].product.id
         print(f"listable products: {find_listings(Filters(per_page=1)).total}, in I.5: {listed.total}")
 
-    shop_port, bare_port = free_port(), free_port()
+    shop_port, bare_port, rendering_port = free_port(), free_port(), free_port()
     shop = serve("wsgi:app", shop_port, env)
+    rendering = serve("wsgi:app", rendering_port, env | {"PAGE_CACHE": "0"})  # every request rendered
     bare = serve("bench.bare:app", bare_port, env)
     try:
         bare_url = f"http://127.0.0.1:{bare_port}/"
-        pages = {
-            "group page /groups/I.5": f"http://127.0.0.1:{shop_port}/groups/I.5",
-            "group page /groups/I (top group)": f"http://127.0.0.1:{shop_port}/groups/I",
-            f"product page /products/{product_id}": f"http://127.0.0.1:{shop_port}/products/{product_id}",
-        }
+        pages = {}
+        for name, path in (("group page /groups/I.5", "/groups/I.5"), ("group page /groups/I (top group)", "/groups/I"),
+                           (f"product page /products/{product_id}", f"/products/{product_id}")):
+            pages[name + ", rendered"] = f"http://127.0.0.1:{rendering_port}{path}"
+            pages[name + ", page cache"] = f"http://127.0.0.1:{shop_port}{path}"
         print(f"\nwrk -t2 -c16 -d{args.duration}s against gunicorn -w 2; each page right after the bare endpoint")
-        print(f"{'page':40} {'req/s':>9} {'of bare':>8} {'p50':>9} {'p99':>9} {'queries':>8}")
+        print(f"{'page':52} {'req/s':>9} {'of bare':>8} {'p50':>9} {'p99':>9} {'queries':>8}")
         for name, page_url in pages.items():
             reference = wrk(bare_url, args.duration)
-            print(f"{'  bare Flask endpoint':40} {reference['rps']:9.1f} {'':>8} {reference['p50']:>9} "
+            print(f"{'  bare Flask endpoint':52} {reference['rps']:9.1f} {'':>8} {reference['p50']:>9} "
                   f"{reference['p99']:>9} {'-':>8}")
             result = wrk(page_url, args.duration)
             share = 100 * result["rps"] / reference["rps"]
-            print(f"{name:40} {result['rps']:9.1f} {share:7.1f}% {result['p50']:>9} {result['p99']:>9} "
+            print(f"{name:52} {result['rps']:9.1f} {share:7.1f}% {result['p50']:>9} {result['p99']:>9} "
                   f"{query_count(page_url):>8}"
                   + (f"  ({result['non_2xx']} non-2xx)" if result["non_2xx"] else ""))
         rss = workers_rss_mb(shop.pid)
@@ -137,7 +139,7 @@ def main() -> None:
         print(f"... and after {4 * len(SEARCHES)} searches and suggestions: "
               + ", ".join(f"{size:.0f} MB" for size in rss) + f"  (max {max(rss):.0f} MB)")
     finally:
-        for process in (shop, bare):
+        for process in (shop, rendering, bare):
             process.send_signal(signal.SIGTERM)
             process.wait()
         shutil.rmtree(instance, ignore_errors=True)
