@@ -51,6 +51,7 @@ NOT_SHOWN = frozenset({
 CSRF_MARKER = "\x1ecsrf\x1e"
 _HOLE = re.compile("<!--per-visitor:([A-Za-z0-9_=-]+)-->")
 _CHANGED = "catalogue_changed"
+FORMAT = 2  # of a kept page: a release that changes it reads none of the pages an older one kept
 
 
 # --- Per-visitor parts ---------------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def _key(view_name: str) -> str | None:
     if not current:
         return None
     currency = session.get("currency") or ""
-    return "page:" + hashlib.blake2b("|".join((
+    return f"page{FORMAT}:" + hashlib.blake2b("|".join((
         current, ocop.today().isoformat(), str(current_language()), currency, request.host, view_name,
         request.full_path)).encode(), digest_size=20).hexdigest()
 
@@ -186,6 +187,25 @@ def _render_for_cache(view, args, kwargs):
     return answer, ((html, int(time.time())) if keep else None)
 
 
+def _keep(key: str, kept: dict) -> None:
+    try:
+        cache.set(key, kept, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+    except Exception:
+        log.exception("could not keep a page")
+
+
+def _filled_for(key: str, kept: dict) -> tuple[str, bool]:
+    """The page for this visitor, and whether it is the same for every visitor without a session. That one
+    (no token, an empty cart) is kept filled too: crawlers, a CDN and first visits take it as it is."""
+    if not session and kept.get("blank") is not None:
+        return kept["blank"], True
+    html = _fill(kept["html"])
+    same_for_all = not session and not session.modified
+    if same_for_all:
+        _keep(key, kept | {"blank": html})
+    return html, same_for_all
+
+
 def cached_page(view):
     """Serve a guest's GET of this view from the page cache (see the module's note)."""
     @functools.wraps(view)
@@ -197,19 +217,17 @@ def cached_page(view):
             kept = cache.get(key)
         except Exception:
             kept = None
-        if kept is None:
-            answer, kept = _render_for_cache(view, args, kwargs)
-            if kept is None:
+        if not isinstance(kept, dict):  # not kept, or kept by another release of the shop
+            answer, made = _render_for_cache(view, args, kwargs)
+            if made is None:
                 return answer
-            try:
-                cache.set(key, kept, timeout=current_app.config["PAGE_CACHE_SECONDS"])
-            except Exception:
-                log.exception("could not keep a page")
-        html, made_at = kept
-        response = current_app.make_response(_fill(html))
-        if not session and not session.modified:  # the same for every visitor without a session
+            kept = {"html": made[0], "made_at": made[1], "blank": None}
+            _keep(key, kept)
+        html, same_for_all = _filled_for(key, kept)
+        response = current_app.make_response(html)
+        if same_for_all:
             response.headers["Cache-Control"] = "public, no-cache"
-            response.last_modified = made_at
+            response.last_modified = kept["made_at"]
         else:
             response.headers["Cache-Control"] = "private, no-cache"
         response.add_etag()
