@@ -190,6 +190,19 @@ def test_each_way_of_unlisting_leaves_the_index_on_commit(make, backend, unlist,
     assert names("tinh dau que") == []
 
 
+def test_a_product_edited_again_and_again_is_found_once(make, backend):
+    product = make.listed(name="Lụa Vạn Phúc")
+    make.listed(name="Khăn lụa tơ tằm")
+    assert sorted(names("lua")) == ["Khăn lụa tơ tằm", "Lụa Vạn Phúc"]
+    for price in (300000, 310000, 320000):  # the same process searched before: it must see each deletion
+        product.price_vnd = price
+        db.session.commit()
+        found = services.search(SearchQuery(words=["lua"]))
+        assert sorted(hit.listing.product.id for hit in found.hits) == sorted({hit.listing.product.id
+                                                                                 for hit in found.hits})
+        assert found.total == 2 and sum(found.facets["stars"].values()) == 2
+
+
 def test_a_rollback_leaves_the_index_alone(make, backend):
     product = make.listed(name="Gạo ST25")
     product.name = "Gạo tám thơm"

@@ -313,12 +313,14 @@ class WhooshBackend(SearchBackend):
         return self._vocab
 
     def _open_searcher(self):
-        """A searcher kept between queries and refreshed when the index changes."""
+        """A searcher kept between queries, opened anew when the index changes. Not Whoosh's `refresh()`: it
+        keeps the readers of segments it knew, with the deletions they had then, so a product indexed again
+        (its old document deleted, a new one added) was found twice until the process restarted."""
         ix = self._ix()
-        if self._searcher is None or self._searcher._ix is not ix:
-            self._searcher = ix.searcher(weighting=scoring.TF_IDF())
-        else:
-            self._searcher = self._searcher.refresh()
+        if self._searcher is None or self._searcher._ix is not ix or not self._searcher.up_to_date():
+            previous, self._searcher = self._searcher, ix.searcher(weighting=scoring.TF_IDF())
+            if previous is not None:
+                previous.close()
         return self._searcher
 
     def _snapshot(self, searcher) -> _Snapshot:
