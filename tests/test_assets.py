@@ -77,3 +77,5 @@ def test_cards_offer_webp_renditions_and_only_the_first_row_loads_at_once(app, c
     assert len(smallest.data) < 15_000  # a card's photo, not the 900 px one
     assert 'fetchpriority="high"' in first and 'loading="lazy"' not in first
     assert 'loading="lazy"' in fifth and "fetchpriority" not in fifth
+    third = cards[2]  # a desktop's first row, below a phone's first screen: at once, not ahead of the rest
+    assert 'loading="lazy"' not in third and "fetchpriority" not in third
