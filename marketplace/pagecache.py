@@ -22,6 +22,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -36,6 +37,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from . import ocop
 from .i18n import current_language
+from .unit_of_work import on_whole_rollback
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,15 @@ NOT_SHOWN = frozenset({
 CSRF_MARKER = "\x1ecsrf\x1e"
 _HOLE = re.compile("<!--per-visitor:([A-Za-z0-9_=-]+)-->")
 _CHANGED = "catalogue_changed"
-FORMAT = 2  # of a kept page: a release that changes it reads none of the pages an older one kept
+FORMAT = 3  # of a kept page
+# What a page may carry in its address (the storefront's filters and pages, the language). Another argument
+# is answered without the cache, so random arguments cannot fill it; links' tracking arguments, which no
+# page reads, are left out of the key.
+PAGE_ARGS = frozenset({"group", "stars_min", "province", "price_min", "price_max", "sort", "page", "per_page",
+                       "q", "region", "occasion", "carry_on", "lang"})
+TRACKING_ARGS = frozenset({"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid",
+                           "gclid", "zarsrc", "zalo_source"})
+MAX_ARG_LENGTH = 100
 
 
 # --- Per-visitor parts ---------------------------------------------------------------------------------
@@ -124,7 +134,7 @@ def _after_commit(session: Session) -> None:
             log.exception("could not advance the catalogue version")
 
 
-def _forget(session: Session, *_args) -> None:
+def _forget(session: Session) -> None:
     session.info.pop(_CHANGED, None)
 
 
@@ -159,14 +169,41 @@ def _cacheable() -> bool:
             and "_user_id" not in session and "_flashes" not in session)
 
 
+def _release(app: Flask) -> str:
+    """A fingerprint of this release's code and templates: pages kept by another release (an older one
+    still running beside it during a deploy, or before it) are never served by this one."""
+    digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=12)
+    root = os.path.dirname(app.root_path)
+    for folder, suffix in ((app.root_path, ".py"), (os.path.join(root, "templates"), ".html")):
+        for directory, _dirs, files in sorted(os.walk(folder)):
+            for name in sorted(files):
+                if name.endswith(suffix):
+                    with open(os.path.join(directory, name), "rb") as f:
+                        digest.update(name.encode() + f.read())
+    return digest.hexdigest()
+
+
+def _address() -> str | None:
+    """The page's address as the cache knows it, or None for one not to keep (an argument no page reads)."""
+    kept = []
+    for name, value in request.args.items(multi=True):
+        if name in TRACKING_ARGS:
+            continue
+        if name not in PAGE_ARGS or len(value) > MAX_ARG_LENGTH:
+            return None
+        kept.append((name, value))
+    return request.path + "?" + "&".join(f"{name}={value}" for name, value in sorted(kept))
+
+
 def _key(view_name: str) -> str | None:
-    current = version()
+    address = _address()
+    current = version() if address is not None else ""
     if not current:
         return None
     currency = session.get("currency") or ""
-    return f"page{FORMAT}:" + hashlib.blake2b("|".join((
-        current, ocop.today().isoformat(), str(current_language()), currency, request.host, view_name,
-        request.full_path)).encode(), digest_size=20).hexdigest()
+    return "page:" + hashlib.blake2b("|".join((
+        current_app.extensions["pagecache_release"], current, ocop.today().isoformat(), str(current_language()),
+        currency, request.host, view_name, address)).encode(), digest_size=20).hexdigest()
 
 
 def _render_for_cache(view, args, kwargs):
@@ -223,7 +260,12 @@ def cached_page(view):
                 return answer
             kept = {"html": made[0], "made_at": made[1], "blank": None}
             _keep(key, kept)
-        html, same_for_all = _filled_for(key, kept)
+        try:
+            html, same_for_all = _filled_for(key, kept)
+        except Exception:  # a kept page this release cannot fill: render it again
+            log.exception("a kept page could not be filled")
+            answer, _made = _render_for_cache(view, args, kwargs)
+            return answer
         response = current_app.make_response(html)
         if same_for_all:
             response.headers["Cache-Control"] = "public, no-cache"
@@ -237,17 +279,23 @@ def cached_page(view):
 
 def init_app(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
-    defaults = ({"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url} if redis_url else
-                {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": f"{app.instance_path}/page-cache",
-                 "CACHE_THRESHOLD": 5000})
-    for name, value in (defaults | {"CACHE_KEY_PREFIX": "ocop:", "CACHE_DEFAULT_TIMEOUT": 3600}).items():
-        app.config.setdefault(name, value)
+    app.config.setdefault("CACHE_TYPE", "RedisCache" if redis_url else "FileSystemCache")
+    if app.config["CACHE_TYPE"] == "RedisCache":
+        app.config.setdefault("CACHE_REDIS_URL", redis_url)
+        # A Redis that hangs must not hang the pages: half a second, then the page is rendered as if not kept.
+        app.config.setdefault("CACHE_OPTIONS", {"socket_timeout": 0.5, "socket_connect_timeout": 0.5})
+    elif app.config["CACHE_TYPE"] == "FileSystemCache":
+        app.config.setdefault("CACHE_DIR", os.path.join(app.instance_path, "page-cache"))
+        app.config.setdefault("CACHE_THRESHOLD", 5000)
+    app.config.setdefault("CACHE_KEY_PREFIX", "ocop:")
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 3600)
     app.config.setdefault("PAGE_CACHE_SECONDS", 3600)
     cache.init_app(app)
     app.extensions["pagecache"] = cache
+    app.extensions["pagecache_release"] = _release(app)
     app.add_template_global(per_visitor, "per_visitor")
     if not event.contains(Session, "after_flush", _note_flush):
         event.listen(Session, "after_flush", _note_flush)
         event.listen(Session, "do_orm_execute", _note_statement)
         event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_rollback", _forget)
+        on_whole_rollback(_forget)

@@ -88,8 +88,11 @@ class S3Storage:
     def _get(self, name: str):
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self._key(name))
-        except self.client.exceptions.NoSuchKey as error:
-            raise NotFound() from error
+        except self.client.exceptions.ClientError as error:  # no such key, or a key S3 refuses (a NUL in it)
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
+            if 400 <= status < 500:
+                raise NotFound() from error
+            raise
 
     def exists(self, name: str) -> bool:
         try:

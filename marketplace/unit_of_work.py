@@ -22,8 +22,9 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
@@ -97,3 +98,22 @@ def lock(key: str) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         number = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
         db.session.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+
+
+def on_whole_rollback(forget: Callable) -> None:
+    """Call `forget(session)` when a whole transaction rolls back, not when a savepoint inside it does: what
+    a hook noted for the commit (a page to refresh, products to reindex, emails to send) stays noted while
+    the outer transaction may still commit."""
+    if not event.contains(Session, "after_soft_rollback", _whole_rollback):
+        event.listen(Session, "after_soft_rollback", _whole_rollback)
+    if forget not in _FORGETTERS:
+        _FORGETTERS.append(forget)
+
+
+_FORGETTERS: list[Callable] = []
+
+
+def _whole_rollback(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        for forget in _FORGETTERS:
+            forget(session)

@@ -79,3 +79,20 @@ def test_cards_offer_webp_renditions_and_only_the_first_row_loads_at_once(app, c
     assert 'loading="lazy"' in fifth and "fetchpriority" not in fifth
     third = cards[2]  # a desktop's first row, below a phone's first screen: at once, not ahead of the rest
     assert 'loading="lazy"' not in third and "fetchpriority" not in third
+
+
+def test_a_portrait_photos_renditions_are_as_wide_as_srcset_says(app):
+    import io
+
+    from PIL import Image
+
+    from marketplace import storage
+    from marketplace.products.images import renditions, save_photo
+
+    from .helpers import jpeg
+    with app.test_request_context():
+        for size in ((1000, 1600), (600, 2400)):
+            photo = save_photo(io.BytesIO(jpeg(*size)))
+            for name, claimed in renditions(photo.filename, photo.widths):
+                with Image.open(io.BytesIO(storage.public().read(name))) as made:
+                    assert made.width == claimed and made.height == round(size[1] * claimed / size[0])

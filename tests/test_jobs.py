@@ -98,3 +98,25 @@ def test_a_failing_index_update_never_fails_the_edit_that_committed(client, make
     assert answer.status_code == 303
     db.session.expire_all()
     assert db.session.get(Product, product.id).price_vnd == 199000
+
+
+SCRIPT = """
+import sys
+from marketplace import create_app
+from marketplace.outbox.services import queue_email
+from marketplace.unit_of_work import run
+app = create_app("development", {"SQLALCHEMY_DATABASE_URI": sys.argv[1], "INSTANCE_PATH": sys.argv[2],
+                                 "MAIL_BACKEND": "file", "SEARCH_BACKEND": "none", "REDIS_URL": ""})
+with app.app_context():
+    run(queue_email, "khach3@example.vn", "Xin chào", "notice", name="An", paragraphs=["Một dòng."], url=None)
+"""
+
+
+def test_a_command_that_exits_at_once_still_does_its_jobs(app, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+    done = subprocess.run([sys.executable, "-c", SCRIPT, app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path)],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert _sent(app, "khach3@example.vn")  # sent by the exiting process, before it exited

@@ -4,7 +4,7 @@ sender died sent again once its claim runs out."""
 import datetime as dt
 import threading
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
@@ -90,10 +90,22 @@ def test_an_email_is_given_up_after_the_last_attempt_and_listed(app, monkeypatch
 def test_an_email_whose_sender_died_is_sent_once_its_claim_runs_out(app, monkeypatch):
     _queue("an@example.vn")
     email = db.session.scalar(select(OutboxEmail))
-    assert run(outbox._claim_due, 1) == [email.id]  # a sender took it, then died
+    assert run(outbox._claim_due, 1)[0] == [email.id]  # a sender took it, then died
     delivered = _recording(monkeypatch)
     assert outbox.send_pending().sent == 0  # still claimed
     email.claimed_until = utcnow() - dt.timedelta(seconds=1)
     db.session.commit()
     said = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "1 emails sent" in said.output and delivered == [email.id]
+
+
+def test_a_sender_too_slow_for_its_claim_leaves_the_rest_of_its_batch_to_the_other(app, monkeypatch):
+    _queue("an@example.vn", "binh@example.vn")
+    delivered = _recording(monkeypatch)
+    claimed, until = run(outbox._claim_due, 10)  # a slow sender took both, then sat on them past its claim
+    db.session.execute(update(OutboxEmail).values(claimed_until=utcnow() - dt.timedelta(seconds=1)))
+    db.session.commit()
+    assert outbox.send_pending().sent == 2  # another sender takes them over
+    for email_id in claimed:  # the slow one wakes up: it sends nothing twice
+        outbox._send_one(email_id, until, outbox.Delivery())
+    assert sorted(delivered) == sorted(claimed)

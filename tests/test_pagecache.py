@@ -110,3 +110,36 @@ def test_a_signed_in_person_is_never_served_a_guests_page(client, make):
     page = client.get(f"/products/{product.id}")
     assert "Cache-Control" in page.headers and "no-store" in page.headers["Cache-Control"]
     assert "Đăng xuất" in page.get_data(as_text=True)  # its own header, with the account menu
+
+
+def test_a_rolled_back_savepoint_keeps_the_outer_transactions_change(client, make):
+    from sqlalchemy.exc import IntegrityError
+    product = make.listed(name="Chè Tân Cương", price_vnd=120000)
+    db.session.commit()
+    assert "120.000" in client.get(f"/products/{product.id}").get_data(as_text=True)  # kept
+    product.price_vnd = 99000
+    db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(db.text("INSERT INTO products (id) VALUES (:id)"), {"id": product.id})
+    db.session.commit()
+    assert "99.000" in client.get(f"/products/{product.id}").get_data(as_text=True)
+
+
+def test_addresses_no_page_reads_are_not_kept(client, make):
+    make.listed(name="Chè Tân Cương", group_code="I.5")
+    db.session.commit()
+    from marketplace.pagecache import cache
+    before = len(cache.cache._cache)
+    for n in range(5):
+        assert client.get(f"/groups/I.5?x={n}").status_code == 200  # answered, not kept
+        assert client.get(f"/groups/I.5?utm_source=zalo{n}").status_code == 200  # one page for all of them
+    assert len(cache.cache._cache) - before <= 3  # the version, the group counts, one page
+
+
+def test_a_new_release_never_serves_a_page_an_older_one_kept(app, client, make, monkeypatch):
+    make.listed(name="Chè Tân Cương", group_code="I.5")
+    db.session.commit()
+    first = _queries(client, "/groups/I.5")
+    assert _queries(client, "/groups/I.5") < first  # kept
+    monkeypatch.setitem(app.extensions, "pagecache_release", "the next release")
+    assert _queries(client, "/groups/I.5") == first  # rendered again by the new release

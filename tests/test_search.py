@@ -341,3 +341,9 @@ def test_reindex_command(app, make, backend):
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0 and "Index rebuilt: 1 products" in result.output
     assert names("mien dong") == ["Miến dong"]
+
+
+def test_a_search_before_anything_is_indexed_answers(client):
+    """A new shop, before its first reindex: an empty index answers no products, not an error."""
+    answer = client.get("/search?q=tra")
+    assert answer.status_code == 200 and "0 sản phẩm" in answer.get_data(as_text=True)

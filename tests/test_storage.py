@@ -69,3 +69,9 @@ def test_a_certificate_stays_private_in_the_bucket(shop, bucket, make):
     office_signs_in(office)
     answer = office.get(f"/seller/documents/{document.id}")
     assert answer.status_code == 200 and answer.data == PDF and "attachment" in answer.headers["Content-Disposition"]
+
+
+def test_an_address_s3_refuses_is_not_found(shop, bucket):
+    bucket.put_object(Bucket=BUCKET, Key="media/products/a.jpg", Body=b"x")
+    assert shop.test_client().get("/media/products/a.jpg%00").status_code == 404
+    assert shop.test_client().get("/media/products/a.jpg").status_code == 200

@@ -22,6 +22,7 @@ from ..inventory.queries import online_available
 from ..inventory.services import take_raised
 from ..models_base import UTCDateTime, upsert, utcnow
 from ..outbox.services import queue_email
+from ..unit_of_work import on_whole_rollback
 from ..urls import public_url
 from .services import listings_by_ids
 
@@ -84,4 +85,4 @@ def _forget(session, *_args) -> None:
 def register() -> None:
     if not event.contains(Session, "before_commit", _before_commit):
         event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_rollback", _forget)
+        on_whole_rollback(_forget)

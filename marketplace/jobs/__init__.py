@@ -14,9 +14,11 @@ harmless). Queuing never fails the caller: after a commit a request has already 
 cannot be queued (Redis down) runs on the in-process thread instead, and a job's own failure is logged."""
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,7 +52,7 @@ class Jobs:
         self.redis_url = app.config.get("REDIS_URL") or ""
         self.eager = bool(app.config.get("JOBS_EAGER"))
         self._queue = None
-        self._local: queue.SimpleQueue | None = None
+        self._local: queue.Queue | None = None
         self._local_lock = threading.Lock()
 
     # --- RQ ---
@@ -86,14 +88,25 @@ class Jobs:
     def _to_thread(self, func: Callable, args: tuple, kwargs: dict) -> None:
         with self._local_lock:
             if self._local is None:
-                self._local = queue.SimpleQueue()
+                self._local = queue.Queue()
                 threading.Thread(target=self._drain, name="jobs", daemon=True).start()
+                atexit.register(self._finish)
         self._local.put((func, args, kwargs))
 
     def _drain(self) -> None:
         while True:
             func, args, kwargs = self._local.get()
-            self.run_here(func, args, kwargs)
+            try:
+                self.run_here(func, args, kwargs)
+            finally:
+                self._local.task_done()
+
+    def _finish(self, most_seconds: float = 300) -> None:
+        """At exit, let the thread finish what was queued: a command (an import, a script) that committed
+        must not leave its index update or its emails behind."""
+        deadline = time.monotonic() + most_seconds
+        while self._local.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def enqueue(self, func: Callable, *args, **kwargs) -> None:
         if self.eager:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from .. import jobs
 from ..extensions import db
 from ..models_base import utcnow
-from ..unit_of_work import run
+from ..unit_of_work import on_whole_rollback, run
 from .models import OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def _backoff(attempts: int) -> dt.timedelta:
 CLAIM_BATCH = 10  # emails claimed at once: sent well within CLAIM even at SMTP's 20-second timeout each
 
 
-def _claim_due(limit: int) -> list[int]:
+def _claim_due(limit: int) -> tuple[list[int], dt.datetime]:
     """Take up to `limit` emails that are due for this sender, in the caller's transaction: their ids are read
     with FOR UPDATE SKIP LOCKED (on PostgreSQL: senders at the same moment each take different emails
     instead of waiting on each other), then claimed by one guarded update whose RETURNING says which this
@@ -96,12 +96,24 @@ def _claim_due(limit: int) -> list[int]:
         select(OutboxEmail.id)
         .where(*unclaimed, or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now))
         .order_by(OutboxEmail.id).limit(limit).with_for_update(skip_locked=True)).all()
+    until = now + CLAIM
     if not due:
-        return []
+        return [], until
     return sorted(db.session.scalars(
         update(OutboxEmail).where(OutboxEmail.id.in_(due), *unclaimed)
-        .values(claimed_until=now + CLAIM).returning(OutboxEmail.id)
-        .execution_options(synchronize_session=False)).all())
+        .values(claimed_until=until).returning(OutboxEmail.id)
+        .execution_options(synchronize_session=False)).all()), until
+
+
+def _still_mine(email_id: int, until: dt.datetime) -> dt.datetime | None:
+    """Just before sending: renew this sender's claim, if it still holds it (a slow batch may have outlived
+    its claim, and another sender taken the email); the new claim, or None."""
+    renewed = utcnow() + CLAIM
+    held = db.session.execute(
+        update(OutboxEmail).where(OutboxEmail.id == email_id, OutboxEmail.claimed_until == until,
+                                  OutboxEmail.sent_at.is_(None))
+        .values(claimed_until=renewed).execution_options(synchronize_session=False)).rowcount == 1
+    return renewed if held else None
 
 
 def _sent(email_id: int) -> None:
@@ -137,14 +149,19 @@ def send_pending(limit: int = 100) -> Delivery:
     and never holds back the emails behind it; after MAX_ATTEMPTS it is given up. Commits as it goes (the
     claims must be seen by other senders before the mail leaves)."""
     done = Delivery()
-    while limit > 0 and (claimed := run(_claim_due, min(CLAIM_BATCH, limit))):
+    while limit > 0:
+        claimed, until = run(_claim_due, min(CLAIM_BATCH, limit))
+        if not claimed:
+            break
         limit -= len(claimed)
         for email_id in claimed:
-            _send_one(email_id, done)
+            _send_one(email_id, until, done)
     return done
 
 
-def _send_one(email_id: int, done: Delivery) -> None:
+def _send_one(email_id: int, until: dt.datetime, done: Delivery) -> None:
+    if run(_still_mine, email_id, until) is None:
+        return  # this sender was too slow: another has it now
     email = db.session.get(OutboxEmail, email_id, populate_existing=True)
     try:
         _deliver(email)
@@ -189,4 +206,4 @@ def register() -> None:
     if not event.contains(Session, "after_flush", _note_queued):
         event.listen(Session, "after_flush", _note_queued)
         event.listen(Session, "after_commit", _send_soon)
-        event.listen(Session, "after_rollback", _forget)
+        on_whole_rollback(_forget)

@@ -89,7 +89,7 @@ def make_renditions(image: Image.Image, stem: str) -> str:
     if image.width < RENDITION_WIDTHS[-1] and image.width not in widths:
         widths.append(image.width)
     for width in widths:
-        _write(f"{stem}-{width}.webp", _scaled(image, width), "WEBP", quality=80, method=4)
+        _write(f"{stem}-{width}.webp", _as_wide(image, width), "WEBP", quality=80, method=4)
     return ",".join(map(str, widths))
 
 
@@ -110,6 +110,13 @@ def _scaled(image: Image.Image, size: int) -> Image.Image:
     copy = image.copy()
     copy.thumbnail((size, size), Image.Resampling.LANCZOS)
     return copy
+
+
+def _as_wide(image: Image.Image, width: int) -> Image.Image:
+    """The image `width` pixels wide, whatever its height (a portrait's 720w is 720 px wide, as srcset says)."""
+    if width == image.width:
+        return image
+    return image.resize((width, max(1, round(image.height * width / image.width))), Image.Resampling.LANCZOS)
 
 
 def _write(name: str, image: Image.Image, kind: str, **options) -> None:

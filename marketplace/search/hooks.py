@@ -13,6 +13,7 @@ from .. import jobs
 from ..certification.models import EvaluationRecord
 from ..products.models import Product, ProductImage
 from ..sellers.models import Seller
+from ..unit_of_work import on_whole_rollback
 from .services import reindex_products
 
 _KEY = "search_pending"
@@ -52,4 +53,4 @@ def register() -> None:
     if not event.contains(Session, "after_flush", _collect):
         event.listen(Session, "after_flush", _collect)
         event.listen(Session, "after_commit", _apply)
-        event.listen(Session, "after_rollback", _forget)
+        on_whole_rollback(_forget)

@@ -100,8 +100,10 @@ class _Snapshot:
         self.count = reader.doc_count_all()
         self._leaves = list(reader.leaf_readers())
 
-        def column(field):
-            return list(reader.column_reader(field, translate=False))
+        def column(field, translate=False):
+            if not self.count:  # an empty index (a new shop, before its first reindex) has no columns
+                return []
+            return list(reader.column_reader(field, translate=translate))
 
         keys = list(zip(column("group_top"), column("group_sub"), column("group_code"), column("province"),
                         column("stars")))
@@ -110,10 +112,10 @@ class _Snapshot:
         self.combos = [tuple(v.decode() for v in key) for key in table]  # index -> (top, sub, code, province, stars)
         stars_of = [int(key[4]) for key in self.combos]
         self.stars = array("b", (stars_of[c] for c in self.combo))
-        self.price = array("q", reader.column_reader("price", translate=True))
-        self.decided = array("i", reader.column_reader("decided"))
-        self._valid_from = array("i", reader.column_reader("valid_from"))
-        self._valid_until = array("i", reader.column_reader("valid_until"))
+        self.price = array("q", column("price", translate=True))
+        self.decided = array("i", column("decided", translate=True))
+        self._valid_from = array("i", column("valid_from", translate=True))
+        self._valid_until = array("i", column("valid_until", translate=True))
         self._alive = bytearray(self.count)
         for d in reader.all_doc_ids():
             self._alive[d] = 1
