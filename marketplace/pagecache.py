@@ -74,13 +74,25 @@ def per_visitor(template: str, **values) -> Markup:
     return Markup(render_template(template, **values))
 
 
-def _fill(html: str) -> str:
+def _fill_parts(html: str) -> str:
     def hole(match: re.Match) -> str:
         template, values = json.loads(base64.urlsafe_b64decode(match.group(1)))
         return render_template(template, **values)
 
-    html = _HOLE.sub(hole, html)
+    return _HOLE.sub(hole, html)
+
+
+def _fill_token(html: str) -> str:
     return html.replace(CSRF_MARKER, generate_csrf()) if CSRF_MARKER in html else html
+
+
+def _fill(html: str) -> str:
+    return _fill_token(_fill_parts(html))
+
+
+def _token_as_marker(html: str) -> str:
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    return html.replace(token, CSRF_MARKER) if token else html
 
 
 # --- The catalogue version -----------------------------------------------------------------------------
@@ -215,10 +227,7 @@ def _render_for_cache(view, args, kwargs):
         g._caching_page = False
     if answer.mimetype != "text/html" or answer.direct_passthrough:
         return answer, None
-    html = answer.get_data(as_text=True)
-    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    if token:
-        html = html.replace(token, CSRF_MARKER)
+    html = _token_as_marker(answer.get_data(as_text=True))
     keep = answer.status_code == 200 and "_flashes" not in session
     answer.set_data(_fill(html))  # an answer not kept (a 404, a page with a message) is this visitor's alone
     return answer, ((html, int(time.time())) if keep else None)
@@ -232,15 +241,20 @@ def _keep(key: str, kept: dict) -> None:
 
 
 def _filled_for(key: str, kept: dict) -> tuple[str, bool]:
-    """The page for this visitor, and whether it is the same for every visitor without a session. That one
-    (no token, an empty cart) is kept filled too: crawlers, a CDN and first visits take it as it is."""
-    if not session and kept.get("blank") is not None:
-        return kept["blank"], True
-    html = _fill(kept["html"])
-    same_for_all = not session and not session.modified
-    if same_for_all:
-        _keep(key, kept | {"blank": html})
-    return html, same_for_all
+    """The page for this visitor, and whether it is the same for every visitor without a session.
+
+    A visitor without a session (a first visit, a crawler, a CDN) has an empty cart and no favourites: the
+    page's parts for such a visitor are kept filled too, the token still a marker, so serving it is one
+    new token at most (a page with a form) and nothing at all for the rest."""
+    if session:
+        return _fill(kept["html"]), False
+    blank = kept.get("blank")
+    if blank is None:
+        blank = _token_as_marker(_fill_parts(kept["html"]))
+        if set(session) <= {current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")}:  # nothing else
+            _keep(key, kept | {"blank": blank})
+    html = _fill_token(blank)
+    return html, not session
 
 
 def cached_page(view):
