@@ -5,8 +5,10 @@ level equals its ledger and that what is held equals what the placed orders hold
     .venv/bin/python bench/orders.py --database-url postgresql://postgres@127.0.0.1:5432/EMPTY_DB
         [--clients 16] [--duration 30] [--products 2000] [--stock 40] [--workers 4]
 
-Each order has 1–3 random listable products, 1–2 of each; 80 % cash on delivery, 20 % VietQR. Stock is
-small on purpose, so popular products run out during the run and some orders are answered 409.
+Each order has 1–3 random listable products, 1–2 of each; 80 % cash on delivery, 20 % VietQR; each order its
+own phone number (a phone may have only MAX_OPEN_ORDERS_PER_PHONE orders open: one number for all would be
+refused from the fourth order on). Stock is small on purpose, so popular products run out during the run and
+some orders are answered 409. Answers other than 201 and 409 are counted by status, and fail the run.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,9 +59,11 @@ def client_loop(port: int, product_ids: list[int], stop: float, seed: int, resul
     rng = random.Random(seed)
     popular = product_ids[:50]  # most buyers want the same few products: contention on purpose
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    phones = iter(range(seed * 1_000_000, (seed + 1) * 1_000_000))  # one number per order: see BUYER
     while time.perf_counter() < stop:
         chosen = rng.sample(popular if rng.random() < .7 else product_ids, rng.randint(1, 3))
-        body = BUYER | {"items": [{"product_id": pid, "quantity": rng.randint(1, 2)} for pid in chosen],
+        contact = BUYER["contact"] | {"phone": f"09{next(phones):08d}"}
+        body = BUYER | {"contact": contact, "items": [{"product_id": pid, "quantity": rng.randint(1, 2)} for pid in chosen],
                         "payment": "vietqr" if rng.random() < .2 else "cod"}
         started = time.perf_counter()
         try:
@@ -146,7 +151,8 @@ def main() -> None:
     every = sorted(t for _, t in results)
     cuts = statistics.quantiles(every, n=100)
     print(f"\n{args.clients} clients × {args.duration} s, gunicorn -w {args.workers}")
-    print(f"requests {len(results)}: placed (201) {len(placed)}, out of stock (409) {len(refused)}, other {len(other)}")
+    print(f"requests {len(results)}: placed (201) {len(placed)}, out of stock (409) {len(refused)}, other {len(other)}"
+          + (f" {dict(sorted(Counter(other).items()))}" if other else ""))
     print(f"orders placed per second: {len(placed) / elapsed:.1f} (all answers {len(results) / elapsed:.1f}/s)")
     print(f"latency p50 {cuts[49] * 1000:.1f} ms, p95 {cuts[94] * 1000:.1f} ms, p99 {cuts[98] * 1000:.1f} ms;"
           f" placed p95 {statistics.quantiles(placed, n=100)[94] * 1000:.1f} ms")
