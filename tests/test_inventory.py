@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.extensions import db
 from marketplace.inventory import services as stock
 from marketplace.inventory.models import StockMovement
+from marketplace.products.models import Product
 
 
 @pytest.fixture
@@ -113,3 +114,66 @@ def test_concurrent_buyers_never_oversell(app, tea):
         stock.commit_reserved(location_id, product_id, 1)
     db.session.commit()
     assert state(location_id, product_id) == (0, 0)
+
+
+def test_many_are_taken_at_once_or_none(make, tea):
+    """reserve_all and sell_all: one guarded update for every (location, product); one short, nothing moves,
+    and the refusal names every short pair with what was available of each asked."""
+    honey, rice = make.listed(name="Mật ong"), make.listed(name="Gạo")
+    here = {product.id: stock.warehouse_of(product.seller).id for product in (honey, rice)}
+    location_id, tea_id = tea
+    stock.receive(location_id, tea_id, 5)
+    stock.receive(here[honey.id], honey.id, 1)
+    db.session.commit()  # the rice has no level at all
+    movements = db.session.scalar(select(func.count(StockMovement.id)))
+    wanted = {(location_id, tea_id): 4, (here[honey.id], honey.id): 2, (here[rice.id], rice.id): 1}
+    for take in (stock.reserve_all, stock.sell_all):
+        with pytest.raises(stock.OutOfStock) as refused:
+            take(wanted, reference="DH-1")
+        assert sorted(refused.value.short) == sorted([(here[honey.id], honey.id), (here[rice.id], rice.id)])
+        assert refused.value.available_before == {(location_id, tea_id): 5, (here[honey.id], honey.id): 1,
+                                                  (here[rice.id], rice.id): 0}
+        db.session.rollback()
+        assert state(location_id, tea_id) == (5, 0) and state(here[honey.id], honey.id) == (1, 0)
+        assert db.session.scalar(select(func.count(StockMovement.id))) == movements
+    stock.reserve_all({(location_id, tea_id): 3, (here[honey.id], honey.id): 1}, reference="DH-2")
+    stock.sell_all({(location_id, tea_id): 2}, reference="quầy-1")
+    db.session.commit()
+    assert state(location_id, tea_id) == (3, 3) and state(here[honey.id], honey.id) == (1, 1)
+    assert [m.kind for m in reversed(stock.history(location_id, tea_id))] == ["receive", "reserve", "sale"]
+
+
+def test_crossed_reservations_of_many_products_all_go_through(app, make, tea):
+    """Buyers reserving the same three products at once, listed in any order: none is refused while there is
+    stock (a row changed while a buyer waited for it is re-read, not dropped), none deadlocks, none oversells."""
+    location_id, tea_id = tea
+    others = [make.listed(seller=db.session.get(Product, tea_id).seller, name=name) for name in ("Mật ong", "Gạo")]
+    pairs = [(location_id, tea_id)] + [(location_id, product.id) for product in others]
+    for pair in pairs:
+        stock.receive(*pair, 100)
+    db.session.commit()
+    buyers = 24 if db.engine.dialect.name == "postgresql" else 12
+    outcomes, start = [], threading.Barrier(buyers)
+
+    def buy(n):
+        with app.app_context():
+            start.wait()
+            try:
+                stock.reserve_all({pair: 1 + n % 2 for pair in (pairs if n % 2 else pairs[::-1])},
+                                  reference=f"DH-{n}")
+                db.session.commit()
+                outcomes.append("ok")
+            except stock.OutOfStock:
+                db.session.rollback()
+                outcomes.append("out")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=buy, args=(n,)) for n in range(buyers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["ok"] * buyers
+    held = sum(1 + n % 2 for n in range(buyers))
+    assert [state(*pair) for pair in pairs] == [(100, held)] * 3
