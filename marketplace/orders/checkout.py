@@ -1,6 +1,6 @@
 """Checkout: what an order will cost (goods, delivery by post or pickup at a point), which ways to pay the
-shop offers, and placing an order: split by seller, its stock reserved line by line in the same transaction
-through the inventory ledger; if any line cannot be reserved, nothing is written. Then the order belongs
+shop offers, and placing an order: split by seller, its stock reserved in the same transaction through the
+inventory ledger, every line in one guarded update; if any line cannot be reserved, nothing is written. Then the order belongs
 to the pipeline (`services`)."""
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import ocop
-from ..catalog.purchase import purchase_info_at
 from ..catalog.services import Listing, listings_by_ids
 from ..combos.services import ComboOffer
 from ..combos.services import offers_by_ids as combo_offers
@@ -310,27 +309,22 @@ def _limit_open_orders(phone: str) -> None:
         raise CheckoutError("too_many_open_orders", [{"limit": limit}])
 
 
-def _shortages(quoted: Quote, needs: dict[tuple[int, int | None], int], infos: dict) -> list[dict]:
-    """Every product bought alone, and every combo, that cannot be had in the quantity asked."""
-    short_pairs = {pair for pair, wanted in needs.items() if wanted > infos[pair].available}
-    short = [{"product_id": line.product.id, "requested": line.quantity,
-              "available": infos[line.product.id, line.location_id].available}
-             for line in quoted.lines if line.combo is None and (line.product.id, line.location_id) in short_pairs]
+def _shortages(quoted: Quote, where: dict[int, int], error: stock.OutOfStock) -> list[dict]:
+    """Every product bought alone, and every combo, that cannot be had in the quantity asked, from what the
+    refused reservation (`error`) found short; `where`: the location each quoted line takes from (by id)."""
+    short, available = set(error.short), error.available_before
+
+    def at(line: QuotedLine) -> tuple[int, int]:
+        return where[id(line)], line.product.id
+
+    found = [{"product_id": line.product.id, "requested": line.quantity, "available": available[at(line)]}
+             for line in quoted.lines if line.combo is None and at(line) in short]
     for cid, boxes in sorted(quoted.combos.items()):
-        pairs = [(line.product.id, line.location_id, line.quantity // boxes)
-                 for line in quoted.lines if line.combo is not None and line.combo.id == cid]
-        if any((pid, location_id) in short_pairs for pid, location_id, _per_box in pairs):
-            short.append({"combo_id": cid, "requested": boxes,
-                          "available": min(infos[pid, loc].available // per_box for pid, loc, per_box in pairs)})
-    return short
-
-
-def _needs(quoted: Quote) -> dict[tuple[int, int | None], int]:
-    """Units wanted of each product at each place (a product bought alone and in a box adds up)."""
-    needs: dict[tuple[int, int | None], int] = {}
-    for line in quoted.lines:
-        needs[line.product.id, line.location_id] = needs.get((line.product.id, line.location_id), 0) + line.quantity
-    return needs
+        lines = [line for line in quoted.lines if line.combo is not None and line.combo.id == cid]
+        if any(at(line) in short for line in lines):
+            found.append({"combo_id": cid, "requested": boxes,
+                          "available": min(available[at(line)] // (line.quantity // boxes) for line in lines)})
+    return found
 
 
 def place_order(items: dict[int, int], contact: Contact, payment_method: str, *, user=None, locale: str = "vi",
@@ -357,12 +351,6 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
     changes = price_changes(quoted, seen_prices, seen_total)
     if changes:
         raise CheckoutError("price_changed", changes, quoted)
-    needs = _needs(quoted)
-    infos = purchase_info_at(needs)
-    short = _shortages(quoted, needs, infos)
-    if short:  # the reservations below are the guard; this only names every short line at once
-        raise CheckoutError("out_of_stock", short)
-
     signed_in = user is not None and user.is_authenticated
     order = Order(number=_new_number(), access_token=secrets.token_urlsafe(24), user_id=user.id if signed_in else None,
                   contact_name=contact.name, contact_phone=contact.phone, contact_email=contact.email,
@@ -377,10 +365,12 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
     boxes = {cid: OrderCombo(combo_id=cid, code=offer.combo.code, name=offer.combo.name, name_en=offer.combo.name_en,
                              unit_price_vnd=offer.price_vnd, quantity=quoted.combos[cid])
              for cid, offer in sorted(quoted.offers.items())}
-    order.combos.extend(boxes.values())
+    order.combos = list(boxes.values())  # assigned, not extended: known empty, never loaded after the flush
     holds: dict[tuple[int, int], int] = {}  # (location, product): units
+    where: dict[int, int] = {}  # the location each quoted line takes from, by id(line)
+    warehouses = stock.warehouses_of([part.seller for part in quoted.parts if part.location_id is None])
     for quoted_part in quoted.parts:
-        location_id = quoted_part.location_id or stock.warehouse_of(quoted_part.seller).id
+        location_id = quoted_part.location_id or warehouses[quoted_part.seller.id]
         part = OrderPart(seller_id=quoted_part.seller.id, location_id=location_id,
                          goods_vnd=quoted_part.goods_vnd, delivery_vnd=quoted_part.delivery_vnd)
         for line in quoted_part.lines:
@@ -391,33 +381,22 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
                                         quantity=line.quantity, subtotal_vnd=line.subtotal_vnd,
                                         vat_rate=product.vat_rate, order_combo=boxes[line.combo.id] if line.combo is not None else None))
             holds[location_id, product.id] = holds.get((location_id, product.id), 0) + line.quantity
+            where[id(line)] = location_id
         order.parts.append(part)
     db.session.add(order)
     db.session.flush()  # the page's key first: a repeat of this submission stops here (unique), not at the stock
-    # Stock-level locks are taken in one order, (location, product), so two orders of the same products
-    # listed the other way round never wait for each other (no deadlock).
-    for (location_id, product_id), quantity in sorted(holds.items()):
-        try:
-            stock.reserve(location_id, product_id, quantity, reference=order.number)
-        except stock.OutOfStock as error:  # another buyer took it since the check above
-            raise CheckoutError("out_of_stock", _taken(quoted, error)) from error
+    # Every line at once: one guarded update whose rows decide (no reading of the stock before: the update
+    # answers), then one insert of the movements. Short, it names every short line, and the unit of work
+    # rolls back the order with the rows it did hold.
+    try:
+        stock.reserve_all(holds, reference=order.number)
+    except stock.OutOfStock as error:
+        raise CheckoutError("out_of_stock", _shortages(quoted, where, error)) from error
     _limit_open_orders(contact.phone)
     _announce_placed(order)
     if from_cart:
         carts.clear(user)  # a shopper's saved cart goes in this transaction (a guest's: after commit)
     return order
-
-
-def _taken(quoted: Quote, error) -> list[dict]:
-    """What a product another buyer just took stops: the product bought alone, or the boxes holding it."""
-    found = [{"product_id": error.product_id, "available": error.available, "requested": line.quantity}
-             for line in quoted.lines if line.combo is None and line.product.id == error.product_id]
-    for cid, boxes in sorted(quoted.combos.items()):
-        per_box = [line.quantity // boxes for line in quoted.lines
-                   if line.combo is not None and line.combo.id == cid and line.product.id == error.product_id]
-        if per_box:
-            found.append({"combo_id": cid, "requested": boxes, "available": error.available // per_box[0]})
-    return found
 
 
 def place_cart_order(user, contact: Contact, payment_method: str, locale: str = "vi",
