@@ -255,3 +255,56 @@ def test_a_seller_cannot_cancel_without_a_reason_and_the_buyer_is_told_it(client
     email = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to == "an@example.vn")
                                .order_by(OutboxEmail.id.desc())).first()
     assert part.state == "cancelled" and "Mất mùa, hết chè búp" in email.body
+
+
+def _place(items, phone="0912345678"):
+    from marketplace.orders.checkout import Contact, place_order
+    from marketplace.unit_of_work import run
+    return run(place_order, items, Contact("An", phone, "an@example.vn", 19, 5443, "12 Hoàng Văn Thụ"), "cod")
+
+
+def test_one_short_line_holds_nothing_of_the_others(make, two_sellers):
+    """The lines are reserved in one statement: the short one comes last in (location, product) order, after
+    the others were held in the same transaction, and still no level moves and no movement is written."""
+    from marketplace.inventory.models import StockMovement
+    from marketplace.orders.checkout import CheckoutError
+    tea, coffee = two_sellers
+    honey = stocked(make, coffee.seller, "Mật ong", 200000, 4)
+    movements = db.session.scalar(select(func.count(StockMovement.id)))
+    with pytest.raises(CheckoutError) as refused:
+        _place({tea.id: 2, coffee.id: 3, honey.id: 5})
+    assert refused.value.code == "out_of_stock"
+    assert refused.value.items == [{"product_id": honey.id, "requested": 5, "available": 4}]
+    assert level_of(tea) == (5, 0) and level_of(coffee) == (3, 0) and level_of(honey) == (4, 0)
+    assert db.session.scalar(select(func.count(StockMovement.id))) == movements
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+    _place({tea.id: 2, coffee.id: 3, honey.id: 4})
+    assert level_of(tea) == (5, 2) and level_of(coffee) == (3, 3) and level_of(honey) == (4, 4)
+
+
+def test_an_order_of_three_lines_from_three_sellers_costs_the_statements_of_one_line(make, two_sellers):
+    """Placing an order (quote, the order with its parts and lines, the reservation and its ledger, the open
+    orders of the phone, the email) is a fixed number of SQL statements, whatever its lines and sellers."""
+    from sqlalchemy import event
+    tea, coffee = two_sellers
+    honey = stocked(make, make.seller(legal_name="HTX Mật ong", province_code=19), "Mật ong", 200000, 4)
+
+    def statements(items, phone):
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            _place(items, phone)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    one = statements({tea.id: 1}, "0912000001")
+    # SQLite cannot promise the order of the rows an INSERT … RETURNING answers, so there SQLAlchemy inserts
+    # each part and each line alone (two more parts, two more lines); PostgreSQL takes them in one each.
+    by_row = 0 if db.engine.dialect.name == "postgresql" else 4
+    assert statements({tea.id: 1, coffee.id: 1, honey.id: 1}, "0912000002") == one + by_row
+    assert statements({coffee.id: 2}, "0912000003") == one
+    assert one <= 14  # with the search index after commit; PostgreSQL: was 18 for one line, 24 for three
