@@ -385,17 +385,17 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
         order.parts.append(part)
     db.session.add(order)
     db.session.flush()  # the page's key first: a repeat of this submission stops here (unique), not at the stock
+    _announce_placed(order)  # written before the stock is held: the rows other buyers want are held shorter
+    if from_cart:
+        carts.clear(user)  # a shopper's saved cart goes in this transaction (a guest's: after commit)
     # Every line at once: one guarded update whose rows decide (no reading of the stock before: the update
     # answers), then one insert of the movements. Short, it names every short line, and the unit of work
-    # rolls back the order with the rows it did hold.
+    # rolls back the order, its email and the rows it did hold.
     try:
         stock.reserve_all(holds, reference=order.number)
     except stock.OutOfStock as error:
         raise CheckoutError("out_of_stock", _shortages(quoted, where, error)) from error
     _limit_open_orders(contact.phone)
-    _announce_placed(order)
-    if from_cart:
-        carts.clear(user)  # a shopper's saved cart goes in this transaction (a guest's: after commit)
     return order
 
 
