@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -331,7 +332,18 @@ def find_province(value: str) -> Province:
 
 
 def wards_of(province_code: int) -> list[Ward]:
-    return sorted(Ward.iter_by_province(int(province_code)), key=lambda w: vi_sort_key(w.name))
+    return list(_wards_of(int(province_code)))
+
+
+@functools.cache
+def _wards_of(province_code: int) -> tuple[Ward, ...]:
+    """A province's wards in Vietnamese order, sorted once per process (every checkout reads them)."""
+    return tuple(sorted(Ward.iter_by_province(province_code), key=lambda w: vi_sort_key(w.name)))
+
+
+@functools.cache
+def _folded_wards(province_code: int) -> tuple[tuple[Ward, str], ...]:
+    return tuple((w, _fold(w.name)) for w in _wards_of(province_code))
 
 
 def ward(code: int) -> Ward | None:
@@ -344,15 +356,15 @@ def ward(code: int) -> Ward | None:
 def find_ward(province_code: int, value: str) -> Ward:
     """A ward or commune of the province by official name (prefix optional) or code."""
     text = (value or "").strip()
-    candidates = wards_of(province_code)
+    candidates = _folded_wards(int(province_code))
     if text.isdigit():
-        found = [w for w in candidates if int(w.code) == int(text)]
+        found = [w for w, _name in candidates if int(w.code) == int(text)]
     else:
         wanted = _fold(text)
-        found = [w for w in candidates if _fold(w.name) == wanted]
+        found = [w for w, name in candidates if name == wanted]
         if not found:
             bare = _strip_prefix(wanted, _WARD_PREFIXES)
-            found = [w for w in candidates if _strip_prefix(_fold(w.name), _WARD_PREFIXES) == bare]
+            found = [w for w, name in candidates if _strip_prefix(name, _WARD_PREFIXES) == bare]
     if len(found) != 1:
         if found:
             raise ValueError(_("ward “%(value)s” is ambiguous in %(province)s",

@@ -201,3 +201,18 @@ def test_an_order_to_collect_at_a_sales_point(client, spec, make):
         refused = client.post("/api/v1/orders", json=pickup | change)
         assert refused.status_code == 422 and field in refused.get_json()["fields"], change
     assert orders_count() == 1
+
+
+def test_the_answer_to_an_order_costs_the_same_statements_for_one_seller_or_three(client, make, goods):
+    tea, coffee = goods
+    honey = stocked(make, make.seller(legal_name="HTX Mật ong", province_code=19), "Mật ong", 200000, 4)
+
+    def statements(items, phone):
+        answer = client.post("/api/v1/orders", json=body(*items) | {"contact": BODY["contact"] | {"phone": phone}})
+        assert answer.status_code == 201, answer.get_json()
+        assert len(answer.get_json()["parts"]) == len(items)
+        return int(answer.headers["X-Query-Count"])
+
+    one = statements([(tea, 1)], "0912000001")
+    by_row = 0 if db.engine.dialect.name == "postgresql" else 4  # SQLite inserts parts and lines one by one
+    assert statements([(tea, 1), (coffee, 1), (honey, 1)], "0912000002") == one + by_row

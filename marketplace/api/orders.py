@@ -141,6 +141,7 @@ def create_order():
                                 pickup_location_id=point.location_id if point is not None else None)
     except checkout.CheckoutError as refused:
         return _refusal(refused, body)
+    order = orders.order_for_answer(order)
     if not fresh:  # a retry with the same Idempotency-Key: the same order, nothing placed again
         return jsonify(order_json(order) | {"token": order.access_token}), 200
     checkout_url = payments.card_checkout(order) if order.payment_method == "card" else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import ocop
@@ -39,6 +39,16 @@ from .models import (
 
 def order_url(order: Order) -> str:
     return public_url("orders.order", number=order.number, token=order.access_token)
+
+
+def order_for_answer(order: Order) -> Order:
+    """The order again after its commit, with its parts, their sellers and lines, and its boxes, in a few
+    queries however many sellers it has (the API's answer reads them all)."""
+    order_id = inspect(order).identity[0]  # without loading the expired order for it
+    return db.session.scalars(select(Order).where(Order.id == order_id).options(
+        selectinload(Order.parts).selectinload(OrderPart.seller),
+        selectinload(Order.parts).selectinload(OrderPart.lines).selectinload(OrderLine.order_combo),
+        selectinload(Order.combos))).one()
 
 
 def find_order(number: str, token: str | None) -> Order | None:
