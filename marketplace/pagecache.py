@@ -24,8 +24,10 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 
 from flask import Flask, current_app, g, has_app_context, render_template, request, session
 from flask_caching import Cache
@@ -233,7 +235,38 @@ def _render_for_cache(view, args, kwargs):
     return answer, ((html, int(time.time())) if keep else None)
 
 
+# The pages this process served last, by key: a hit then reads only the catalogue version from the shared
+# cache, not the page (the key holds the version, so a page here is exactly as right as the shared one).
+LOCAL_PAGES = 64
+_recent: OrderedDict[str, dict] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def _remember(key: str, kept: dict) -> None:
+    with _recent_lock:
+        _recent[key] = kept
+        _recent.move_to_end(key)
+        while len(_recent) > LOCAL_PAGES:
+            _recent.popitem(last=False)
+
+
+def _kept(key: str) -> dict | None:
+    with _recent_lock:
+        kept = _recent.get(key)
+    if kept is not None and kept["made_at"] + current_app.config["PAGE_CACHE_SECONDS"] > time.time():
+        return kept
+    try:
+        kept = cache.get(key)
+    except Exception:
+        return None
+    if not isinstance(kept, dict):  # not kept, or kept by another release of the shop
+        return None
+    _remember(key, kept)
+    return kept
+
+
 def _keep(key: str, kept: dict) -> None:
+    _remember(key, kept)
     try:
         cache.set(key, kept, timeout=current_app.config["PAGE_CACHE_SECONDS"])
     except Exception:
@@ -264,11 +297,8 @@ def cached_page(view):
         key = _key(view.__qualname__) if _cacheable() else None
         if key is None:
             return view(*args, **kwargs)
-        try:
-            kept = cache.get(key)
-        except Exception:
-            kept = None
-        if not isinstance(kept, dict):  # not kept, or kept by another release of the shop
+        kept = _kept(key)
+        if kept is None:
             answer, made = _render_for_cache(view, args, kwargs)
             if made is None:
                 return answer
