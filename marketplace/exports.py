@@ -9,9 +9,6 @@ import csv
 import io
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,6 +18,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def table_response(rows: list[list], name: str, fmt: str = "csv") -> Response:
     """`rows` (the first is the header) as `name`.csv or `name`.xlsx."""
     if fmt == "xlsx":
+        from openpyxl import Workbook  # here, not at the top: a worker making pages never needs it
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
         book = Workbook(write_only=True)  # streams rows: a few thousand lines in a fraction of the time
         sheet = book.create_sheet()
         sheet.freeze_panes = "A2"
@@ -47,7 +48,9 @@ def _inert(value):
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
-def _text_cell(sheet, value: str) -> WriteOnlyCell:
+def _text_cell(sheet, value: str):
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"  # openpyxl makes a formula of any text that starts with "="
     return cell

@@ -8,7 +8,6 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 STRONG_ENOUGH = 3  # zxcvbn's score: about 10^8 guesses or more
@@ -40,7 +39,12 @@ def _made_of_personal(password: str, personal: tuple[str, ...]) -> bool:
     rest = whole = _letters(password)
     for part in parts:
         rest = rest.replace(part, "")
-    return rest != whole and (len(rest) < MIN_LENGTH or zxcvbn(rest[:72])["score"] < STRONG_ENOUGH)
+    return rest != whole and (len(rest) < MIN_LENGTH or _estimate(rest)["score"] < STRONG_ENOUGH)
+
+
+def _estimate(password: str, user_inputs: list[str] | None = None) -> dict:
+    from zxcvbn import zxcvbn  # here, not at the top: its word lists are 12 MB a worker making pages never needs
+    return zxcvbn(password[:72], user_inputs=user_inputs or [])  # zxcvbn refuses more than 72 characters
 
 
 def problem(password: str, *personal: str) -> str | None:
@@ -48,7 +52,7 @@ def problem(password: str, *personal: str) -> str | None:
     if _made_of_personal(password, personal):
         return "personal"
     mine = [part for text in personal if text for part in (text, *text.replace("@", " ").replace(".", " ").split())]
-    result = zxcvbn(password[:72], user_inputs=[*mine, *LOCAL_WORDS])  # zxcvbn refuses more than 72
+    result = _estimate(password, [*mine, *LOCAL_WORDS])
     if result["score"] >= STRONG_ENOUGH:
         return None
     words = {match.get("matched_word") for match in result["sequence"] if match.get("dictionary_name") == "user_inputs"}

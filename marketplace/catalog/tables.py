@@ -11,7 +11,6 @@ import unicodedata
 from pathlib import Path
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 
 
 class ImportFileError(Exception):
@@ -53,6 +52,8 @@ def read_table(path: str | Path, required: tuple[str, ...], max_columns: int, ma
 
 
 def _read_xlsx(path: Path, max_columns: int, max_rows: int) -> list[list]:
+    from openpyxl import load_workbook  # here, not at the top: a worker making pages never needs it
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file

@@ -11,8 +11,6 @@ import os
 
 from flask import current_app
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from .. import ocop
 from ..i18n import datetime, localized, vnd
@@ -32,6 +30,9 @@ def _address(order: Order) -> str:
 
 
 def sales_receipt(order: Order, part: OrderPart) -> bytes:
+    from fpdf import FPDF  # here, not at the top: 28 MB that a web worker making pages never needs
+    from fpdf.fonts import FontFace
+
     pdf = FPDF(format="A4")
     pdf.set_title(_("Sales receipt %(number)s", number=f"{order.number}-{part.id}"))
     pdf.set_author(part.seller.legal_name)
