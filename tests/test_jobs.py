@@ -120,3 +120,27 @@ def test_a_command_that_exits_at_once_still_does_its_jobs(app, tmp_path):
                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert _sent(app, "khach3@example.vn")  # sent by the exiting process, before it exited
+
+
+def test_the_scheduler_without_redis_runs_each_periodic_job_when_it_is_due(app, monkeypatch):
+    import datetime as dt
+    calls = []
+
+    def every_minute():
+        calls.append("minute")
+
+    def daily():
+        calls.append("daily")
+
+    jobs_of_app = app.extensions["jobs"]
+    monkeypatch.setattr(jobs_of_app, "periodic", [jobs.Periodic(every_minute, seconds=60),
+                                                  jobs.Periodic(daily, cron="0 1 * * *")])
+    start = dt.datetime(2026, 11, 29, 0, 30, tzinfo=dt.UTC).timestamp()
+    due = jobs_of_app.run_due({}, start)  # both run at first
+    assert calls == ["minute", "daily"]
+    due = jobs_of_app.run_due(due, start + 30)  # nothing due yet
+    assert calls == ["minute", "daily"]
+    due = jobs_of_app.run_due(due, start + 61)  # the minute's job again; the daily one waits for 01:00
+    assert calls == ["minute", "daily", "minute"]
+    jobs_of_app.run_due(due, start + 31 * 60)  # 01:01: both
+    assert calls == ["minute", "daily", "minute", "minute", "daily"]

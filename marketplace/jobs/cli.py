@@ -61,14 +61,9 @@ def scheduler_command():
             click.echo(f"scheduled {job.name} ({job.cron or f'every {job.seconds} s'})")
         cron.start()
         return
-    from croniter import croniter
-    next_run = {job.name: time.time() for job in jobs.periodic}
+    due: dict[str, float] = {}
     while True:  # one process, no Redis: run each job when it is due
-        for job in jobs.periodic:
-            if time.time() >= next_run[job.name]:
-                jobs.run_here(job.func, (), {})
-                next_run[job.name] = (time.time() + job.seconds if job.seconds
-                                      else croniter(job.cron, time.time()).get_next(float))
+        due = jobs.run_due(due, time.time())
         time.sleep(1)
 
 
