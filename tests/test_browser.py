@@ -148,9 +148,13 @@ def test_search_from_the_header_on_a_phone(browser, shop, lang, query, expected)
     try:
         page.goto(f"{shop}/lang/{lang}")
         page.locator("#header-q").press_sequentially(query[:6], delay=30)
-        suggestions = page.locator("#header-q-suggestions option")
-        suggestions.first.wait_for(state="attached", timeout=5000)  # suggestions while typing
+        suggestions = page.locator("#header-q-suggestions [role=option]")
+        expect(suggestions.first).to_be_visible(timeout=5000)  # suggestions while typing, accents or not
         assert suggestions.count() <= 8
+        expect(page.locator("#header-q-suggestions")).to_contain_text(expected, ignore_case=True)
+        expect(page.locator("#header-q")).to_have_attribute("aria-expanded", "true")
+        page.locator("#header-q").press("Escape")
+        expect(page.locator("#header-q-suggestions")).to_be_hidden()
         page.locator("#header-q").fill(query)
         page.keyboard.press("Enter")
         page.wait_for_url("**/search?q=*")
@@ -775,6 +779,27 @@ def test_a_review_after_delivery_appears_on_the_product(browser, shop, app):
         _axe_clean(page)
         page.screenshot(path=ARTIFACTS / "favourites-en-phone.png", full_page=True)
         assert failed == []
+    finally:
+        context.close()
+
+
+def test_a_suggestion_typed_without_accents_opens_its_product_from_the_keyboard(browser, shop):
+    context = browser.new_context(viewport=SIZES["desktop"])
+    page = context.new_page()
+    try:
+        page.goto(f"{shop}/?lang=vi")
+        page.locator("#header-q").press_sequentially("tra shan", delay=30)
+        option = page.locator("#header-q-suggestions [role=option]").filter(has_text="Shan Tuyết").first
+        expect(option).to_be_visible(timeout=5000)
+        from axe_playwright_python.sync_playwright import Axe
+        results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "best-practice"]})  # the open list
+        assert results.violations_count == 0, results.generate_report()
+        page.locator("#header-q").press("ArrowDown")
+        chosen = page.locator("#header-q").get_attribute("aria-activedescendant")
+        name = page.locator(f"#{chosen}").inner_text()
+        page.locator("#header-q").press("Enter")
+        page.wait_for_url("**/products/*")
+        expect(page.locator("h1")).to_contain_text(name)
     finally:
         context.close()
 
