@@ -55,8 +55,9 @@ def serve(module: str, port: int, env: dict) -> subprocess.Popen:
     raise RuntimeError(f"{module} did not start")
 
 
-def workers_rss_mb(master: int) -> list[float]:
-    """VmRSS of the gunicorn master's children (its workers), in MB, from /proc."""
+def workers_rss_mb(master: int, field: str = "VmRSS") -> list[float]:
+    """VmRSS (or another field: RssAnon, the worker's own memory without the files it maps, such as the
+    search index, which every worker and the OS share) of the gunicorn master's children, in MB, from /proc."""
     sizes = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -66,7 +67,7 @@ def workers_rss_mb(master: int) -> list[float]:
         except OSError:
             continue
         if re.search(r"^PPid:\s+(\d+)$", status, re.M).group(1) == str(master):
-            rss = re.search(r"^VmRSS:\s+(\d+) kB$", status, re.M)
+            rss = re.search(rf"^{field}:\s+(\d+) kB$", status, re.M)
             if rss:
                 sizes.append(int(rss.group(1)) / 1024)
     return sorted(sizes)
@@ -128,16 +129,18 @@ def main() -> None:
             print(f"{name:52} {result['rps']:9.1f} {share:7.1f}% {result['p50']:>9} {result['p99']:>9} "
                   f"{query_count(page_url):>8}"
                   + (f"  ({result['non_2xx']} non-2xx)" if result["non_2xx"] else ""))
-        rss = workers_rss_mb(shop.pid)
+        rss, own = workers_rss_mb(shop.pid), workers_rss_mb(shop.pid, "RssAnon")
         print("\nshop workers' resident memory (VmRSS) after the runs: "
-              + ", ".join(f"{size:.0f} MB" for size in rss) + f"  (max {max(rss):.0f} MB)")
+              + ", ".join(f"{size:.0f} MB" for size in rss) + f"  (max {max(rss):.0f} MB; without mapped files "
+              + f"max {max(own):.0f} MB)")
         for _ in range(4):  # each worker opens the search index and its caches (vocabulary, today's window)
             for q in SEARCHES:
                 urllib.request.urlopen(f"http://127.0.0.1:{shop_port}/search?q={quote(q)}").read()
                 urllib.request.urlopen(f"http://127.0.0.1:{shop_port}/api/v1/suggest?q={quote(q[:4])}").read()
-        rss = workers_rss_mb(shop.pid)
+        rss, own = workers_rss_mb(shop.pid), workers_rss_mb(shop.pid, "RssAnon")
         print(f"... and after {4 * len(SEARCHES)} searches and suggestions: "
-              + ", ".join(f"{size:.0f} MB" for size in rss) + f"  (max {max(rss):.0f} MB)")
+              + ", ".join(f"{size:.0f} MB" for size in rss) + f"  (max {max(rss):.0f} MB; without mapped files "
+              + f"max {max(own):.0f} MB)")
     finally:
         for process in (shop, rendering, bare):
             process.send_signal(signal.SIGTERM)
