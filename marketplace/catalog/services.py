@@ -149,11 +149,13 @@ def get_listing(product_id: int, today: dt.date | None = None) -> Listing | None
     return found[0] if found else None
 
 
-def listings_by_ids(ids: list[int], today: dt.date | None = None) -> list[Listing]:
-    """The listable products among `ids`, in that order, in one query (search results, carts)."""
+def listings_by_ids(ids: list[int], today: dt.date | None = None, photos: bool = True) -> list[Listing]:
+    """The listable products among `ids`, in that order, in one query (search results, carts); `photos=False`
+    for who shows none (placing an order)."""
     if not ids:
         return []
-    query = _with_seller_and_images(listable_select(today=today).where(Product.id.in_(ids)))
+    query = listable_select(today=today).where(Product.id.in_(ids))
+    query = _with_seller_and_images(query) if photos else query.options(contains_eager(Product.seller))
     found = {listing.product.id: listing for listing in listings_from_rows(db.session.execute(query).unique().all())}
     return [found[i] for i in ids if i in found]
 

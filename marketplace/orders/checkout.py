@@ -204,7 +204,7 @@ def quote(items: dict[int, int], province_code: int | None, pickup_location_id: 
     wrap_unavailable) for what could never be ordered."""
     combos = combos or {}
     _check_limits(items, combos)
-    listings = {listing.product.id: listing for listing in listings_by_ids(list(items))}
+    listings = {listing.product.id: listing for listing in listings_by_ids(list(items), photos=False)}
     unlisted = [{"product_id": pid} for pid in items if pid not in listings]
     if unlisted:
         raise CheckoutError("unlisted", unlisted)

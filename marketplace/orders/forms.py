@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 import hashlib
 import re
 
@@ -68,6 +69,14 @@ NOT_NATIONALITIES = {"VN", "ZZ", "XA", "XB", "EU", "EZ", "UN", "QO", "AQ"}
 WTFORMS_REQUIRED = "This field is required."  # WTForms' own message, translated by its catalogue
 
 
+@functools.lru_cache(maxsize=8)
+def _nationalities(locale) -> tuple[SelectChoice, ...]:
+    """The countries in the visitor's language, sorted once per language (every checkout form offers them)."""
+    countries = [SelectChoice(code, name) for code, name in locale.territories.items()
+                 if len(code) == 2 and code.isalpha() and code not in NOT_NATIONALITIES]
+    return (SelectChoice("", "—"), *sorted(countries, key=lambda choice: choice.label))
+
+
 class CheckoutForm(AddressChecks, Form):
     """Contact, then delivery by post (with an address) or pickup at a sales point, then payment."""
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
@@ -121,9 +130,7 @@ class CheckoutForm(AddressChecks, Form):
         hotel = self.hotel_points.get(self.delivery.data)
         if hotel is not None and not self.province.data:  # a hotel delivery is within the point's province
             self.province.data = hotel.province_code
-        countries = [SelectChoice(code, name) for code, name in get_locale().territories.items()
-                     if len(code) == 2 and code.isalpha() and code not in NOT_NATIONALITIES]
-        self.nationality.choices = [SelectChoice("", "—"), *sorted(countries, key=lambda choice: choice.label)]
+        self.nationality.choices = list(_nationalities(get_locale()))
         offered = dict.fromkeys(available_methods() + (available_methods(pickup=True) if pickup_points else ()))
         self.payment.choices = [SelectChoice(method, PAYMENT_LABELS[method]) for method in offered]
 
