@@ -108,6 +108,8 @@ class Config:
     # without it each process keeps its own and runs its jobs itself (marketplace/jobs).
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # A Redis that hangs must not hang every request: a second, then the in-memory fallback counts.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1} if REDIS_URL else {}
     # A commit that queued emails has them sent by a job at once (the scheduler also sends every minute).
     MAIL_SEND_ON_COMMIT = os.environ.get("MAIL_SEND_ON_COMMIT", "1") == "1"
     JOBS_EAGER = False  # run each job at once, in the process that queued it (the tests)

@@ -64,8 +64,9 @@ class Jobs:
         if self._queue is None:
             from redis import Redis
             from rq import Queue
-            self._queue = Queue(QUEUE, connection=Redis.from_url(self.redis_url, socket_timeout=5,
-                                                                 socket_connect_timeout=2))
+            # A Redis that hangs holds a committed request a second at most: then the job runs here.
+            self._queue = Queue(QUEUE, connection=Redis.from_url(self.redis_url, socket_timeout=1,
+                                                                 socket_connect_timeout=1))
         return self._queue
 
     def _to_rq(self, func: Callable, args: tuple, kwargs: dict) -> None:

@@ -14,6 +14,13 @@ def _jobs():
     return current_app.extensions["jobs"]
 
 
+def _waiting_connection(jobs):
+    """A connection for a process that waits on Redis (a worker's blocking pop, the scheduler's sleep): no
+    socket timeout, unlike the web processes' (a second)."""
+    from redis import Redis
+    return Redis.from_url(jobs.redis_url)
+
+
 def _needs_redis():
     jobs = _jobs()
     if not jobs.redis_url:
@@ -31,7 +38,9 @@ def jobs_cli():
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
 def worker_command(burst: bool):
-    from rq import SimpleWorker
+    from rq import Queue, SimpleWorker
+
+    from . import QUEUE
 
     jobs = _needs_redis()
 
@@ -45,7 +54,8 @@ def worker_command(burst: bool):
             finally:
                 db.session.remove()
 
-    AppWorker([jobs.rq_queue()], connection=jobs.rq_queue().connection).work(burst=burst, with_scheduler=True)
+    connection = _waiting_connection(jobs)
+    AppWorker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst, with_scheduler=True)
 
 
 @jobs_cli.command("scheduler", help="Enqueue the periodic jobs on time (one scheduler per shop). Without "
@@ -55,7 +65,7 @@ def scheduler_command():
     jobs = _jobs()
     if jobs.uses_redis:
         from rq.cron import CronScheduler
-        cron = CronScheduler(connection=jobs.rq_queue().connection, name="ocop")
+        cron = CronScheduler(connection=_waiting_connection(jobs), name="ocop")
         for job in jobs.periodic:
             cron.register(job.func, queue_name=jobs.rq_queue().name, interval=job.seconds, cron=job.cron)
             click.echo(f"scheduled {job.name} ({job.cron or f'every {job.seconds} s'})")
