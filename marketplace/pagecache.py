@@ -197,11 +197,16 @@ def _release(app: Flask) -> str:
     return digest.hexdigest()
 
 
+def _ignored(name: str, value: str) -> bool:
+    """An argument the page does not read: a link's tracking, or a language the shop does not have."""
+    return name in TRACKING_ARGS or (name == "lang" and value not in current_app.config["LANGUAGES"])
+
+
 def _address() -> str | None:
     """The page's address as the cache knows it, or None for one not to keep (an argument no page reads)."""
     kept = []
     for name, value in request.args.items(multi=True):
-        if name in TRACKING_ARGS:
+        if _ignored(name, value):
             continue
         if name not in PAGE_ARGS or len(value) > MAX_ARG_LENGTH:
             return None
@@ -300,8 +305,8 @@ def cached_page(view):
         kept = _kept(key)
         if kept is None:
             answer, made = _render_for_cache(view, args, kwargs)
-            if made is None:
-                return answer
+            if made is None or any(_ignored(name, value) for name, value in request.args.items(multi=True)):
+                return answer  # not a page to keep, or one whose links may carry what it ignores
             kept = {"html": made[0], "made_at": made[1], "blank": None}
             _keep(key, kept)
         try:

@@ -133,7 +133,17 @@ def test_addresses_no_page_reads_are_not_kept(client, make):
     for n in range(5):
         assert client.get(f"/groups/I.5?x={n}").status_code == 200  # answered, not kept
         assert client.get(f"/groups/I.5?utm_source=zalo{n}").status_code == 200  # one page for all of them
+        assert client.get(f"/groups/I.5?lang=x{n}").status_code == 200  # no such language: that page too
     assert len(cache.cache._cache) - before <= 3  # the version, the group counts, one page
+
+
+
+def test_a_tagged_link_never_makes_the_page_others_get(client, make):
+    for n in range(26):  # two pages: the page's own links (to page 2) carry its arguments
+        make.listed(name=f"Chè số {n}", group_code="I.5")
+    db.session.commit()
+    assert "utm_source=zalo" in client.get("/groups/I.5?utm_source=zalo").get_data(as_text=True)  # its links
+    assert "utm_source" not in client.get("/groups/I.5").get_data(as_text=True)
 
 
 def test_a_new_release_never_serves_a_page_an_older_one_kept(app, client, make, monkeypatch):
