@@ -84,18 +84,15 @@ def test_the_database_itself_refuses_negative_stock(tea):
     db.session.rollback()
 
 
-def test_concurrent_buyers_never_oversell(app, tea):
-    location_id, product_id = tea
-    stock.receive(location_id, product_id, 10)
-    db.session.commit()
-    buyers = 50 if db.engine.dialect.name == "postgresql" else 20
+def _buyers_at_once(app, buyers: int, reserve) -> list[str]:
+    """`reserve(n)` by `buyers` threads released together, each its own unit of work: "ok" or "out" each."""
     outcomes, start = [], threading.Barrier(buyers)
 
     def buy(n):
         with app.app_context():
             start.wait()
             try:
-                stock.reserve(location_id, product_id, 1, reference=f"DH-{n}")
+                reserve(n)
                 db.session.commit()
                 outcomes.append("ok")
             except stock.OutOfStock:
@@ -109,6 +106,15 @@ def test_concurrent_buyers_never_oversell(app, tea):
         thread.start()
     for thread in threads:
         thread.join()
+    return outcomes
+
+
+def test_concurrent_buyers_never_oversell(app, tea):
+    location_id, product_id = tea
+    stock.receive(location_id, product_id, 10)
+    db.session.commit()
+    buyers = 50 if db.engine.dialect.name == "postgresql" else 20
+    outcomes = _buyers_at_once(app, buyers, lambda n: stock.reserve(location_id, product_id, 1, reference=f"DH-{n}"))
     assert outcomes.count("ok") == 10 and outcomes.count("out") == buyers - 10
     for _ in range(10):
         stock.commit_reserved(location_id, product_id, 1)
@@ -153,27 +159,8 @@ def test_crossed_reservations_of_many_products_all_go_through(app, make, tea):
         stock.receive(*pair, 100)
     db.session.commit()
     buyers = 24 if db.engine.dialect.name == "postgresql" else 12
-    outcomes, start = [], threading.Barrier(buyers)
-
-    def buy(n):
-        with app.app_context():
-            start.wait()
-            try:
-                stock.reserve_all({pair: 1 + n % 2 for pair in (pairs if n % 2 else pairs[::-1])},
-                                  reference=f"DH-{n}")
-                db.session.commit()
-                outcomes.append("ok")
-            except stock.OutOfStock:
-                db.session.rollback()
-                outcomes.append("out")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=buy, args=(n,)) for n in range(buyers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = _buyers_at_once(app, buyers, lambda n: stock.reserve_all(
+        {pair: 1 + n % 2 for pair in (pairs if n % 2 else pairs[::-1])}, reference=f"DH-{n}"))
     assert outcomes == ["ok"] * buyers
     held = sum(1 + n % 2 for n in range(buyers))
     assert [state(*pair) for pair in pairs] == [(100, held)] * 3
