@@ -128,19 +128,16 @@ def main() -> None:
     random.Random(5).shuffle(product_ids)
     print(f"{len(product_ids)} listable products, {args.stock} of each in stock; {url.split(':')[0]}")
 
-    port = free_port()
-    shop = serve_with(args.workers, port, env)
-    results: list = []
+    port, bare_port = free_port(), free_port()
+    bare = serve_with(args.workers, bare_port, env, app="bench.bare:app", ready="/")
     try:
-        stop = time.perf_counter() + args.duration
-        threads = [threading.Thread(target=client_loop, args=(port, product_ids, stop, n, results))
-                   for n in range(args.clients)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        reference, reference_elapsed = run_clients(bare_port, product_ids, args.clients, min(args.duration, 10))
+    finally:
+        bare.send_signal(signal.SIGTERM)
+        bare.wait()
+    shop = serve_with(args.workers, port, env)
+    try:
+        results, elapsed = run_clients(port, product_ids, args.clients, args.duration)
     finally:
         shop.send_signal(signal.SIGTERM)
         shop.wait()
@@ -151,6 +148,9 @@ def main() -> None:
     every = sorted(t for _, t in results)
     cuts = statistics.quantiles(every, n=100)
     print(f"\n{args.clients} clients × {args.duration} s, gunicorn -w {args.workers}")
+    print(f"reference: the same clients and bodies against a bare Flask endpoint (bench/bare.py), just before:"
+          f" {len(reference) / reference_elapsed:.1f} answers/s,"
+          f" p95 {statistics.quantiles([t for _, t in reference], n=100)[94] * 1000:.1f} ms")
     print(f"requests {len(results)}: placed (201) {len(placed)}, out of stock (409) {len(refused)}, other {len(other)}"
           + (f" {dict(sorted(Counter(other).items()))}" if other else ""))
     print(f"orders placed per second: {len(placed) / elapsed:.1f} (all answers {len(results) / elapsed:.1f}/s)")
@@ -164,18 +164,33 @@ def main() -> None:
         sys.exit("CHECK FAILED")
 
 
-def serve_with(workers: int, port: int, env: dict, log=None):
-    """gunicorn with `workers` sync workers (the storefront bench's serve() uses 2); its output goes to `log`
-    (a path) when given."""
+def run_clients(port: int, product_ids: list[int], clients: int, duration: int) -> tuple[list, float]:
+    """`clients` threads placing orders for `duration` seconds: their (status, seconds) and the time taken."""
+    results: list = []
+    stop = time.perf_counter() + duration
+    threads = [threading.Thread(target=client_loop, args=(port, product_ids, stop, n, results))
+               for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
+def serve_with(workers: int, port: int, env: dict, log=None, app: str = "wsgi:app",
+               ready: str = "/api/v1/openapi.json"):
+    """gunicorn with `workers` sync workers serving `app` (the storefront bench's serve() uses 2); its output
+    goes to `log` (a path) when given."""
     import subprocess
     import urllib.request
     output = {"stdout": open(log, "ab"), "stderr": subprocess.STDOUT} if log else {}  # noqa: SIM115 (the server keeps it)
     process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                "--log-level", "info" if log else "warning", "wsgi:app"], cwd=ROOT, env=env,
+                                "--log-level", "info" if log else "warning", app], cwd=ROOT, env=env,
                                **output)
     for _ in range(300):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=10)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{ready}", timeout=10)
             return process
         except OSError:
             time.sleep(0.1)

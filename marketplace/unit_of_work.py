@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy import event, select, text
@@ -60,6 +61,19 @@ def run(work: Callable[..., T], *args, **kwargs) -> T:
             db.session.rollback()
             raise
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def kept_after_commit() -> Iterator[None]:
+    """Inside: what the work wrote stays loaded after its commit instead of being read again on first use,
+    for an answer that shows exactly what was just written (the API's new order: no reload of its parts,
+    lines and boxes). Only for answers built right after the commit, never for a later read."""
+    session = db.session()
+    was, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = was
 
 
 def made_with(model, key: str | None):

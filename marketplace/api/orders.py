@@ -20,7 +20,7 @@ from ..orders.cart import max_units
 from ..orders.forms import CheckoutForm
 from ..orders.models import Order
 from ..security import MAX_ID
-from ..unit_of_work import run_once
+from ..unit_of_work import kept_after_commit, run_once
 from .blueprint import bp
 
 MAX_ITEMS = 50
@@ -136,13 +136,14 @@ def create_order():
         return _invalid({"expected_total_vnd": [_("Must be a whole number of đồng.")]})
     key = _client_key(form.contact())
     try:
-        order, fresh = run_once(Order, key, checkout.place_order, items, form.contact(), form.payment.data,
-                                locale=current_language(), seen_total=expected, combos=combos,
-                                pickup_location_id=point.location_id if point is not None else None)
+        with kept_after_commit():  # the answer shows the order as written, without reading it back
+            order, fresh = run_once(Order, key, checkout.place_order, items, form.contact(), form.payment.data,
+                                    locale=current_language(), seen_total=expected, combos=combos,
+                                    pickup_location_id=point.location_id if point is not None else None)
     except checkout.CheckoutError as refused:
         return _refusal(refused, body)
-    order = orders.order_for_answer(order)
     if not fresh:  # a retry with the same Idempotency-Key: the same order, nothing placed again
+        order = orders.order_for_answer(order)
         return jsonify(order_json(order) | {"token": order.access_token}), 200
     checkout_url = payments.card_checkout(order) if order.payment_method == "card" else None
     answer = order_json(order) | {"token": order.access_token}

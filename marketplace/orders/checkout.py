@@ -371,7 +371,7 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
     warehouses = stock.warehouses_of([part.seller for part in quoted.parts if part.location_id is None])
     for quoted_part in quoted.parts:
         location_id = quoted_part.location_id or warehouses[quoted_part.seller.id]
-        part = OrderPart(seller_id=quoted_part.seller.id, location_id=location_id,
+        part = OrderPart(seller=quoted_part.seller, location_id=location_id,
                          goods_vnd=quoted_part.goods_vnd, delivery_vnd=quoted_part.delivery_vnd)
         for line in quoted_part.lines:
             product, record = line.product, line.listing.record
