@@ -92,8 +92,12 @@ def _fill(html: str) -> str:
     return _fill_token(_fill_parts(html))
 
 
+def _token_field() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
 def _token_as_marker(html: str) -> str:
-    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    token = g.get(_token_field())
     return html.replace(token, CSRF_MARKER) if token else html
 
 
@@ -278,21 +282,22 @@ def _keep(key: str, kept: dict) -> None:
         log.exception("could not keep a page")
 
 
-def _filled_for(key: str, kept: dict) -> tuple[str, bool]:
-    """The page for this visitor, and whether it is the same for every visitor without a session.
+def _filled_for(key: str, kept: dict) -> tuple[str, str | None]:
+    """The page for this visitor, and its ETag when it is the same for every visitor without a session.
 
     A visitor without a session (a first visit, a crawler, a CDN) has an empty cart and no favourites: the
     page's parts for such a visitor are kept filled too, the token still a marker, so serving it is one
-    new token at most (a page with a form) and nothing at all for the rest."""
+    new token at most (a page with a form) and nothing at all for the rest: its ETag is kept with it."""
     if session:
-        return _fill(kept["html"]), False
+        return _fill(kept["html"]), None
     blank = kept.get("blank")
     if blank is None:
         blank = _token_as_marker(_fill_parts(kept["html"]))
-        if set(session) <= {current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")}:  # nothing else
-            _keep(key, kept | {"blank": blank})
+        kept = kept | {"blank": blank, "blank_etag": hashlib.sha1(blank.encode()).hexdigest()}  # noqa: S324
+        if set(session) <= {_token_field()}:  # nothing else
+            _keep(key, kept)
     html = _fill_token(blank)
-    return html, not session
+    return html, None if session else kept["blank_etag"]
 
 
 def cached_page(view):
@@ -310,18 +315,20 @@ def cached_page(view):
             kept = {"html": made[0], "made_at": made[1], "blank": None}
             _keep(key, kept)
         try:
-            html, same_for_all = _filled_for(key, kept)
+            html, etag = _filled_for(key, kept)
         except Exception:  # a kept page this release cannot fill: render it again
             log.exception("a kept page could not be filled")
             answer, _made = _render_for_cache(view, args, kwargs)
             return answer
         response = current_app.make_response(html)
-        if same_for_all:
+        if etag is not None:  # the same for every visitor without a session
             response.headers["Cache-Control"] = "public, no-cache"
             response.last_modified = kept["made_at"]
+            response.set_etag(etag)
         else:
             response.headers["Cache-Control"] = "private, no-cache"
-        response.add_etag()
+            if _token_field() not in g:  # a page with a form holds a new token each time: no ETag would match
+                response.add_etag()
         return response.make_conditional(request)
     return serve
 
