@@ -293,7 +293,7 @@ def _filled_for(key: str, kept: dict) -> tuple[str, str | None]:
     blank = kept.get("blank")
     if blank is None:
         blank = _token_as_marker(_fill_parts(kept["html"]))
-        kept = kept | {"blank": blank, "blank_etag": hashlib.sha1(blank.encode()).hexdigest()}  # noqa: S324
+        kept = kept | {"blank": blank, "blank_etag": hashlib.sha1(blank.encode()).hexdigest()}
         if set(session) <= {_token_field()}:  # nothing else
             _keep(key, kept)
     html = _fill_token(blank)
