@@ -336,6 +336,19 @@ def test_suggestions_answer_the_top_names(client, make, backend):
     assert client.get("/api/v1/suggest?q=").get_json() == {"items": []}
 
 
+def test_suggestions_for_letters_many_names_share_put_the_best_starred_first(client, make, backend, monkeypatch):
+    """On PostgreSQL a suggestion is chosen among the best-starred matches (200; 3 here), so what a shopper
+    sees first for "tra" is the 5-star tea, then the 4-star one, not whichever 3-star name came first."""
+    from marketplace.search import postgres_backend
+    monkeypatch.setattr(postgres_backend, "SUGGEST_AMONG", 3)
+    for n in range(6):
+        make.listed(name=f"Trà xanh {n}", stars=3)
+    make.listed(name="Trà shan tuyết", stars=5)
+    make.listed(name="Tràng An mật ong", stars=4)
+    shown = [item["name"] for item in client.get("/api/v1/suggest?q=tra").get_json()["items"]]
+    assert shown[0] == "Trà shan tuyết" and "Tràng An mật ong" in shown
+
+
 def test_reindex_command(app, make, backend):
     make.listed(name="Miến dong")
     result = app.test_cli_runner().invoke(args=["search", "reindex"])

@@ -16,6 +16,7 @@ from .documents import SearchDocument
 CONFIG = "ocop_vi"
 RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"  # D, C, B, A
 BATCH = 500
+SUGGEST_AMONG = 200  # matches a suggestion is chosen from, the best-starred first
 
 UPSERT = text(f"""
 INSERT INTO product_search (product_id, name, name_en, group_top, group_sub, group_code, province_code, stars,
@@ -206,12 +207,17 @@ class PostgresBackend(SearchBackend):
         return correct(words, known.__contains__, candidates)
 
     def suggest(self, words: list[str], today: dt.date, limit: int = 8) -> list[int]:
+        """Names that match what is typed, ranked among the SUGGEST_AMONG best-starred matches (newest first
+        among equal stars): a few letters that thousands of names share are answered from the first rows of
+        the stars index instead of ranking every one of them."""
         if not words:
             return []
         with self.engine.connect() as conn:
             tsquery = self._tsquery(conn, words, weight="A")
             where, params = self._where(SearchQuery(words=words), today, tsquery)
+            rank = self._rank(words, params)
             return conn.execute(text(
-                f"SELECT product_id FROM product_search WHERE {where} "
-                f"ORDER BY {self._rank(words, params)} DESC, product_id LIMIT :limit"),
-                params | {"limit": limit}).scalars().all()
+                f"SELECT product_id FROM (SELECT product_id, stars, vector FROM product_search WHERE {where} "
+                f"ORDER BY stars DESC, product_id DESC LIMIT :among) AS best "
+                f"ORDER BY {rank} DESC, stars DESC, product_id DESC LIMIT :limit"),
+                params | {"limit": limit, "among": SUGGEST_AMONG}).scalars().all()

@@ -85,7 +85,7 @@ def suggest(q: str, limit: int = 8, today: dt.date | None = None) -> list[Listin
     engine, words = backend(), text.query_words(q)
     if engine is None or not words:
         return []
-    return listings_by_ids(engine.suggest(words, today, limit), today)
+    return listings_by_ids(engine.suggest(words, today, limit), today, photos=False)  # names only
 
 
 # --- Keeping the index in step ------------------------------------------------------------------

@@ -478,8 +478,9 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             searcher = self._open_searcher()
             matched, scores = self._match(searcher, None, words, today, NAME_FIELDS, name_tier=False)
-            best = heapq.nsmallest(limit, matched, key=lambda d: (-scores[d], d))
             snapshot = self._snapshot(searcher)
+            stars = snapshot.stars  # as on PostgreSQL: of names that match as well, the best-starred first
+            best = heapq.nsmallest(limit, matched, key=lambda d: (-scores[d], -stars[d], d))
             return [snapshot.product_id(d) for d in best]
 
     def close(self) -> None:
