@@ -31,9 +31,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value
+        if value is None:
+            return None
+        # SQLite gives it naive; PostgreSQL in the connection's time zone, which need not be UTC
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Timestamped:

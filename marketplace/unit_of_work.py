@@ -66,14 +66,16 @@ def run(work: Callable[..., T], *args, **kwargs) -> T:
 @contextmanager
 def kept_after_commit() -> Iterator[None]:
     """Inside: what the work wrote stays loaded after its commit instead of being read again on first use,
-    for an answer that shows exactly what was just written (the API's new order: no reload of its parts,
-    lines and boxes). Only for answers built right after the commit, never for a later read."""
+    for an answer built inside that shows exactly what was just written (the API's new order: no reload of
+    its parts, lines and boxes). On leaving, everything is expired as the commit would have done, so no
+    later read in this session (the rest of the request, a test around it) sees a stale row."""
     session = db.session()
     was, session.expire_on_commit = session.expire_on_commit, False
     try:
         yield
     finally:
         session.expire_on_commit = was
+        session.expire_all()
 
 
 def made_with(model, key: str | None):

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from marketplace import ocop
 from marketplace.combos import services as combos
@@ -157,6 +158,31 @@ def test_an_order_for_boxes_holds_every_unit_and_shares_the_price_among_the_prod
     # each producer sends its parcel: from Huế to Huế, from Thái Nguyên to Huế
     assert order["delivery_vnd"] == 0 or order["delivery_vnd"] == sum(p["delivery_vnd"] for p in order["parts"])
     assert stock_check.problems() == []
+
+
+def test_the_answer_to_an_order_lists_it_as_reading_it_back_does(client, make):
+    """The 201 shows the order as written, in the order a later GET lists it: parts, lines and boxes by how
+    they were stored, also when a later box's producer comes first (it is stored first)."""
+    candy_maker = make.seller(legal_name="HTX Mè xửng Huế", province_code=46)
+    tea_maker = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
+    candy = stocked(make, candy_maker, "Mè xửng", 60_000, 25, gtin=gtin(1))
+    tea = stocked(make, tea_maker, "Trà Tân Cương", 150_000, 7, gtin=gtin(2))
+    ginger = stocked(make, candy_maker, "Mứt gừng", 45_000, 9, gtin=gtin(3))
+    tea_box = make_combo([(tea, 1)], price=140_000, code="TEA-BOX")
+    candy_box = make_combo([(candy, 2)], price=110_000, code="CANDY-BOX")
+    placed = client.post("/api/v1/orders", json=BODY | {"items": [
+        {"product_id": ginger.id, "quantity": 1}, {"combo_id": tea_box.id, "quantity": 1},
+        {"combo_id": candy_box.id, "quantity": 1}]})
+    assert placed.status_code == 201
+    answer = placed.get_json()
+    again = client.get(f"/api/v1/orders/{answer['number']}", query_string={"token": answer.pop("token")})
+    assert answer == again.get_json()
+    assert [part["seller"]["name"] for part in answer["parts"]] == ["HTX Mè xửng Huế", "HTX Chè Tân Cương"]
+    if db.engine.dialect.name == "postgresql":  # a server whose connections are in Vietnam's time zone
+        db.session.execute(sql("SET LOCAL TIME ZONE 'Asia/Ho_Chi_Minh'"))
+        order = db.session.scalar(select(Order).where(Order.number == answer["number"]).execution_options(
+            populate_existing=True))
+        assert order.created_at.isoformat() == answer["created_at"] and answer["created_at"].endswith("+00:00")
 
 
 def test_a_box_one_item_short_of_holds_nothing(client, spec, box, make):

@@ -3,6 +3,7 @@ The same checks and the same pipeline as the checkout page: CheckoutForm, orders
 from __future__ import annotations
 
 import hashlib
+from operator import attrgetter
 
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
@@ -140,13 +141,13 @@ def create_order():
             order, fresh = run_once(Order, key, checkout.place_order, items, form.contact(), form.payment.data,
                                     locale=current_language(), seen_total=expected, combos=combos,
                                     pickup_location_id=point.location_id if point is not None else None)
+            answer = order_json(order) | {"token": order.access_token} if fresh else None
     except checkout.CheckoutError as refused:
         return _refusal(refused, body)
     if not fresh:  # a retry with the same Idempotency-Key: the same order, nothing placed again
         order = orders.order_for_answer(order)
         return jsonify(order_json(order) | {"token": order.access_token}), 200
-    checkout_url = payments.card_checkout(order) if order.payment_method == "card" else None
-    answer = order_json(order) | {"token": order.access_token}
+    checkout_url = payments.card_checkout(order) if answer["payment"]["method"] == "card" else None
     if checkout_url:
         answer["payment"]["checkout_url"] = checkout_url
     return jsonify(answer), 201
@@ -228,6 +229,12 @@ def _pickup_json(order) -> dict | None:
     return {"id": point.id, "name": point.name, "address": order.street, "opening_hours": point.opening_hours}
 
 
+def _stored(rows) -> list:
+    """Parts, lines or boxes in the order they were stored, as reading the order back lists them: the same
+    whether the order was just written (the 201) or read again (a GET)."""
+    return sorted(rows, key=attrgetter("id"))
+
+
 def order_json(order) -> dict:
     return {
         "number": order.number,
@@ -248,8 +255,8 @@ def order_json(order) -> dict:
                        "stars": line.stars, "unit_price_vnd": line.unit_price_vnd, "quantity": line.quantity,
                        "subtotal_vnd": line.subtotal_vnd,
                        "combo_id": line.order_combo.combo_id if line.order_combo is not None else None}
-                      for line in part.lines],
-        } for part in order.parts],
+                      for line in _stored(part.lines)],
+        } for part in _stored(order.parts)],
         "combos": [{"combo_id": box.combo_id, "code": box.code, "name": box.name, "name_en": box.name_en,
-                    "unit_price_vnd": box.unit_price_vnd, "quantity": box.quantity} for box in order.combos],
+                    "unit_price_vnd": box.unit_price_vnd, "quantity": box.quantity} for box in _stored(order.combos)],
     }
