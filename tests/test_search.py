@@ -349,6 +349,13 @@ def test_suggestions_for_letters_many_names_share_put_the_best_starred_first(cli
     assert shown[0] == "Trà shan tuyết" and "Tràng An mật ong" in shown
 
 
+def test_a_suggestion_holding_the_word_as_typed_comes_before_names_it_only_begins(client, make, backend):
+    make.listed(name="Bánh tráng phơi sương Trảng Bàng", name_en="Trang Bang dew-dried rice paper", stars=5)
+    make.listed(name="Trà Shan Tuyết Mộc Châu", name_en="Moc Chau Shan Tuyet tea", stars=4)
+    shown = [item["name"] for item in client.get("/api/v1/suggest?q=tra").get_json()["items"]]
+    assert shown == ["Trà Shan Tuyết Mộc Châu", "Bánh tráng phơi sương Trảng Bàng"]
+
+
 def test_reindex_command(app, make, backend):
     make.listed(name="Miến dong")
     result = app.test_cli_runner().invoke(args=["search", "reindex"])

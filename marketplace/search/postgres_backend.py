@@ -209,15 +209,18 @@ class PostgresBackend(SearchBackend):
     def suggest(self, words: list[str], today: dt.date, limit: int = 8) -> list[int]:
         """Names that match what is typed, ranked among the SUGGEST_AMONG best-starred matches (newest first
         among equal stars): a few letters that thousands of names share are answered from the first rows of
-        the stars index instead of ranking every one of them."""
+        the stars index instead of ranking every one of them. Words are folded \\w runs (see _tsquery)."""
         if not words:
             return []
         with self.engine.connect() as conn:
             tsquery = self._tsquery(conn, words, weight="A")
             where, params = self._where(SearchQuery(words=words), today, tsquery)
             rank = self._rank(words, params)
+            # a name holding the last word as typed ("tra": Trà) before names it only begins (Tráng)
+            typed = f"vector @@ to_tsquery('{CONFIG}', :typed)"
+            params["typed"] = f"{words[-1]}:A"
             return conn.execute(text(
                 f"SELECT product_id FROM (SELECT product_id, stars, vector FROM product_search WHERE {where} "
                 f"ORDER BY stars DESC, product_id DESC LIMIT :among) AS best "
-                f"ORDER BY {rank} DESC, stars DESC, product_id DESC LIMIT :limit"),
+                f"ORDER BY {typed} DESC, {rank} DESC, stars DESC, product_id DESC LIMIT :limit"),
                 params | {"limit": limit, "among": SUGGEST_AMONG}).scalars().all()

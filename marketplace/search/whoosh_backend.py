@@ -478,9 +478,16 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             searcher = self._open_searcher()
             matched, scores = self._match(searcher, None, words, today, NAME_FIELDS, name_tier=False)
-            snapshot = self._snapshot(searcher)
-            stars = snapshot.stars  # as on PostgreSQL: of names that match as well, the best-starred first
-            best = heapq.nsmallest(limit, matched, key=lambda d: (-scores[d], -stars[d], d))
+            snapshot, reader = self._snapshot(searcher), searcher.reader()
+            # As on PostgreSQL: a name holding the last word as typed ("tra": Trà) before names it only
+            # begins (Tráng), then the score, then the best-starred.
+            typed = set()
+            for field in NAME_FIELDS:
+                term = reader.schema[field].to_bytes(words[-1])
+                if reader.doc_frequency(field, term):
+                    typed.update(snapshot.postings(reader, field, term)[0])
+            stars = snapshot.stars
+            best = heapq.nsmallest(limit, matched, key=lambda d: (d not in typed, -scores[d], -stars[d], d))
             return [snapshot.product_id(d) for d in best]
 
     def close(self) -> None:
