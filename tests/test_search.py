@@ -356,6 +356,21 @@ def test_a_suggestion_holding_the_word_as_typed_comes_before_names_it_only_begin
     assert shown == ["Trà Shan Tuyết Mộc Châu", "Bánh tráng phơi sương Trảng Bàng"]
 
 
+def test_a_product_the_index_still_holds_is_not_suggested_once_unlisted(client, make, backend, monkeypatch):
+    """The index may lag (a job not run yet, a failure queued): suggestions still pass the listing rule."""
+    tea = make.listed(name="Trà Shan Tuyết Mộc Châu")
+    assert [item["id"] for item in client.get("/api/v1/suggest?q=tra").get_json()["items"]] == [tea.id]
+
+    def broken(_ids):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backend, "remove", broken)
+    tea.records[0].revoked_at = utcnow()
+    db.session.commit()
+    assert backend.suggest(query_words("tra"), ocop.today()) == [tea.id]  # the index has not caught up
+    assert client.get("/api/v1/suggest?q=tra").get_json() == {"items": []}
+
+
 def test_reindex_command(app, make, backend):
     make.listed(name="Miến dong")
     result = app.test_cli_runner().invoke(args=["search", "reindex"])

@@ -124,9 +124,9 @@ def suggest():
     if q is None or len(q) > MAX_QUERY:
         return json_error(422, "invalid_parameters", _("Some query parameters are invalid."),
                      fields={"q": [_("Type a few letters (at most %(n)d).", n=MAX_QUERY)]})
-    listings = search_services.suggest(q, limit=8)
-    return jsonify(items=[{"id": l.product.id, "name": l.product.name, "name_en": l.product.name_en,
-                           "url": url_for("catalog.product", product_id=l.product.id)} for l in listings])
+    return jsonify(items=[{"id": product_id, "name": name, "name_en": name_en,
+                           "url": url_for("catalog.product", product_id=product_id)}
+                          for product_id, name, name_en in search_services.suggest(q, limit=8)])
 
 
 @bp.get("/products/<int:product_id>")

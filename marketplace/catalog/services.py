@@ -160,6 +160,16 @@ def listings_by_ids(ids: list[int], today: dt.date | None = None, photos: bool =
     return [found[i] for i in ids if i in found]
 
 
+def listable_names(ids: list[int], today: dt.date | None = None) -> list[tuple[int, str, str | None]]:
+    """(id, name, English name) of the listable products among `ids`, in that order: what a suggestion
+    list shows, without loading whole listings."""
+    if not ids:
+        return []
+    found = {row.id: tuple(row) for row in db.session.execute(
+        listable_select(Product.id, Product.name, Product.name_en, today=today).where(Product.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 # The home page promotes only what can be sent now: a shopper who follows a promotion can buy it.
 
 def national_five_star(limit: int = 8, today: dt.date | None = None) -> list[Listing]:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import ocop, text
-from ..catalog.services import Listing, listings_by_ids, with_stock
+from ..catalog.services import Listing, listable_names, listings_by_ids, with_stock
 from ..certification.models import EvaluationRecord
 from ..extensions import db
 from ..i18n import localized
@@ -80,12 +80,13 @@ def search(query: SearchQuery, today: dt.date | None = None) -> SearchPage:
                       suggestion=" ".join(result.suggestion) if result.suggestion else None)
 
 
-def suggest(q: str, limit: int = 8, today: dt.date | None = None) -> list[Listing]:
+def suggest(q: str, limit: int = 8, today: dt.date | None = None) -> list[tuple[int, str, str | None]]:
+    """(id, name, English name) of the listable products whose names match what is typed so far."""
     today = today or ocop.today()
     engine, words = backend(), text.query_words(q)
     if engine is None or not words:
         return []
-    return listings_by_ids(engine.suggest(words, today, limit), today, photos=False)  # names only
+    return listable_names(engine.suggest(words, today, limit), today)
 
 
 # --- Keeping the index in step ------------------------------------------------------------------
