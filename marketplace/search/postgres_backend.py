@@ -167,11 +167,11 @@ class PostgresBackend(SearchBackend):
                     SELECT product_id, group_top, group_sub, province_code, stars, price_vnd, decision_date,
                            {rank} AS rank, {in_name} AS in_name
                     FROM product_search WHERE {where}
-                ), page AS (
-                    SELECT product_id, row_number() OVER (ORDER BY {order}) AS position
+                ), page AS (  -- the page's rows by a top-N sort, then numbered: no full sort of every match
+                    SELECT product_id, price_vnd, stars, decision_date, rank, in_name
                     FROM matched ORDER BY {order} LIMIT :limit OFFSET :offset
                 )
-                SELECT position, product_id, NULL, NULL, NULL, NULL, NULL FROM page
+                SELECT row_number() OVER (ORDER BY {order}), product_id, NULL, NULL, NULL, NULL, NULL FROM page
                 UNION ALL
                 SELECT NULL, NULL, group_top, group_sub, province_code, stars, count(*) FROM matched
                 GROUP BY GROUPING SETS ((group_top), (group_sub), (province_code), (stars))
