@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     from .salespoints import models as _salespoints  # noqa: F401
     from .search import models as _search  # noqa: F401
     from .sellers import models as _sellers  # noqa: F401
+    from .settlements import models as _settlements  # noqa: F401
     from .wishlist import models as _wishlist  # noqa: F401
 
 
@@ -124,6 +125,7 @@ def _register_cli(app: Flask) -> None:
     from .orders.cli import orders_cli
     from .outbox.cli import outbox_cli
     from .sellers.cli import sellers_cli
+    from .settlements.cli import settlements_cli
 
     app.cli.add_command(accounts_cli)
     app.cli.add_command(catalog_cli)
@@ -134,6 +136,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(orders_cli)
     app.cli.add_command(sellers_cli)
+    app.cli.add_command(settlements_cli)
 
 
 def _register_jobs(app: Flask) -> None:

@@ -24,6 +24,7 @@ from ..outbox.services import queue_email
 from ..sellers.models import Seller
 from ..transitions import Refused, StateMachine, StatusChange, claim, log_of
 from ..urls import public_url
+from . import money
 from .models import (
     CARRIERS,
     OPEN_STATES,
@@ -192,6 +193,7 @@ def _settle_money(order: Order, actor_id: int | None) -> None:
     paid_for = {"cancelled", "returned"} if order.payment_method in PREPAID else {"returned"}
     if order.payment_status == "paid" and states & paid_for:
         PAYMENT.apply(order, "owe_refund", actor_id=actor_id)
+    money.settle(order, actor_id)  # the ledger follows, in this transaction
 
 
 class ShipmentMissing(ValueError):
@@ -256,6 +258,7 @@ def mark_paid(order: Order, actor_id: int | None = None) -> str:
     _locked(order)
     if order.payment_status in ("expired", "cancelled"):
         PAYMENT.apply(order, "late_payment", actor_id=actor_id)
+        money.settle(order, actor_id)  # received, and owed back whole
         return "refund_due"
     if order.payment_status != "unpaid":
         return "already_paid"

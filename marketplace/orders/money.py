@@ -1,0 +1,149 @@
+"""An order's money in the ledger (`settlements`), posted as its parts end: see `settle`.
+
+Who holds the buyer's money for a part decides the account it moves from: `prepaid` (card or VietQR, paid
+up front), `cash` (the operator took it: at a point's counter, or a point's parcel paid on delivery), or
+nobody (the seller's courier took it on delivery: the producer then owes the commission). What is owed back
+follows `Order.refund_vnd`: a returned part's goods; a part cancelled after payment, its goods, and a
+parcel's fee once every part in it is cancelled; the wrapping when every part is."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..inventory.models import StockLocation
+from ..products.models import Product
+from ..settlements import services as ledger
+from ..settlements.check import register_expectation
+from ..settlements.services import Line
+from .models import PREPAID, Order, OrderPart
+
+WITH_GOODS = frozenset({"delivered", "returned"})  # the goods were handed over (and paid for)
+
+
+def money_received(order: Order) -> bool:
+    """Paid up front, and the money arrived (even late, for an order that no longer stands)."""
+    return order.payment_method in PREPAID and order.payment_status in ("paid", "refund_due", "refunded")
+
+
+def holder(order: Order, location: StockLocation) -> str | None:
+    """The account holding the buyer's money for what leaves `location`, once handed over."""
+    if order.payment_method in PREPAID:
+        return "prepaid"
+    if order.payment_method == "at_point" or location.kind == "sales_point":
+        return "cash"
+    return None  # cash on delivery by the seller's own parcel: the seller has it
+
+
+def settle(order: Order, actor_id: int | None = None) -> None:
+    """Post, in the caller's unit of work, what the order's state makes due and is not posted yet: the money
+    received, each part handed over (its goods to the producer, less the commission), returned or cancelled
+    after payment, each parcel's fee and the wrapping. Called under the order's lock (`services._locked`)
+    after every change of its parts or its money; each posting's key makes a second call post nothing."""
+    done = ledger.posted(order.id)
+
+    def post(kind: str, key: str, lines: list[Line]) -> None:
+        if key not in done:
+            done[key] = ledger.post(kind, key, lines, order_id=order.id, reference=order.number, actor_id=actor_id)
+
+    received = money_received(order)
+    if received:
+        post("paid", f"paid:{order.id}", [Line("cash", order.total_vnd), Line("prepaid", -order.total_vnd)])
+    groups = _groups_of(order)
+    rates = ledger.rates_bp()
+    for part in order.parts:
+        if part.state in WITH_GOODS:
+            post("delivered", f"delivered:{part.id}", _handed_over(order, part, groups, rates))
+        if part.state == "returned":
+            post("returned", f"returned:{part.id}", _returned(order, part, done[f"delivered:{part.id}"]))
+        if part.state == "cancelled" and received:
+            post("cancelled", f"cancelled:{part.id}",
+                 [Line("prepaid", part.goods_vnd), Line("refunds_payable", -part.goods_vnd)])
+    for location_id, parts in _parcels(order).items():
+        fee, location = sum(part.delivery_vnd for part in parts), parts[0].location
+        if any(part.state in WITH_GOODS for part in parts):
+            earner = Line("producer", -fee, parts[0].seller_id) if location.kind == "seller_warehouse" \
+                else Line("point_fees", -fee)
+            account = holder(order, location)
+            post("parcel", f"parcel:{order.id}:{location_id}", [Line(account, fee), earner] if account else [])
+        elif received and all(part.state == "cancelled" for part in parts):
+            post("parcel_refund", f"parcel:{order.id}:{location_id}",
+                 [Line("prepaid", fee), Line("refunds_payable", -fee)])
+    if order.wrap_vnd:
+        if any(part.state in WITH_GOODS for part in order.parts):
+            account = "prepaid" if order.payment_method in PREPAID else "cash"  # a point wraps, and collects
+            post("wrap", f"wrap:{order.id}", [Line(account, order.wrap_vnd), Line("point_fees", -order.wrap_vnd)])
+        elif received and all(part.state == "cancelled" for part in order.parts):
+            post("wrap_refund", f"wrap:{order.id}",
+                 [Line("prepaid", order.wrap_vnd), Line("refunds_payable", -order.wrap_vnd)])
+
+
+def _parcels(order: Order) -> dict[int, list[OrderPart]]:
+    parcels: dict[int, list[OrderPart]] = {}
+    for part in order.parts:
+        parcels.setdefault(part.location_id, []).append(part)
+    return parcels
+
+
+def _groups_of(order: Order) -> dict[int, str]:
+    product_ids = {line.product_id for part in order.parts for line in part.lines}
+    return {product_id: group_code for product_id, group_code in db.session.execute(
+        select(Product.id, Product.group_code).where(Product.id.in_(product_ids)))}
+
+
+def _handed_over(order: Order, part: OrderPart, groups: dict[int, str], rates: dict[str, int]) -> list[Line]:
+    goods_by_group: dict[str, int] = {}
+    for line in part.lines:
+        goods_by_group[groups[line.product_id]] = goods_by_group.get(groups[line.product_id], 0) + line.subtotal_vnd
+    taken = ledger.commission(goods_by_group, rates)
+    commission = [Line("commission", -amount, rate_bp=rate) for amount, rate in taken]
+    total = sum(amount for amount, _rate in taken)
+    account = holder(order, part.location)
+    if account is None:  # the seller's courier took the money: the producer owes the commission
+        return [Line("producer", total, part.seller_id), *commission]
+    return [Line(account, part.goods_vnd), Line("producer", total - part.goods_vnd, part.seller_id), *commission]
+
+
+def _returned(order: Order, part: OrderPart, handed_over) -> list[Line]:
+    """The goods are owed back to the buyer: what the producer and the commission got for them is taken back
+    (at the rates of then), and a producer whose courier took the money pays the goods back."""
+    lines = [Line(line.account, -line.amount_vnd, line.seller_id, line.rate_bp)
+             for line in handed_over.lines if line.account in ("producer", "commission")]
+    if holder(order, part.location) is None:
+        lines.append(Line("producer", part.goods_vnd, part.seller_id))
+    return [*lines, Line("refunds_payable", -part.goods_vnd)]
+
+
+def expected_balances() -> dict[str, int]:
+    """What the orders say the ledger must hold: the money the operator received (`cash`), the buyers'
+    money held for goods not handed over yet (`prepaid`, a liability: negative) and what is owed back
+    (`refunds_payable`, negative), computed from the orders' states, not from the postings."""
+    cash = held = owed = 0
+    for order in db.session.scalars(select(Order).execution_options(yield_per=500)):
+        received, parts = money_received(order), order.parts
+        with_goods = [part for part in parts if part.state in WITH_GOODS]
+        owed += sum(part.goods_vnd for part in parts if part.state == "returned")
+        if received:
+            cash += order.total_vnd
+            held += sum(part.goods_vnd for part in parts if part.state not in WITH_GOODS | {"cancelled"})
+            owed += sum(part.goods_vnd for part in parts if part.state == "cancelled")
+        for parcel in _parcels(order).values():
+            fee, location = sum(part.delivery_vnd for part in parcel), parcel[0].location
+            if any(part.state in WITH_GOODS for part in parcel):
+                cash += fee if not received and holder(order, location) == "cash" else 0
+            elif received and all(part.state == "cancelled" for part in parcel):
+                owed += fee
+            elif received:
+                held += fee
+        for part in with_goods:
+            cash += part.goods_vnd if not received and holder(order, part.location) == "cash" else 0
+        if order.wrap_vnd:
+            if with_goods:
+                cash += order.wrap_vnd if order.payment_method not in PREPAID else 0
+            elif received and all(part.state == "cancelled" for part in parts):
+                owed += order.wrap_vnd
+            elif received:
+                held += order.wrap_vnd
+    return {"cash": cash, "prepaid": -held, "refunds_payable": -owed}
+
+
+register_expectation("orders", expected_balances)

@@ -1,0 +1,74 @@
+"""Posting to the money ledger and reading balances (see the package's note)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from .. import ocop
+from ..extensions import db
+from .models import ACCOUNTS, CommissionRate, MoneyEntry, MoneyLine
+
+
+class Unbalanced(ValueError):
+    """An entry whose lines do not sum to 0: a bug in the caller, never posted."""
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    amount_vnd: int  # a debit is positive, a credit negative
+    seller_id: int | None = None
+    rate_bp: int | None = None
+
+
+def post(kind: str, once_key: str, lines: Iterable[Line], *, order_id: int | None = None,
+         reference: str | None = None, actor_id: int | None = None) -> MoneyEntry:
+    """Post one balanced entry in the caller's unit of work; lines of 0 are left out (the entry still marks
+    the event as posted). A second post of the same `once_key` fails on the database's unique key."""
+    kept = [line for line in lines if line.amount_vnd]
+    if sum(line.amount_vnd for line in kept) != 0:
+        raise Unbalanced(f"{once_key}: {kept}")
+    for line in kept:
+        if line.account not in ACCOUNTS or (line.account == "producer") != (line.seller_id is not None):
+            raise ValueError(f"{once_key}: {line}")
+    entry = MoneyEntry(kind=kind, once_key=once_key, order_id=order_id, reference=reference, actor_id=actor_id,
+                       lines=[MoneyLine(account=line.account, seller_id=line.seller_id, amount_vnd=line.amount_vnd,
+                                        rate_bp=line.rate_bp) for line in kept])
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def posted(order_id: int) -> dict[str, MoneyEntry]:
+    """The entries posted for an order, by once_key."""
+    return {entry.once_key: entry for entry in db.session.scalars(
+        select(MoneyEntry).where(MoneyEntry.order_id == order_id))}
+
+
+def rates_bp() -> dict[str, int]:
+    """The commission per top group in basis points; a group not set is 0 %."""
+    return {group: rate for group, rate in db.session.execute(select(CommissionRate.group_top, CommissionRate.rate_bp))}
+
+
+def commission(goods_by_group: dict[str, int], rates: dict[str, int]) -> list[tuple[int, int]]:
+    """(amount, rate) per rate taken on goods of these (full) group codes: whole đồng, half rounded up."""
+    by_rate: dict[int, int] = {}
+    for group_code, goods in goods_by_group.items():
+        rate = rates.get(ocop.top_group(group_code), 0)
+        by_rate[rate] = by_rate.get(rate, 0) + goods
+    return [((goods * rate + 5000) // 10000, rate) for rate, goods in sorted(by_rate.items()) if rate]
+
+
+def owed_to(seller_id: int) -> int:
+    """What the shop owes the producer now (negative: what the producer owes the shop)."""
+    return -int(db.session.scalar(select(func.coalesce(func.sum(MoneyLine.amount_vnd), 0))
+                                  .where(MoneyLine.account == "producer", MoneyLine.seller_id == seller_id)))
+
+
+def balances() -> dict[str, int]:
+    """Each account's debits minus credits over the whole ledger (a liability's is negative)."""
+    found = {account: total for account, total in db.session.execute(
+        select(MoneyLine.account, func.sum(MoneyLine.amount_vnd)).group_by(MoneyLine.account))}
+    return {account: int(found.get(account) or 0) for account in ACCOUNTS}
