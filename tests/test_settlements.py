@@ -146,3 +146,54 @@ def test_the_check_names_an_account_the_orders_do_not_account_for(app, client, s
     assert any(problem.startswith("cash:") for problem in check.problems())
     result = app.test_cli_runner().invoke(args=["settlements", "check"])
     assert result.exit_code == 1 and "cash" in result.output
+
+
+# --- Hostile review ---------------------------------------------------------------------------------
+
+def refunds_agree():
+    db.session.rollback()
+    owed = sum(order.refund_vnd for order in db.session.scalars(select(Order))
+               if order.payment_status == "refund_due")
+    assert -ledger.balances()["refunds_payable"] == owed
+
+
+@pytest.fixture
+def counter(make):
+    """A sales point with two producers' goods on its shelf (tea 120,000; rice 90,000)."""
+    from marketplace.salespoints import services as points
+
+    from .helpers import new_point, officer, staff
+    office = officer()
+    point = new_point(office)
+    tea_seller = make.seller(legal_name="HTX Chè Tân Cương", province_code=19)
+    rice_seller = make.seller(legal_name="HTX Gạo Nếp", province_code=19)
+    tea = make.listed(seller=tea_seller, name="Trà Tân Cương", price_vnd=120_000, group_code="I.5.a")
+    rice = make.listed(seller=rice_seller, name="Gạo nếp", price_vnd=90_000, group_code="I.1.a")
+    clerk = staff(point, "kho@ocop.vn", role="manager")
+    run(points.receive_goods, point, clerk, tea_seller.id, [points.ReceiptLine(tea.id, 5)])
+    run(points.receive_goods, point, clerk, rice_seller.id, [points.ReceiptLine(rice.id, 5)])
+    db.session.add(CommissionRate(group_top="I", rate_bp=500))
+    db.session.commit()
+    return point, clerk, tea, rice
+
+
+def test_a_pickup_part_handed_over_and_returned_then_the_rest_expiring_owes_the_refund(app, counter):
+    """At a point, paid at the counter: the tea is handed over (240,000 in the till) and brought back (owed
+    back: the ledger's refunds_payable), the rice is never collected and the order expires. The order then
+    says "expired" (refund_vnd 0), while the ledger owes the buyer 240,000: refunds_payable no longer
+    matches what the orders owe back, and the cash the till took is in no refund_due order."""
+    import datetime as dt
+
+    from marketplace.models_base import utcnow
+    from marketplace.orders import checkout
+    from marketplace.orders.payments import expire_overdue
+    point, clerk, tea, rice = counter
+    order = run(checkout.place_order, {tea.id: 2, rice.id: 1},
+                checkout.Contact("An", "0912345678", "an@example.vn", 19, 5443, "Điểm"), "at_point",
+                pickup_location_id=point.location_id)
+    tea_part = next(part for part in order.parts if part.lines[0].product_id == tea.id)
+    for action in ("confirm", "pack", "hand_over", "return"):
+        run(orders.move, tea_part, action, actor_id=clerk.id, by="point")
+    assert expire_overdue(now=utcnow() + dt.timedelta(days=3, minutes=1)) == 1
+    sound()
+    refunds_agree()
