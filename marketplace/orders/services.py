@@ -285,7 +285,7 @@ def expire(order: Order) -> bool:
     _locked(order)
     if order.payment_due_at is None or order.payment_status != "unpaid":
         return False
-    handed_over = any(part.state == "delivered" for part in order.parts)
+    handed_over = any(part.state in ("delivered", "returned") for part in order.parts)  # paid at the counter
     if not handed_over:
         PAYMENT.apply(order, "expire")
     for part in order.parts:
