@@ -199,16 +199,24 @@ def test_a_pickup_part_handed_over_and_returned_then_the_rest_expiring_owes_the_
     refunds_agree()
 
 
-def test_upgrading_a_database_that_already_has_orders_leaves_the_ledger_sound(app, client, shop, goods):
-    """Migration 0035 creates empty ledger tables, but `expected_balances` counts every order ever placed: on
-    the live database (orders paid, delivered, returned before the upgrade) `flask settlements check` fails
-    from the first run, and an old order's past events are posted whenever it next moves, dated then."""
+def test_orders_placed_before_the_ledger_are_posted_once_by_flask_orders_settle(app, client, shop, goods):
+    """Migration 0035 creates the ledger empty while the orders of before it stand (paid, delivered): the check
+    says so until `flask orders settle` posts what their states make due, once however often it runs."""
     from flask_migrate import downgrade, upgrade
     tea, _coffee = goods
     order = order_of(client, [(tea, 1)], "vietqr")
     run(orders.mark_paid, order)
     move(order.parts[0], "confirm", "pack", "ship", "deliver")
+    delivery, tea_seller = order.parts[0].delivery_vnd, tea.seller_id
     db.session.remove()
     downgrade(revision="0034_search_suggestions")  # the database as it was before this feature, with its orders
     upgrade()
-    assert check.problems() == []
+    db.session.add(CommissionRate(group_top="I", rate_bp=500))
+    db.session.commit()
+    assert any(problem.startswith("cash:") for problem in check.problems())
+    settled = app.test_cli_runner().invoke(args=["orders", "settle"])
+    assert settled.exit_code == 0 and "1 order(s) settled" in settled.output
+    assert check.problems() == [] and ledger.owed_to(tea_seller) == 120_000 + delivery - 6_000
+    again = app.test_cli_runner().invoke(args=["orders", "settle"])
+    assert "0 ledger entries posted" in again.output
+    sound()

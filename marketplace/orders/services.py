@@ -232,6 +232,12 @@ def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "s
     return part
 
 
+def settle(order_id: int) -> None:
+    """Post to the money ledger what the order's state makes due and is not posted yet, under its lock:
+    for orders placed before the ledger existed (`flask orders settle`); for any other, nothing."""
+    money.settle(_locked(db.session.get(Order, order_id)))
+
+
 def buyer_may_cancel(order: Order) -> bool:
     """The buyer may cancel while no seller has confirmed (money already paid is then owed back)."""
     return all(part.state == "placed" for part in order.parts) and order.payment_status in ("unpaid", "paid")
