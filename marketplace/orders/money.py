@@ -8,6 +8,7 @@ parcel's fee once every part in it is cancelled; the wrapping when every part is
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..inventory.models import StockLocation
@@ -48,10 +49,10 @@ def settle(order: Order, actor_id: int | None = None) -> None:
     received = money_received(order)
     if received:
         post("paid", f"paid:{order.id}", [Line("cash", order.total_vnd), Line("prepaid", -order.total_vnd)])
-    groups = _groups_of(order)
-    rates = ledger.rates_bp()
+    handing_over = any(part.state in WITH_GOODS and f"delivered:{part.id}" not in done for part in order.parts)
+    groups, rates = (_groups_of(order), ledger.rates_bp()) if handing_over else ({}, {})  # read only when due
     for part in order.parts:
-        if part.state in WITH_GOODS:
+        if part.state in WITH_GOODS and f"delivered:{part.id}" not in done:  # its lines read the rates
             post("delivered", f"delivered:{part.id}", _handed_over(order, part, groups, rates))
         if part.state == "returned":
             post("returned", f"returned:{part.id}", _returned(order, part, done[f"delivered:{part.id}"]))
@@ -118,7 +119,8 @@ def expected_balances() -> dict[str, int]:
     money held for goods not handed over yet (`prepaid`, a liability: negative) and what is owed back
     (`refunds_payable`, negative), computed from the orders' states, not from the postings."""
     cash = held = owed = 0
-    for order in db.session.scalars(select(Order).execution_options(yield_per=500)):
+    for order in db.session.scalars(select(Order).options(selectinload(Order.parts).joinedload(OrderPart.location))
+                                    .execution_options(yield_per=500)):
         received, parts = money_received(order), order.parts
         with_goods = [part for part in parts if part.state in WITH_GOODS]
         owed += sum(part.goods_vnd for part in parts if part.state == "returned")
