@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from .salespoints.views import bp as salespoints_bp
     from .search.views import bp as search_bp
     from .sellers.views import bp as sellers_bp
+    from .settlements.views import bp as settlements_bp
     from .wishlist.views import bp as wishlist_bp
 
     app.register_blueprint(catalog_bp)
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(combos_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sellers_bp)
+    app.register_blueprint(settlements_bp)
     app.register_blueprint(inventory_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(orders_bp)

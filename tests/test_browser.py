@@ -828,3 +828,68 @@ def test_the_new_console_and_office_pages_pass_axe(browser, shop):
                 _axe_clean(page)
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("lang", ("vi", "en"))
+def test_a_producer_reads_what_it_is_owed_after_the_office_closes_the_period(browser, shop, app, monkeypatch, lang):
+    """A demo point (15 % margin) sells a producer's goods at the counter; the next morning the office closes the
+    period with its button; the producer, on a phone, finds the statement with the margin taken and what it is
+    owed, and downloads it."""
+    from marketplace.accounts.services import create_user
+    from marketplace.extensions import db
+    from marketplace.inventory.models import SalesPoint
+    from marketplace.salespoints import services as points
+    from marketplace.unit_of_work import run
+    from tests.test_salespoints import staff
+
+    words = {"vi": {"money": "Tiền hàng của tôi", "sold": "Bán tại điểm bán", "close": "Chốt kỳ", "signin": "Đăng nhập",
+                    "password": "Mật khẩu", "closed": "Đã chốt 1 bảng kê."},
+             "en": {"money": "My money", "sold": "Sold at a sales point", "close": "Close the period",
+                    "signin": "Sign in", "password": "Password", "closed": "1 statement(s) closed."}}[lang]
+    with app.app_context():
+        point = db.session.scalar(db.select(SalesPoint).filter_by(code="TN-01")) or db.session.scalars(
+            db.select(SalesPoint)).first()
+        shelf = points.shelf(point)[0]
+        clerk = staff(point, "quay@ocop.vn")
+        sale = run(points.complete_sale, point, clerk, {shelf.listing.product.id: 2}, "cash",
+                   cash_given_vnd=2 * shelf.listing.product.price_vnd)
+        seller_id, goods, province = shelf.listing.seller.id, sale.total_vnd, point.province_code
+        create_user("htx@example.vn", "HTX", "ba con meo tren mai nha", role="seller", seller_id=seller_id)
+        create_user("canbo@example.vn", "Cán bộ", "ba con meo tren mai nha", role="office", province_code=province)
+        db.session.commit()
+        db.session.remove()
+    tomorrow = ocop.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(ocop, "_now", lambda: dt.datetime.combine(tomorrow, dt.time(8, 0), ocop.VN_TZ))
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    failed = _watch(page)
+
+    def sign_in(email):
+        page.context.clear_cookies()
+        page.goto(f"{shop}/account/sign-in?lang={lang}")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label(words["password"]).fill("ba con meo tren mai nha")
+        page.get_by_role("button", name=words["signin"]).click()
+
+    try:
+        sign_in("canbo@example.vn")
+        page.goto(f"{shop}/office/money")
+        page.get_by_role("button", name=words["close"], exact=True).click()
+        expect(page.locator(".flash")).to_contain_text(words["closed"])
+        _look(page, f"office-money-{lang}")
+        sign_in("htx@example.vn")
+        page.goto(f"{shop}/seller/")
+        page.get_by_role("link", name=words["money"]).click()
+        page.get_by_role("link", name=re.compile(r"BK-\d{6}")).click()
+        table = page.locator("table.data")
+        expect(table).to_contain_text(words["sold"])
+        margin = (goods * 1500 + 5000) // 10000
+        owed = f"{goods - margin:,}".replace(",", "." if lang == "vi" else ",")
+        expect(page.locator("dl.facts")).to_contain_text(owed)
+        _look(page, f"producer-statement-{lang}")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Excel").click()
+        assert download.value.suggested_filename.startswith("ocop-BK-")
+        assert failed == []
+    finally:
+        context.close()

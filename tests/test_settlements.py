@@ -199,9 +199,9 @@ def test_a_pickup_part_handed_over_and_returned_then_the_rest_expiring_owes_the_
     refunds_agree()
 
 
-def test_orders_placed_before_the_ledger_are_posted_once_by_flask_orders_settle(app, client, shop, goods):
+def test_orders_placed_before_the_ledger_are_posted_once_by_flask_settlements_backfill(app, client, shop, goods):
     """Migration 0035 creates the ledger empty while the orders of before it stand (paid, delivered): the check
-    says so until `flask orders settle` posts what their states make due, once however often it runs."""
+    says so until `flask settlements backfill` posts what their states make due, once however often it runs."""
     from flask_migrate import downgrade, upgrade
     tea, _coffee = goods
     order = order_of(client, [(tea, 1)], "vietqr")
@@ -214,9 +214,249 @@ def test_orders_placed_before_the_ledger_are_posted_once_by_flask_orders_settle(
     db.session.add(CommissionRate(group_top="I", rate_bp=500))
     db.session.commit()
     assert any(problem.startswith("cash:") for problem in check.problems())
-    settled = app.test_cli_runner().invoke(args=["orders", "settle"])
-    assert settled.exit_code == 0 and "1 order(s) settled" in settled.output
+    settled = app.test_cli_runner().invoke(args=["settlements", "backfill"])
+    assert settled.exit_code == 0 and "orders: 1 document(s) read" in settled.output
     assert check.problems() == [] and ledger.owed_to(tea_seller) == 120_000 + delivery - 6_000
-    again = app.test_cli_runner().invoke(args=["orders", "settle"])
-    assert "0 ledger entries posted" in again.output
+    again = app.test_cli_runner().invoke(args=["settlements", "backfill"])
+    assert "orders: 1 document(s) read, 0 ledger entries posted" in again.output
+    sound()
+
+
+# --- Counter sales: the point sells the producers' goods on consignment and keeps its margin -------------
+
+def with_margin(point, percent):
+    point.margin_bp = percent * 100
+    db.session.commit()
+
+
+def test_a_counter_sale_owes_each_producer_its_goods_less_the_points_margin(counter):
+    from marketplace.salespoints import services as points
+    point, clerk, tea, rice = counter
+    with_margin(point, 15)
+    sale = run(points.complete_sale, point, clerk, {tea.id: 2, rice.id: 1}, "cash", cash_given_vnd=400_000)
+    assert ledger.balances()["cash"] == 330_000
+    assert ledger.owed_to(tea.seller_id) == 204_000  # 240,000 less 15 %
+    assert ledger.owed_to(rice.seller_id) == 76_500  # 90,000 less 13,500
+    assert ledger.balances()["point_fees"] == -49_500 and ledger.balances()["commission"] == 0
+    entry = db.session.scalar(select(MoneyEntry).where(MoneyEntry.once_key == f"sale:{sale.id}"))
+    assert entry.sales_point_id == point.id and entry.reference == sale.number
+    with_margin(point, 30)  # a later change of the margin does not touch what was sold before it
+    assert ledger.owed_to(tea.seller_id) == 204_000
+    sound()
+
+
+def test_a_counter_return_takes_back_the_goods_at_the_margin_of_the_sale(counter):
+    from marketplace.salespoints import services as points
+    point, clerk, tea, rice = counter
+    with_margin(point, 10)
+    sale = run(points.complete_sale, point, clerk, {tea.id: 3, rice.id: 1}, "vietqr")
+    with_margin(point, 20)
+    tea_line = next(line for line in sale.lines if line.product_id == tea.id)
+    run(points.return_goods, sale, clerk, {tea_line.id: 1}, "Hộp bị móp")
+    assert ledger.owed_to(tea.seller_id) == 216_000  # two boxes kept: 240,000 less 10 %
+    assert ledger.owed_to(rice.seller_id) == 81_000
+    assert ledger.balances()["cash"] == 450_000 - 120_000
+    sound()
+
+
+def test_a_voided_counter_sale_leaves_nothing_owed(counter):
+    from marketplace.salespoints import services as points
+    point, clerk, tea, rice = counter
+    with_margin(point, 15)
+    sale = run(points.complete_sale, point, clerk, {tea.id: 1, rice.id: 2}, "card")
+    run(points.void_sale, sale, clerk, "Bấm nhầm")
+    assert ledger.owed_to(tea.seller_id) == ledger.owed_to(rice.seller_id) == 0
+    assert all(amount == 0 for amount in ledger.balances().values())
+    sound()
+
+
+def test_a_sale_refused_posts_nothing(counter):
+    """Out of stock: the whole sale rolls back, its money entry with it."""
+    from marketplace.salespoints import services as points
+    point, clerk, tea, rice = counter
+    with pytest.raises(points.PointError):
+        run(points.complete_sale, point, clerk, {tea.id: 1, rice.id: 99}, "card")
+    assert db.session.scalar(select(func.count(MoneyEntry.id))) == 0
+
+
+def test_counter_sales_made_before_the_ledger_are_posted_once_by_the_backfill(app, counter):
+    from flask_migrate import downgrade, upgrade
+
+    from marketplace.salespoints import services as points
+    point, clerk, tea, rice = counter
+    kept = run(points.complete_sale, point, clerk, {tea.id: 2}, "cash", cash_given_vnd=240_000)
+    run(points.return_goods, kept, clerk, {kept.lines[0].id: 1}, "Đổi ý")
+    voided = run(points.complete_sale, point, clerk, {rice.id: 1}, "cash", cash_given_vnd=90_000)
+    run(points.void_sale, voided, clerk, "Bấm nhầm")
+    tea_seller = tea.seller_id
+    db.session.remove()
+    downgrade(revision="0034_search_suggestions")
+    upgrade()
+    assert check.problems() == ["cash: the ledger says 0, the documents 120000"]
+    settled = app.test_cli_runner().invoke(args=["settlements", "backfill"])
+    assert "counter: 2 document(s) read, 4 ledger entries posted" in settled.output
+    assert check.problems() == [] and ledger.owed_to(tea_seller) == 120_000  # the margin was 0 then
+    again = app.test_cli_runner().invoke(args=["settlements", "backfill"])
+    assert "counter: 2 document(s) read, 0 ledger entries posted" in again.output
+    sound()
+
+
+def test_the_office_sets_a_points_margin_in_percent(client, counter):
+    from .helpers import sign_in
+    point, _clerk, _tea, _rice = counter
+    sign_in(client, "office19@ocop.vn")
+    page = client.get(f"/office/points/{point.id}")
+    assert 'name="margin_percent"' in page.text
+    form = {"code": point.code, "name": point.name, "kind": point.kind, "province": 19,
+            "ward": ocop_ward(point), "street": point.street, "opening_hours": point.opening_hours,
+            "phone": point.phone, "margin_percent": "12.5", "active": "y"}
+    answer = client.post(f"/office/points/{point.id}", data=form)
+    assert answer.status_code == 303, answer.text
+    db.session.refresh(point)
+    assert point.margin_bp == 1250
+    refused = client.post(f"/office/points/{point.id}", data=form | {"margin_percent": "80"})
+    assert refused.status_code == 422
+    db.session.refresh(point)
+    assert point.margin_bp == 1250
+
+
+def ocop_ward(point):
+    from marketplace import ocop
+    return ocop.ward(point.ward_code).name
+
+
+# --- Statements: the office closes a period, each producer's lines of it become a statement ----------------
+
+def delivered_tea(client, tea, quantity=1):
+    order = order_of(client, [(tea, quantity)], "vietqr")
+    run(orders.mark_paid, order)
+    move(order.parts[0], "confirm", "pack", "ship", "deliver")
+    return order
+
+
+def close(province, through):
+    from marketplace.settlements import statements
+    return run(statements.close, province, through)
+
+
+def test_a_closed_statement_holds_the_periods_lines_and_a_later_entry_goes_to_the_next(client, shop, goods, clock):
+    import datetime as dt
+
+    from marketplace import ocop
+    from marketplace.settlements import statements
+    from marketplace.settlements.models import Statement
+    tea, _coffee = goods
+    order = delivered_tea(client, tea, 2)
+    owed = 240_000 + order.parts[0].delivery_vnd - 12_000
+    today = ocop.today()
+    with pytest.raises(statements.StatementError, match="future"):
+        close(19, today)  # today has not ended
+    clock(today + dt.timedelta(days=1))  # the next morning: today has ended
+    [first] = close(19, today)
+    assert (first.seller_id, first.number, first.opening_vnd, first.movement_vnd, first.closing_vnd) == \
+        (tea.seller_id, f"BK-{first.id:06d}", 0, owed, owed)
+    with pytest.raises(statements.StatementError, match="closed_already"):
+        close(19, today)
+    later = delivered_tea(client, tea)  # posted after the close (even if dated before its end): the next one's
+    db.session.expire_all()
+    kept = db.session.get(Statement, first.id)
+    assert kept.closing_vnd == owed and {line.entry.reference for line in kept.lines} == {order.number}
+    assert [(row.kind, row.reference) for row in statements.rows(tea.seller_id, None)] == \
+        [("delivered", later.number), ("parcel", later.number)]
+    more = 120_000 + later.parts[0].delivery_vnd - 6_000
+    assert statements.open_balance(tea.seller_id) == owed + more
+    clock(today + dt.timedelta(days=2))
+    [second] = close(19, today + dt.timedelta(days=1))
+    assert (second.period_start, second.last_day, second.opening_vnd, second.movement_vnd, second.closing_vnd) == \
+        (today + dt.timedelta(days=1), today + dt.timedelta(days=1), owed, more, owed + more)
+    assert {row.reference for row in statements.rows(tea.seller_id, second)} == {later.number}
+    assert close(14, today + dt.timedelta(days=1)) == []  # coffee's province: nothing delivered there
+    sound()
+
+
+def test_a_producer_reads_its_statements_and_no_one_elses(client, shop, goods, clock):
+    import datetime as dt
+
+    from marketplace import ocop
+
+    from .helpers import officer, seller_signs_in, sign_in
+    tea, coffee = goods
+    delivered_tea(client, tea, 2)
+    today = ocop.today()
+    clock(today + dt.timedelta(days=1))
+    [statement] = close(19, today)
+    seller_signs_in(client, tea.seller)
+    page = client.get("/seller/money/")
+    assert page.status_code == 200 and statement.number in page.text
+    shown = client.get(f"/seller/money/statements/{statement.id}")
+    assert shown.status_code == 200 and "12.000" in shown.text  # the commission taken
+    sheet = client.get(f"/seller/money/statements/{statement.id}?format=csv")
+    assert sheet.status_code == 200 and "text/csv" in sheet.content_type and statement.number in sheet.text
+    seller_signs_in(client, coffee.seller)
+    assert client.get(f"/seller/money/statements/{statement.id}").status_code == 404
+    officer(province_code=14, email="office14@ocop.vn")
+    sign_in(client, "office14@ocop.vn")
+    assert client.get(f"/office/money/statements/{statement.id}").status_code == 404  # another province's
+    officer()
+    sign_in(client, "office19@ocop.vn")
+    assert client.get(f"/office/money/statements/{statement.id}?format=xlsx").status_code == 200
+    assert statement.number in client.get("/office/money").text
+
+
+def test_the_office_closes_a_period_with_a_button_once(client, shop, goods, clock):
+    import datetime as dt
+
+    from marketplace import ocop
+    from marketplace.settlements.models import Statement
+
+    from .helpers import officer, sign_in
+    tea, _coffee = goods
+    delivered_tea(client, tea)
+    officer()
+    sign_in(client, "office19@ocop.vn")
+    today = ocop.today()
+    assert client.get("/office/money").status_code == 200
+    refused = client.post("/office/money", data={"through": today.strftime("%d/%m/%Y")})
+    assert refused.status_code == 422 and db.session.scalar(select(func.count(Statement.id))) == 0
+    clock(today + dt.timedelta(days=1))
+    assert client.post("/office/money", data={"through": today.strftime("%d/%m/%Y")}).status_code == 303
+    # the last whole month is closed with it: the form now suggests yesterday
+    assert f'value="{today.strftime("%d/%m/%Y")}"' in client.get("/office/money").text
+    again = client.post("/office/money", data={"through": today.strftime("%d/%m/%Y")})
+    assert again.status_code == 422 and db.session.scalar(select(func.count(Statement.id))) == 1
+
+
+def test_flask_settlements_close_closes_every_province(app, client, shop, goods, clock):
+    import datetime as dt
+
+    from marketplace import ocop
+    tea, _coffee = goods
+    delivered_tea(client, tea)
+    until = ocop.today().isoformat()
+    clock(ocop.today() + dt.timedelta(days=1))
+    closed = app.test_cli_runner().invoke(args=["settlements", "close", "--until", until])
+    assert closed.exit_code == 0 and f"province 19: 1 statement(s) closed through {until}" in closed.output
+    again = app.test_cli_runner().invoke(args=["settlements", "close", "--until", until])
+    assert "province 19: not closed (closed_already)" in again.output
+
+
+def test_two_officers_closing_the_same_period_at_once_make_one_set_of_statements(app, client, shop, goods, clock):
+    import datetime as dt
+
+    from marketplace import ocop
+    from marketplace.settlements.models import Statement
+
+    from .helpers import at_once, clients, officer
+    tea, _coffee = goods
+    delivered_tea(client, tea)
+    officer()
+    officer(email="office19b@ocop.vn")
+    today = ocop.today()
+    clock(today + dt.timedelta(days=1))
+    first, second = clients(app, "office19@ocop.vn", "office19b@ocop.vn")
+    day = today.strftime("%d/%m/%Y")
+    assert sorted(at_once([(first, "/office/money", {"through": day}), (second, "/office/money", {"through": day})],
+                          answer="status")) == [303, 422]
+    [statement] = db.session.scalars(select(Statement)).all()
+    assert statement.closing_vnd == ledger.owed_to(tea.seller_id)
     sound()

@@ -211,6 +211,9 @@ DEMO_POINTS = [  # code, name, kind, province, ward, street, hours, phone; then 
 DEMO_GIFT_WRAP = {"HN-NB1": 30000, "HUE-DN1": 20000}  # the points that wrap gifts, and their fee
 
 
+DEMO_POINT_MARGIN_BP = 1500  # a point keeps 15 % of what it sells for the producers (an example figure)
+
+
 def _ward_code(province: int, name: str) -> int:
     return next(int(ward.code) for ward in ocop.wards_of(province) if ward.name == name)
 
@@ -234,7 +237,8 @@ def _sales_points() -> None:
         point = SalesPoint(code=code, name=name, kind=kind, province_code=province, name_en=name_en,
                            ward_code=_ward_code(province, ward), street=street, opening_hours=hours,
                            street_en=street_en, opening_hours_en=hours_en, gift_wrap_vnd=wrap,
-                           phone=phone, location=StockLocation(kind="sales_point", name=name))
+                           phone=phone, location=StockLocation(kind="sales_point", name=name),
+                           margin_bp=DEMO_POINT_MARGIN_BP)
         db.session.add(point)
         db.session.flush()
         for i, listing in enumerate(listings):

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .. import ocop
 from ..extensions import db
@@ -16,7 +17,7 @@ MOVEMENT_KINDS = ("receive", "adjust", "reserve", "release", "sale", "online_ord
 
 
 class StockLocation(db.Model):
-    """Where stock is: a seller's warehouse now; the OCOP sales points later."""
+    """Where stock is: a seller's warehouse, or the shelf of an OCOP sales point (`sales_point`)."""
     __tablename__ = "stock_locations"
     __table_args__ = (
         one_of("kind", LOCATION_KINDS),
@@ -80,7 +81,8 @@ class SalesPoint(Timestamped, db.Model):
     Its staff and documents (receipts, sales, transfers, counts) are the sales points' (`salespoints`)."""
     __tablename__ = "sales_points"
     __table_args__ = (one_of("kind", ocop.SALES_POINT_KINDS),
-                      CheckConstraint("gift_wrap_vnd IS NULL OR gift_wrap_vnd >= 0", name="gift_wrap"))
+                      CheckConstraint("gift_wrap_vnd IS NULL OR gift_wrap_vnd >= 0", name="gift_wrap"),
+                      CheckConstraint("margin_bp >= 0 AND margin_bp <= 5000", name="margin"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)  # printed on receipts: "TN-01"
@@ -96,9 +98,15 @@ class SalesPoint(Timestamped, db.Model):
     phone: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     gift_wrap_vnd: Mapped[int | None]  # the point wraps gifts for this fee (None: it does not)
+    # what the point keeps of the goods it sells at its counter for their producers (basis points: 1500 = 15 %)
+    margin_bp: Mapped[int] = mapped_column(default=0, server_default="0")
     location_id: Mapped[int] = mapped_column(ForeignKey("stock_locations.id"), unique=True)
 
-    location = relationship("StockLocation")
+    location = relationship("StockLocation", backref=backref("sales_point", uselist=False))
+
+    @property
+    def margin_percent(self) -> Decimal:
+        return Decimal(self.margin_bp or 0) / 100
 
     @property
     def at_airport(self) -> bool:

@@ -22,6 +22,7 @@ from ..inventory.check import register_holder
 from ..models_base import utcnow
 from ..outbox.services import queue_email
 from ..sellers.models import Seller
+from ..settlements.check import Backfill, register_expectation
 from ..transitions import Refused, StateMachine, StatusChange, claim, log_of
 from ..urls import public_url
 from . import money
@@ -234,8 +235,13 @@ def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "s
 
 def settle(order_id: int) -> None:
     """Post to the money ledger what the order's state makes due and is not posted yet, under its lock:
-    for orders placed before the ledger existed (`flask orders settle`); for any other, nothing."""
+    for orders placed before the ledger existed (`flask settlements backfill`); for any other, nothing."""
     money.settle(_locked(db.session.get(Order, order_id)))
+
+
+# What `flask settlements check` compares the ledger with, and what `backfill` posts, for the orders.
+register_expectation("orders", money.expected_balances, Backfill(
+    lambda: db.session.scalars(select(Order.id).order_by(Order.id)).all(), settle))
 
 
 def buyer_may_cancel(order: Order) -> bool:

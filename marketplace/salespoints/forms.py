@@ -1,6 +1,9 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DecimalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -39,6 +42,8 @@ class PointForm(AddressChecks, Form):
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
     gift_wrap_vnd = IntegerField(_l("Gift wrapping fee (₫; empty: the point does not wrap)"),
                                  validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+    margin_percent = DecimalField(_l("Margin the point keeps on producers' goods sold at its counter (%)"),
+                                  places=2, default=0, validators=[Optional(), NumberRange(min=0, max=50)])
     active = BooleanField(_l("Open (staff can sell; shown to visitors)"), default=True)
 
     def __init__(self, *args, **kwargs):
@@ -53,7 +58,8 @@ class PointForm(AddressChecks, Form):
                 "kind": self.kind.data, "province_code": self.province.data, "ward_code": self.ward_code,
                 "street": self.street.data.strip(), "street_en": english(self.street_en),
                 "opening_hours": self.opening_hours.data.strip(), "opening_hours_en": english(self.opening_hours_en),
-                "phone": self.phone.data, "gift_wrap_vnd": self.gift_wrap_vnd.data, "active": self.active.data}
+                "phone": self.phone.data, "gift_wrap_vnd": self.gift_wrap_vnd.data, "active": self.active.data,
+                "margin_bp": int((Decimal(self.margin_percent.data or 0) * 100).to_integral_value(ROUND_HALF_UP))}
 
 
 class StaffForm(Form):

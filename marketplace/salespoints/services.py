@@ -3,7 +3,7 @@ Stock changes only through the inventory services, in the same transaction as th
 explains them (a receipt, a sale, a return); nothing is deleted, only reversed.
 
 Nothing here commits or rolls back: the view or command runs each call as one unit of work
-(`unit_of_work.run`). A sale changes state only through `SALE` (a claimed transition, logged), and
+(`unit_of_work.run`), which also holds the money the document moves (`money`). A sale changes state only through `SALE` (a claimed transition, logged), and
 stock levels are always taken in product order, so two documents never wait for each other."""
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from ..scope import covers, in_scope
 from ..sellers.models import Seller
 from ..text import fold
 from ..transitions import Refused, StateMachine, claim
+from . import money
 from .models import (
     SALE_STATES,
     CounterReturn,
@@ -52,7 +53,7 @@ class PointError(ValueError):
 # --- Points and their staff (the office) -------------------------------------------------------------
 
 POINT_FIELDS = ("code", "name", "name_en", "kind", "province_code", "ward_code", "street", "street_en", "opening_hours",
-                "opening_hours_en", "phone", "gift_wrap_vnd", "active")
+                "opening_hours_en", "phone", "gift_wrap_vnd", "margin_bp", "active")
 
 
 def _state(point: SalesPoint) -> dict:
@@ -317,6 +318,7 @@ def complete_sale(point: SalesPoint, staff, items: dict[int, int], payment_metho
             stock.sell(point.location_id, pid, wanted[pid], reference=sale.number, actor_id=staff.id, kind="sale")
         except stock.OutOfStock as error:
             raise PointError("out_of_stock", [error.product_id]) from error
+    money.sale_posted(sale)
     return sale
 
 
@@ -372,6 +374,8 @@ def return_goods(sale: CounterSale, staff, quantities: dict[int, int], reason: s
         back.lines.append(CounterReturnLine(sale_line_id=line.id, quantity=qty))
         stock.receive(sale.sales_point.location_id, line.product_id, qty, reference=sale.number,
                       actor_id=staff.id, kind="return", reason=reason.strip())
+    db.session.flush()
+    money.return_posted(back)
     return back
 
 
@@ -398,6 +402,7 @@ def void_sale(sale: CounterSale, manager, reason: str) -> CounterSale:
     for line in _lines_in_lock_order(sale.lines):
         stock.receive(sale.sales_point.location_id, line.product_id, line.quantity, reference=sale.number,
                       actor_id=manager.id, kind="return", reason=f"void: {reason.strip()}")
+    money.void_posted(sale)
     return sale
 
 

@@ -2,10 +2,13 @@
 
 Every entry must balance. A package that posts registers what some accounts must then hold, computed
 from its own documents (orders: the money received, what is still held for undelivered goods, what is owed
-back); the check adds the expectations up and names every account whose balance differs."""
+back; the counters: what the tills took); the check adds the expectations up and names every account whose
+balance differs. It also registers how to post what its older documents never posted (`flask settlements
+backfill`, once after the upgrade that brought the ledger)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -17,9 +20,20 @@ Expectation = Callable[[], dict[str, int]]
 _EXPECTED: dict[str, Expectation] = {}
 
 
-def register_expectation(name: str, expectation: Expectation) -> None:
+@dataclass(frozen=True)
+class Backfill:
+    documents: Callable[[], list[int]]  # the ids of every document that may have something to post
+    post_missing: Callable[[int], None]  # post what one of them makes due and is not posted yet
+
+
+BACKFILLS: dict[str, Backfill] = {}
+
+
+def register_expectation(name: str, expectation: Expectation, backfill: Backfill | None = None) -> None:
     """`expectation()` answers {account: balance it accounts for}; registered once per name."""
     _EXPECTED[name] = expectation
+    if backfill is not None:
+        BACKFILLS[name] = backfill
 
 
 def problems() -> list[str]:

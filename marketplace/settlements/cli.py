@@ -1,8 +1,14 @@
-"""`flask settlements check`: is the money ledger sound?"""
+"""`flask settlements check`: is the money ledger sound? `flask settlements backfill`: post the documents
+older than the ledger."""
 import click
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
-from . import check
+from ..extensions import db
+from ..sellers.models import Seller
+from ..unit_of_work import run
+from . import check, statements
+from .models import MoneyEntry
 
 settlements_cli = AppGroup("settlements", help="The money owed to producers.")
 
@@ -16,3 +22,39 @@ def check_command():
     if found:
         raise SystemExit(1)
     click.echo("The money ledger is sound: every entry balances and agrees with the orders.")
+
+
+@settlements_cli.command("backfill")
+def backfill_command():
+    """Post what the documents made before the ledger existed (migration 0035) make due: once, after that
+    upgrade. Each document in its own transaction; running it again posts nothing."""
+    def entries() -> int:
+        return db.session.scalar(select(func.count(MoneyEntry.id)))
+
+    for name, backfill in sorted(check.BACKFILLS.items()):
+        before, ids = entries(), backfill.documents()
+        for ident in ids:
+            run(backfill.post_missing, ident)
+        click.echo(f"{name}: {len(ids)} document(s) read, {entries() - before} ledger entries posted.")
+
+
+@settlements_cli.command("close")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The last day of the period, YYYY-MM-DD (default: the last day of the last whole period).")
+@click.option("--province", type=int, default=None, help="One province's code (default: every province).")
+def close_command(until, province):
+    """Close the producers' statements of the period ending on UNTIL, province by province (each in its own
+    transaction): one statement per producer with lines in it; a province closed to that day already is left
+    as it is."""
+    through = until.date() if until else statements.last_whole_period_end()
+    provinces = [province] if province is not None else db.session.scalars(
+        select(Seller.province_code).distinct().order_by(Seller.province_code)).all()
+    for code in provinces:
+        try:
+            made = run(statements.close, code, through)
+        except statements.StatementError as refused:
+            click.echo(f"province {code}: not closed ({refused.code}).", err=True)
+            if refused.code == "future":
+                raise SystemExit(1) from refused
+            continue
+        click.echo(f"province {code}: {len(made)} statement(s) closed through {through.isoformat()}.")

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from .. import ocop
+from ..audit import audit
 from ..extensions import db
+from ..models_base import upsert
 from .models import ACCOUNTS, CommissionRate, MoneyEntry, MoneyLine
 
 
@@ -24,16 +26,17 @@ class Line:
 
 
 def post(kind: str, once_key: str, lines: Iterable[Line], *, order_id: int | None = None,
-         reference: str | None = None, actor_id: int | None = None) -> MoneyEntry:
+         sales_point_id: int | None = None, reference: str | None = None, actor_id: int | None = None) -> MoneyEntry:
     """Post one balanced entry in the caller's unit of work; lines of 0 are left out (the entry still marks
     the event as posted). A second post of the same `once_key` fails on the database's unique key."""
     kept = [line for line in lines if line.amount_vnd]
     if sum(line.amount_vnd for line in kept) != 0:
         raise Unbalanced(f"{once_key}: {kept}")
     for line in kept:
-        if line.account not in ACCOUNTS or (line.account == "producer") != (line.seller_id is not None):
+        if line.account not in ACCOUNTS or (line.account == "producer" and line.seller_id is None):
             raise ValueError(f"{once_key}: {line}")
-    entry = MoneyEntry(kind=kind, once_key=once_key, order_id=order_id, reference=reference, actor_id=actor_id,
+    entry = MoneyEntry(kind=kind, once_key=once_key, order_id=order_id, sales_point_id=sales_point_id,
+                       reference=reference, actor_id=actor_id,
                        lines=[MoneyLine(account=line.account, seller_id=line.seller_id, amount_vnd=line.amount_vnd,
                                         rate_bp=line.rate_bp) for line in kept])
     db.session.add(entry)
@@ -47,18 +50,32 @@ def posted(order_id: int) -> dict[str, MoneyEntry]:
         select(MoneyEntry).where(MoneyEntry.order_id == order_id))}
 
 
+def set_commission(officer, group_top: str, rate_bp: int) -> None:
+    """The operator's commission on a top group from now on (what was posted keeps its rate); audited."""
+    before = rates_bp().get(group_top, 0)
+    db.session.execute(upsert(CommissionRate).values(group_top=group_top, rate_bp=rate_bp).on_conflict_do_update(
+        index_elements=["group_top"], set_={"rate_bp": rate_bp}))
+    audit(officer, "settlements.commission", officer, {"group": group_top, "rate_bp": before},
+          {"group": group_top, "rate_bp": rate_bp})
+
+
 def rates_bp() -> dict[str, int]:
     """The commission per top group in basis points; a group not set is 0 %."""
     return {group: rate for group, rate in db.session.execute(select(CommissionRate.group_top, CommissionRate.rate_bp))}
 
 
+def share(amount_vnd: int, rate_bp: int) -> int:
+    """`rate_bp` basis points of an amount, in whole đồng, half rounded up (a commission, a point's margin)."""
+    return (amount_vnd * rate_bp + 5000) // 10000
+
+
 def commission(goods_by_group: dict[str, int], rates: dict[str, int]) -> list[tuple[int, int]]:
-    """(amount, rate) per rate taken on goods of these (full) group codes: whole đồng, half rounded up."""
+    """(amount, rate) per rate taken on goods of these (full) group codes."""
     by_rate: dict[int, int] = {}
     for group_code, goods in goods_by_group.items():
         rate = rates.get(ocop.top_group(group_code), 0)
         by_rate[rate] = by_rate.get(rate, 0) + goods
-    return [((goods * rate + 5000) // 10000, rate) for rate, goods in sorted(by_rate.items()) if rate]
+    return [(share(goods, rate), rate) for rate, goods in sorted(by_rate.items()) if rate]
 
 
 def owed_to(seller_id: int) -> int:

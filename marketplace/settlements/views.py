@@ -1,0 +1,56 @@
+"""The producer's money in the seller console: what the shop owes it now, the open period, every closed
+statement (on screen, CSV, XLSX). The office's pages (closing, payouts) are the office's."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.services import roles_required
+from ..exports import FORMATS, table_response
+from ..extensions import db
+from ..i18n import date, datetime
+from ..sellers.models import Seller
+from . import statements
+from .models import ENTRY_KINDS, Statement
+
+bp = Blueprint("settlements", __name__, url_prefix="/seller/money")
+
+
+@bp.get("/")
+@roles_required("seller")
+def overview():
+    seller = db.session.get(Seller, current_user.seller_id)
+    return render_template("settlements/overview.html", seller=seller,
+                           balance=statements.open_balance(seller.id), rows=statements.rows(seller.id, None),
+                           statements=statements.statements_of(seller.id), kinds=ENTRY_KINDS)
+
+
+@bp.get("/statements/<int:statement_id>")
+@roles_required("seller")
+def statement(statement_id: int):
+    found = db.session.get(Statement, statement_id)
+    if found is None or found.seller_id != current_user.seller_id:
+        abort(404)  # another producer's statement does not exist for this one
+    return statement_page(found)
+
+
+def statement_page(found: Statement):
+    """The statement on screen, or as a download (?format=csv|xlsx); the office's page shows it the same way."""
+    rows = statements.rows(found.seller_id, found)
+    fmt = request.args.get("format")
+    if fmt is None:
+        return render_template("settlements/statement.html", statement=found, rows=rows, kinds=ENTRY_KINDS)
+    if fmt not in FORMATS:
+        abort(404)
+    return table_response(statement_table(found, rows), f"ocop-{found.number}", fmt)
+
+
+def statement_table(found: Statement, rows: list[statements.Row]) -> list[list]:
+    table = [[_("Date"), _("Event"), _("Order or sale"), _("Sales (₫)"), _("Commission or margin (₫)"), _("Rate (%)"),
+              _("Owed to you (₫)")],
+             ["", _("Carried in"), found.number, "", "", "", found.opening_vnd]]
+    table += [[datetime(row.at), str(ENTRY_KINDS[row.kind]), row.reference or "", row.sales_vnd, row.charges_vnd,
+               row.rate_bp / 100 if row.rate_bp else "", row.net_vnd] for row in rows]
+    table.append([date(found.last_day), _("Carried out"), found.number, "", "", "", found.closing_vnd])
+    return table
