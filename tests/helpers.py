@@ -48,10 +48,17 @@ def officer(province_code=19, email="office19@ocop.vn"):
     return user
 
 
-def seller_signs_in(client, seller):
-    if find_user(f"seller{seller.id}@example.vn") is None:
-        create_user(f"seller{seller.id}@example.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)
+def find_user_of(seller):
+    """The seller's login (made on first use)."""
+    user = find_user(f"seller{seller.id}@example.vn")
+    if user is None:
+        user = create_user(f"seller{seller.id}@example.vn", "HTX", PASSWORD, role="seller", seller_id=seller.id)
         db.session.commit()
+    return user
+
+
+def seller_signs_in(client, seller):
+    find_user_of(seller)
     client.post("/account/sign-out")
     client.post("/account/sign-in", data={"email": f"seller{seller.id}@example.vn", "password": PASSWORD})
 

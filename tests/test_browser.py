@@ -831,10 +831,11 @@ def test_the_new_console_and_office_pages_pass_axe(browser, shop):
 
 
 @pytest.mark.parametrize("lang", ("vi", "en"))
-def test_a_producer_reads_what_it_is_owed_after_the_office_closes_the_period(browser, shop, app, monkeypatch, lang):
-    """A demo point (15 % margin) sells a producer's goods at the counter; the next morning the office closes the
-    period with its button; the producer, on a phone, finds the statement with the margin taken and what it is
-    owed, and downloads it."""
+def test_a_producer_is_paid_what_a_point_sold_for_it(browser, shop, app, monkeypatch, lang):
+    """A demo point (15 % margin) sells a producer's goods at the counter. The producer, on a phone, enters its
+    bank account; the next morning an officer closes the period, checks the account, makes a payout batch and
+    sees the VietQR to pay it; the producer finds the statement with the margin taken and what it is owed,
+    and downloads it."""
     from marketplace.accounts.services import create_user
     from marketplace.extensions import db
     from marketplace.inventory.models import SalesPoint
@@ -843,23 +844,25 @@ def test_a_producer_reads_what_it_is_owed_after_the_office_closes_the_period(bro
     from tests.test_salespoints import staff
 
     words = {"vi": {"money": "Tiền hàng của tôi", "sold": "Bán tại điểm bán", "close": "Chốt kỳ", "signin": "Đăng nhập",
-                    "password": "Mật khẩu", "closed": "Đã chốt 1 bảng kê."},
+                    "password": "Mật khẩu", "closed": "Đã chốt 1 bảng kê.", "add": "Thêm tài khoản ngân hàng",
+                    "bank": "Ngân hàng", "number": "Số tài khoản", "holder": "Chủ tài khoản", "save": "Lưu",
+                    "verify": "Xác minh", "batch": "Lập đợt chi trả", "paid": "Đánh dấu đã trả"},
              "en": {"money": "My money", "sold": "Sold at a sales point", "close": "Close the period",
-                    "signin": "Sign in", "password": "Password", "closed": "1 statement(s) closed."}}[lang]
+                    "signin": "Sign in", "password": "Password", "closed": "1 statement(s) closed.",
+                    "add": "Add a bank account", "bank": "Bank", "number": "Account number", "holder": "Account holder",
+                    "save": "Save", "verify": "Verify", "batch": "Make a payout batch", "paid": "Mark paid"}}[lang]
     with app.app_context():
-        point = db.session.scalar(db.select(SalesPoint).filter_by(code="TN-01")) or db.session.scalars(
-            db.select(SalesPoint)).first()
+        point = db.session.scalars(db.select(SalesPoint).order_by(SalesPoint.id)).first()
         shelf = points.shelf(point)[0]
         clerk = staff(point, "quay@ocop.vn")
         sale = run(points.complete_sale, point, clerk, {shelf.listing.product.id: 2}, "cash",
                    cash_given_vnd=2 * shelf.listing.product.price_vnd)
-        seller_id, goods, province = shelf.listing.seller.id, sale.total_vnd, point.province_code
-        create_user("htx@example.vn", "HTX", "ba con meo tren mai nha", role="seller", seller_id=seller_id)
+        seller = shelf.listing.seller
+        goods, province, legal_name = sale.total_vnd, point.province_code, seller.legal_name
+        create_user("htx@example.vn", "HTX", "ba con meo tren mai nha", role="seller", seller_id=seller.id)
         create_user("canbo@example.vn", "Cán bộ", "ba con meo tren mai nha", role="office", province_code=province)
         db.session.commit()
         db.session.remove()
-    tomorrow = ocop.today() + dt.timedelta(days=1)
-    monkeypatch.setattr(ocop, "_now", lambda: dt.datetime.combine(tomorrow, dt.time(8, 0), ocop.VN_TZ))
     context = browser.new_context(viewport=SIZES["phone"])
     page = context.new_page()
     failed = _watch(page)
@@ -872,17 +875,35 @@ def test_a_producer_reads_what_it_is_owed_after_the_office_closes_the_period(bro
         page.get_by_role("button", name=words["signin"]).click()
 
     try:
+        sign_in("htx@example.vn")
+        page.goto(f"{shop}/seller/")
+        page.get_by_role("link", name=words["money"]).click()
+        page.get_by_role("link", name=words["add"]).click()
+        page.get_by_label(words["bank"], exact=True).select_option("970436")
+        page.get_by_label(words["number"]).fill("0011 0012 34567")
+        page.get_by_label(words["holder"]).fill(legal_name)
+        _look(page, f"producer-bank-{lang}")
+        page.get_by_role("button", name=words["save"]).click()
+        expect(page.locator(".flash")).to_be_visible()
+        tomorrow = ocop.today() + dt.timedelta(days=1)
+        monkeypatch.setattr(ocop, "_now", lambda: dt.datetime.combine(tomorrow, dt.time(8, 0), ocop.VN_TZ))
         sign_in("canbo@example.vn")
         page.goto(f"{shop}/office/money")
         page.get_by_role("button", name=words["close"], exact=True).click()
         expect(page.locator(".flash")).to_contain_text(words["closed"])
+        page.get_by_role("button", name=words["verify"]).click()
         _look(page, f"office-money-{lang}")
+        page.get_by_role("button", name=words["batch"]).click()
+        page.wait_for_url("**/office/money/batches/*")
+        expect(page.locator("figure.vietqr svg")).to_be_visible()
+        _look(page, f"office-payouts-{lang}")
+        page.get_by_label(re.compile("ngân hàng|bank", re.I)).first.fill("FT26334000123")
+        page.get_by_role("button", name=words["paid"]).click()
+        expect(page.locator(".flash")).to_contain_text(legal_name)
         sign_in("htx@example.vn")
-        page.goto(f"{shop}/seller/")
-        page.get_by_role("link", name=words["money"]).click()
+        page.goto(f"{shop}/seller/money/")
         page.get_by_role("link", name=re.compile(r"BK-\d{6}")).click()
-        table = page.locator("table.data")
-        expect(table).to_contain_text(words["sold"])
+        expect(page.locator("table.data")).to_contain_text(words["sold"])
         margin = (goods * 1500 + 5000) // 10000
         owed = f"{goods - margin:,}".replace(",", "." if lang == "vi" else ",")
         expect(page.locator("dl.facts")).to_contain_text(owed)

@@ -460,3 +460,164 @@ def test_two_officers_closing_the_same_period_at_once_make_one_set_of_statements
     [statement] = db.session.scalars(select(Statement)).all()
     assert statement.closing_vnd == ledger.owed_to(tea.seller_id)
     sound()
+
+
+# --- Payout accounts and payouts ------------------------------------------------------------------------
+
+VCB = "970436"  # Vietcombank's BIN in the VietQR list
+
+
+def closed_statement(client, tea, clock, quantity=1):
+    """A delivered tea order, closed into a statement the next morning."""
+    import datetime as dt
+
+    from marketplace import ocop
+    delivered_tea(client, tea, quantity)
+    today = ocop.today()
+    clock(today + dt.timedelta(days=1))
+    [statement] = close(19, today)
+    return statement
+
+
+def account_of(seller, holder=None, number="0011001234567"):
+    from marketplace.settlements import bank
+
+    from .helpers import find_user_of
+    return run(bank.submit, find_user_of(seller), seller, VCB, number, holder or seller.legal_name)
+
+
+def test_a_producers_bank_account_waits_for_the_office_and_payouts_wait_with_it(client, shop, goods, clock):
+    from marketplace.outbox.models import OutboxEmail
+    from marketplace.settlements import bank, payouts
+
+    from .helpers import officer
+    tea, _coffee = goods
+    statement = closed_statement(client, tea, clock)
+    office = officer()
+    seller = tea.seller
+    with pytest.raises(bank.AccountError, match="holder"):
+        account_of(seller, holder="NGUYEN VAN TROM")  # another name: a hijacker's account
+    first = account_of(seller, holder="htx che tan cuong")  # as the bank prints it, case aside
+    assert first.state == "pending" and first.holder_name == "HTX CHE TAN CUONG"
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) >= 1  # the producer is told of the change
+    batch, skipped = run(payouts.make_batch, office, 19)
+    assert batch is None and [(row.seller.id, row.why) for row in skipped] == [(seller.id, "account_pending")]
+    run(bank.decide, office, first, True, "gọi điện xác nhận")
+    batch, skipped = run(payouts.make_batch, office, 19)
+    assert skipped == [] and [(p.seller_id, p.amount_vnd, p.account_no) for p in batch.payouts] == \
+        [(seller.id, statement.closing_vnd, "0011001234567")]
+    assert ledger.owed_to(seller.id) == 0  # being paid: a second batch finds nothing
+    assert run(payouts.make_batch, office, 19) == (None, [])
+    second = account_of(seller, number="9999888877")  # a change after verification: pending, the old one stands
+    assert bank.payout_account(seller.id) is None and second.state == "pending"
+    sound()
+
+
+def test_a_payout_is_marked_paid_once_under_two_clicks_at_once(app, client, shop, goods, clock):
+    from marketplace.settlements import bank, payouts
+    from marketplace.settlements.models import Payout
+
+    from .helpers import at_once, clients, officer
+    tea, _coffee = goods
+    statement = closed_statement(client, tea, clock)
+    office = officer()
+    officer(email="office19b@ocop.vn")
+    run(bank.decide, office, account_of(tea.seller), True)
+    batch, _skipped = run(payouts.make_batch, office, 19)
+    [payout] = batch.payouts
+    cash = ledger.balances()["cash"]
+    first, second = clients(app, "office19@ocop.vn", "office19b@ocop.vn")
+    path = f"/office/money/payouts/{payout.id}/paid"
+    assert sorted(at_once([(first, path, {"bank_reference": "FT2633401"}),
+                           (second, path, {"bank_reference": "FT2633402"})])) == ["done", "refused"]
+    paid = db.session.get(Payout, payout.id)
+    assert paid.state == "paid" and paid.bank_reference in ("FT2633401", "FT2633402")
+    assert ledger.balances()["cash"] == cash - paid.amount_vnd and ledger.balances()["payouts"] == 0
+    assert db.session.scalar(select(func.count(MoneyEntry.id)).where(MoneyEntry.kind == "payout_paid")) == 1
+    assert statement.closing_vnd == paid.amount_vnd
+    sound()
+
+
+def test_a_cancelled_payout_is_owed_again_and_lands_on_the_next_statement(client, shop, goods, clock):
+    import datetime as dt
+
+    from marketplace import ocop
+    from marketplace.settlements import bank, payouts, statements
+
+    from .helpers import officer
+    tea, _coffee = goods
+    first = closed_statement(client, tea, clock)
+    office = officer()
+    run(bank.decide, office, account_of(tea.seller), True)
+    batch, _skipped = run(payouts.make_batch, office, 19)
+    run(payouts.cancel, office, batch.payouts[0], "Tài khoản bị khoá")
+    assert ledger.owed_to(tea.seller_id) == first.closing_vnd and payouts.payable(tea.seller_id) == first.closing_vnd
+    again, _skipped = run(payouts.make_batch, office, 19)  # paid in a new batch, for the same statement
+    run(payouts.mark_paid, office, again.payouts[0], "FT26334")
+    clock(ocop.today() + dt.timedelta(days=1))
+    [second] = close(19, ocop.today() - dt.timedelta(days=1))
+    kinds = [row.kind for row in statements.rows(tea.seller_id, second)]
+    assert kinds == ["payout", "payout_cancelled", "payout"]
+    assert (second.opening_vnd, second.closing_vnd) == (first.closing_vnd, 0)
+    sound()
+
+
+def test_the_office_of_another_province_cannot_see_or_decide_a_producers_account_or_payout(app, client, shop, goods,
+                                                                                           clock):
+    from marketplace.settlements import bank, payouts
+
+    from .helpers import officer, sign_in
+    tea, _coffee = goods
+    closed_statement(client, tea, clock)
+    office = officer()
+    account = account_of(tea.seller)
+    officer(province_code=14, email="office14@ocop.vn")
+    sign_in(client, "office14@ocop.vn")
+    assert client.post(f"/office/money/bank-accounts/{account.id}/verify", data={}).status_code == 404
+    run(bank.decide, office, account, True)
+    batch, _skipped = run(payouts.make_batch, office, 19)
+    assert client.get(f"/office/money/batches/{batch.id}").status_code == 404
+    assert client.post(f"/office/money/payouts/{batch.payouts[0].id}/paid",
+                       data={"bank_reference": "X"}).status_code == 404
+    with pytest.raises(PermissionError):
+        run(payouts.make_batch, db.session.merge(officer_of(14)), 19)
+
+
+def officer_of(province):
+    from marketplace.accounts.models import User
+    return db.session.scalar(select(User).where(User.role == "office", User.province_code == province))
+
+
+def test_the_office_pays_a_batch_from_its_page_with_a_vietqr_per_payout(client, shop, goods, clock):
+    from marketplace.settlements import bank
+
+    from .helpers import officer, sign_in
+    tea, _coffee = goods
+    statement = closed_statement(client, tea, clock, 2)
+    office = officer()
+    run(bank.decide, office, account_of(tea.seller), True)
+    sign_in(client, "office19@ocop.vn")
+    made = client.post("/office/money/payouts")
+    assert made.status_code == 303 and "/office/money/batches/" in made.location
+    page = client.get(made.location)
+    assert page.status_code == 200 and "<svg" in page.text and f"OCOP {statement.number}" in page.text
+    sheet = client.get(made.location + "?format=csv")
+    assert "0011001234567" in sheet.text and str(statement.closing_vnd) in sheet.text
+
+
+def test_two_officers_making_a_payout_batch_at_once_pay_each_producer_once(app, client, shop, goods, clock):
+    from marketplace.settlements import bank
+    from marketplace.settlements.models import Payout
+
+    from .helpers import at_once, clients, officer
+    tea, _coffee = goods
+    statement = closed_statement(client, tea, clock)
+    office = officer()
+    officer(email="office19b@ocop.vn")
+    run(bank.decide, office, account_of(tea.seller), True)
+    first, second = clients(app, "office19@ocop.vn", "office19b@ocop.vn")
+    assert at_once([(first, "/office/money/payouts", {}), (second, "/office/money/payouts", {})],
+                   answer="status") == [303, 303]
+    [payout] = db.session.scalars(select(Payout)).all()
+    assert payout.amount_vnd == statement.closing_vnd and ledger.owed_to(tea.seller_id) == 0
+    sound()

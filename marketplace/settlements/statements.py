@@ -24,6 +24,8 @@ from ..sellers.models import Seller
 from .models import MoneyEntry, MoneyLine, SettlementPeriod, Statement
 
 EPOCH = dt.date(2026, 1, 1)  # where SETTLEMENT_PERIOD_DAYS periods are counted from
+NEVER = dt.date.min  # the closed_until of a province never closed
+MONEY_SENT = {"payout", "payout_cancelled"}  # on a statement: money paid out (or back), not sales
 
 
 class StatementError(ValueError):
@@ -61,7 +63,7 @@ def closed_through(province_code: int) -> dt.date | None:
     """The last day of the province's last closed period (None: none closed)."""
     until = db.session.scalar(select(SettlementPeriod.closed_until)
                               .where(SettlementPeriod.province_code == province_code))
-    return until - dt.timedelta(days=1) if until and until > dt.date.min else None
+    return until - dt.timedelta(days=1) if until and until > NEVER else None
 
 
 def close(province_code: int, through: dt.date, actor=None) -> list[Statement]:
@@ -71,7 +73,7 @@ def close(province_code: int, through: dt.date, actor=None) -> list[Statement]:
     if through >= ocop.today():
         raise StatementError("future")
     until = through + dt.timedelta(days=1)
-    db.session.execute(upsert(SettlementPeriod).values(province_code=province_code, closed_until=dt.date.min)
+    db.session.execute(upsert(SettlementPeriod).values(province_code=province_code, closed_until=NEVER)
                        .on_conflict_do_nothing(index_elements=["province_code"]))
     claimed = db.session.execute(update(SettlementPeriod).where(
         SettlementPeriod.province_code == province_code, SettlementPeriod.closed_until < until)
@@ -175,5 +177,5 @@ def rows(seller_id: int, statement: Statement | None) -> list[Row]:
         else:  # a commission or a margin taken on this producer's goods
             row.charges_vnd -= line.amount_vnd
             row.rate_bp = line.rate_bp
-        row.sales_vnd = row.net_vnd + row.charges_vnd
+        row.sales_vnd = 0 if entry.kind in MONEY_SENT else row.net_vnd + row.charges_vnd
     return list(found.values())

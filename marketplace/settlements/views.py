@@ -2,8 +2,9 @@
 statement (on screen, CSV, XLSX). The office's pages (closing, payouts) are the office's."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts.services import roles_required
@@ -11,8 +12,10 @@ from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..i18n import date, datetime
 from ..sellers.models import Seller
-from . import statements
-from .models import ENTRY_KINDS, Statement
+from ..unit_of_work import run
+from . import bank, payouts, statements
+from .forms import BankAccountForm
+from .models import BANK_ACCOUNT_STATES, ENTRY_KINDS, Statement
 
 bp = Blueprint("settlements", __name__, url_prefix="/seller/money")
 
@@ -23,7 +26,36 @@ def overview():
     seller = db.session.get(Seller, current_user.seller_id)
     return render_template("settlements/overview.html", seller=seller,
                            balance=statements.open_balance(seller.id), rows=statements.rows(seller.id, None),
-                           statements=statements.statements_of(seller.id), kinds=ENTRY_KINDS)
+                           statements=statements.statements_of(seller.id), kinds=ENTRY_KINDS,
+                           account=bank.current(seller.id), banks=bank.banks(), account_states=BANK_ACCOUNT_STATES,
+                           payable=payouts.payable(seller.id))
+
+
+ACCOUNT_ERRORS = {
+    "bank": ("bank_bin", _l("Choose a bank from the list.")),
+    "number": ("account_no", _l("An account number is 6 to 19 digits or capital letters.")),
+    "holder": ("holder_name", _l("The holder must be your legal name as registered (for a household or a farm, "
+                                 "its representative's), as the bank prints it.")),
+}
+
+
+@bp.route("/bank", methods=["GET", "POST"])
+@roles_required("seller")
+def bank_account():
+    seller = db.session.get(Seller, current_user.seller_id)
+    form = BankAccountForm()
+    if form.validate_on_submit():
+        try:
+            run(bank.submit, current_user, seller, form.bank_bin.data, form.account_no.data, form.holder_name.data)
+        except bank.AccountError as refused:
+            name, message = ACCOUNT_ERRORS[refused.code]
+            form[name].errors.append(message)
+        else:
+            flash(_("Saved. The provincial OCOP office will check the account before any payout goes there."),
+                  "success")
+            return redirect(url_for("settlements.overview"), code=303)
+    return render_template("settlements/bank.html", form=form, seller=seller, account=bank.current(seller.id),
+                           banks=bank.banks(), account_states=BANK_ACCOUNT_STATES), 422 if form.errors else 200
 
 
 @bp.get("/statements/<int:statement_id>")

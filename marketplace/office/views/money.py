@@ -7,18 +7,23 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import DecimalField, SelectField
+from sqlalchemy.exc import IntegrityError
+from wtforms import DecimalField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ... import ocop
+from ...exports import FORMATS, table_response
 from ...extensions import db
 from ...forms import DayField, Form
+from ...i18n import vnd
+from ...qr import qr_svg
 from ...scope import covers, in_scope
+from ...settlements import bank, payouts, statements
 from ...settlements import services as ledger
-from ...settlements import statements
-from ...settlements.models import Statement
+from ...settlements.models import PAYOUT_STATES, BankAccount, Payout, PayoutBatch, Statement
 from ...settlements.views import statement_page
+from ...transitions import Refused
 from ...unit_of_work import run
 from .common import bp
 
@@ -63,6 +68,8 @@ def money():
     return render_template("office/money.html", province=province, form=form,
                            closed_through=statements.closed_through(province),
                            standings=statements.standings(province), rates=ledger.rates_bp(),
+                           accounts=bank.waiting(current_user, province), banks=bank.banks(),
+                           decision_form=DecisionForm(), batches=payouts.batches(province),
                            commission_form=CommissionForm(prefix="rate") if current_user.province_code is None else None), \
         422 if form.errors else 200
 
@@ -86,3 +93,95 @@ def statement(statement_id: int):
     if found is None or not in_scope(current_user, found.seller):
         abort(404)
     return statement_page(found)
+
+
+# --- Producers' payout accounts: checked before any payout goes there ------------------------------------
+
+class DecisionForm(Form):
+    reason = StringField(_l("Note (how it was checked, or why it is not accepted)"), validators=[Length(max=500)])
+
+
+@bp.post("/money/bank-accounts/<int:account_id>/<any(verify, reject):decision>")
+def bank_account_decision(account_id: int, decision: str):
+    account = db.session.get(BankAccount, account_id)
+    if account is None or not in_scope(current_user, account.seller):
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit() or (decision == "reject" and not (form.reason.data or "").strip()):
+        flash(_("Say why the account is not accepted."), "error")
+        return redirect(url_for("office.money"), code=303)
+    try:
+        run(bank.decide, current_user, account, decision == "verify", (form.reason.data or "").strip() or None)
+    except Refused:
+        flash(_("This account was decided or replaced meanwhile."), "error")
+    else:
+        flash(_("The account of %(seller)s is verified.", seller=account.seller.legal_name) if decision == "verify"
+              else _("The account of %(seller)s is not accepted; the producer is told.",
+                     seller=account.seller.legal_name), "success")
+    return redirect(url_for("office.money"), code=303)
+
+
+# --- Payouts ----------------------------------------------------------------------------------------------
+
+@bp.post("/money/payouts")
+def make_payouts():
+    province = _province()
+    try:
+        batch, skipped = run(payouts.make_batch, current_user, province)
+    except IntegrityError:  # another batch took these statements at the same moment
+        flash(_("Another payout batch was made at the same moment: see it below."), "error")
+        return redirect(url_for("office.money", **request.args), code=303)
+    for row in skipped:
+        flash(_("%(seller)s is owed %(amount)s but has no verified bank account (or a change waits to be checked).",
+                seller=row.seller.legal_name, amount=vnd(row.owed_vnd)), "error")
+    if batch is None:
+        flash(_("Nothing to pay: no producer's closed statements leave money owed."), "success")
+        return redirect(url_for("office.money", **request.args), code=303)
+    return redirect(url_for("office.payout_batch", batch_id=batch.id), code=303)
+
+
+def _batch_in_scope(batch_id: int) -> PayoutBatch:
+    batch = db.session.get(PayoutBatch, batch_id)
+    if batch is None or not covers(current_user, batch.province_code):
+        abort(404)
+    return batch
+
+
+@bp.get("/money/batches/<int:batch_id>")
+def payout_batch(batch_id: int):
+    batch = _batch_in_scope(batch_id)
+    fmt = request.args.get("format")
+    if fmt is not None:
+        if fmt not in FORMATS:
+            abort(404)
+        return table_response(payouts.bulk_rows(batch), f"ocop-{batch.number}", fmt)
+    codes = {payout.id: qr_svg(payouts.vietqr_payload(payout), title=payout.transfer_note, scale=3)
+             for payout in batch.payouts if payout.state == "pending"}
+    return render_template("office/payout_batch.html", batch=batch, codes=codes, banks=bank.banks(),
+                           states=PAYOUT_STATES, form=PaidForm(), cancel_form=DecisionForm())
+
+
+class PaidForm(Form):
+    bank_reference = StringField(_l("Bank reference of the transfer"), validators=[DataRequired(), Length(max=60)])
+
+
+@bp.post("/money/payouts/<int:payout_id>/<any(paid, cancel):decision>")
+def payout_decision(payout_id: int, decision: str):
+    payout = db.session.get(Payout, payout_id)
+    if payout is None or not in_scope(current_user, payout.seller):
+        abort(404)
+    form = PaidForm() if decision == "paid" else DecisionForm()
+    text = (form.bank_reference.data if decision == "paid" else form.reason.data) or ""
+    if not form.validate_on_submit() or not text.strip():
+        flash(_("Type the bank's reference of the transfer.") if decision == "paid"
+              else _("Say why the payout is cancelled."), "error")
+    else:
+        try:
+            run(payouts.mark_paid if decision == "paid" else payouts.cancel, current_user, payout, text.strip())
+        except Refused:
+            flash(_("This payout was marked paid or cancelled already."), "error")
+        else:
+            flash(_("Payout to %(seller)s marked paid.", seller=payout.seller.legal_name) if decision == "paid"
+                  else _("Payout to %(seller)s cancelled: the money is owed to the producer again.",
+                         seller=payout.seller.legal_name), "success")
+    return redirect(url_for("office.payout_batch", batch_id=payout.batch_id), code=303)
