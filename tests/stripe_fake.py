@@ -1,5 +1,5 @@
-"""A small local server that speaks the few Stripe endpoints the shop uses (Checkout sessions:
-create, retrieve, expire), so the official `stripe` library runs for real without stripe.com.
+"""A small local server that speaks the few Stripe endpoints the shop uses (Checkout sessions: create,
+retrieve, expire; refunds: create), so the official `stripe` library runs for real without stripe.com.
 It keeps Stripe's idempotency: the same Idempotency-Key answers the first response again."""
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ WEBHOOK_SECRET = "whsec_test_local"
 class FakeStripe:
     def __init__(self):
         self.sessions: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}
+        self.refund_status = "succeeded"  # what the next refund answers (a test sets "pending" or "failed")
         self.requests: list[tuple[str, str, dict, dict]] = []  # method, path, form, headers
         self.idempotent: dict[str, dict] = {}
         self.down = False
@@ -37,10 +39,25 @@ class FakeStripe:
     def complete(self, session_id: str, amount_total: int | None = None) -> dict:
         """The buyer paid in the session; answers the session as the webhook event carries it."""
         session = self.sessions[session_id]
-        session.update(status="complete", payment_status="paid")
+        session.update(status="complete", payment_status="paid", payment_intent=f"pi_test_{next(self._ids)}")
         if amount_total is not None:
             session["amount_total"] = amount_total
         return dict(session)
+
+    def charge(self, session_id: str) -> dict:
+        """The session's charge as a `charge.refunded` event carries it: what was refunded in all."""
+        session = self.sessions[session_id]
+        refunded = sum(r["amount"] for r in self.refunds.values()
+                       if r["payment_intent"] == session["payment_intent"] and r["status"] in ("succeeded", "pending"))
+        return {"id": f"ch_{session['payment_intent']}", "object": "charge", "payment_intent": session["payment_intent"],
+                "amount": session["amount_total"], "amount_refunded": refunded, "currency": session["currency"],
+                "refunded": refunded == session["amount_total"], "metadata": dict(session["metadata"])}
+
+    def refund_in_dashboard(self, session_id: str, amount: int) -> None:
+        """Someone refunds in Stripe's dashboard, not through the shop."""
+        refund_id = f"re_test_{next(self._ids)}"
+        self.refunds[refund_id] = {"id": refund_id, "object": "refund", "amount": amount, "status": "succeeded",
+                                   "payment_intent": self.sessions[session_id]["payment_intent"], "metadata": {}}
 
     def event(self, type_: str, session: dict, event_id: str | None = None) -> bytes:
         return json.dumps({"id": event_id or f"evt_{next(self._ids)}", "object": "event", "type": type_,
@@ -64,6 +81,23 @@ class FakeStripe:
         self.sessions[session_id] = session
         return session
 
+    def _refund(self, form: dict) -> tuple[int, dict]:
+        intent, amount = form.get("payment_intent"), int(form.get("amount", 0))
+        session = next((s for s in self.sessions.values() if s.get("payment_intent") == intent), None)
+        if session is None:
+            return 404, {"error": {"type": "invalid_request_error", "message": "No such payment_intent"}}
+        refunded = sum(r["amount"] for r in self.refunds.values()
+                       if r["payment_intent"] == intent and r["status"] in ("succeeded", "pending"))
+        if amount <= 0 or refunded + amount > session["amount_total"]:
+            return 400, {"error": {"type": "invalid_request_error", "code": "charge_already_refunded",
+                                   "message": "Refund amount is greater than unrefunded amount on charge"}}
+        refund_id = f"re_test_{next(self._ids)}"
+        refund = {"id": refund_id, "object": "refund", "amount": amount, "currency": session["currency"],
+                  "payment_intent": intent, "status": self.refund_status,
+                  "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")}}
+        self.refunds[refund_id] = refund
+        return 200, dict(refund)
+
     def _answer(self, method: str, path: str, form: dict, headers: dict) -> tuple[int, dict]:
         with self._lock:
             self.requests.append((method, path, form, headers))
@@ -74,6 +108,10 @@ class FakeStripe:
                 return 200, self.idempotent[key]
             if method == "POST" and path == "/v1/checkout/sessions":
                 answer = self._create(form)
+            elif method == "POST" and path == "/v1/refunds":
+                status, answer = self._refund(form)
+                if status != 200:
+                    return status, answer
             elif (found := re.fullmatch(r"/v1/checkout/sessions/(\w+)(/expire)?", path)) is not None:
                 session = self.sessions.get(found.group(1))
                 if session is None:

@@ -621,3 +621,26 @@ def test_two_officers_making_a_payout_batch_at_once_pay_each_producer_once(app, 
     [payout] = db.session.scalars(select(Payout)).all()
     assert payout.amount_vnd == statement.closing_vnd and ledger.owed_to(tea.seller_id) == 0
     sound()
+
+
+def test_a_points_consignment_view_shows_what_it_holds_sold_and_owes_each_producer(client, counter):
+    from marketplace import ocop
+    from marketplace.salespoints import reports
+    from marketplace.salespoints import services as points
+
+    from .helpers import sign_in
+    point, clerk, tea, rice = counter
+    with_margin(point, 15)
+    sale = run(points.complete_sale, point, clerk, {tea.id: 2, rice.id: 1}, "cash", cash_given_vnd=400_000)
+    tea_line = next(line for line in sale.lines if line.product_id == tea.id)
+    run(points.return_goods, sale, clerk, {tea_line.id: 1}, "Hộp móp")
+    rows = {row.seller: row for row in reports.consignment(point, ocop.today(), ocop.today())}
+    tea_row, rice_row = rows["HTX Chè Tân Cương"], rows["HTX Gạo Nếp"]
+    assert (tea_row.units, tea_row.sold_vnd, tea_row.margin_vnd, tea_row.owed_vnd) == (4, 120_000, 18_000, 102_000)
+    assert (rice_row.units, rice_row.sold_vnd, rice_row.owed_vnd) == (4, 90_000, 76_500)
+    assert tea_row.owed_vnd == ledger.owed_to(tea.seller_id) and rice_row.owed_vnd == ledger.owed_to(rice.seller_id)
+    sign_in(client, "kho@ocop.vn")  # the point's manager
+    page = client.get(f"/counter/{point.id}/reports")
+    assert page.status_code == 200 and "102.000" in page.text
+    sheet = client.get(f"/counter/{point.id}/reports/consignment.csv")
+    assert sheet.status_code == 200 and "102000" in sheet.text

@@ -54,10 +54,11 @@ PREPAID = frozenset({"vietqr", "card"})  # paid before the goods leave, so an un
 PAID_ON_HANDOVER = frozenset({"cod", "at_point"})  # paid when the goods change hands
 # unpaid: waiting (cash on delivery: until delivered); expired: not paid in time, stock released;
 # cancelled: every part cancelled before anything was paid (nothing to pay any more);
-# refund_due: money came for goods that will not ship (paid late, a paid part cancelled or returned).
+# refund_due: money came for goods that will not ship (paid late, a paid part cancelled or returned);
+# refunded: all of it went back (a later return makes it due again).
 PAYMENT_STATUSES = {
     "unpaid": _l("awaiting payment"), "paid": _l("paid"), "expired": _l("not paid in time"),
-    "cancelled": _l("nothing to pay"), "refund_due": _l("refund due"),
+    "cancelled": _l("nothing to pay"), "refund_due": _l("refund due"), "refunded": _l("refunded"),
 }
 
 
@@ -69,6 +70,7 @@ class Order(SubmittedOnce, Timestamped, db.Model):
         CheckConstraint("total_vnd >= 0", name="total"),
         CheckConstraint("wrap_vnd >= 0", name="wrap"),
         one_of("payment_status", PAYMENT_STATUSES),
+        CheckConstraint("refunded_vnd >= 0 AND refunded_vnd <= total_vnd", name="refunded"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +92,7 @@ class Order(SubmittedOnce, Timestamped, db.Model):
     delivery_vnd: Mapped[int]
     wrap_vnd: Mapped[int] = mapped_column(default=0)  # gift wrapping by the point (its fee)
     total_vnd: Mapped[int]
+    refunded_vnd: Mapped[int] = mapped_column(default=0, server_default="0")  # given back so far (orders.refunds)
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     # A gift: a message card, wrapping, and no prices on the packing slip.
     is_gift: Mapped[bool] = mapped_column(default=False)
@@ -121,10 +124,15 @@ class Order(SubmittedOnce, Timestamped, db.Model):
 
     @property
     def refund_vnd(self) -> int:
-        """What a paid order owes back: everything when paid for an order that no longer stood; else the
+        """What the order still owes back (see `owed_back_vnd`), less what was given back already."""
+        return self.owed_back_vnd - self.refunded_vnd if self.payment_status == "refund_due" else 0
+
+    @property
+    def owed_back_vnd(self) -> int:
+        """What a paid order owes back in all: everything when paid for an order that no longer stood; else the
         goods of its returned parts, and its cancelled parts with their delivery when they were paid up front
         (cash on delivery or at the point is only ever paid for what was handed over)."""
-        if self.payment_status != "refund_due":
+        if self.payment_status not in ("refund_due", "refunded"):
             return 0
         if all(part.state == "cancelled" for part in self.parts):
             return self.total_vnd

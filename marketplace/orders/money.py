@@ -81,6 +81,13 @@ def settle(order: Order, actor_id: int | None = None) -> None:
                  [Line("prepaid", order.wrap_vnd), Line("refunds_payable", -order.wrap_vnd)])
 
 
+def refunded(order: Order, refund, actor_id: int | None = None) -> None:
+    """Money given back to the buyer leaves the operator's account (or a point's till)."""
+    ledger.post("refund", f"refund:{refund.id}", [Line("refunds_payable", refund.amount_vnd),
+                                                  Line("cash", -refund.amount_vnd)],
+                order_id=order.id, reference=refund.number, actor_id=actor_id)
+
+
 def _parcels(order: Order) -> dict[int, list[OrderPart]]:
     parcels: dict[int, list[OrderPart]] = {}
     for part in order.parts:
@@ -118,13 +125,15 @@ def _returned(order: Order, part: OrderPart, handed_over) -> list[Line]:
 
 
 def expected_balances() -> dict[str, int]:
-    """What the orders say the ledger must hold: the money the operator received (`cash`), the buyers'
-    money held for goods not handed over yet (`prepaid`, a liability: negative) and what is owed back
-    (`refunds_payable`, negative), computed from the orders' states, not from the postings."""
+    """What the orders say the ledger must hold: the money the operator received less what it gave back
+    (`cash`), the buyers' money held for goods not handed over yet (`prepaid`, a liability: negative) and what
+    is still owed back (`refunds_payable`, negative), computed from the orders' states, not from the postings."""
     cash = held = owed = 0
     for order in db.session.scalars(select(Order).options(selectinload(Order.parts).joinedload(OrderPart.location))
                                     .execution_options(yield_per=500)):
         received, parts = money_received(order), order.parts
+        cash -= order.refunded_vnd
+        owed -= order.refunded_vnd
         with_goods = [part for part in parts if part.state in WITH_GOODS]
         owed += sum(part.goods_vnd for part in parts if part.state == "returned")
         if received:

@@ -12,11 +12,12 @@ from ..audit import audit
 from ..extensions import db
 from ..models_base import utcnow
 from ..payments import card, vietqr
-from ..payments.models import Payment, PaymentEvent
+from ..payments.models import Payment, PaymentEvent, Refund
 from ..qr import qr_svg
 from ..scope import in_scope
 from ..transitions import Refused
 from ..unit_of_work import run
+from . import refunds
 from . import services as orders
 from .models import Order
 
@@ -135,6 +136,8 @@ def handle_stripe_event(payload: bytes, signature: str | None) -> str:
 def _apply(event, session, order: Order | None) -> str:
     if order is None or order.payment_method != "card":
         return "unknown_order"
+    if event.type == "charge.refunded":  # `session` is the charge here
+        return refunds.seen_by_stripe(order, int(session.get("amount_refunded") or 0), session.get("id"))
     if event.type in PAID_EVENTS:
         if session.get("payment_status") != "paid":
             return "awaiting"  # a delayed method: async_payment_succeeded follows
@@ -148,7 +151,34 @@ def _apply(event, session, order: Order | None) -> str:
 
 def events_needing_attention(limit: int = 50) -> list[PaymentEvent]:
     return db.session.scalars(select(PaymentEvent).where(PaymentEvent.outcome.in_(
-        ("amount_mismatch", "refund_due", "unknown_order"))).order_by(PaymentEvent.id.desc()).limit(limit)).all()
+        ("amount_mismatch", "refund_due", "unknown_order", "refund_mismatch")))
+        .order_by(PaymentEvent.id.desc()).limit(limit)).all()
+
+
+def refund_to_card(officer, order: Order, amount_vnd: int | None = None) -> Refund:
+    """Give money back to the card: the refund is written (its own unit of work), then Stripe is asked.
+    Raises refunds.RefundError, PermissionError; a Stripe that cannot be reached leaves the refund pending
+    (`ask_stripe` again, or its webhook completes it)."""
+    return ask_stripe(run(refunds.begin_card, officer, order, amount_vnd), officer.id)
+
+
+def ask_stripe(refund: Refund, actor_id: int | None = None) -> Refund:
+    """Ask Stripe for a pending card refund, with the refund's own idempotency key (asking twice refunds
+    once), and record its answer."""
+    order = db.session.get(Order, refund.order_id)
+    payment = payment_of(order)
+    try:
+        stripe_id, status = card.refund(payment.reference, refund.amount_vnd, refund.idempotency_key,
+                                        {"order_number": order.number, "refund": refund.number})
+    except card.CardError as error:
+        log.warning("refund %s of order %s: Stripe did not answer (%s); it stays pending", refund.number,
+                    order.number, error)
+        return refund
+    if status == "succeeded":
+        run(refunds.complete, refund, stripe_id, actor_id)
+    elif status in ("failed", "canceled"):
+        run(refunds.fail, refund, f"Stripe: {status}", actor_id)
+    return refund  # pending at Stripe: its charge.refunded webhook completes it
 
 
 # --- Unpaid orders -------------------------------------------------------------------------------------

@@ -80,14 +80,16 @@ PART = StateMachine("order_part", OrderPart, "state", {
 }, states=PART_STATES)
 
 # The order's money. unpaid: waiting (cash: until delivered or collected); paid; expired: not paid in time;
-# cancelled: every part was cancelled before anything was paid; refund_due: money the buyer is owed back.
+# cancelled: every part was cancelled before anything was paid; refund_due: money the buyer is owed back;
+# refunded: it went back.
 PAYMENT = StateMachine("order_payment", Order, "payment_status", {
     "pay": ({"unpaid"}, "paid"),  # card or VietQR money arrived
     "collect": ({"unpaid"}, "paid"),  # cash taken by the courier or at the sales point
     "expire": ({"unpaid"}, "expired"),
     "cancel": ({"unpaid"}, "cancelled"),
-    "owe_refund": ({"paid"}, "refund_due"),  # a paid part was cancelled or returned
+    "owe_refund": ({"paid", "refunded"}, "refund_due"),  # a paid part was cancelled or returned
     "late_payment": ({"expired", "cancelled"}, "refund_due"),  # money for an order that no longer stands
+    "refund": ({"refund_due"}, "refunded"),  # all that was owed back went back (orders.refunds)
 }, states=PAYMENT_STATUSES)
 
 # What sellers and sales points may ask for (expire is the system's).
@@ -192,7 +194,8 @@ def _settle_money(order: Order, actor_id: int | None) -> None:
             and states <= {"delivered", "returned", "cancelled"} and states & {"delivered", "returned"}:
         PAYMENT.apply(order, "collect", actor_id=actor_id)  # the courier or the sales point collected it
     paid_for = {"cancelled", "returned"} if order.payment_method in PREPAID else {"returned"}
-    if order.payment_status == "paid" and states & paid_for:
+    if ((order.payment_status == "paid" and states & paid_for)
+            or (order.payment_status == "refunded" and order.owed_back_vnd > order.refunded_vnd)):
         PAYMENT.apply(order, "owe_refund", actor_id=actor_id)
     money.settle(order, actor_id)  # the ledger follows, in this transaction
 

@@ -74,6 +74,20 @@ def expire_session(session_id: str) -> bool:
         raise CardError(str(error)) from error
 
 
+def refund(session_id: str, amount_vnd: int, idempotency_key: str, metadata: dict) -> tuple[str, str]:
+    """Give `amount_vnd` of the session's payment back to the card; answers Stripe's refund id and status
+    (succeeded, pending, failed…). The same key answers the same refund again. Raises CardError."""
+    try:
+        session = _client().v1.checkout.sessions.retrieve(session_id)
+        if not session.payment_intent:
+            raise CardError(f"session {session_id} has no payment to refund")
+        found = _client().v1.refunds.create({"payment_intent": session.payment_intent, "amount": amount_vnd,
+                                             "metadata": metadata}, {"idempotency_key": idempotency_key})
+    except stripe.StripeError as error:
+        raise CardError(str(error)) from error
+    return found.id, found.status
+
+
 def verified_event(payload: bytes, signature: str | None) -> stripe.Event:
     """The event, if Stripe signed it with our webhook secret within the last five minutes."""
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]

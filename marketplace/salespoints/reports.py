@@ -15,6 +15,8 @@ from ..inventory.models import SalesPoint, StockLevel
 from ..orders.models import Order, OrderPart
 from ..products.models import Product
 from ..sellers.models import Seller
+from ..settlements import services as ledger
+from ..settlements.statements import midnight
 from ..transitions import StatusChange
 from .models import CounterSale, CounterSaleLine, StockTransfer, StockTransferLine
 from .transfers import in_transit
@@ -207,3 +209,36 @@ def seller_points(seller_id: int) -> list[tuple[SalesPoint, list[HeldRow]]]:
         held.setdefault(point.location_id, {}).setdefault(product_id, HeldRow(name)).in_transit = int(quantity)
     return sorted(((points[location], sorted(rows.values(), key=lambda row: vi_sort_key(row.name)))
                    for location, rows in held.items()), key=lambda pair: vi_sort_key(pair[0].name))
+
+
+@dataclass
+class ConsignmentRow:
+    """One producer's goods at a point: on the shelf (units, value at sale price), and over the period what
+    the point sold of them, the margin it kept and what it owes the producer (from the money ledger)."""
+    seller: str
+    units: int = 0
+    value_vnd: int = 0
+    sold_vnd: int = 0
+    margin_vnd: int = 0
+    owed_vnd: int = 0
+
+
+def consignment(point: SalesPoint, since: dt.date, until: dt.date) -> list[ConsignmentRow]:
+    """Per producer, what the point holds now and what it sold and owes for the days since–until (inclusive)."""
+    rows: dict[str, ConsignmentRow] = {}
+    for row in stock_report(point.location_id):
+        held = rows.setdefault(row.seller, ConsignmentRow(row.seller))
+        held.units += row.on_hand
+        held.value_vnd += row.value
+    moved = ledger.at_point(point.id, midnight(since), midnight(until + dt.timedelta(days=1)))
+    names = dict(db.session.execute(select(Seller.id, Seller.legal_name).where(Seller.id.in_(moved))).all())
+    for seller_id, money in moved.items():
+        row = rows.setdefault(names[seller_id], ConsignmentRow(names[seller_id]))
+        row.sold_vnd, row.margin_vnd, row.owed_vnd = money.sales_vnd, money.charges_vnd, money.owed_vnd
+    return sorted(rows.values(), key=lambda row: vi_sort_key(row.seller))
+
+
+def consignment_rows(report: list[ConsignmentRow]) -> list[list]:
+    rows = [["seller", "units_on_shelf", "value_on_shelf_vnd", "sold_vnd", "margin_vnd", "owed_vnd"]]
+    rows += [[r.seller, r.units, r.value_vnd, r.sold_vnd, r.margin_vnd, r.owed_vnd] for r in report]
+    return rows

@@ -21,7 +21,7 @@ ENTRY_KINDS = {
     "parcel_refund": _l("Delivery fee refunded"), "wrap": _l("Gift wrapping"), "wrap_refund": _l("Gift wrapping refunded"),
     "counter_sale": _l("Sold at a sales point"), "counter_return": _l("Returned at a sales point"),
     "counter_void": _l("Counter sale voided"), "payout": _l("Payout"), "payout_paid": _l("Payout confirmed by the bank"),
-    "payout_cancelled": _l("Payout cancelled"),
+    "payout_cancelled": _l("Payout cancelled"), "refund": _l("Refunded to the buyer"),
 }
 
 

@@ -1,6 +1,7 @@
 """Posting to the money ledger and reading balances (see the package's note)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -89,3 +90,29 @@ def balances() -> dict[str, int]:
     found = {account: total for account, total in db.session.execute(
         select(MoneyLine.account, func.sum(MoneyLine.amount_vnd)).group_by(MoneyLine.account))}
     return {account: int(found.get(account) or 0) for account in ACCOUNTS}
+
+
+@dataclass
+class Consigned:
+    """What a point's sales brought one producer: the goods sold, the margin or commission taken on them, and
+    what is owed to the producer for them (returns and voids netted)."""
+    sales_vnd: int = 0
+    charges_vnd: int = 0
+    owed_vnd: int = 0
+
+
+def at_point(sales_point_id: int, since: dt.datetime, until: dt.datetime) -> dict[int, Consigned]:
+    """Per producer, the ledger's lines of the entries posted for goods that left this point between the two
+    moments (counter sales, returns and voids, and online parts handed over or sent from it)."""
+    found: dict[int, Consigned] = {}
+    for account, seller_id, amount in db.session.execute(
+            select(MoneyLine.account, MoneyLine.seller_id, MoneyLine.amount_vnd).join(MoneyLine.entry).where(
+                MoneyEntry.sales_point_id == sales_point_id, MoneyEntry.created_at >= since,
+                MoneyEntry.created_at < until, MoneyLine.seller_id.is_not(None))):
+        row = found.setdefault(seller_id, Consigned())
+        if account == "producer":
+            row.owed_vnd -= amount
+        else:
+            row.charges_vnd -= amount
+        row.sales_vnd = row.owed_vnd + row.charges_vnd
+    return found

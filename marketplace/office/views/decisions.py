@@ -19,8 +19,9 @@ from ...certification.services import IDENTITY_LABELS, change_requests_of, ident
 from ...exports import table_response
 from ...extensions import db
 from ...forms import whole_number
-from ...orders import payments
+from ...orders import payments, refunds
 from ...orders import services as order_services
+from ...payments.models import REFUND_METHODS
 from ...products.models import Product
 from ...scope import in_scope
 from ...sellers.models import VERIFICATION_LABELS, VERIFICATION_STATUSES, Seller
@@ -220,7 +221,10 @@ def order(number: str):
     found = order_services.get_order(number)
     if found is None or not any(in_scope(current_user, part.seller) for part in found.parts):
         abort(404)
-    return render_template("office/order.html", order=found, history=order_services.history(found))
+    from .refunds import RefundForm
+    return render_template("office/order.html", order=found, history=order_services.history(found),
+                           refunds=refunds.refunds_of(found), still_owed=refunds.still_to_refund(found),
+                           refund_form=RefundForm(), refund_methods=REFUND_METHODS)
 
 
 @bp.post("/orders/<number>/confirm-transfer")

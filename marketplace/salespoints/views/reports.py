@@ -29,16 +29,20 @@ def report_page(point, endpoint: str):
     return render_template("salespoints/reports.html", point=point, days=days, periods=PERIODS, endpoint=endpoint,
                            sales=reports.sales_report([point.id], since, until),
                            pickups=reports.pickups_handed_over(point.location_id, since, until),
-                           stock=reports.stock_report(point.location_id), labels=COUNTER_PAYMENTS)
+                           stock=reports.stock_report(point.location_id), labels=COUNTER_PAYMENTS,
+                           consignment=reports.consignment(point, since, until))
 
 
 def report_download(point, what: str, fmt: str):
-    if what not in ("sales", "stock") or fmt not in FORMATS:
+    if what not in ("sales", "stock", "consignment") or fmt not in FORMATS:
         abort(404)
     _days, since, until = _period()
     if what == "sales":
         rows = reports.sales_rows(reports.sales_report([point.id], since, until))
         name = f"ocop-{point.code}-sales-{since.isoformat()}-{until.isoformat()}"
+    elif what == "consignment":
+        rows = reports.consignment_rows(reports.consignment(point, since, until))
+        name = f"ocop-{point.code}-consignment-{since.isoformat()}-{until.isoformat()}"
     else:
         rows = reports.stock_rows(reports.stock_report(point.location_id))
         name = f"ocop-{point.code}-stock-{until.isoformat()}"
