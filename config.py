@@ -94,6 +94,10 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # another Stripe-compatible server (tests)
+    # The producers' money (settlements): statements by month, or by periods of this many days; the share of a
+    # card-paid part's goods a producer bears for the card fee (basis points; 0: the operator bears it).
+    SETTLEMENT_PERIOD_DAYS = int(os.environ.get("SETTLEMENT_PERIOD_DAYS", "0")) or None
+    CARD_FEE_PASSED_ON_BP = int(os.environ.get("CARD_FEE_PASSED_ON_BP", "0"))
     SEARCH_INDEX_DIR = os.path.join(INSTANCE_PATH, "search-index")
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh | postgres | none
     BABEL_DEFAULT_LOCALE = "vi"

@@ -14,7 +14,7 @@ from flask import current_app, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField
+from wtforms import DateField, IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
@@ -56,6 +56,22 @@ class DayField(DateField):
         render_kw = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
                      "maxlength": 10} | kwargs.pop("render_kw", {})
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+
+class DongField(IntegerField):
+    """An amount in whole đồng as people type it: 1.300.000, 1 300 000, 1,300,000 or 1300000 ₫ (the thousands
+    separators and the currency sign are dropped; anything else is not a number)."""
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "autocomplete": "off"} | kwargs.pop("render_kw", {})
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            text = re.sub(r"[\s.,₫đĐ]|VND|vnd", "", valuelist[0] or "")
+            valuelist = [text if text.isascii() and (text.isdigit() or not text) else "-"]  # "-": not a number
+        super().process_formdata(valuelist)
 
 
 def stripped(value):

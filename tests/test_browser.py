@@ -891,6 +891,7 @@ def test_a_producer_is_paid_what_a_point_sold_for_it(browser, shop, app, monkeyp
         page.goto(f"{shop}/office/money")
         page.get_by_role("button", name=words["close"], exact=True).click()
         expect(page.locator(".flash")).to_contain_text(words["closed"])
+        page.locator("input[name=reason]").first.fill("Gọi số 0912 345 678 lúc 9:00, chị Lan xác nhận")
         page.get_by_role("button", name=words["verify"]).click()
         _look(page, f"office-money-{lang}")
         page.get_by_role("button", name=words["batch"]).click()

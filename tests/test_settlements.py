@@ -392,6 +392,9 @@ def test_a_producer_reads_its_statements_and_no_one_elses(client, shop, goods, c
     assert shown.status_code == 200 and "12.000" in shown.text  # the commission taken
     sheet = client.get(f"/seller/money/statements/{statement.id}?format=csv")
     assert sheet.status_code == 200 and "text/csv" in sheet.content_type and statement.number in sheet.text
+    document = client.get(f"/seller/money/statements/{statement.id}?format=pdf")
+    assert document.status_code == 200 and document.data.startswith(b"%PDF-")
+    assert client.get(f"/seller/money/statements/{statement.id}?format=exe").status_code == 404
     seller_signs_in(client, coffee.seller)
     assert client.get(f"/seller/money/statements/{statement.id}").status_code == 404
     officer(province_code=14, email="office14@ocop.vn")
@@ -420,8 +423,7 @@ def test_the_office_closes_a_period_with_a_button_once(client, shop, goods, cloc
     assert refused.status_code == 422 and db.session.scalar(select(func.count(Statement.id))) == 0
     clock(today + dt.timedelta(days=1))
     assert client.post("/office/money", data={"through": today.strftime("%d/%m/%Y")}).status_code == 303
-    # the last whole month is closed with it: the form now suggests yesterday
-    assert f'value="{today.strftime("%d/%m/%Y")}"' in client.get("/office/money").text
+    assert 'name="through"' not in client.get("/office/money").text  # closed to yesterday: nothing to close
     again = client.post("/office/money", data={"through": today.strftime("%d/%m/%Y")})
     assert again.status_code == 422 and db.session.scalar(select(func.count(Statement.id))) == 1
 
@@ -644,3 +646,48 @@ def test_a_points_consignment_view_shows_what_it_holds_sold_and_owes_each_produc
     assert page.status_code == 200 and "102.000" in page.text
     sheet = client.get(f"/counter/{point.id}/reports/consignment.csv")
     assert sheet.status_code == 200 and "102000" in sheet.text
+
+
+def test_a_card_fee_passed_on_is_borne_by_the_producer_and_given_back_with_a_return(app, client, shop, goods):
+    tea, _coffee = goods
+    app.config["CARD_FEE_PASSED_ON_BP"] = 250  # 2.5 %
+    order = order_of(client, [(tea, 2)], "card")
+    run(orders.mark_paid, order)
+    part = order.parts[0]
+    move(part, "confirm", "pack", "ship", "deliver")
+    assert ledger.owed_to(tea.seller_id) == 240_000 + part.delivery_vnd - 12_000 - 6_000  # commission, card fee
+    assert ledger.balances()["card_fees"] == -6_000
+    move(part, "return")
+    assert ledger.balances()["card_fees"] == 0 and ledger.owed_to(tea.seller_id) == part.delivery_vnd
+    vietqr = order_of(client, [(tea, 1)], "vietqr")  # no card, no card fee
+    run(orders.mark_paid, vietqr)
+    move(vietqr.parts[0], "confirm", "pack", "ship", "deliver")
+    assert ledger.balances()["card_fees"] == 0
+    sound()
+
+
+def test_a_producer_that_owes_the_commission_pays_it_by_vietqr_and_the_office_records_it_once(app, client, shop,
+                                                                                              goods):
+    from .helpers import officer, seller_signs_in, sign_in
+    tea, _coffee = goods
+    app.config.update(VIETQR_BANK_BIN="970436", VIETQR_ACCOUNT_NO="0011001234567", VIETQR_ACCOUNT_NAME="OCOP TN")
+    order = order_of(client, [(tea, 1)], "cod")
+    move(order.parts[0], "confirm", "pack", "ship", "deliver")
+    assert ledger.owed_to(tea.seller_id) == -6_000
+    seller_signs_in(client, tea.seller)
+    page = client.get("/seller/money/")
+    note = f"OCOP THU {tea.seller.registration_no}"
+    assert note in page.text and "<svg" in page.text
+    officer(province_code=14, email="office14@ocop.vn")
+    sign_in(client, "office14@ocop.vn")
+    path = f"/office/money/collections/{tea.seller_id}"
+    assert client.post(path, data={"amount_vnd": "6000", "bank_reference": "FT1"}).status_code == 404
+    officer()
+    sign_in(client, "office19@ocop.vn")
+    client.post(path, data={"amount_vnd": "7000", "bank_reference": "FT26335001"})  # more than it owes
+    assert ledger.owed_to(tea.seller_id) == -6_000
+    assert client.post(path, data={"amount_vnd": "6000", "bank_reference": "ft26335001"}).status_code == 303
+    assert ledger.owed_to(tea.seller_id) == 0 and ledger.balances()["cash"] == 6_000
+    client.post(path, data={"amount_vnd": "6000", "bank_reference": "FT26335001"})  # the same transfer again
+    assert ledger.owed_to(tea.seller_id) == 0
+    sound()

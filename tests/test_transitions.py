@@ -23,8 +23,9 @@ ORDER_PART_TABLE = {
 }
 PAYMENT_TABLE = {
     "pay": ({"unpaid"}, "paid"), "collect": ({"unpaid"}, "paid"), "expire": ({"unpaid"}, "expired"),
-    "cancel": ({"unpaid"}, "cancelled"), "owe_refund": ({"paid"}, "refund_due"),
+    "cancel": ({"unpaid"}, "cancelled"), "owe_refund": ({"paid", "refunded"}, "refund_due"),
     "late_payment": ({"expired", "cancelled"}, "refund_due"),
+    "refund": ({"refund_due"}, "refunded"), "refund_owed": ({"refund_due"}, "paid"),
 }
 
 

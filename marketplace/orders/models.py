@@ -55,7 +55,8 @@ PAID_ON_HANDOVER = frozenset({"cod", "at_point"})  # paid when the goods change 
 # unpaid: waiting (cash on delivery: until delivered); expired: not paid in time, stock released;
 # cancelled: every part cancelled before anything was paid (nothing to pay any more);
 # refund_due: money came for goods that will not ship (paid late, a paid part cancelled or returned);
-# refunded: all of it went back (a later return makes it due again).
+# refunded: all of it went back, nothing was kept (an order that kept goods is `paid` again once what it owed
+# back went back; a later return makes a refund due again).
 PAYMENT_STATUSES = {
     "unpaid": _l("awaiting payment"), "paid": _l("paid"), "expired": _l("not paid in time"),
     "cancelled": _l("nothing to pay"), "refund_due": _l("refund due"), "refunded": _l("refunded"),
@@ -132,7 +133,7 @@ class Order(SubmittedOnce, Timestamped, db.Model):
         """What a paid order owes back in all: everything when paid for an order that no longer stood; else the
         goods of its returned parts, and its cancelled parts with their delivery when they were paid up front
         (cash on delivery or at the point is only ever paid for what was handed over)."""
-        if self.payment_status not in ("refund_due", "refunded"):
+        if self.payment_status not in ("paid", "refund_due", "refunded"):
             return 0
         if all(part.state == "cancelled" for part in self.parts):
             return self.total_vnd

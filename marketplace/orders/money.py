@@ -7,6 +7,7 @@ follows `Order.refund_vnd`: a returned part's goods; a part cancelled after paym
 parcel's fee once every part in it is cancelled; the wrapping when every part is."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -107,6 +108,10 @@ def _handed_over(order: Order, part: OrderPart, groups: dict[int, str], rates: d
         goods_by_group[groups[line.product_id]] = goods_by_group.get(groups[line.product_id], 0) + line.subtotal_vnd
     taken = ledger.commission(goods_by_group, rates)
     commission = [Line("commission", -amount, part.seller_id, rate) for amount, rate in taken]
+    card_fee_bp = current_app.config["CARD_FEE_PASSED_ON_BP"] if order.payment_method == "card" else 0
+    if card_fee_bp:  # the operator passes the card fee on: the producer bears its share of the goods'
+        taken.append((ledger.share(part.goods_vnd, card_fee_bp), card_fee_bp))
+        commission.append(Line("card_fees", -taken[-1][0], part.seller_id, card_fee_bp))
     total = sum(amount for amount, _rate in taken)
     account = holder(order, part.location)
     if account is None:  # the seller's courier took the money: the producer owes the commission
@@ -115,10 +120,10 @@ def _handed_over(order: Order, part: OrderPart, groups: dict[int, str], rates: d
 
 
 def _returned(order: Order, part: OrderPart, handed_over) -> list[Line]:
-    """The goods are owed back to the buyer: what the producer and the commission got for them is taken back
-    (at the rates of then), and a producer whose courier took the money pays the goods back."""
+    """The goods are owed back to the buyer: what the producer, the commission and the card fee got for them is
+    taken back (at the rates of then), and a producer whose courier took the money pays the goods back."""
     lines = [Line(line.account, -line.amount_vnd, line.seller_id, line.rate_bp)
-             for line in handed_over.lines if line.account in ("producer", "commission")]
+             for line in handed_over.lines if line.account in ("producer", "commission", "card_fees")]
     if holder(order, part.location) is None:
         lines.append(Line("producer", part.goods_vnd, part.seller_id))
     return [*lines, Line("refunds_payable", -part.goods_vnd)]

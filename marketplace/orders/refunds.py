@@ -5,8 +5,8 @@ card through Stripe: the refund is written `pending` first (its own unit of work
 that is the refund's own (a retry never refunds twice), and Stripe's answer (or, if that answer was lost, its
 `charge.refunded` webhook) completes it once: a claimed `pending → succeeded`. Under the order's lock, no
 refund is ever more than what is still owed back; a completed one adds to `Order.refunded_vnd`, moves the
-ledger's money
-(refunds_payable → cash), tells the buyer, and when nothing more is owed moves the order to `refunded`.
+ledger's money (refunds_payable → cash), tells the buyer, and when nothing more is owed moves the order to
+`refunded` (no goods kept) or back to `paid` (goods delivered or still coming stay paid).
 """
 from __future__ import annotations
 
@@ -97,8 +97,8 @@ def complete(refund: Refund, reference: str | None, actor_id: int | None = None)
     """The money went back: claimed once (False when it was completed or failed already)."""
     order = _locked(db.session.get(Order, refund.order_id))
     try:
-        REFUND.apply(refund, "succeed", actor_id=actor_id, reason=reference, reference=reference,
-                     completed_at=utcnow())
+        REFUND.apply(refund, "succeed", actor_id=actor_id, reference=reference, completed_at=utcnow(),
+                     reason=" · ".join(filter(None, [refund.number, vnd(refund.amount_vnd), reference])))
     except Refused:
         return False
     _given_back(order, refund, actor_id)
@@ -148,7 +148,8 @@ def _given_back(order: Order, refund: Refund, actor_id: int | None) -> None:
     db.session.refresh(order, ["refunded_vnd"])
     money.refunded(order, refund, actor_id)
     if order.payment_status == "refund_due" and order.refunded_vnd >= order.owed_back_vnd:
-        PAYMENT.apply(order, "refund", actor_id=actor_id, reason=refund.number)
+        kept = any(part.state not in ("cancelled", "returned") for part in order.parts)
+        PAYMENT.apply(order, "refund_owed" if kept else "refund", actor_id=actor_id, reason=refund.number)
     with force_locale(order.locale):
         how = {"card": _("to the card you paid with (your bank shows it within 5 to 10 days)"),
                "bank_transfer": _("by bank transfer (reference %(reference)s)", reference=refund.reference),

@@ -21,6 +21,7 @@ from ..inventory import services as stock
 from ..inventory.check import register_holder
 from ..models_base import utcnow
 from ..outbox.services import queue_email
+from ..payments.models import Refund
 from ..sellers.models import Seller
 from ..settlements.check import Backfill, register_expectation
 from ..transitions import Refused, StateMachine, StatusChange, claim, log_of
@@ -89,7 +90,8 @@ PAYMENT = StateMachine("order_payment", Order, "payment_status", {
     "cancel": ({"unpaid"}, "cancelled"),
     "owe_refund": ({"paid", "refunded"}, "refund_due"),  # a paid part was cancelled or returned
     "late_payment": ({"expired", "cancelled"}, "refund_due"),  # money for an order that no longer stands
-    "refund": ({"refund_due"}, "refunded"),  # all that was owed back went back (orders.refunds)
+    "refund": ({"refund_due"}, "refunded"),  # all of it went back: no goods were kept (orders.refunds)
+    "refund_owed": ({"refund_due"}, "paid"),  # what was owed back went back; the goods delivered stay paid
 }, states=PAYMENT_STATUSES)
 
 # What sellers and sales points may ask for (expire is the system's).
@@ -193,9 +195,7 @@ def _settle_money(order: Order, actor_id: int | None) -> None:
     elif order.payment_status == "unpaid" and order.payment_method in PAID_ON_HANDOVER \
             and states <= {"delivered", "returned", "cancelled"} and states & {"delivered", "returned"}:
         PAYMENT.apply(order, "collect", actor_id=actor_id)  # the courier or the sales point collected it
-    paid_for = {"cancelled", "returned"} if order.payment_method in PREPAID else {"returned"}
-    if ((order.payment_status == "paid" and states & paid_for)
-            or (order.payment_status == "refunded" and order.owed_back_vnd > order.refunded_vnd)):
+    if order.payment_status in ("paid", "refunded") and order.owed_back_vnd > order.refunded_vnd:
         PAYMENT.apply(order, "owe_refund", actor_id=actor_id)
     money.settle(order, actor_id)  # the ledger follows, in this transaction
 
@@ -348,9 +348,11 @@ register_holder("orders", held_by_open_orders)
 
 
 def history(order: Order) -> list[tuple[StatusChange, OrderPart | None]]:
-    """The order's status log, oldest first: (change, the part it moved, or None for the order's money)."""
+    """The order's status log, oldest first: (change, the part it moved, or None for the order's money and
+    its refunds)."""
     parts = {part.id: part for part in order.parts}
-    changes = log_of(PAYMENT.name, [order.id]) + log_of(PART.name, list(parts))
+    refunds = db.session.scalars(select(Refund.id).where(Refund.order_id == order.id)).all()
+    changes = log_of(PAYMENT.name, [order.id]) + log_of(PART.name, list(parts)) + log_of("refund", refunds)
     return [(change, parts.get(change.object_id) if change.machine == PART.name else None)
             for change in sorted(changes, key=lambda change: (change.at, change.id))]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import ocop
@@ -224,7 +225,8 @@ class ConsignmentRow:
 
 
 def consignment(point: SalesPoint, since: dt.date, until: dt.date) -> list[ConsignmentRow]:
-    """Per producer, what the point holds now and what it sold and owes for the days since–until (inclusive)."""
+    """Per producer, what the point holds now and what it sold and owes for the days since–until (inclusive):
+    the producers who sold first, then by name."""
     rows: dict[str, ConsignmentRow] = {}
     for row in stock_report(point.location_id):
         held = rows.setdefault(row.seller, ConsignmentRow(row.seller))
@@ -235,10 +237,11 @@ def consignment(point: SalesPoint, since: dt.date, until: dt.date) -> list[Consi
     for seller_id, money in moved.items():
         row = rows.setdefault(names[seller_id], ConsignmentRow(names[seller_id]))
         row.sold_vnd, row.margin_vnd, row.owed_vnd = money.sales_vnd, money.charges_vnd, money.owed_vnd
-    return sorted(rows.values(), key=lambda row: vi_sort_key(row.seller))
+    return sorted(rows.values(), key=lambda row: (not row.sold_vnd, vi_sort_key(row.seller)))
 
 
 def consignment_rows(report: list[ConsignmentRow]) -> list[list]:
-    rows = [["seller", "units_on_shelf", "value_on_shelf_vnd", "sold_vnd", "margin_vnd", "owed_vnd"]]
+    rows = [[_("Producer"), _("On the shelf"), _("Value (₫)"), _("Sold (₫)"), _("Margin kept (₫)"),
+             _("Producer’s share (₫)")]]
     rows += [[r.seller, r.units, r.value_vnd, r.sold_vnd, r.margin_vnd, r.owed_vnd] for r in report]
     return rows

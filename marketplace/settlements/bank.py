@@ -11,12 +11,10 @@ Banks come from the VietQR (NAPAS) list of `vietnam-qr-pay`: those that receive 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from vietnam_qr_pay.constants.banks import BanksObject, VietQRStatus
@@ -25,11 +23,11 @@ from .. import ocop
 from ..audit import audit
 from ..extensions import db
 from ..models_base import utcnow
-from ..outbox.services import queue_email
 from ..scope import covers, in_scope
 from ..sellers.models import Seller
 from ..text import fold
 from ..transitions import Refused, StateMachine
+from . import services as ledger
 from .models import BANK_ACCOUNT_STATES, BankAccount
 
 ACCOUNT_NO = re.compile(r"^[0-9A-Z]{6,19}$")
@@ -112,7 +110,7 @@ def submit(user, seller: Seller, bank_bin: str, account_no: str, holder_name: st
     db.session.add(account)
     db.session.flush()  # a second pending account of this seller (two submits at once) fails here
     audit(user, "bank_account.submit", seller, None, _state(account))
-    _tell(seller, lambda: (_("Your payout bank account was changed"), [
+    ledger.tell(seller, lambda: (_("Your payout bank account was changed"), [
         _("Account %(account)s at %(bank)s, held by %(holder)s, waits for the provincial OCOP office to check it. "
           "Until then no payout is made.", account=account.masked, bank=banks()[bank_bin].short_name,
           holder=holder_name),
@@ -141,7 +139,7 @@ def decide(officer, account: BankAccount, verified: bool, reason: str | None = N
         account.reason = reason  # the row is ours since the claim
     audit(officer, "bank_account." + ("verify" if verified else "reject"), seller, before, _state(account))
     bank = banks().get(account.bank_bin)
-    _tell(seller, lambda: (
+    ledger.tell(seller, lambda: (
         _("Your payout bank account was verified") if verified else _("Your payout bank account was not accepted"),
         [_("Account %(account)s at %(bank)s.", account=account.masked,
            bank=bank.short_name if bank else account.bank_bin), *([reason] if reason else [])]))
@@ -159,11 +157,3 @@ def waiting(officer, province_code: int) -> list[BankAccount]:
 def _state(account: BankAccount) -> dict:
     return {"bank": account.bank_bin, "account": account.masked, "holder": account.holder_name,
             "state": account.state}
-
-
-def _tell(seller: Seller, message: Callable[[], tuple[str, list[str]]]) -> None:
-    """Email every address of the seller, in Vietnamese: `message()` answers the subject and paragraphs."""
-    with force_locale("vi"):
-        subject, paragraphs = message()
-        for address in seller.email_addresses:
-            queue_email(address, subject, "notice", name=seller.legal_name, paragraphs=paragraphs)

@@ -37,6 +37,19 @@ def register_expectation(name: str, expectation: Expectation, backfill: Backfill
 
 
 def problems() -> list[str]:
+    """Every unbalanced entry and every account the documents disagree with, read from one snapshot: on
+    PostgreSQL the reads run in one REPEATABLE READ transaction, so a sale committed between two of them
+    cannot make a difference that is not there (SQLite's transactions are serializable already)."""
+    db.session.rollback()
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    try:
+        return _problems()
+    finally:
+        db.session.rollback()
+
+
+def _problems() -> list[str]:
     found = [f"entry {key}: its lines sum to {total}, not 0" for key, total in db.session.execute(
         select(MoneyEntry.once_key, func.sum(MoneyLine.amount_vnd)).join(MoneyLine.entry)
         .group_by(MoneyEntry.once_key).having(func.sum(MoneyLine.amount_vnd) != 0))]

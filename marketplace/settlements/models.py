@@ -12,8 +12,9 @@ from ..models_base import UTCDateTime, one_of, utcnow
 # cash: the operator's money (its bank account and the points' tills); prepaid: buyers' money held until
 # delivery; refunds_payable: owed back to buyers; producer: owed to a seller (per seller); commission: the
 # operator's; point_fees: what the sales points keep (parcel and wrapping fees, their margin on consigned goods);
-# payouts: paid out to producers in a batch, not yet confirmed by the bank reference.
-ACCOUNTS = ("cash", "prepaid", "refunds_payable", "producer", "commission", "point_fees", "payouts")
+# payouts: paid out to producers in a batch, not yet confirmed by the bank reference; card_fees: the card fees
+# producers bear when the operator passes them on (CARD_FEE_PASSED_ON_BP).
+ACCOUNTS = ("cash", "prepaid", "refunds_payable", "producer", "commission", "point_fees", "payouts", "card_fees")
 # What a producer reads on its statement for each kind of entry (value); the CHECK constraint reads the keys.
 ENTRY_KINDS = {
     "paid": _l("Payment received"), "delivered": _l("Order delivered"), "returned": _l("Order returned"),
@@ -22,6 +23,7 @@ ENTRY_KINDS = {
     "counter_sale": _l("Sold at a sales point"), "counter_return": _l("Returned at a sales point"),
     "counter_void": _l("Counter sale voided"), "payout": _l("Payout"), "payout_paid": _l("Payout confirmed by the bank"),
     "payout_cancelled": _l("Payout cancelled"), "refund": _l("Refunded to the buyer"),
+    "collection": _l("Paid by you to the shop"),
 }
 
 
@@ -204,3 +206,18 @@ class Payout(db.Model):
     def transfer_note(self) -> str:
         """What the transfer says, so the producer can match it with its statement."""
         return f"OCOP {self.statement.number}"
+
+
+class Collection(db.Model):
+    """Money a producer paid the shop to settle a negative balance (commission on goods its own courier was
+    paid for), recorded by the office with the bank's reference: once per reference."""
+    __tablename__ = "collections"
+    __table_args__ = (UniqueConstraint("seller_id", "bank_reference", name="uq_collections_reference"),
+                      CheckConstraint("amount_vnd > 0", name="amount"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    amount_vnd: Mapped[int]
+    bank_reference: Mapped[str] = mapped_column(String(60))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,8 +7,8 @@ left to pay). Batches of one province are made one at a time: the first statemen
 period row, so two clicks at once make one batch and an empty one. The officer then transfers the money
 (the bank's bulk-transfer file, or one VietQR per payout) and marks each payout paid with the bank's
 reference (claimed once) or cancelled (the money goes back to the producer's balance). A negative balance
-(commission on goods whose price the producer's own courier collected) is simply carried: the next
-statement starts from it.
+(commission on goods whose price the producer's own courier collected) is carried: the next statement starts
+from it, until the producer pays it by VietQR (`collection_note`) and the office records it (`record_collection`).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select, update
 
 from ..audit import audit
 from ..extensions import db
+from ..i18n import vnd
 from ..models_base import upsert, utcnow
 from ..payments import vietqr
 from ..scope import in_scope
@@ -27,7 +28,7 @@ from ..transitions import StateMachine
 from . import bank, statements
 from . import services as ledger
 from .check import register_expectation
-from .models import PAYOUT_STATES, MoneyEntry, MoneyLine, Payout, PayoutBatch, SettlementPeriod, Statement
+from .models import PAYOUT_STATES, Collection, MoneyEntry, MoneyLine, Payout, PayoutBatch, SettlementPeriod, Statement
 from .services import Line
 
 PAYOUT = StateMachine("payout", Payout, "state", {
@@ -96,6 +97,13 @@ def mark_paid(officer, payout: Payout, bank_reference: str) -> Payout:
     ledger.post("payout_paid", f"payout_paid:{payout.id}",
                 [Line("payouts", payout.amount_vnd), Line("cash", -payout.amount_vnd)],
                 reference=payout.transfer_note, actor_id=officer.id)
+    found = bank.banks().get(payout.bank_bin)
+    ledger.tell(payout.seller, lambda: (
+        _("%(amount)s transferred to you", amount=vnd(payout.amount_vnd)),
+        [_("The provincial OCOP office transferred %(amount)s to %(bank)s %(account)s for statement %(number)s "
+           "(bank reference %(reference)s).", amount=vnd(payout.amount_vnd),
+           bank=found.short_name if found else payout.bank_bin, account="•••• " + payout.account_no[-4:],
+           number=payout.statement.number, reference=bank_reference)]))
     return payout
 
 
@@ -109,9 +117,49 @@ def cancel(officer, payout: Payout, reason: str) -> Payout:
     return payout
 
 
+class CollectionError(ValueError):
+    """Why a producer's payment was not recorded: `code` (too_much, recorded_already)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def collection_note(seller: Seller) -> str:
+    """What the producer writes on its transfer to the shop, so the office can match it."""
+    return f"OCOP THU {seller.registration_no}"
+
+
+def record_collection(officer, seller: Seller, amount_vnd: int, bank_reference: str) -> Collection:
+    """The producer paid what it owed the shop (a negative balance): recorded once per bank reference, never
+    more than it owes; audited. Raises PermissionError, CollectionError."""
+    if not in_scope(officer, seller):
+        raise PermissionError("a seller of another province")
+    owes = -ledger.owed_to(seller.id)
+    if not 0 < amount_vnd <= owes:
+        raise CollectionError("too_much")
+    reference = " ".join(bank_reference.split()).upper()
+    if db.session.scalar(select(Collection.id).where(Collection.seller_id == seller.id,
+                                                     Collection.bank_reference == reference)) is not None:
+        raise CollectionError("recorded_already")
+    found = Collection(seller_id=seller.id, amount_vnd=amount_vnd, bank_reference=reference, recorded_by_id=officer.id)
+    db.session.add(found)
+    db.session.flush()  # the same reference recorded at this moment by another officer fails here
+    ledger.post("collection", f"collection:{found.id}", [Line("cash", amount_vnd), Line("producer", -amount_vnd, seller.id)],
+                reference=reference, actor_id=officer.id)
+    audit(officer, "settlements.collection", seller, None, {"amount": amount_vnd, "reference": reference})
+    return found
+
+
 def _in_scope(officer, payout: Payout) -> None:
     if not in_scope(officer, payout.seller):
         raise PermissionError("a payout of another province")
+
+
+def payouts_of(seller_id: int, limit: int = 12) -> list[Payout]:
+    """The producer's latest payouts, newest first (what it reads under "My money")."""
+    return db.session.scalars(select(Payout).where(Payout.seller_id == seller_id).order_by(Payout.id.desc())
+                              .limit(limit)).all()
 
 
 def batches(province_code: int, limit: int = 20) -> list[PayoutBatch]:
@@ -137,9 +185,11 @@ def bulk_rows(batch: PayoutBatch) -> list[list]:
 
 
 def expected_balances() -> dict[str, int]:
-    """Paid out (the operator's money left) and being paid (in the `payouts` account)."""
+    """Paid out (the operator's money left), being paid (in the `payouts` account), and collected from
+    producers that owed the shop."""
     totals = dict(db.session.execute(select(Payout.state, func.sum(Payout.amount_vnd)).group_by(Payout.state)).all())
-    return {"cash": -int(totals.get("paid") or 0), "payouts": -int(totals.get("pending") or 0)}
+    collected = db.session.scalar(select(func.coalesce(func.sum(Collection.amount_vnd), 0)))
+    return {"cash": int(collected) - int(totals.get("paid") or 0), "payouts": -int(totals.get("pending") or 0)}
 
 
 register_expectation("payouts", expected_balances)

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from .. import ocop
 from ..audit import audit
 from ..extensions import db
 from ..models_base import upsert
+from ..outbox.services import queue_email
+from ..sellers.models import Seller
 from .models import ACCOUNTS, CommissionRate, MoneyEntry, MoneyLine
 
 
@@ -116,3 +119,11 @@ def at_point(sales_point_id: int, since: dt.datetime, until: dt.datetime) -> dic
             row.charges_vnd -= amount
         row.sales_vnd = row.owed_vnd + row.charges_vnd
     return found
+
+
+def tell(seller: Seller, message: Callable[[], tuple[str, list[str]]], url: str | None = None) -> None:
+    """Email every address of the seller, in Vietnamese: `message()` answers the subject and paragraphs."""
+    with force_locale("vi"):
+        subject, paragraphs = message()
+        for address in seller.email_addresses:
+            queue_email(address, subject, "notice", name=seller.legal_name, paragraphs=paragraphs, url=url)

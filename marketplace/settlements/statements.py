@@ -14,14 +14,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from .. import ocop
 from ..audit import audit
 from ..extensions import db
+from ..i18n import date, vnd
 from ..models_base import upsert
 from ..sellers.models import Seller
+from ..urls import public_url
 from .models import MoneyEntry, MoneyLine, SettlementPeriod, Statement
+from .services import tell
 
 EPOCH = dt.date(2026, 1, 1)  # where SETTLEMENT_PERIOD_DAYS periods are counted from
 NEVER = dt.date.min  # the closed_until of a province never closed
@@ -107,7 +111,20 @@ def _close_one(seller_id: int, until: dt.date, before: dt.datetime, actor) -> St
     statement.movement_vnd = -int(db.session.scalar(select(func.coalesce(func.sum(MoneyLine.amount_vnd), 0))
                                                     .where(MoneyLine.statement_id == statement.id)))
     statement.closing_vnd = statement.opening_vnd + statement.movement_vnd
+    _tell_closed(statement)
     return statement
+
+
+def _tell_closed(statement: Statement) -> None:
+    def message():
+        owed = statement.closing_vnd
+        return (_("Statement %(number)s is closed", number=statement.number),
+                [_("Through %(day)s the shop owes you %(amount)s; it is paid to your verified bank account.",
+                   day=date(statement.last_day), amount=vnd(owed)) if owed >= 0 else
+                 _("Through %(day)s you owe the shop %(amount)s; it is carried to your next statement.",
+                   day=date(statement.last_day), amount=vnd(-owed))])
+    tell(statement.seller, message, public_url("settlements.statement", statement_id=statement.id))
+
 
 
 def latest(seller_id: int) -> Statement | None:

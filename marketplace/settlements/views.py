@@ -2,7 +2,7 @@
 statement (on screen, CSV, XLSX). The office's pages (closing, payouts) are the office's."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,11 +11,14 @@ from ..accounts.services import roles_required
 from ..exports import FORMATS, table_response
 from ..extensions import db
 from ..i18n import date, datetime
+from ..payments import vietqr
+from ..qr import qr_svg
 from ..sellers.models import Seller
 from ..unit_of_work import run
 from . import bank, payouts, statements
 from .forms import BankAccountForm
-from .models import BANK_ACCOUNT_STATES, ENTRY_KINDS, Statement
+from .models import BANK_ACCOUNT_STATES, ENTRY_KINDS, PAYOUT_STATES, Statement
+from .pdf import statement_pdf
 
 bp = Blueprint("settlements", __name__, url_prefix="/seller/money")
 
@@ -28,7 +31,20 @@ def overview():
                            balance=statements.open_balance(seller.id), rows=statements.rows(seller.id, None),
                            statements=statements.statements_of(seller.id), kinds=ENTRY_KINDS,
                            account=bank.current(seller.id), banks=bank.banks(), account_states=BANK_ACCOUNT_STATES,
-                           payable=payouts.payable(seller.id))
+                           payable=payouts.payable(seller.id), settle_up=_settle_up(seller),
+                           payouts=payouts.payouts_of(seller.id), payout_states=PAYOUT_STATES)
+
+
+def _settle_up(seller: Seller) -> dict | None:
+    """When the producer owes the shop: the transfer that settles it (a VietQR when the operator's account
+    is set), with the note the office matches it by."""
+    owes = -statements.open_balance(seller.id)
+    if owes <= 0:
+        return None
+    note, config = payouts.collection_note(seller), current_app.config
+    operator = config["VIETQR_BANK_BIN"] and config["VIETQR_ACCOUNT_NO"]
+    return {"amount": owes, "note": note, "config": config,
+            "svg": qr_svg(vietqr.to_operator(owes, note), title=note, scale=4) if operator else None}
 
 
 ACCOUNT_ERRORS = {
@@ -73,6 +89,9 @@ def statement_page(found: Statement):
     fmt = request.args.get("format")
     if fmt is None:
         return render_template("settlements/statement.html", statement=found, rows=rows, kinds=ENTRY_KINDS)
+    if fmt == "pdf":
+        return Response(statement_pdf(found, rows), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="ocop-{found.number}.pdf"'})
     if fmt not in FORMATS:
         abort(404)
     return table_response(statement_table(found, rows), f"ocop-{found.number}", fmt)

@@ -3,6 +3,8 @@ statements, and each statement. The commission rates are the operator's, kept by
 officer without a province), as the exchange rates are."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,10 +17,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from ... import ocop
 from ...exports import FORMATS, table_response
 from ...extensions import db
-from ...forms import DayField, Form
+from ...forms import DayField, DongField, Form
 from ...i18n import vnd
 from ...qr import qr_svg
 from ...scope import covers, in_scope
+from ...sellers.models import Seller
 from ...settlements import bank, payouts, statements
 from ...settlements import services as ledger
 from ...settlements.models import PAYOUT_STATES, BankAccount, Payout, PayoutBatch, Statement
@@ -65,11 +68,13 @@ def money():
         else:
             flash(_("%(n)d statement(s) closed.", n=len(made)), "success")
             return redirect(url_for("office.money", **request.args), code=303)
-    return render_template("office/money.html", province=province, form=form,
-                           closed_through=statements.closed_through(province),
+    closed_through = statements.closed_through(province)
+    return render_template("office/money.html", province=province, form=form, closed_through=closed_through,
+                           nothing_to_close=closed_through is not None and closed_through >= ocop.today() - dt.timedelta(days=1),
                            standings=statements.standings(province), rates=ledger.rates_bp(),
                            accounts=bank.waiting(current_user, province), banks=bank.banks(),
                            decision_form=DecisionForm(), batches=payouts.batches(province),
+                           collection_form=CollectionForm(),
                            commission_form=CommissionForm(prefix="rate") if current_user.province_code is None else None), \
         422 if form.errors else 200
 
@@ -107,8 +112,9 @@ def bank_account_decision(account_id: int, decision: str):
     if account is None or not in_scope(current_user, account.seller):
         abort(404)
     form = DecisionForm()
-    if not form.validate_on_submit() or (decision == "reject" and not (form.reason.data or "").strip()):
-        flash(_("Say why the account is not accepted."), "error")
+    if not form.validate_on_submit() or not (form.reason.data or "").strip():
+        flash(_("Note how the account was checked (who you called, when).") if decision == "verify"
+              else _("Say why the account is not accepted."), "error")
         return redirect(url_for("office.money"), code=303)
     try:
         run(bank.decide, current_user, account, decision == "verify", (form.reason.data or "").strip() or None)
@@ -132,10 +138,11 @@ def make_payouts():
         flash(_("Another payout batch was made at the same moment: see it below."), "error")
         return redirect(url_for("office.money", **request.args), code=303)
     for row in skipped:
-        flash(_("%(seller)s is owed %(amount)s but has no verified bank account (or a change waits to be checked).",
-                seller=row.seller.legal_name, amount=vnd(row.owed_vnd)), "error")
+        flash(_("Not paid: %(seller)s (owed %(amount)s) has no verified bank account, or a change of it waits to be "
+                "checked.", seller=row.seller.legal_name, amount=vnd(row.owed_vnd)), "warning")
     if batch is None:
-        flash(_("Nothing to pay: no producer's closed statements leave money owed."), "success")
+        flash(_("No payout could be made: see above.") if skipped else
+              _("Nothing to pay: no producer's closed statements leave money owed."), "success")
         return redirect(url_for("office.money", **request.args), code=303)
     return redirect(url_for("office.payout_batch", batch_id=batch.id), code=303)
 
@@ -185,3 +192,33 @@ def payout_decision(payout_id: int, decision: str):
                   else _("Payout to %(seller)s cancelled: the money is owed to the producer again.",
                          seller=payout.seller.legal_name), "success")
     return redirect(url_for("office.payout_batch", batch_id=payout.batch_id), code=303)
+
+
+class CollectionForm(Form):
+    amount_vnd = DongField(_l("Amount received (₫)"), validators=[DataRequired(), NumberRange(min=1, max=2_000_000_000)])
+    bank_reference = StringField(_l("Bank reference of the transfer"), validators=[DataRequired(), Length(max=60)])
+
+
+@bp.post("/money/collections/<int:seller_id>")
+def collection(seller_id: int):
+    """A producer that owed the shop paid it: recorded once per bank reference."""
+    seller = db.session.get(Seller, seller_id)
+    if seller is None or not in_scope(current_user, seller):
+        abort(404)
+    form = CollectionForm()
+    back = redirect(url_for("office.money", **({"province": seller.province_code}
+                                               if current_user.province_code is None else {})), code=303)
+    if not form.validate_on_submit():
+        flash(_("Type the amount received and the bank's reference of the transfer."), "error")
+        return back
+    try:
+        run(payouts.record_collection, current_user, seller, form.amount_vnd.data, form.bank_reference.data)
+    except payouts.CollectionError as refused:
+        flash(_("More than the producer owes.") if refused.code == "too_much"
+              else _("This transfer was recorded already."), "error")
+    except IntegrityError:
+        flash(_("This transfer was recorded already."), "error")
+    else:
+        flash(_("%(amount)s received from %(seller)s.", amount=vnd(form.amount_vnd.data), seller=seller.legal_name),
+              "success")
+    return back

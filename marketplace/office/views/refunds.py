@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import IntegerField, RadioField, StringField
+from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...extensions import db
-from ...forms import Form
+from ...forms import DongField, Form
 from ...i18n import vnd
 from ...orders import payments, refunds
 from ...orders import services as order_services
@@ -23,9 +23,9 @@ from .common import bp
 class RefundForm(Form):
     method = RadioField(_l("How the money goes back"), validators=[DataRequired()],
                         choices=[SelectChoice(code, label) for code, label in REFUND_METHODS.items()])
-    amount_vnd = IntegerField(_l("Amount (₫; empty: all that is still owed)"),
-                              validators=[Optional(), NumberRange(min=1, max=2_000_000_000)])
-    reference = StringField(_l("Bank reference or receipt number (not for a card)"), validators=[Length(max=120)])
+    amount_vnd = DongField(_l("Amount (₫; empty: all that is still owed)"),
+                           validators=[Optional(), NumberRange(min=1, max=2_000_000_000)])
+    reference = StringField(_l("Bank reference or receipt number"), validators=[Length(max=120)])
 
 
 def _order(number: str):
@@ -49,7 +49,8 @@ def refund(number: str):
     form = RefundForm()
     back = redirect(url_for("office.order", number=number), code=303)
     if not form.validate_on_submit():
-        flash(_("Choose how the money goes back, and a whole amount in đồng."), "error")
+        flash(_("Choose how the money goes back.") if form.method.errors else
+              _("The amount is not a whole number of đồng (for example 1.300.000)."), "error")
         return back
     try:
         if form.method.data == "card":
