@@ -129,10 +129,10 @@ def decide(officer, account: BankAccount, verified: bool, reason: str | None = N
     if verified:
         previous = db.session.scalar(select(BankAccount).where(BankAccount.seller_id == seller.id,
                                                                BankAccount.state == "verified"))
+        if previous is not None:  # first: one verified account per seller is a unique index, checked per statement
+            BANK_ACCOUNT.apply(previous, "replace", actor_id=officer.id, reason=f"replaced by account {account.id}")
         BANK_ACCOUNT.apply(account, "verify", actor_id=officer.id, reason=reason, decided_by_id=officer.id,
                            decided_at=utcnow())
-        if previous is not None:
-            BANK_ACCOUNT.apply(previous, "replace", actor_id=officer.id, reason=f"replaced by account {account.id}")
     else:
         BANK_ACCOUNT.apply(account, "reject", actor_id=officer.id, reason=reason, decided_by_id=officer.id,
                            decided_at=utcnow())
