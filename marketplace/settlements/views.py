@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.services import roles_required
 from ..exports import FORMATS, table_response
@@ -62,7 +63,12 @@ def bank_account():
     form = BankAccountForm()
     if form.validate_on_submit():
         try:
-            run(bank.submit, current_user, seller, form.bank_bin.data, form.account_no.data, form.holder_name.data)
+            try:
+                run(bank.submit, current_user, seller, form.bank_bin.data, form.account_no.data,
+                    form.holder_name.data)
+            except IntegrityError:  # another submit of this producer's at this very moment: this one replaces it
+                run(bank.submit, current_user, seller, form.bank_bin.data, form.account_no.data,
+                    form.holder_name.data)
         except bank.AccountError as refused:
             name, message = ACCOUNT_ERRORS[refused.code]
             form[name].errors.append(message)
