@@ -65,7 +65,8 @@ def make_batch(officer, province_code: int) -> tuple[PayoutBatch | None, list[Sk
     batch, skipped = None, []
     for seller in db.session.scalars(select(Seller).where(
             Seller.province_code == province_code, Seller.id.in_(select(Statement.seller_id))).order_by(Seller.id)):
-        owed = payable(seller.id)
+        # never more than is owed now: a return or a void since the close has taken some of it back already
+        owed = min(payable(seller.id), ledger.owed_to(seller.id))
         if owed <= 0:
             continue
         account = bank.payout_account(seller.id)
