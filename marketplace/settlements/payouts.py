@@ -69,6 +69,10 @@ def make_batch(officer, province_code: int) -> tuple[PayoutBatch | None, list[Sk
         owed = min(payable(seller.id), ledger.owed_to(seller.id))
         if owed <= 0:
             continue
+        statement = statements.latest(seller.id)
+        if db.session.scalar(select(Payout.id).where(Payout.statement_id == statement.id,
+                                                     Payout.state != "cancelled")) is not None:
+            continue  # a cancelled payout's money, owed again since this statement was paid: the next one's
         account = bank.payout_account(seller.id)
         if account is None:
             skipped.append(Skipped(seller, owed, "account_pending" if bank.current(seller.id) else "no_account"))
@@ -77,7 +81,7 @@ def make_batch(officer, province_code: int) -> tuple[PayoutBatch | None, list[Sk
             batch = PayoutBatch(province_code=province_code, created_by_id=officer.id)
             db.session.add(batch)
             db.session.flush()
-        payout = Payout(batch_id=batch.id, statement_id=statements.latest(seller.id).id, seller_id=seller.id,
+        payout = Payout(batch_id=batch.id, statement_id=statement.id, seller_id=seller.id,
                         amount_vnd=owed, bank_account_id=account.id, bank_bin=account.bank_bin,
                         account_no=account.account_no, holder_name=account.holder_name)
         db.session.add(payout)
