@@ -81,6 +81,14 @@ def record(officer, order: Order, method: str, amount_vnd: int | None, reference
         raise RefundError("not_card" if method == "card" else "no_reference")
     if not (reference or "").strip():
         raise RefundError("no_reference")
+    if not may_refund(officer, order):
+        raise PermissionError("an order without a producer of the officer's province")
+    _locked(order)
+    same = db.session.scalar(select(Refund).where(  # the same transfer or receipt recorded again (a double tap)
+        Refund.order_id == order.id, Refund.method == method, Refund.reference == reference.strip(),
+        Refund.amount_vnd == (amount_vnd if amount_vnd is not None else Refund.amount_vnd)).limit(1))
+    if same is not None:
+        return same
     refund = _begin(officer, order, method, amount_vnd, reference.strip())
     complete(refund, reference.strip(), officer.id)
     return refund
