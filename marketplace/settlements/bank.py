@@ -93,7 +93,8 @@ def submit(user, seller: Seller, bank_bin: str, account_no: str, holder_name: st
     """A new payout account for the seller, pending until the office verifies it (it withdraws one pending
     before); audited, and every address of the seller is told. Raises AccountError: bank, number, holder."""
     account_no = re.sub(r"[\s.-]", "", account_no or "").upper()
-    holder_name = fold(" ".join((holder_name or "").split())).upper()  # as banks print it: no diacritics
+    # as banks print it: capitals without diacritics, letters, digits and spaces (nothing a sheet runs: "=…")
+    holder_name = " ".join(re.sub(r"[^0-9A-Z]+", " ", fold(holder_name or "").upper()).split())
     if bank_bin not in banks():
         raise AccountError("bank")
     if not ACCOUNT_NO.match(account_no):
