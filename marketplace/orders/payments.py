@@ -16,7 +16,7 @@ from ..payments.models import Payment, PaymentEvent, Refund
 from ..qr import qr_svg
 from ..scope import in_scope
 from ..transitions import Refused
-from ..unit_of_work import run
+from ..unit_of_work import run, run_once
 from . import refunds
 from . import services as orders
 from .models import Order
@@ -155,11 +155,13 @@ def events_needing_attention(limit: int = 50) -> list[PaymentEvent]:
         .order_by(PaymentEvent.id.desc()).limit(limit)).all()
 
 
-def refund_to_card(officer, order: Order, amount_vnd: int | None = None) -> Refund:
-    """Give money back to the card: the refund is written (its own unit of work), then Stripe is asked.
-    Raises refunds.RefundError, PermissionError; a Stripe that cannot be reached leaves the refund pending
+def refund_to_card(officer, order: Order, amount_vnd: int | None = None, client_key: str | None = None) -> Refund:
+    """Give money back to the card: the refund is written (its own unit of work), then Stripe is asked; once
+    per form (`client_key`: a second tap answers the first refund and asks Stripe nothing). Raises
+    refunds.RefundError, PermissionError; a Stripe that cannot be reached leaves the refund pending
     (`ask_stripe` again, or its webhook completes it)."""
-    return ask_stripe(run(refunds.begin_card, officer, order, amount_vnd), officer.id)
+    refund, made = run_once(Refund, client_key, refunds.begin_card, officer, order, amount_vnd)
+    return ask_stripe(refund, officer.id) if made else refund
 
 
 def ask_stripe(refund: Refund, actor_id: int | None = None) -> Refund:

@@ -56,7 +56,8 @@ def still_to_refund(order: Order) -> int:
     return order.refund_vnd - int(pending)
 
 
-def _begin(officer, order: Order, method: str, amount_vnd: int | None, reference: str | None) -> Refund:
+def _begin(officer, order: Order, method: str, amount_vnd: int | None, reference: str | None,
+           client_key: str | None = None) -> Refund:
     if not may_refund(officer, order):
         raise PermissionError("an order without a producer of the officer's province")
     _locked(order)
@@ -67,16 +68,18 @@ def _begin(officer, order: Order, method: str, amount_vnd: int | None, reference
     if not 0 < amount <= due:
         raise RefundError("too_much")
     refund = Refund(order_id=order.id, amount_vnd=amount, method=method, reference=reference,
-                    created_by_id=officer.id)
+                    created_by_id=officer.id, client_key=client_key)
     db.session.add(refund)
     db.session.flush()
     audit(officer, "refund." + method, order, None, {"refund": refund.number, "amount": amount})
     return refund
 
 
-def record(officer, order: Order, method: str, amount_vnd: int | None, reference: str) -> Refund:
+def record(officer, order: Order, method: str, amount_vnd: int | None, reference: str,
+           client_key: str | None = None) -> Refund:
     """The office gave money back itself (a bank transfer with its reference, cash at a point with its
-    receipt), in the caller's unit of work; the whole amount still owed when no amount is given."""
+    receipt), in the caller's unit of work; the whole amount still owed when no amount is given. The form's
+    `client_key` makes it once per form (`unit_of_work.run_once`)."""
     if method not in REFUND_METHODS or method == "card":
         raise RefundError("not_card" if method == "card" else "no_reference")
     if not (reference or "").strip():
@@ -89,16 +92,16 @@ def record(officer, order: Order, method: str, amount_vnd: int | None, reference
         Refund.amount_vnd == (amount_vnd if amount_vnd is not None else Refund.amount_vnd)).limit(1))
     if same is not None:
         return same
-    refund = _begin(officer, order, method, amount_vnd, reference.strip())
+    refund = _begin(officer, order, method, amount_vnd, reference.strip(), client_key)
     complete(refund, reference.strip(), officer.id)
     return refund
 
 
-def begin_card(officer, order: Order, amount_vnd: int | None = None) -> Refund:
+def begin_card(officer, order: Order, amount_vnd: int | None = None, client_key: str | None = None) -> Refund:
     """A card refund written before Stripe is asked (its own unit of work): it holds its amount meanwhile."""
     if order.payment_method != "card":
         raise RefundError("not_card")
-    return _begin(officer, order, "card", amount_vnd, None)
+    return _begin(officer, order, "card", amount_vnd, None, client_key)
 
 
 def complete(refund: Refund, reference: str | None, actor_id: int | None = None) -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models_base import Timestamped, UTCDateTime, one_of, utcnow
+from ..models_base import SubmittedOnce, Timestamped, UTCDateTime, one_of, utcnow
 
 
 class Payment(Timestamped, db.Model):
@@ -50,8 +50,9 @@ REFUND_METHODS = {"card": _l("To the card"), "bank_transfer": _l("Bank transfer"
 REFUND_STATES = ("pending", "succeeded", "failed")
 
 
-class Refund(db.Model):
-    """Money given back to the buyer of an order; the order says how much it owes back (orders.refunds)."""
+class Refund(SubmittedOnce, db.Model):
+    """Money given back to the buyer of an order; the order says how much it owes back (orders.refunds). One
+    per submitted form (`client_key`): a double tap gives back once."""
     __tablename__ = "refunds"
     __table_args__ = (one_of("method", REFUND_METHODS), one_of("state", REFUND_STATES),
                       CheckConstraint("amount_vnd > 0", name="amount"))

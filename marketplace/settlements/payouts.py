@@ -178,11 +178,21 @@ def vietqr_payload(payout: Payout) -> str:
     return vietqr.payload(payout.bank_bin, payout.account_no, payout.amount_vnd, payout.transfer_note)
 
 
+def held_back(batch: PayoutBatch) -> set[int]:
+    """The payouts of the batch not to transfer now: their producer entered another bank account since the
+    batch was made, and the office has not checked it yet (it may be a hijacker's change, or the old account
+    may be closed). They can still be marked paid (a transfer made before) or cancelled."""
+    return {payout.id for payout in batch.payouts
+            if payout.state == "pending" and (found := bank.current(payout.seller_id)) is not None
+            and found.state == "pending"}
+
+
 def bulk_rows(batch: PayoutBatch) -> list[list]:
-    """The batch as a bank's bulk-transfer sheet (payouts still to pay)."""
+    """The batch as a bank's bulk-transfer sheet (payouts still to pay, and not held back)."""
     rows = [[_("No."), _("Bank BIN"), _("Bank"), _("Account number"), _("Account holder"), _("Amount (₫)"),
              _("Transfer note")]]
-    for n, payout in enumerate((p for p in batch.payouts if p.state == "pending"), start=1):
+    held = held_back(batch)
+    for n, payout in enumerate((p for p in batch.payouts if p.state == "pending" and p.id not in held), start=1):
         found = bank.banks().get(payout.bank_bin)
         rows.append([n, payout.bank_bin, found.short_name if found else "", payout.account_no, payout.holder_name,
                      payout.amount_vnd, payout.transfer_note])

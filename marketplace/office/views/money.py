@@ -162,9 +162,10 @@ def payout_batch(batch_id: int):
         if fmt not in FORMATS:
             abort(404)
         return table_response(payouts.bulk_rows(batch), f"ocop-{batch.number}", fmt)
+    held = payouts.held_back(batch)
     codes = {payout.id: qr_svg(payouts.vietqr_payload(payout), title=payout.transfer_note, scale=3)
-             for payout in batch.payouts if payout.state == "pending"}
-    return render_template("office/payout_batch.html", batch=batch, codes=codes, banks=bank.banks(),
+             for payout in batch.payouts if payout.state == "pending" and payout.id not in held}
+    return render_template("office/payout_batch.html", batch=batch, codes=codes, held=held, banks=bank.banks(),
                            states=PAYOUT_STATES, form=PaidForm(), cancel_form=DecisionForm())
 
 

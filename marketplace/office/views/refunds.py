@@ -6,17 +6,17 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import RadioField, StringField
+from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...extensions import db
-from ...forms import DongField, Form
+from ...forms import DongField, Form, once_key, submitted_key
 from ...i18n import vnd
 from ...orders import payments, refunds
 from ...orders import services as order_services
 from ...payments.models import REFUND_METHODS, Refund
-from ...unit_of_work import run
+from ...unit_of_work import run_once
 from .common import bp
 
 
@@ -26,6 +26,7 @@ class RefundForm(Form):
     amount_vnd = DongField(_l("Amount (₫; empty: all that is still owed)"),
                            validators=[Optional(), NumberRange(min=1, max=2_000_000_000)])
     reference = StringField(_l("Bank reference or receipt number"), validators=[Length(max=120)])
+    client_key = HiddenField(default=once_key)  # one refund however often the button is tapped
 
 
 def _order(number: str):
@@ -53,11 +54,12 @@ def refund(number: str):
               _("The amount is not a whole number of đồng (for example 1.300.000)."), "error")
         return back
     try:
+        key = submitted_key(form.client_key.data)
         if form.method.data == "card":
-            made = payments.refund_to_card(current_user, order, form.amount_vnd.data)
+            made = payments.refund_to_card(current_user, order, form.amount_vnd.data, key)
         else:
-            made = run(refunds.record, current_user, order, form.method.data, form.amount_vnd.data,
-                       form.reference.data)
+            made, _new = run_once(Refund, key, refunds.record, current_user, order, form.method.data,
+                                  form.amount_vnd.data, form.reference.data)
     except refunds.RefundError as refused:
         flash(str(REFUSED[refused.code]), "error")
         return back
