@@ -59,17 +59,21 @@ class DayField(DateField):
 
 
 class DongField(IntegerField):
-    """An amount in whole đồng as people type it: 1.300.000, 1 300 000, 1,300,000 or 1300000 ₫ (the thousands
-    separators and the currency sign are dropped; anything else is not a number)."""
+    """An amount in whole đồng as people type it: 1.300.000, 1 300 000, 1,300,000 or 1300000 ₫ (thousands
+    separators in groups of three, and the currency sign, are dropped; 1,5 or ５０ is not a number)."""
     widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
         render_kw = {"inputmode": "numeric", "autocomplete": "off"} | kwargs.pop("render_kw", {})
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
+    GROUPED = re.compile(r"\d{1,3}(?:([.,\s])\d{3})?(?:\1\d{3})*")  # 1.300.000: one separator, groups of three
+
     def process_formdata(self, valuelist):
         if valuelist:
-            text = re.sub(r"[\s.,₫đĐ]|VND|vnd", "", valuelist[0] or "")
+            text = re.sub(r"\s*(?:₫|đ|Đ|VND|vnd)$", "", (valuelist[0] or "").strip())
+            if text.isascii() and self.GROUPED.fullmatch(text):
+                text = re.sub(r"[.,\s]", "", text)
             valuelist = [text if text.isascii() and (text.isdigit() or not text) else "-"]  # "-": not a number
         super().process_formdata(valuelist)
 

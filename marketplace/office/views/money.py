@@ -4,6 +4,7 @@ officer without a province), as the exchange rates are."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -87,7 +88,8 @@ def commission():
     if not form.validate_on_submit():
         flash(_("Please correct the fields marked below."), "error")
         return redirect(url_for("office.money"), code=303)
-    run(ledger.set_commission, current_user, form.group.data, int(form.percent.data * 100))
+    run(ledger.set_commission, current_user, form.group.data,
+        int((form.percent.data * 100).to_integral_value(ROUND_HALF_UP)))
     flash(_("The commission on group %(group)s is saved.", group=form.group.data), "success")
     return redirect(url_for("office.money"), code=303)
 
