@@ -908,6 +908,7 @@ def test_a_producer_is_paid_what_a_point_sold_for_it(browser, shop, app, monkeyp
         margin = (goods * 1500 + 5000) // 10000
         owed = f"{goods - margin:,}".replace(",", "." if lang == "vi" else ",")
         expect(page.locator("dl.facts")).to_contain_text(owed)
+        expect(page.locator("dl.facts")).to_contain_text("FT26334000123")  # paid, with the bank's reference
         _look(page, f"producer-statement-{lang}")
         with page.expect_download() as download:
             page.get_by_role("link", name="Excel").click()

@@ -161,6 +161,11 @@ def _in_scope(officer, payout: Payout) -> None:
         raise PermissionError("a payout of another province")
 
 
+def payouts_for(statement: Statement) -> list[Payout]:
+    """The payouts made for a statement (a cancelled one and the one that replaced it), oldest first."""
+    return db.session.scalars(select(Payout).where(Payout.statement_id == statement.id).order_by(Payout.id)).all()
+
+
 def payouts_of(seller_id: int, limit: int = 12) -> list[Payout]:
     """The producer's latest payouts, newest first (what it reads under "My money")."""
     return db.session.scalars(select(Payout).where(Payout.seller_id == seller_id).order_by(Payout.id.desc())

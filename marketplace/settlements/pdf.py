@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..i18n import date, datetime, vnd
 from .models import ENTRY_KINDS, Statement
-from .statements import Row
+from .statements import Row, collected_by_producer
 
 FONT = "DejaVu"
 
@@ -46,7 +46,8 @@ def statement_pdf(statement: Statement, rows: list[Row]) -> bytes:
         table.row([_("Date"), _("Event"), _("Order or sale"), _("Sales"), _("Commission or margin"), _("Owed to you")])
         table.row(["", _("Carried in"), "", "", "", vnd(statement.opening_vnd)])
         for row in rows:
-            table.row([datetime(row.at), str(ENTRY_KINDS[row.kind]), row.reference or "", vnd(row.sales_vnd),
+            table.row([datetime(row.at), str(ENTRY_KINDS[row.kind]), row.reference or "",
+                       "—" if collected_by_producer(row) else vnd(row.sales_vnd),
                        vnd(row.charges_vnd) if row.charges_vnd else "", vnd(row.net_vnd)])
     pdf.ln(2)
     pdf.set_font(FONT, "", 10)

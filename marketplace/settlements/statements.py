@@ -196,3 +196,9 @@ def rows(seller_id: int, statement: Statement | None) -> list[Row]:
             row.rate_bp = line.rate_bp
         row.sales_vnd = 0 if entry.kind in MONEY_SENT else row.net_vnd + row.charges_vnd
     return list(found.values())
+
+
+def collected_by_producer(row: Row) -> bool:
+    """A delivery whose price the producer's own courier collected (cash on delivery): only the commission
+    is on the statement, owed by the producer."""
+    return row.kind == "delivered" and row.net_vnd < 0

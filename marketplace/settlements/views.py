@@ -31,6 +31,7 @@ def overview():
     return render_template("settlements/overview.html", seller=seller,
                            balance=statements.open_balance(seller.id), rows=statements.rows(seller.id, None),
                            statements=statements.statements_of(seller.id), kinds=ENTRY_KINDS,
+                           collected=statements.collected_by_producer,
                            account=bank.current(seller.id), banks=bank.banks(), account_states=BANK_ACCOUNT_STATES,
                            payable=payouts.payable(seller.id), settle_up=_settle_up(seller),
                            payouts=payouts.payouts_of(seller.id), payout_states=PAYOUT_STATES)
@@ -94,7 +95,9 @@ def statement_page(found: Statement):
     rows = statements.rows(found.seller_id, found)
     fmt = request.args.get("format")
     if fmt is None:
-        return render_template("settlements/statement.html", statement=found, rows=rows, kinds=ENTRY_KINDS)
+        return render_template("settlements/statement.html", statement=found, rows=rows, kinds=ENTRY_KINDS,
+                               collected=statements.collected_by_producer, payouts=payouts.payouts_for(found),
+                               banks=bank.banks())
     if fmt == "pdf":
         return Response(statement_pdf(found, rows), mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="ocop-{found.number}.pdf"'})
