@@ -148,6 +148,20 @@ def test_the_check_names_an_account_the_orders_do_not_account_for(app, client, s
     assert result.exit_code == 1 and "cash" in result.output
 
 
+def test_the_check_tells_the_office_where_the_operators_money_is(app, client, shop, goods):
+    """Money received less money given back is what is owed to producers, held for buyers, owed back, being
+    paid out, and the points' and the operator's own share: the check says each, in đồng."""
+    tea, _coffee = goods
+    order = order_of(client, [(tea, 2)], "vietqr")
+    run(orders.mark_paid, order)
+    move(order.parts[0], "confirm", "pack", "ship", "deliver")
+    result = app.test_cli_runner().invoke(args=["settlements", "check"])
+    owed = 240_000 + order.parts[0].delivery_vnd - 12_000
+    assert result.exit_code == 0, result.output
+    assert f"holds {order.total_vnd:,} đồng: owed to producers {owed:,}" in result.output
+    assert "commission 12,000" in result.output
+
+
 # --- Hostile review ---------------------------------------------------------------------------------
 
 def refunds_agree():
@@ -404,6 +418,9 @@ def test_a_producer_reads_its_statements_and_no_one_elses(client, shop, goods, c
     sign_in(client, "office19@ocop.vn")
     assert client.get(f"/office/money/statements/{statement.id}?format=xlsx").status_code == 200
     assert statement.number in client.get("/office/money").text
+    assert statement.number in client.get(f"/office/money/sellers/{tea.seller_id}").text
+    sign_in(client, "office14@ocop.vn")
+    assert client.get(f"/office/money/sellers/{tea.seller_id}").status_code == 404
 
 
 def test_the_office_closes_a_period_with_a_button_once(client, shop, goods, clock):

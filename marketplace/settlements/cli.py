@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..sellers.models import Seller
 from ..unit_of_work import run
-from . import check, payouts, statements  # noqa: F401  (payouts: what the check expects of them)
+from . import check, payouts, services, statements  # noqa: F401  (payouts: what the check expects of them)
 from .models import MoneyEntry
 
 settlements_cli = AppGroup("settlements", help="The money owed to producers.")
@@ -21,7 +21,13 @@ def check_command():
         click.echo(problem, err=True)
     if found:
         raise SystemExit(1)
-    click.echo("The money ledger is sound: every entry balances and agrees with the orders.")
+    held = services.balances()
+    owed = {account: -held[account] for account in held if account != "cash"}
+    click.echo(f"The money ledger is sound: every entry balances and agrees with the orders, the tills and the payouts. "
+               f"The operator holds {held['cash']:,} đồng: owed to producers {owed['producer']:,}, buyers' money held "
+               f"for goods not delivered {owed['prepaid']:,}, owed back to buyers {owed['refunds_payable']:,}, being "
+               f"paid out {owed['payouts']:,}, the points' fees and margins {owed['point_fees']:,}, commission "
+               f"{owed['commission']:,}, card fees {owed['card_fees']:,}.")
 
 
 @settlements_cli.command("backfill")

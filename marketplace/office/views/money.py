@@ -25,7 +25,7 @@ from ...scope import covers, in_scope
 from ...sellers.models import Seller
 from ...settlements import bank, payouts, statements
 from ...settlements import services as ledger
-from ...settlements.models import PAYOUT_STATES, BankAccount, Payout, PayoutBatch, Statement
+from ...settlements.models import BANK_ACCOUNT_STATES, PAYOUT_STATES, BankAccount, Payout, PayoutBatch, Statement
 from ...settlements.views import statement_page
 from ...transitions import Refused
 from ...unit_of_work import run
@@ -225,3 +225,15 @@ def collection(seller_id: int):
         flash(_("%(amount)s received from %(seller)s.", amount=vnd(form.amount_vnd.data), seller=seller.legal_name),
               "success")
     return back
+
+
+@bp.get("/money/sellers/<int:seller_id>")
+def seller_money(seller_id: int):
+    """One producer of the province: what it is owed, its payout account, every statement and payout."""
+    seller = db.session.get(Seller, seller_id)
+    if seller is None or not in_scope(current_user, seller):
+        abort(404)
+    return render_template("office/seller_money.html", seller=seller, balance=statements.open_balance(seller.id),
+                           statements=statements.statements_of(seller.id), account=bank.current(seller.id),
+                           banks=bank.banks(), account_states=BANK_ACCOUNT_STATES,
+                           payouts=payouts.payouts_of(seller.id, limit=50))
