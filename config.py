@@ -98,6 +98,10 @@ class Config:
     # card-paid part's goods a producer bears for the card fee (basis points; 0: the operator bears it).
     SETTLEMENT_PERIOD_DAYS = int(os.environ.get("SETTLEMENT_PERIOD_DAYS", "0")) or None
     CARD_FEE_PASSED_ON_BP = int(os.environ.get("CARD_FEE_PASSED_ON_BP", "0"))
+    # Experiences (group VI): booking closes this many hours before a session starts; a visitor cancels free
+    # until this many hours before it.
+    BOOKING_CUTOFF_HOURS = int(os.environ.get("BOOKING_CUTOFF_HOURS", "12"))
+    FREE_CANCEL_HOURS = int(os.environ.get("FREE_CANCEL_HOURS", "48"))
     SEARCH_INDEX_DIR = os.path.join(INSTANCE_PATH, "search-index")
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh | postgres | none
     BABEL_DEFAULT_LOCALE = "vi"

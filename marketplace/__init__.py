@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
     from .accounts import models as _accounts  # noqa: F401
     from .certification import models as _certification  # noqa: F401
     from .combos import models as _combos  # noqa: F401
+    from .experiences import models as _experiences  # noqa: F401
     from .inventory import models as _inventory  # noqa: F401
     from .orders import models as _orders  # noqa: F401
     from .outbox import models as _outbox  # noqa: F401
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .catalog.views import bp as catalog_bp
     from .combos.views import bp as combos_bp
+    from .experiences.views import bp as experiences_bp
     from .inventory.views import bp as inventory_bp
     from .office.views import bp as office_bp
     from .orders.views import bp as orders_bp
@@ -108,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sellers_bp)
     app.register_blueprint(settlements_bp)
     app.register_blueprint(inventory_bp)
+    app.register_blueprint(experiences_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(salespoints_bp)

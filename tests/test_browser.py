@@ -813,9 +813,10 @@ def test_the_new_console_and_office_pages_pass_axe(browser, shop):
     create_user("htx@example.vn", "HTX", "ba con meo tren mai nha", role="seller", seller_id=seller.id)
     create_user("canbo@example.vn", "Cán bộ", "ba con meo tren mai nha", role="office", province_code=19)
     db.session.commit()
-    for email, paths in (("htx@example.vn", ("/seller/reviews", "/seller/orders", "/seller/products")),
+    for email, paths in (("htx@example.vn", ("/seller/reviews", "/seller/orders", "/seller/products",
+                                             "/seller/experiences", "/seller/money/", "/seller/money/bank")),
                          ("canbo@example.vn", ("/office/reviews", "/office/products?q=tra", "/office/dashboard",
-                                               "/office/import"))):
+                                               "/office/import", "/office/money"))):
         context = browser.new_context(viewport=SIZES["desktop"])
         page = context.new_page()
         try:
@@ -913,6 +914,47 @@ def test_a_producer_is_paid_what_a_point_sold_for_it(browser, shop, app, monkeyp
         with page.expect_download() as download:
             page.get_by_role("link", name="Excel").click()
         assert download.value.suggested_filename.startswith("ocop-BK-")
+        assert failed == []
+    finally:
+        context.close()
+
+
+def test_a_host_schedules_weekly_sessions_on_a_phone(browser, shop, app):
+    """The Đồng Tháp eco-tour's host, on a phone, adds a session repeated for three weeks and sees them with
+    their seats; the page passes axe and fits the screen."""
+    from marketplace.accounts.services import create_user
+    from marketplace.extensions import db
+    from marketplace.products.models import Product
+
+    with app.app_context():
+        tour = db.session.scalar(db.select(Product).filter_by(name="Du lịch sinh thái Đồng Sen Tháp Mười"))
+        create_user("dulich@example.vn", "HTX", "ba con meo tren mai nha", role="seller", seller_id=tour.seller_id)
+        db.session.commit()
+        db.session.remove()
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    failed = _watch(page)
+    try:
+        page.goto(f"{shop}/account/sign-in?lang=vi")
+        page.get_by_label("Email").fill("dulich@example.vn")
+        page.get_by_label("Mật khẩu").fill("ba con meo tren mai nha")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.goto(f"{shop}/seller/")
+        page.get_by_role("link", name="Trải nghiệm của tôi").click()
+        page.get_by_label("Ngày", exact=True).fill((ocop.today() + dt.timedelta(days=4)).strftime("%d/%m/%Y"))
+        page.get_by_label("Giờ bắt đầu (giờ Việt Nam)").fill("07:30")
+        page.get_by_label("Thời lượng").fill("240")
+        page.get_by_label("Số chỗ", exact=True).fill("12")
+        page.get_by_label("Giá mỗi người (₫)").fill("150.000")
+        page.get_by_role("checkbox", name="Tiếng Anh").check()
+        page.get_by_label("Điểm hẹn", exact=True).fill("Bến thuyền Đồng Sen, Tháp Mười")
+        page.get_by_label("Lặp lại hằng tuần").fill("3")
+        _look(page, "host-sessions-form")
+        page.get_by_role("button", name="Thêm", exact=True).click()
+        expect(page.locator(".flash")).to_contain_text("Đã thêm 3 buổi")
+        expect(page.locator("table.data tbody tr")).to_have_count(3)
+        expect(page.locator("table.data")).to_contain_text("0 / 12")
+        _look(page, "host-sessions")
         assert failed == []
     finally:
         context.close()

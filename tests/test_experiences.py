@@ -1,0 +1,108 @@
+"""Community-tourism experiences (issue 17, first part): a host schedules dated sessions of its own certified
+group VI product; only sessions of a listable product, starting after the booking cutoff, are offered; seats
+are claimed by one guarded update, so a session is never oversold, on either database."""
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from marketplace import ocop
+from marketplace.experiences import services as experiences
+from marketplace.experiences.models import ExperienceSession
+from marketplace.extensions import db
+from marketplace.unit_of_work import run
+
+from .helpers import find_user_of
+
+
+@pytest.fixture
+def homestay(make):
+    """A 4★ homestay in Sơn La (group VI), its host's login, and a tea that is not an experience."""
+    seller = make.seller(legal_name="HTX Du lịch cộng đồng Bản Áng", province_code=14)
+    stay = make.listed(seller=seller, name="Homestay Bản Áng", price_vnd=450_000, group_code="VI")
+    tea = make.listed(seller=seller, name="Trà Shan tuyết", price_vnd=150_000, group_code="I.5")
+    return stay, tea, find_user_of(seller)
+
+
+def in_days(days: int, hour: int = 8) -> dt.datetime:
+    return dt.datetime.combine(ocop.today() + dt.timedelta(days=days), dt.time(hour), ocop.VN_TZ)
+
+
+def plan(**changes) -> experiences.SessionPlan:
+    return experiences.SessionPlan(**({"starts_at": in_days(3), "duration_minutes": 24 * 60, "capacity": 10,
+                                       "price_vnd": 450_000, "languages": ["vi", "en"],
+                                       "meeting_point_vi": "Nhà văn hoá bản Áng, Mộc Châu",
+                                       "meeting_point_en": "Ang village hall, Moc Chau"} | changes))
+
+
+def test_a_host_schedules_a_session_or_a_weekly_series_of_its_own_experience(homestay, make):
+    stay, tea, host = homestay
+    [one] = run(experiences.schedule, host, stay, plan())
+    assert (one.seats_left, one.language_codes, one.max_party) == (10, ["vi", "en"], 10)
+    assert one.starts_at == in_days(3)  # kept in UTC, the same moment
+    weekly = run(experiences.schedule, host, stay, plan(starts_at=in_days(4, 14)), weeks=4)
+    assert [s.starts_at for s in weekly] == [in_days(4 + 7 * week, 14) for week in range(4)]
+    for refused, changes, code in ((tea, {}, "not_experience"), (stay, {"starts_at": in_days(0, 1)}, "past"),
+                                   (stay, {"languages": ["xx"]}, "languages"),
+                                   (stay, {"min_party": 4, "max_party": 2}, "party")):
+        with pytest.raises(experiences.ExperienceError, match=code):
+            run(experiences.schedule, host, refused, plan(**changes))
+    other = make.seller(legal_name="HTX Gốm Bát Tràng", province_code=1)
+    with pytest.raises(PermissionError):
+        run(experiences.schedule, find_user_of(other), stay, plan())
+    assert db.session.scalar(select(db.func.count(ExperienceSession.id))) == 5
+
+
+def test_only_sessions_of_a_listed_experience_starting_after_the_cutoff_are_offered(app, homestay):
+    stay, _tea, host = homestay
+    soon, later = run(experiences.schedule, host, stay, plan(starts_at=in_days(2)), weeks=2)
+    assert [s.id for s in experiences.upcoming(stay.id)] == [soon.id, later.id]
+    app.config["BOOKING_CUTOFF_HOURS"] = 24 * 3  # booking closes three days before: the first has closed
+    assert [s.id for s in experiences.upcoming(stay.id)] == [later.id]
+    assert not run(experiences.take_seats, soon.id, 2)
+    app.config["BOOKING_CUTOFF_HOURS"] = 12
+    stay.records[0].revoked_at = dt.datetime.now(dt.UTC)  # the recognition is revoked: nothing is offered
+    db.session.commit()
+    assert experiences.upcoming(stay.id) == [] and not run(experiences.take_seats, later.id, 2)
+
+
+def test_thirty_visitors_booking_two_seats_of_ten_at_once_get_five_bookings(app, homestay):
+    stay, _tea, host = homestay
+    [session] = run(experiences.schedule, host, stay, plan(capacity=10))
+    session_id, start, answers = session.id, threading.Barrier(30), []
+
+    def book():
+        with app.app_context():
+            start.wait()
+            answers.append(run(experiences.take_seats, session_id, 2))
+
+    threads = [threading.Thread(target=book) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [False] * 25 + [True] * 5
+    db.session.expire_all()
+    assert db.session.get(ExperienceSession, session_id).seats_taken == 10
+    run(experiences.release_seats, session_id, 2)
+    assert experiences.seats_left(session_id) == 2
+
+
+def test_a_host_adds_a_weekly_session_from_the_console_and_sees_its_seats(client, homestay):
+    from .helpers import seller_signs_in
+    stay, _tea, _host = homestay
+    seller_signs_in(client, stay.seller)
+    page = client.get("/seller/experiences")
+    assert page.status_code == 200 and "Homestay Bản Áng" in page.text and "Trà Shan tuyết" not in page.text
+    day = (ocop.today() + dt.timedelta(days=5)).strftime("%d/%m/%Y")
+    form = {"product": stay.id, "day": day, "time": "14:00", "duration_minutes": "1440", "capacity": "8",
+            "price_vnd": "450.000", "languages": ["vi", "en"], "meeting_point_vi": "Nhà văn hoá bản Áng",
+            "min_party": "1", "weeks": "3"}
+    answer = client.post("/seller/experiences", data=form)
+    assert answer.status_code == 303, answer.text
+    sessions = db.session.scalars(select(ExperienceSession).order_by(ExperienceSession.starts_at)).all()
+    assert [(s.capacity, s.price_vnd, s.languages) for s in sessions] == [(8, 450_000, "vi;en")] * 3
+    assert "0 / 8" in client.get("/seller/experiences").text
+    refused = client.post("/seller/experiences", data=form | {"day": ocop.today().strftime("%d/%m/%Y"), "time": "00:01"})
+    assert refused.status_code == 422 and db.session.scalar(select(db.func.count(ExperienceSession.id))) == 3
