@@ -106,3 +106,24 @@ def test_a_host_adds_a_weekly_session_from_the_console_and_sees_its_seats(client
     assert "0 / 8" in client.get("/seller/experiences").text
     refused = client.post("/seller/experiences", data=form | {"day": ocop.today().strftime("%d/%m/%Y"), "time": "00:01"})
     assert refused.status_code == 422 and db.session.scalar(select(db.func.count(ExperienceSession.id))) == 3
+
+
+def test_the_api_lists_bookable_experiences_and_their_sessions_as_documented(client, homestay, spec):
+    from .test_api import valid
+    stay, tea, host = homestay
+    sessions = run(experiences.schedule, host, stay, plan(starts_at=in_days(2, 9)), weeks=7)
+    answer = client.get("/api/v1/experiences", headers={"Accept-Language": "en"}).get_json()
+    assert valid(spec, "ExperiencePage", answer) and answer["total"] == 1
+    [item] = answer["items"]
+    assert item["product_id"] == stay.id and len(item["next_sessions"]) == 5
+    first = item["next_sessions"][0]
+    assert first["starts_at"] == in_days(2, 9).isoformat() and first["starts_at"].endswith("+07:00")
+    assert (first["seats_left"], first["price_vnd"], first["languages"]) == (10, 450_000, ["vi", "en"])
+    assert first["meeting_point"] == "Ang village hall, Moc Chau"
+    listed = client.get(f"/api/v1/experiences/{stay.id}/sessions").get_json()
+    assert valid(spec, "ExperienceSessions", listed) and [s["id"] for s in listed["items"]] == [s.id for s in sessions]
+    assert client.get(f"/api/v1/experiences/{tea.id}/sessions").status_code == 404  # not an experience
+    stay.status = "archived"  # withdrawn by its host: gone from the API at once
+    db.session.commit()
+    assert client.get("/api/v1/experiences").get_json() == {"items": [], "total": 0}
+    assert client.get(f"/api/v1/experiences/{stay.id}/sessions").status_code == 404

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import ocop
 from ..combos.models import OCCASIONS
+from ..experiences.models import LANGUAGES
 from ..orders.checkout import available_methods
 from ..orders.models import PART_STATES, PAYMENT_METHODS, PAYMENT_STATUSES
 from ..products.models import MAX_PRICE
@@ -345,6 +346,40 @@ COMBO_DETAIL = {
                    "list_price_vnd": {"type": "integer", "description": "The items bought one by one"}},
 }
 
+EXPERIENCE_SESSION = {
+    "type": "object",
+    "required": ["id", "starts_at", "duration_minutes", "seats_left", "price_vnd", "child_price_vnd", "languages",
+                 "min_party", "max_party", "meeting_point"],
+    "properties": {
+        "id": {"type": "integer"},
+        "starts_at": {"type": "string", "format": "date-time", "description": "Vietnam time (+07:00)"},
+        "duration_minutes": {"type": "integer", "minimum": 1},
+        "seats_left": {"type": "integer", "minimum": 0, "description": "0: full"},
+        "price_vnd": {"type": "integer", "minimum": 1, "description": "Whole đồng per person"},
+        "child_price_vnd": {"type": ["integer", "null"], "minimum": 0, "description": "Per child (null: as an adult)"},
+        "languages": {"type": "array", "items": {"enum": list(LANGUAGES)}, "minItems": 1,
+                      "description": "The languages the host guides in"},
+        "min_party": {"type": "integer", "minimum": 1},
+        "max_party": {"type": "integer", "minimum": 1},
+        "meeting_point": {"type": "string", "description": "In the language asked (Accept-Language), else Vietnamese"},
+    },
+}
+
+EXPERIENCE = {
+    "type": "object",
+    "required": ["product_id", "name", "stars", "province", "seller", "url", "next_sessions"],
+    "properties": {
+        "product_id": {"type": "integer"},
+        "name": {"type": "string"},
+        "stars": {"type": "integer", "minimum": 3, "maximum": 5},
+        "province": {"$ref": "#/components/schemas/Province"},
+        "seller": {"type": "string", "description": "The host (a cooperative, a household…)"},
+        "url": {"type": "string", "format": "uri"},
+        "next_sessions": {"type": "array", "maxItems": 5, "minItems": 1,
+                          "items": {"$ref": "#/components/schemas/ExperienceSession"}},
+    },
+}
+
 COMBO_PAGE = {
     "type": "object",
     "required": ["items", "total"],
@@ -503,6 +538,25 @@ def openapi_document(server_url: str) -> dict:
                                   "422": _json("Error", "A parameter is invalid; `fields` names each one")},
                 }
             },
+            "/experiences": {
+                "get": {
+                    "operationId": "listExperiences",
+                    "summary": "Community-tourism experiences (group VI) a visitor can book now, each with its next "
+                               "sessions (a session is offered while its product is certified and it starts after "
+                               "the booking cutoff)",
+                    "responses": {"200": _json("ExperiencePage", "The experiences")},
+                }
+            },
+            "/experiences/{product_id}/sessions": {
+                "get": {
+                    "operationId": "listExperienceSessions",
+                    "summary": "The sessions of one experience that can be booked, soonest first (full ones too)",
+                    "parameters": [{"name": "product_id", "in": "path", "required": True,
+                                    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
+                    "responses": {"200": _json("ExperienceSessions", "The sessions"),
+                                  "404": _json("Error", "No experience on sale has this id")},
+                }
+            },
             "/combos/{id}": {
                 "get": {
                     "operationId": "getCombo",
@@ -563,6 +617,13 @@ def openapi_document(server_url: str) -> dict:
                 "ComboSummary": COMBO_SUMMARY,
                 "ComboDetail": COMBO_DETAIL,
                 "ComboPage": COMBO_PAGE,
+                "ExperienceSession": EXPERIENCE_SESSION,
+                "Experience": EXPERIENCE,
+                "ExperiencePage": {"type": "object", "required": ["items", "total"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Experience"}},
+                    "total": {"type": "integer", "minimum": 0}}},
+                "ExperienceSessions": {"type": "object", "required": ["items"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/ExperienceSession"}}}},
                 "OrderRequest": order_request,
                 "Order": ORDER,
                 "OutOfStock": OUT_OF_STOCK,

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from .. import ocop
 from ..audit import audit
+from ..catalog.services import Listing, listings_by_ids
 from ..certification.services import is_listable, listable_ids
 from ..extensions import db
 from ..models_base import utcnow
@@ -111,6 +112,20 @@ def upcoming(product_id: int, limit: int = 60, until: dt.datetime | None = None)
     if until is not None:
         query = query.where(ExperienceSession.starts_at < until)
     return db.session.scalars(query.order_by(ExperienceSession.starts_at).limit(limit)).all()
+
+
+def offered(per_experience: int = 5, until: dt.datetime | None = None) -> list[tuple[Listing, list[ExperienceSession]]]:
+    """The experiences a visitor can book now, each with its next sessions (at most `per_experience`), the
+    soonest first; one query for the sessions and one for their listings."""
+    query = select(ExperienceSession).where(bookable())
+    if until is not None:
+        query = query.where(ExperienceSession.starts_at < until)
+    by_product: dict[int, list[ExperienceSession]] = {}
+    for session in db.session.scalars(query.order_by(ExperienceSession.starts_at, ExperienceSession.id)):
+        found = by_product.setdefault(session.product_id, [])
+        if len(found) < per_experience:
+            found.append(session)
+    return [(listing, by_product[listing.product.id]) for listing in listings_by_ids(list(by_product))]
 
 
 def sessions_of_host(seller_id: int, since: dt.datetime | None = None) -> list[ExperienceSession]:
