@@ -127,3 +127,17 @@ def test_the_api_lists_bookable_experiences_and_their_sessions_as_documented(cli
     db.session.commit()
     assert client.get("/api/v1/experiences").get_json() == {"items": [], "total": 0}
     assert client.get(f"/api/v1/experiences/{stay.id}/sessions").status_code == 404
+
+
+def test_the_demo_offers_three_experiences_with_sessions_over_the_next_four_weeks(app, client):
+    from marketplace.demo.cli import load_demo
+    load_demo()
+    load_demo()  # safe to run twice: no second set of sessions
+    answer = client.get("/api/v1/experiences").get_json()
+    names = {item["name"] for item in answer["items"]}
+    assert names == {"Homestay đồi chè Mộc Châu", "Trải nghiệm làm gốm Bát Tràng", "Một ngày nhà vườn Cầu Kè"}
+    pottery = db.session.scalars(select(ExperienceSession).join(ExperienceSession.product)
+                                 .where(ExperienceSession.product.has(name="Trải nghiệm làm gốm Bát Tràng"))).all()
+    assert 9 <= len(pottery) <= 12  # three mornings a week for four weeks
+    last = max(session.starts_at for session in pottery)
+    assert last <= dt.datetime.combine(ocop.today() + dt.timedelta(days=28), dt.time(23, 59), ocop.VN_TZ)

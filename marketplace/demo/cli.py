@@ -25,6 +25,7 @@ from ..catalog.services import Filters, find_listings
 from ..certification.models import EvaluationRecord
 from ..combos.importer import import_rows as import_combo_rows
 from ..combos.services import combo_by_code
+from ..experiences.models import ExperienceSession
 from ..extensions import db
 from ..inventory import services as stock
 from ..inventory.models import SalesPoint, StockLocation
@@ -264,6 +265,25 @@ def _combos() -> None:
         raise RuntimeError("demo combos rejected: " + "; ".join(map(str, result.errors)))
 
 
+def _experience_sessions(today: dt.date) -> None:
+    """The demo experiences' sessions over the next four weeks (once: an experience with sessions is left as
+    it is). Written as the host's console would, without a host's login (the demo has none)."""
+    by_name = {p.name: p for p in db.session.scalars(db.select(Product).where(Product.name.in_(data.EXPERIENCE_SESSIONS)))}
+    for name, (weekdays, hour, minutes, places, price, child, languages, meet_vi, meet_en, bring_vi, bring_en) in \
+            data.EXPERIENCE_SESSIONS.items():
+        product = by_name[name]
+        if db.session.scalar(db.select(ExperienceSession.id).filter_by(product_id=product.id).limit(1)) is not None:
+            continue
+        for offset in range(2, 29):
+            day = today + dt.timedelta(days=offset)
+            if day.weekday() in weekdays:
+                db.session.add(ExperienceSession(
+                    product_id=product.id, starts_at=dt.datetime.combine(day, dt.time(hour), ocop.VN_TZ).astimezone(dt.UTC),
+                    duration_minutes=minutes, capacity=places, price_vnd=price, child_price_vnd=child,
+                    languages=languages, meeting_point_vi=meet_vi, meeting_point_en=meet_en, max_party=places,
+                    what_to_bring=bring_vi, what_to_bring_en=bring_en))
+
+
 def _rates(today: dt.date) -> None:
     """Example exchange rates, when the office has kept none yet."""
     if db.session.scalar(db.select(ExchangeRate.id).limit(1)) is None:
@@ -281,6 +301,7 @@ def _load(today: dt.date):
     _sales_points()  # the points stock listed products: the catalogue must be in place first
     db.session.flush()
     _combos()
+    _experience_sessions(today)
     _rates(today)
     return result
 

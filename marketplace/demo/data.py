@@ -129,6 +129,9 @@ PRODUCTS = [
     ("laban", "II.1", "Rượu chè La Bằng", "La Bang tea liqueur", 240000, "chai 500 ml", "500 ml bottle", 3, 57, None, None),
     ("mocchau", "II.2", "Sữa chua uống Mộc Châu", "Moc Chau drinking yoghurt", 35000, "lốc 4 chai", "pack of 4", 4, 80, None, None),
     ("khanhhoa", "III.2", "Mặt nạ yến sào", "Bird's nest face mask", 250000, "hộp 5 miếng", "box of 5", 3, 64, None, None),
+    ("mocchau", "VI", "Homestay đồi chè Mộc Châu", "Moc Chau tea hill homestay", 550000, "khách/đêm", "per guest per night", 4, 80, None, None),
+    ("batrang", "VI", "Trải nghiệm làm gốm Bát Tràng", "Bat Trang pottery workshop", 250000, "khách/buổi", "per person per session", 4, 78, None, None),
+    ("bentre", "VI", "Một ngày nhà vườn Cầu Kè", "A Mekong orchard day in Cau Ke", 350000, "khách/ngày", "per person per day", 4, 77, None, None),
 ]
 
 # Products that must stay hidden: (seller, group, name, English name, price, unit, unit_en, stars, score, why)
@@ -204,3 +207,22 @@ LIQUIDS = {
 
 # Example exchange rates (đồng for one unit), so a visitor can read prices in their currency.
 RATES = {"USD": "26300", "EUR": "30500", "KRW": "18.9", "JPY": "172", "CNY": "3650", "AUD": "17200"}
+
+
+# The demo's experiences (group VI) and their sessions over the next four weeks: on these weekdays (0 is
+# Monday), at this hour, for this many minutes, places, price and child price, languages, where to meet.
+EXPERIENCE_SESSIONS = {
+    "Homestay đồi chè Mộc Châu": ((4,), 14, 2 * 24 * 60, 8, 550000, 300000, "vi;en",
+                                  "Nhà văn hoá bản Áng, xã Mộc Châu, Sơn La", "Ang village hall, Moc Chau, Son La",
+                                  "Mang giày đi bộ và áo ấm: đêm trên đồi chè lạnh.",
+                                  "Bring walking shoes and a warm layer: nights on the tea hills are cold."),
+    "Trải nghiệm làm gốm Bát Tràng": ((1, 3, 5), 9, 180, 12, 250000, 150000, "vi;en;ko",
+                                      "Xưởng gốm Minh Hải, làng gốm Bát Tràng, Hà Nội",
+                                      "Minh Hai pottery workshop, Bat Trang village, Hanoi",
+                                      "Quần áo có thể lấm đất; sản phẩm nung xong được gửi về khách sạn.",
+                                      "Clothes that can get muddy; your fired pieces are sent to your hotel."),
+    "Một ngày nhà vườn Cầu Kè": ((2, 6), 8, 8 * 60, 15, 350000, 200000, "vi;en",
+                                 "Bến đò Cầu Kè, Vĩnh Long", "Cau Ke ferry landing, Vinh Long",
+                                 "Mũ, kem chống nắng; bữa trưa nhà vườn đã gồm trong giá.",
+                                 "A hat and sun cream; the orchard lunch is included."),
+}
