@@ -816,7 +816,7 @@ def test_the_new_console_and_office_pages_pass_axe(browser, shop):
     for email, paths in (("htx@example.vn", ("/seller/reviews", "/seller/orders", "/seller/products",
                                              "/seller/experiences", "/seller/money/", "/seller/money/bank")),
                          ("canbo@example.vn", ("/office/reviews", "/office/products?q=tra", "/office/dashboard",
-                                               "/office/import", "/office/money"))):
+                                               "/office/import", "/office/money", "/office/experiences"))):
         context = browser.new_context(viewport=SIZES["desktop"])
         page = context.new_page()
         try:

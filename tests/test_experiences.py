@@ -141,3 +141,16 @@ def test_the_demo_offers_three_experiences_with_sessions_over_the_next_four_week
     assert 9 <= len(pottery) <= 12  # three mornings a week for four weeks
     last = max(session.starts_at for session in pottery)
     assert last <= dt.datetime.combine(ocop.today() + dt.timedelta(days=28), dt.time(23, 59), ocop.VN_TZ)
+
+
+def test_the_office_sees_its_provinces_sessions_and_not_the_others(client, homestay, make):
+    from .helpers import officer, sign_in
+    stay, _tea, host = homestay
+    run(experiences.schedule, host, stay, plan())
+    officer(province_code=14, email="office14@ocop.vn")
+    sign_in(client, "office14@ocop.vn")
+    page = client.get("/office/experiences")
+    assert page.status_code == 200 and "Homestay Bản Áng" in page.text and "0 / 10" in page.text
+    officer(province_code=1, email="office1@ocop.vn")
+    sign_in(client, "office1@ocop.vn")
+    assert "Homestay Bản Áng" not in client.get("/office/experiences").text

@@ -19,6 +19,7 @@ from ..certification.services import is_listable, listable_ids
 from ..extensions import db
 from ..models_base import utcnow
 from ..products.models import Product
+from ..sellers.models import Seller
 from ..transitions import StateMachine
 from .models import LANGUAGES, SESSION_STATES, ExperienceSession
 
@@ -134,6 +135,18 @@ def sessions_of_host(seller_id: int, since: dt.datetime | None = None) -> list[E
     return db.session.scalars(select(ExperienceSession).join(ExperienceSession.product)
                               .where(Product.seller_id == seller_id, ExperienceSession.starts_at >= since)
                               .order_by(ExperienceSession.starts_at)).all()
+
+
+def sessions_in_province(province_code: int | None, since: dt.datetime | None = None,
+                         limit: int = 300) -> list[ExperienceSession]:
+    """The sessions of a province's hosts (every province: None) from `since` (default: today), soonest first,
+    whatever their product's state: the office watches them all."""
+    since = since or dt.datetime.combine(ocop.today(), dt.time(), ocop.VN_TZ)
+    query = (select(ExperienceSession).join(ExperienceSession.product).join(Seller, Seller.id == Product.seller_id)
+             .where(ExperienceSession.starts_at >= since).order_by(ExperienceSession.starts_at).limit(limit))
+    if province_code is not None:
+        query = query.where(Seller.province_code == province_code)
+    return db.session.scalars(query).all()
 
 
 def take_seats(session_id: int, people: int) -> bool:
