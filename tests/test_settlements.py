@@ -378,7 +378,7 @@ def test_a_closed_statement_holds_the_periods_lines_and_a_later_entry_goes_to_th
     assert [(row.kind, row.reference) for row in statements.rows(tea.seller_id, None)] == \
         [("delivered", later.number), ("parcel", later.number)]
     more = 120_000 + later.parts[0].delivery_vnd - 6_000
-    assert statements.open_balance(tea.seller_id) == owed + more
+    assert ledger.owed_to(tea.seller_id) == owed + more
     clock(today + dt.timedelta(days=2))
     [second] = close(19, today + dt.timedelta(days=1))
     assert (second.period_start, second.last_day, second.opening_vnd, second.movement_vnd, second.closing_vnd) == \

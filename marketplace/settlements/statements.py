@@ -137,12 +137,6 @@ def statements_of(seller_id: int) -> list[Statement]:
                               .order_by(Statement.period_end.desc())).all()
 
 
-def open_balance(seller_id: int) -> int:
-    """Owed to the producer now, closed statements and the open period together."""
-    return -int(db.session.scalar(select(func.coalesce(func.sum(MoneyLine.amount_vnd), 0))
-                                  .where(MoneyLine.account == "producer", MoneyLine.seller_id == seller_id)))
-
-
 @dataclass
 class Standing:
     seller: Seller

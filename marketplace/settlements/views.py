@@ -17,6 +17,7 @@ from ..qr import qr_svg
 from ..sellers.models import Seller
 from ..unit_of_work import run
 from . import bank, payouts, statements
+from . import services as ledger
 from .forms import BankAccountForm
 from .models import BANK_ACCOUNT_STATES, ENTRY_KINDS, PAYOUT_STATES, Statement
 from .pdf import statement_pdf
@@ -28,19 +29,19 @@ bp = Blueprint("settlements", __name__, url_prefix="/seller/money")
 @roles_required("seller")
 def overview():
     seller = db.session.get(Seller, current_user.seller_id)
+    balance = ledger.owed_to(seller.id)
     return render_template("settlements/overview.html", seller=seller,
-                           balance=statements.open_balance(seller.id), rows=statements.rows(seller.id, None),
+                           balance=balance, rows=statements.rows(seller.id, None),
                            statements=statements.statements_of(seller.id), kinds=ENTRY_KINDS,
                            collected=statements.collected_by_producer,
                            account=bank.current(seller.id), banks=bank.banks(), account_states=BANK_ACCOUNT_STATES,
-                           payable=payouts.payable(seller.id), settle_up=_settle_up(seller),
+                           payable=payouts.payable(seller.id), settle_up=_settle_up(seller, -balance),
                            payouts=payouts.payouts_of(seller.id), payout_states=PAYOUT_STATES)
 
 
-def _settle_up(seller: Seller) -> dict | None:
+def _settle_up(seller: Seller, owes: int) -> dict | None:
     """When the producer owes the shop: the transfer that settles it (a VietQR when the operator's account
     is set), with the note the office matches it by."""
-    owes = -statements.open_balance(seller.id)
     if owes <= 0:
         return None
     note, config = payouts.collection_note(seller), current_app.config

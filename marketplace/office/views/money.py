@@ -233,7 +233,7 @@ def seller_money(seller_id: int):
     seller = db.session.get(Seller, seller_id)
     if seller is None or not in_scope(current_user, seller):
         abort(404)
-    return render_template("office/seller_money.html", seller=seller, balance=statements.open_balance(seller.id),
+    return render_template("office/seller_money.html", seller=seller, balance=ledger.owed_to(seller.id),
                            statements=statements.statements_of(seller.id), account=bank.current(seller.id),
                            banks=bank.banks(), account_states=BANK_ACCOUNT_STATES,
                            payouts=payouts.payouts_of(seller.id, limit=50))
