@@ -179,6 +179,9 @@ def _refusal(refused, body: dict):
     if refused.code == "unlisted":
         return _invalid({where(item, "id"): [_("This gift combo is not on sale.") if "combo_id" in item
                                              else _("This product is not on sale.")] for item in refused.items})
+    if refused.code == "book_instead":
+        return _invalid({where(item, "id"): [_("This is an experience: book a date through /api/v1/bookings.")]
+                         for item in refused.items})
     if refused.code == "combo_elsewhere":
         return _invalid({where(item, "id"): [_("This gift combo is packed at its own sales point: collect it "
                                                "there, or have it delivered.")] for item in refused.items})

@@ -12,7 +12,7 @@ from .services import Listing, listings_by_ids
 
 # Why a product cannot be bought in the quantity asked: no recognition in force (or its seller is not
 # verified), nothing available at that place, or less than asked.
-WHY_NOT = ("unlisted", "out_of_stock", "short")
+WHY_NOT = ("unlisted", "book_instead", "out_of_stock", "short")  # book_instead: an experience has dates
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class PurchaseInfo:
         """None when `quantity` units can be bought; otherwise one of WHY_NOT."""
         if self.listing is None:
             return "unlisted"
+        if self.listing.product.is_service:
+            return "book_instead"  # places in a dated session, booked on its page (`experiences`), not goods
         if self.available <= 0:
             return "out_of_stock"
         if quantity > self.available:

@@ -78,11 +78,10 @@ class Extras:
         return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "wrap"}
 
 
-def delivery_fee(origin_province_code: int, province_code: int, goods_vnd: int, shipped: bool = True) -> int:
-    """Post by zone, for one parcel: inside the province it leaves from or not; free from a threshold;
-    none for a service or a pickup."""
+def delivery_fee(origin_province_code: int, province_code: int, goods_vnd: int) -> int:
+    """Post by zone, for one parcel: inside the province it leaves from or not; free from a threshold."""
     config = current_app.config
-    if not shipped or goods_vnd >= config["FREE_DELIVERY_FROM"]:
+    if goods_vnd >= config["FREE_DELIVERY_FROM"]:
         return 0
     if origin_province_code == province_code:
         return config["DELIVERY_FEE_SAME_PROVINCE"]
@@ -200,14 +199,17 @@ def quote(items: dict[int, int], province_code: int | None, pickup_location_id: 
     """Price `items` ({product id: quantity}) and `combos` ({combo id: boxes}) as they would be ordered now:
     collected at a point (`pickup_location_id`), sent from a point's shelf (`from_point`: a hotel delivery),
     or by post from the producers (and the points that pack gift boxes); `wrap`: gift wrapping by the point
-    that fulfils the order. Raises CheckoutError (empty, too_many_units, unlisted, combo_elsewhere,
-    wrap_unavailable) for what could never be ordered."""
+    that fulfils the order. Raises CheckoutError (empty, too_many_units, unlisted, book_instead,
+    combo_elsewhere, wrap_unavailable) for what could never be ordered."""
     combos = combos or {}
     _check_limits(items, combos)
     listings = {listing.product.id: listing for listing in listings_by_ids(list(items), photos=False)}
     unlisted = [{"product_id": pid} for pid in items if pid not in listings]
     if unlisted:
         raise CheckoutError("unlisted", unlisted)
+    experiences = [{"product_id": pid} for pid in items if listings[pid].product.is_service]
+    if experiences:  # places in a dated session are booked (`place_booking`), not bought as goods
+        raise CheckoutError("book_instead", experiences)
     shelf = pickup_location_id or (from_point.location_id if from_point is not None else None)
     lines = [QuotedLine(listings[pid], qty, listings[pid].product.price_vnd * qty, shelf)
              for pid, qty in sorted(items.items())]
@@ -256,14 +258,13 @@ def _wrap_fee(shelf: int | None) -> int:
 
 def _charge_delivery(parts: list[QuotedPart], province_code: int | None, pickup_location_id: int | None) -> None:
     """One fee per parcel: a producer's parcel from its warehouse; one parcel for all a sales point packs
-    (charged on the first of its parts), by the point's province; nothing for a pickup or a service."""
+    (charged on the first of its parts), by the point's province; nothing for a pickup."""
     if pickup_location_id is not None:
         return
     parcels: dict[int | None, list[QuotedPart]] = {}
     for part in parts:
         if part.location_id is None:
-            part.delivery_vnd = delivery_fee(part.seller.province_code, province_code, part.goods_vnd,
-                                             any(not line.product.is_service for line in part.lines))
+            part.delivery_vnd = delivery_fee(part.seller.province_code, province_code, part.goods_vnd)
         else:
             parcels.setdefault(part.location_id, []).append(part)
     points = {point.location_id: point for point in db.session.scalars(
@@ -395,6 +396,69 @@ def place_order(items: dict[int, int], contact: Contact, payment_method: str, *,
         stock.reserve_all(holds, reference=order.number)
     except stock.OutOfStock as error:
         raise CheckoutError("out_of_stock", _shortages(quoted, where, error)) from error
+    _limit_open_orders(contact.phone)
+    return order
+
+
+@dataclass
+class Seats:
+    """What a booking buys: places in one dated session of an experience (the `experiences` package knows the
+    session and has taken its seats; here they are sold like goods, without stock or a parcel)."""
+    product_id: int
+    adults: int
+    children: int
+    price_vnd: int  # per adult
+    child_price_vnd: int  # per child (0: free)
+    meeting_point: str
+
+    @property
+    def goods_vnd(self) -> int:
+        return self.adults * self.price_vnd + self.children * self.child_price_vnd
+
+
+def booking_methods() -> tuple[str, ...]:
+    """How a visitor may pay for places: to the host on arrival, or online when the shop takes VietQR or cards."""
+    return ("on_site", *(method for method in available_methods() if method in PREPAID))
+
+
+def place_booking(seats: Seats, contact: Contact, payment_method: str, *, user=None, locale: str = "vi",
+                  client_key: str | None = None) -> Order:
+    """An order for places in an experience's session, in the caller's unit of work (where the seats were
+    taken): one part of the host's, flagged `booking` (no stock held, nothing to ship), a line for the adults
+    and one for the children who pay; paid to the host on arrival, or online by `payment_due_at` (the expiry
+    cancels it like any unpaid order, and the part's cancellation gives the seats back). The contact's address
+    is the host's place. The visitor's email (with the voucher) is the caller's to write. Raises CheckoutError: payment_unavailable, unlisted, too_many_open_orders."""
+    if payment_method not in booking_methods():
+        raise CheckoutError("payment_unavailable")
+    listing = next(iter(listings_by_ids([seats.product_id], photos=False)), None)
+    if listing is None or not listing.product.is_service:
+        raise CheckoutError("unlisted", [{"product_id": seats.product_id}])
+    product, record, host = listing.product, listing.record, listing.seller
+    signed_in = user is not None and user.is_authenticated
+    order = Order(number=_new_number(), access_token=secrets.token_urlsafe(24), user_id=user.id if signed_in else None,
+                  contact_name=contact.name, contact_phone=contact.phone, contact_email=contact.email,
+                  province_code=host.province_code, ward_code=host.ward_code or 0, street=seats.meeting_point[:300],
+                  payment_method=payment_method, goods_vnd=seats.goods_vnd, delivery_vnd=0, total_vnd=seats.goods_vnd,
+                  locale=locale, client_key=client_key or None)
+    if payment_method in PREPAID:
+        order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
+    part = OrderPart(seller=host, location_id=stock.warehouses_of([host])[host.id], goods_vnd=seats.goods_vnd,
+                     delivery_vnd=0, booking=True)
+    paying = [(seats.adults, seats.price_vnd, product.name, product.name_en)]
+    if seats.children and seats.child_price_vnd:
+        with force_locale("vi"):  # an order line keeps its Vietnamese name and its English one
+            child = _("child")
+        paying.append((seats.children, seats.child_price_vnd, f"{product.name} ({child})",
+                       f"{product.name_en or product.name} (child)"))
+    for quantity, price, name, name_en in paying:
+        part.lines.append(OrderLine(product_id=product.id, name=name[:300], name_en=(name_en or "")[:300] or None,
+                                    unit=product.unit, stars=record.stars, decision_no=record.decision_no,
+                                    unit_price_vnd=price, quantity=quantity, subtotal_vnd=price * quantity,
+                                    vat_rate=product.vat_rate))
+    order.combos = []
+    order.parts.append(part)
+    db.session.add(order)
+    db.session.flush()  # the page's key first: a repeat of this submission stops here (unique)
     _limit_open_orders(contact.phone)
     return order
 

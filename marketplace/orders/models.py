@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -49,9 +49,10 @@ OPEN_STATES = frozenset({"placed", "confirmed", "packed"})  # a seller still has
 PAYMENT_METHODS = {
     "cod": _l("Cash on delivery"), "vietqr": _l("VietQR bank transfer"), "card": _l("Card"),
     "at_point": _l("Pay at the sales point"),  # a pickup, paid at the counter when collected
+    "on_site": _l("Pay the host on arrival"),  # an experience's booking, paid to the host at check-in
 }
 PREPAID = frozenset({"vietqr", "card"})  # paid before the goods leave, so an unpaid order expires
-PAID_ON_HANDOVER = frozenset({"cod", "at_point"})  # paid when the goods change hands
+PAID_ON_HANDOVER = frozenset({"cod", "at_point", "on_site"})  # paid when the goods change hands (or the visitor comes)
 # unpaid: waiting (cash on delivery: until delivered); expired: not paid in time, stock released;
 # cancelled: every part cancelled before anything was paid (nothing to pay any more);
 # refund_due: money came for goods that will not ship (paid late, a paid part cancelled or returned);
@@ -135,21 +136,25 @@ class Order(SubmittedOnce, Timestamped, db.Model):
         (cash on delivery or at the point is only ever paid for what was handed over)."""
         if self.payment_status not in ("paid", "refund_due", "refunded"):
             return 0
+        kept = sum(part.kept_vnd for part in self.parts)  # a late cancellation's share the host keeps
         if all(part.state == "cancelled" for part in self.parts):
-            return self.total_vnd
+            return self.total_vnd - kept
         # A parcel's fee comes back only when nothing else leaves from that place (a point packs one parcel).
         shipping = {part.location_id for part in self.parts if part.state != "cancelled"}
-        cancelled = sum(part.goods_vnd + (part.delivery_vnd if part.location_id not in shipping else 0)
+        cancelled = sum(part.goods_vnd - part.kept_vnd + (part.delivery_vnd if part.location_id not in shipping else 0)
                         for part in self.parts if part.state == "cancelled")
         return (cancelled if self.payment_method in PREPAID else 0) + sum(
             part.goods_vnd for part in self.parts if part.state == "returned")
 
 
 class OrderPart(Timestamped, db.Model):
-    """The share of an order one seller ships, with its own state."""
+    """The share of an order one seller ships, with its own state. A booking of an experience is a part too
+    (`booking`): no stock, no parcel; "delivered" when the visitor came (the `experiences` package keeps its
+    seats and voucher and is told when such a part is cancelled: `services.register_booking_listener`)."""
     __tablename__ = "order_parts"
     __table_args__ = (
         one_of("state", PART_STATES),
+        CheckConstraint("kept_vnd >= 0 AND kept_vnd <= goods_vnd", name="kept"),
         CheckConstraint("carrier IS NULL OR carrier IN ('vnpost', 'viettelpost', 'ghn', 'ghtk', 'jt', 'other')",
                         name="carrier"),
     )
@@ -165,6 +170,9 @@ class OrderPart(Timestamped, db.Model):
     # Who carries the parcel and its number there, entered when it is handed over (see CARRIERS).
     carrier: Mapped[str | None] = mapped_column(String(20))
     tracking_no: Mapped[str | None] = mapped_column(String(40))
+    booking: Mapped[bool] = mapped_column(default=False, server_default=false())  # an experience's seats, not goods
+    # Cancelled late under the host's policy: the share of a paid booking the host keeps (not owed back).
+    kept_vnd: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order = relationship("Order", back_populates="parts")
     seller = relationship("Seller")

@@ -51,7 +51,8 @@ def settle(order: Order, actor_id: int | None = None) -> None:
     received = money_received(order)
     if received:
         post("paid", f"paid:{order.id}", [Line("cash", order.total_vnd), Line("prepaid", -order.total_vnd)])
-    handing_over = any(part.state in WITH_GOODS and f"delivered:{part.id}" not in done for part in order.parts)
+    handing_over = any((part.state in WITH_GOODS and f"delivered:{part.id}" not in done)
+                       or (part.kept_vnd and f"cancelled:{part.id}" not in done) for part in order.parts)
     groups, rates = (_groups_of(order), ledger.rates_bp()) if handing_over else ({}, {})  # read only when due
     for part in order.parts:
         if part.state in WITH_GOODS and f"delivered:{part.id}" not in done:  # its lines read the rates
@@ -60,8 +61,9 @@ def settle(order: Order, actor_id: int | None = None) -> None:
             post("returned", f"returned:{part.id}", _returned(order, part, done[f"delivered:{part.id}"]),
                  part.location)
         if part.state == "cancelled" and received:
-            post("cancelled", f"cancelled:{part.id}",
-                 [Line("prepaid", part.goods_vnd), Line("refunds_payable", -part.goods_vnd)])
+            post("cancelled", f"cancelled:{part.id}", [Line("prepaid", part.goods_vnd),
+                                                       Line("refunds_payable", part.kept_vnd - part.goods_vnd),
+                                                       *_kept(part, groups, rates)])
     for location_id, parts in _parcels(order).items():
         fee, location = sum(part.delivery_vnd for part in parts), parts[0].location
         if any(part.state in WITH_GOODS for part in parts):
@@ -119,6 +121,17 @@ def _handed_over(order: Order, part: OrderPart, groups: dict[int, str], rates: d
     return [Line(account, part.goods_vnd), Line("producer", total - part.goods_vnd, part.seller_id), *commission]
 
 
+def _kept(part: OrderPart, groups: dict[int, str], rates: dict[str, int]) -> list[Line]:
+    """What the producer keeps of a part cancelled late (a booking under the host's policy), less the
+    commission on it, as if those goods had been handed over."""
+    if not part.kept_vnd:
+        return []
+    group = groups[part.lines[0].product_id]
+    taken = ledger.commission({group: part.kept_vnd}, rates)
+    commission = [Line("commission", -amount, part.seller_id, rate) for amount, rate in taken]
+    return [Line("producer", sum(amount for amount, _rate in taken) - part.kept_vnd, part.seller_id), *commission]
+
+
 def _returned(order: Order, part: OrderPart, handed_over) -> list[Line]:
     """The goods are owed back to the buyer: what the producer, the commission and the card fee got for them is
     taken back (at the rates of then), and a producer whose courier took the money pays the goods back."""
@@ -144,7 +157,7 @@ def expected_balances() -> dict[str, int]:
         if received:
             cash += order.total_vnd
             held += sum(part.goods_vnd for part in parts if part.state not in WITH_GOODS | {"cancelled"})
-            owed += sum(part.goods_vnd for part in parts if part.state == "cancelled")
+            owed += sum(part.goods_vnd - part.kept_vnd for part in parts if part.state == "cancelled")
         for parcel in _parcels(order).values():
             fee, location = sum(part.delivery_vnd for part in parcel), parcel[0].location
             if any(part.state in WITH_GOODS for part in parcel):

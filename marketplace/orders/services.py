@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -78,6 +79,11 @@ PART = StateMachine("order_part", OrderPart, "state", {
     "expire": (OPEN_STATES, "cancelled"),  # not paid or collected in time (the expiry command)
     "expire_unconfirmed": ({"placed"}, "cancelled"),  # cash on delivery no seller confirmed in time
     "return": ({"delivered"}, "returned"),
+    # A booking of an experience: the visitor came (paid to the host then, if on site); did not come after
+    # paying online (the host keeps the money: the seats were kept for them); did not come, nothing paid.
+    "attend": ({"placed", "confirmed"}, "delivered"),
+    "no_show_paid": ({"placed", "confirmed"}, "delivered"),
+    "no_show": ({"placed", "confirmed"}, "cancelled"),
 }, states=PART_STATES)
 
 # The order's money. unpaid: waiting (cash: until delivered or collected); paid; expired: not paid in time;
@@ -125,7 +131,9 @@ def status_of(order: Order) -> str:
 def allowed_actions(part: OrderPart, by: str = "seller") -> list[str]:
     """What the seller (its warehouse's parts) or a sales point's staff (`by="point"`: the parts on its
     shelf, collected there or sent from there) may do with a part now; an order to be paid first can only
-    be cancelled."""
+    be cancelled. A booking is only cancelled here (the host checks visitors in on the experiences' pages)."""
+    if part.booking:
+        return ["cancel"] if by == "seller" and PART.allows(part.state, "cancel") else []
     if (by == "point") != part.at_point:
         return []  # goods on a point's shelf are the point's to prepare; a warehouse's, the seller's
     actions = [action for action in ACTIONS if PART.allows(part.state, action)
@@ -154,17 +162,36 @@ def _lines_in_lock_order(part: OrderPart) -> list[OrderLine]:
 
 def _commit_stock(part: OrderPart, actor_id: int | None = None) -> None:
     """The goods are sold: paid, or handed to the post (cash on delivery) or to the buyer (pickup).
-    Claimed once per part, and never for a cancelled one."""
+    Claimed once per part, and never for a cancelled one. A booking holds seats, not stock."""
+    if part.booking:
+        return
     if claim(part, OrderPart.stock_committed.is_(False), OrderPart.state != "cancelled", stock_committed=True):
         for line in _lines_in_lock_order(part):
             stock.commit_reserved(part.location_id, line.product_id, line.quantity, reference=part.order.number,
                                   actor_id=actor_id)
 
 
-def _cancel_part(part: OrderPart, action: str, actor_id: int | None, reason: str | None = None) -> None:
-    """Cancel one open part: what it held is released, or what was paid for and taken goes back on hand."""
+_booking_listeners: list[Callable[[OrderPart], None]] = []
+
+
+def register_booking_listener(listener: Callable[[OrderPart], None]) -> None:
+    """`listener(part)` is called in the same unit of work whenever a booking part is cancelled, whatever
+    cancelled it (the visitor, the host, the expiry of an unpaid order): `experiences` gives its seats back.
+    Orders may not import experiences (it sits above), so it registers here, as stock holders do."""
+    if listener not in _booking_listeners:
+        _booking_listeners.append(listener)
+
+
+def _cancel_part(part: OrderPart, action: str, actor_id: int | None, reason: str | None = None, **values) -> None:
+    """Cancel one open part: what it held is released, or what was paid for and taken goes back on hand;
+    a booking's seats are given back by its listeners. `values` are written with the new state."""
     committed = part.stock_committed
-    PART.apply(part, action, actor_id=actor_id, reason=reason, guards=(OrderPart.stock_committed.is_(committed),))
+    PART.apply(part, action, actor_id=actor_id, reason=reason, guards=(OrderPart.stock_committed.is_(committed),),
+               **values)
+    if part.booking:
+        for listener in _booking_listeners:
+            listener(part)
+        return
     for line in _lines_in_lock_order(part):
         if committed:
             stock.receive(part.location_id, line.product_id, line.quantity, reference=part.order.number,
@@ -236,6 +263,41 @@ def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "s
     return part
 
 
+# --- Bookings of experiences (their seats and vouchers are `experiences`') ---------------------------------
+
+def attend(part: OrderPart, came: bool, actor_id: int | None = None) -> str:
+    """The host checked the visitor in (`came`) or recorded a no-show, in the caller's unit of work: the part
+    is delivered (paid on site: collected now; paid online: the host is owed it), or, not paid and not come,
+    cancelled. Answers the action taken; raises Refused when the part is no longer open or not a booking,
+    or when an online payment never came."""
+    order = _locked(part.order)
+    if not part.booking or part.state not in OPEN_STATES or order.payment_status not in ("unpaid", "paid") \
+            or awaiting_payment(order):
+        raise Refused(PART.name, "attend", part.state)
+    action = "attend" if came else "no_show_paid" if order.payment_status == "paid" else "no_show"
+    if action == "no_show":
+        _cancel_part(part, action, actor_id)
+    else:
+        PART.apply(part, action, actor_id=actor_id)
+    _settle_money(order, actor_id)
+    return action
+
+
+def cancel_booking(part: OrderPart, keep_percent: int = 0, actor_id: int | None = None,
+                   reason: str | None = None) -> int:
+    """Cancel a booking part, in the caller's unit of work: its seats go back (the listeners), money paid
+    online is owed back less `keep_percent` of it (a late cancellation under the host's policy; nothing is
+    kept of what was not paid). Answers what is owed back for it. Raises Refused when it is not open."""
+    order = _locked(part.order)
+    if not part.booking or part.state not in OPEN_STATES:
+        raise Refused(PART.name, "cancel", part.state)
+    kept = part.goods_vnd * keep_percent // 100 if money.money_received(order) else 0
+    _cancel_part(part, "cancel", actor_id, reason, kept_vnd=kept)
+    _settle_money(order, actor_id)
+    _announce_state(part, reason)
+    return part.goods_vnd - kept if money.money_received(order) else 0
+
+
 def settle(order_id: int) -> None:
     """Post to the money ledger what the order's state makes due and is not posted yet, under its lock:
     for orders placed before the ledger existed (`flask settlements backfill`); for any other, nothing."""
@@ -248,8 +310,10 @@ register_expectation("orders", money.expected_balances, Backfill(
 
 
 def buyer_may_cancel(order: Order) -> bool:
-    """The buyer may cancel while no seller has confirmed (money already paid is then owed back)."""
-    return all(part.state == "placed" for part in order.parts) and order.payment_status in ("unpaid", "paid")
+    """The buyer may cancel while no seller has confirmed (money already paid is then owed back); a booking is
+    cancelled on its voucher page, under the host's cancellation policy (`experiences.services`)."""
+    return all(part.state == "placed" and not part.booking for part in order.parts) \
+        and order.payment_status in ("unpaid", "paid")
 
 
 def cancel_by_buyer(order: Order) -> None:
@@ -339,7 +403,7 @@ def held_by_open_orders() -> dict[tuple[int, int], int]:
     rows = db.session.execute(
         select(OrderPart.location_id, OrderLine.product_id, func.sum(OrderLine.quantity))
         .join(OrderLine, OrderLine.part_id == OrderPart.id)
-        .where(OrderPart.state.in_(OPEN_STATES), OrderPart.stock_committed.is_(False))
+        .where(OrderPart.state.in_(OPEN_STATES), OrderPart.stock_committed.is_(False), OrderPart.booking.is_(False))
         .group_by(OrderPart.location_id, OrderLine.product_id))
     return {(location_id, product_id): int(units) for location_id, product_id, units in rows}
 

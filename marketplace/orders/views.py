@@ -28,6 +28,7 @@ bp = Blueprint("orders", __name__)
 
 MESSAGES = {
     "unlisted": _l("This product is no longer on sale."),
+    "book_instead": _l("This is an experience: choose a date on its page to book it."),
     "out_of_stock": _l("This product is out of stock."),
     "combo_elsewhere": _l("A gift box packed at a sales point is collected there."),
     "wrap_unavailable": _l("Gift wrapping is done by a sales point: choose to collect the order at a point that "
@@ -147,7 +148,8 @@ def checkout():
             elif refused.code == "too_many_open_orders":
                 flash(str(MESSAGES["too_many_open_orders"]) % {"limit": refused.items[0]["limit"]}, "error")
                 status = 422
-            elif refused.code in ("wrap_unavailable", "hotel_outside_province", "combo_elsewhere", "total_too_large"):
+            elif refused.code in ("wrap_unavailable", "hotel_outside_province", "combo_elsewhere", "total_too_large",
+                                  "book_instead"):
                 flash(str(MESSAGES[refused.code]), "error")
                 status = 422
             else:
