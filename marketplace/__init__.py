@@ -148,6 +148,7 @@ def _register_jobs(app: Flask) -> None:
     """The background jobs and the periodic ones `flask jobs scheduler` enqueues (times in UTC)."""
     from . import jobs
     from .certification.expiry import remind
+    from .experiences.jobs import tell_unlisted_bookings
     from .orders.payments import expire_overdue, expire_unconfirmed_cod
     from .outbox.services import send_pending
     from .search.services import process_queue
@@ -158,6 +159,7 @@ def _register_jobs(app: Flask) -> None:
         jobs.Periodic(expire_unconfirmed_cod, seconds=600),
         jobs.Periodic(process_queue, seconds=300),  # products whose index update failed
         jobs.Periodic(remind, cron="0 1 * * *"),  # 08:00 in Vietnam: recognitions ending within 30 days
+        jobs.Periodic(tell_unlisted_bookings, seconds=3600),  # bookings of experiences no longer recognised
     ])
 
 

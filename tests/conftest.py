@@ -151,6 +151,16 @@ def other_seller(make):
     return seller
 
 
+@pytest.fixture
+def homestay(make):
+    """A 4★ homestay in Sơn La (group VI), its host's login, and a tea that is not an experience."""
+    from .helpers import find_user_of
+    seller = make.seller(legal_name="HTX Du lịch cộng đồng Bản Áng", province_code=14)
+    stay = make.listed(seller=seller, name="Homestay Bản Áng", price_vnd=450_000, group_code="VI")
+    tea = make.listed(seller=seller, name="Trà Shan tuyết", price_vnd=150_000, group_code="I.5")
+    return stay, tea, find_user_of(seller)
+
+
 # --- An S3-compatible store: a local moto server, for the storage and the two-server tests --------------
 
 BUCKET = "ocop-uploads"

@@ -235,3 +235,19 @@ def import_row(**overrides):
             "unit": "gói", "stars": "3", "score": "60", "decision_no": "77/QĐ-UBND",
             "decision_date": (ocop.today() - dt.timedelta(days=2)).isoformat(), "issuer": "UBND tỉnh Thái Nguyên",
             "level": "provincial"} | overrides
+
+
+# --- Experiences ---------------------------------------------------------------------------------------------
+
+def in_days(days: int, hour: int = 8) -> dt.datetime:
+    """A moment `days` from today at `hour` o'clock, Vietnam time."""
+    return dt.datetime.combine(ocop.today() + dt.timedelta(days=days), dt.time(hour), ocop.VN_TZ)
+
+
+def plan(**changes):
+    """A session of the homestay three days ahead at 08:00: ten places at 450.000 ₫, in Vietnamese and English."""
+    from marketplace.experiences.services import SessionPlan
+    return SessionPlan(**({"starts_at": in_days(3), "duration_minutes": 24 * 60, "capacity": 10,
+                           "price_vnd": 450_000, "languages": ["vi", "en"],
+                           "meeting_point_vi": "Nhà văn hoá bản Áng, Mộc Châu",
+                           "meeting_point_en": "Ang village hall, Moc Chau"} | changes))

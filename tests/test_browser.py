@@ -958,3 +958,75 @@ def test_a_host_schedules_weekly_sessions_on_a_phone(browser, shop, app):
         assert failed == []
     finally:
         context.close()
+
+
+def test_a_tourist_books_two_places_on_a_phone_and_the_host_checks_them_in(browser, shop, app, monkeypatch):
+    """A tourist on a phone, in English, books two places of the Bát Tràng pottery workshop to pay on
+    arrival, keeps the voucher (its code, QR and calendar file); the host, on a phone, checks them in by the
+    code the tourist reads out. Every page passes axe and fits the screen."""
+    from marketplace.accounts.services import create_user
+    from marketplace.experiences.models import ExperienceSession
+    from marketplace.extensions import db
+    from marketplace.products.models import Product
+
+    monkeypatch.setitem(app.config, "BOOKING_CUTOFF_HOURS", 0)  # a session starting within the hour
+    with app.app_context():
+        pottery = db.session.scalar(db.select(Product).filter_by(name="Trải nghiệm làm gốm Bát Tràng"))
+        soon = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=50)
+        db.session.add(ExperienceSession(product_id=pottery.id, starts_at=soon, duration_minutes=120, capacity=6,
+                                         price_vnd=350_000, languages="vi;en", max_party=6,
+                                         meeting_point_vi="Chợ gốm Bát Tràng", meeting_point_en="Bat Trang pottery market"))
+        create_user("gom@example.vn", "HTX Gốm", "ba con meo tren mai nha", role="seller", seller_id=pottery.seller_id)
+        db.session.commit()
+        pottery_id = pottery.id
+        db.session.remove()
+    tourist = browser.new_context(viewport=SIZES["phone"])
+    page = tourist.new_page()
+    failed = _watch(page)
+    try:
+        page.goto(f"{shop}/products/{pottery_id}?lang=en")
+        expect(page.locator("#dates")).to_contain_text("6 places left")
+        page.locator("#dates").get_by_role("link", name=re.compile("^Book")).first.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Book")
+        page.get_by_label("Adults").fill("2")
+        page.get_by_label("Full name").fill("Oliver Smith")
+        page.get_by_label("Phone").fill("+44 7911 123456")
+        page.get_by_label("Email").fill("oliver@example.co.uk")
+        page.get_by_label("English").check()
+        page.get_by_label("Pay the host on arrival").check()
+        _look(page, "booking-form")
+        page.get_by_role("button", name="Book", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Booking")
+        code = page.locator(".voucher-code .code").inner_text()
+        assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+        expect(page.locator(".voucher-code svg")).to_be_visible()
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Add to my calendar (.ics)").click()
+        assert "BEGIN:VEVENT" in Path(download.value.path()).read_text()
+        _look(page, "booking-voucher")
+        assert failed == []
+    finally:
+        tourist.close()
+
+    host = browser.new_context(viewport=SIZES["phone"])
+    page = host.new_page()
+    failed = _watch(page)
+    try:
+        page.goto(f"{shop}/account/sign-in?lang=vi")
+        page.get_by_label("Email").fill("gom@example.vn")
+        page.get_by_label("Mật khẩu").fill("ba con meo tren mai nha")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.goto(f"{shop}/seller/experiences")
+        page.get_by_role("link", name="Khách hôm nay và đón khách").click()
+        expect(page.locator(".visitors")).to_contain_text("Oliver Smith")
+        page.get_by_label("Mã phiếu").fill(code.lower().replace("-", " "))
+        page.get_by_role("button", name="Đón khách", exact=True).click()
+        expect(page.locator(".flash-success")).to_contain_text("Oliver Smith")
+        expect(page.locator(".visitors")).to_contain_text("Đã đến")
+        _look(page, "host-check-in")
+        page.get_by_label("Mã phiếu").fill(code)
+        page.get_by_role("button", name="Đón khách", exact=True).click()
+        expect(page.locator(".flash-error")).to_contain_text("lúc")  # already checked in, at …
+        assert failed == []
+    finally:
+        host.close()

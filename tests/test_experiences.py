@@ -13,27 +13,7 @@ from marketplace.experiences.models import ExperienceSession
 from marketplace.extensions import db
 from marketplace.unit_of_work import run
 
-from .helpers import find_user_of
-
-
-@pytest.fixture
-def homestay(make):
-    """A 4★ homestay in Sơn La (group VI), its host's login, and a tea that is not an experience."""
-    seller = make.seller(legal_name="HTX Du lịch cộng đồng Bản Áng", province_code=14)
-    stay = make.listed(seller=seller, name="Homestay Bản Áng", price_vnd=450_000, group_code="VI")
-    tea = make.listed(seller=seller, name="Trà Shan tuyết", price_vnd=150_000, group_code="I.5")
-    return stay, tea, find_user_of(seller)
-
-
-def in_days(days: int, hour: int = 8) -> dt.datetime:
-    return dt.datetime.combine(ocop.today() + dt.timedelta(days=days), dt.time(hour), ocop.VN_TZ)
-
-
-def plan(**changes) -> experiences.SessionPlan:
-    return experiences.SessionPlan(**({"starts_at": in_days(3), "duration_minutes": 24 * 60, "capacity": 10,
-                                       "price_vnd": 450_000, "languages": ["vi", "en"],
-                                       "meeting_point_vi": "Nhà văn hoá bản Áng, Mộc Châu",
-                                       "meeting_point_en": "Ang village hall, Moc Chau"} | changes))
+from .helpers import find_user_of, in_days, plan
 
 
 def test_a_host_schedules_a_session_or_a_weekly_series_of_its_own_experience(homestay, make):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .. import ocop
 from ..combos.models import OCCASIONS
-from ..experiences.models import LANGUAGES
-from ..orders.checkout import available_methods
+from ..experiences.models import BOOKING_STATES, LANGUAGES, MAX_CAPACITY
+from ..orders.checkout import available_methods, booking_methods
 from ..orders.models import PART_STATES, PAYMENT_METHODS, PAYMENT_STATUSES
 from ..products.models import MAX_PRICE
 from ..search.forms import MAX_QUERY
@@ -365,6 +365,54 @@ EXPERIENCE_SESSION = {
     },
 }
 
+BOOKING_REQUEST = {
+    "type": "object",
+    "required": ["session_id", "people", "contact", "payment"],
+    "properties": {
+        "session_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                       "description": "A session of GET /experiences/{product_id}/sessions"},
+        "people": {"type": "integer", "minimum": 1, "maximum": MAX_CAPACITY,
+                   "description": "Everyone coming, children included; within the session's min_party..max_party"},
+        "children": {"type": "integer", "minimum": 0, "default": 0,
+                     "description": "How many of `people` are children (at the child price); at least one adult"},
+        "language": {"enum": list(LANGUAGES), "description": "The guiding language wanted: one the session offers "
+                                                              "(default: the request's language if offered)"},
+        "contact": ORDER_REQUEST["properties"]["contact"],
+        "payment": {"enum": ["on_site", "vietqr", "card"],
+                    "description": "To the host on arrival; VietQR bank transfer or card through Stripe Checkout now "
+                                   "(only where the shop offers them: the places are held until the payment is "
+                                   "due, then given back)"},
+    },
+}
+
+BOOKING = {
+    "type": "object",
+    "required": ["number", "token", "code", "voucher_url", "state", "product_id", "session", "people", "children",
+                 "language", "total_vnd", "payment"],
+    "properties": {
+        "number": {"type": "string", "description": "The booking's order number (GET /orders/{number} with the token)"},
+        "token": {"type": "string", "description": "Keep it: it opens the voucher and the order"},
+        "code": {"type": "string", "pattern": "^[A-Z2-9]{4}-[A-Z2-9]{4}$",
+                 "description": "The voucher code the host checks in"},
+        "voucher_url": {"type": "string", "format": "uri", "description": "The voucher page (QR code, .ics file)"},
+        "state": {"enum": list(BOOKING_STATES)},
+        "product_id": {"type": "integer"},
+        "session": {"$ref": "#/components/schemas/ExperienceSession"},
+        "people": {"type": "integer", "minimum": 1},
+        "children": {"type": "integer", "minimum": 0},
+        "language": {"enum": list(LANGUAGES)},
+        "total_vnd": {"type": "integer", "minimum": 0, "description": "Whole Vietnamese đồng"},
+        "payment": {"$ref": "#/components/schemas/Payment"},
+    },
+}
+
+SOLD_OUT = {
+    "type": "object",
+    "required": ["error", "seats_left"],
+    "properties": {"error": {"const": "sold_out"}, "status": {"type": "integer"}, "message": {"type": "string"},
+                   "seats_left": {"type": "integer", "minimum": 0, "description": "Places left in the session now"}},
+}
+
 EXPERIENCE = {
     "type": "object",
     "required": ["product_id", "name", "stars", "province", "seller", "url", "next_sessions"],
@@ -441,6 +489,8 @@ def openapi_document(server_url: str) -> dict:
     payment = ORDER_REQUEST["properties"]["payment"] | {
         "enum": list(dict.fromkeys(available_methods() + available_methods(pickup=True)))}
     order_request = ORDER_REQUEST | {"properties": ORDER_REQUEST["properties"] | {"payment": payment}}
+    booking_request = BOOKING_REQUEST | {"properties": BOOKING_REQUEST["properties"] | {
+        "payment": BOOKING_REQUEST["properties"]["payment"] | {"enum": list(booking_methods())}}}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -595,6 +645,35 @@ def openapi_document(server_url: str) -> dict:
                     },
                 }
             },
+            "/bookings": {
+                "post": {
+                    "operationId": "bookSession",
+                    "summary": "Book places in a session of an experience (an order of its own; the places are "
+                               "taken at once, never more than the session holds)",
+                    "description": "Rate-limited per client (ORDER_RATE_LIMIT). Error messages follow "
+                                   "Accept-Language (vi or en).",
+                    "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                                    "schema": {"type": "string", "maxLength": 200},
+                                    "description": "A random key of the client's for this booking: a retry with "
+                                                   "the same key (and the same visitor) answers the booking made "
+                                                   "the first time (200)"}],
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/BookingRequest"}}}},
+                    "responses": {
+                        "200": _json("Booking", "Made before with this Idempotency-Key: the same booking"),
+                        "201": _json("Booking", "Booked; keep `token` (and the voucher)"),
+                        "409": {"description": "Nothing was booked: not enough places left (sold_out, with "
+                                               "seats_left), or the session is no longer offered (closed: started, "
+                                               "inside the booking cutoff, cancelled, or the experience is no longer "
+                                               "certified)",
+                                "content": {"application/json": {"schema": {"oneOf": [
+                                    {"$ref": "#/components/schemas/SoldOut"},
+                                    {"$ref": "#/components/schemas/Error"}]}}}},
+                        "422": _json("Error", "Invalid fields, each named in `fields`; nothing was booked"),
+                        "429": {"description": "Too many requests from this client; try again later"},
+                    },
+                }
+            },
             "/orders/{number}": {
                 "get": {
                     "operationId": "getOrder",
@@ -624,6 +703,10 @@ def openapi_document(server_url: str) -> dict:
                     "total": {"type": "integer", "minimum": 0}}},
                 "ExperienceSessions": {"type": "object", "required": ["items"], "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/ExperienceSession"}}}},
+                "BookingRequest": booking_request,
+                "Booking": BOOKING,
+                "SoldOut": SOLD_OUT,
+                "Payment": ORDER["properties"]["payment"],
                 "OrderRequest": order_request,
                 "Order": ORDER,
                 "OutOfStock": OUT_OF_STOCK,

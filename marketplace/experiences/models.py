@@ -14,6 +14,14 @@ from ..products.models import MAX_PRICE
 LANGUAGES = {"vi": _l("Vietnamese"), "en": _l("English"), "ko": _l("Korean"), "zh": _l("Chinese"),
              "ja": _l("Japanese"), "fr": _l("French")}
 SESSION_STATES = {"scheduled": _l("Scheduled"), "cancelled": _l("Cancelled by the host")}
+# booked: places taken (while an online payment is pending they are held until the order's payment is due);
+# checked_in: the visitor came; no_show: did not come; cancelled: by the visitor, the host, or not paid in time.
+BOOKING_STATES = {"booked": _l("Booked"), "checked_in": _l("Checked in"), "no_show": _l("Did not come"),
+                  "cancelled": _l("Cancelled")}
+# What a visitor gets back when cancelling after the free cancellation window, as the host states it.
+LATE_REFUND_PERCENTS = {0: _l("no refund"), 50: _l("half refunded"), 100: _l("fully refunded")}
+VOUCHER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on a phone
+VOUCHER_LENGTH = 8
 MAX_CAPACITY = 500
 MAX_DURATION_MINUTES = 14 * 24 * 60  # a homestay of two weeks
 
@@ -32,6 +40,7 @@ class ExperienceSession(Timestamped, db.Model):
                         name="child_price"),
         CheckConstraint(f"duration_minutes > 0 AND duration_minutes <= {MAX_DURATION_MINUTES}", name="duration"),
         CheckConstraint("min_party >= 1 AND max_party >= min_party AND max_party <= capacity", name="party"),
+        CheckConstraint("late_refund_percent IN (0, 50, 100)", name="late_refund"),
         Index("ix_experience_sessions_product_start", "product_id", "starts_at"),
     )
 
@@ -53,6 +62,7 @@ class ExperienceSession(Timestamped, db.Model):
     what_to_bring_en: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(10), default="scheduled")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    late_refund_percent: Mapped[int] = mapped_column(default=0, server_default="0")  # see LATE_REFUND_PERCENTS
 
     product = relationship("Product")
 
@@ -67,3 +77,43 @@ class ExperienceSession(Timestamped, db.Model):
     @property
     def ends_at(self) -> dt.datetime:
         return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+
+class Booking(Timestamped, db.Model):
+    """A visitor's places in a session: an order of its own (one part, `OrderPart.booking`, paid on site or
+    online through the order pipeline) with a voucher code the host checks in once."""
+    __tablename__ = "bookings"
+    __table_args__ = (
+        one_of("state", BOOKING_STATES),
+        CheckConstraint("people >= 1 AND children >= 0 AND children < people", name="people"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("experience_sessions.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("order_parts.id"), unique=True)
+    people: Mapped[int]  # every place taken, children included (at least one adult)
+    children: Mapped[int] = mapped_column(default=0)
+    language: Mapped[str] = mapped_column(String(5))  # the guiding language asked for (one the session offers)
+    code: Mapped[str] = mapped_column(String(VOUCHER_LENGTH), unique=True)  # the voucher's code
+    state: Mapped[str] = mapped_column(String(12), default="booked")
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # When the visitor was told the experience lost its OCOP recognition (they may then cancel free of charge).
+    told_unlisted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    session = relationship("ExperienceSession")
+    order = relationship("Order")
+    part = relationship("OrderPart")
+
+    @property
+    def adults(self) -> int:
+        return self.people - self.children
+
+    @property
+    def code_display(self) -> str:
+        """The code as printed and read aloud: ABCD-EFGH."""
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+    @property
+    def state_label(self) -> str:
+        return str(BOOKING_STATES[self.state])
