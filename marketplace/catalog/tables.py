@@ -1,7 +1,8 @@
 """An uploaded table, CSV (UTF-8, with or without BOM) or XLSX (its first sheet), read into numbered rows of
-text: the header row names the columns, empty rows are skipped, dates and whole numbers read as people typed
-them. A file that cannot be read at all is an ImportFileError, said in the user's language. An XLSX is read
-only as far as the columns and rows asked for, whatever size its sheet declares."""
+text: the header row names the columns, empty rows are skipped, dates (with their time of day, when a cell
+has one) and whole numbers read as people typed them. A file that cannot be read at all is an ImportFileError,
+said in the user's language. An XLSX is read only as far as the columns and rows asked for, whatever size its
+sheet declares."""
 from __future__ import annotations
 
 import csv
@@ -17,10 +18,11 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read (format, encoding, headers)."""
 
 
-def read_table(path: str | Path, required: tuple[str, ...], max_columns: int, max_rows: int
+def read_table(path: str | Path, required: tuple[str, ...], max_columns: int, max_rows: int, exact: bool = False
                ) -> list[tuple[int, dict]]:
     """(line number, {column: text}) for each non-empty row of a CSV (UTF-8) or XLSX (first sheet) whose
-    header row names every `required` column (in any case, in any order)."""
+    header row names every `required` column (in any case, in any order); `exact`: those columns only, each
+    once (a misspelt or extra column is refused, not ignored)."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         table = _read_xlsx(path, max_columns, max_rows)
@@ -43,6 +45,14 @@ def read_table(path: str | Path, required: tuple[str, ...], max_columns: int, ma
     missing = [c for c in required if c not in headers]
     if missing:
         raise ImportFileError(_("missing columns: %(columns)s", columns=", ".join(missing)))
+    if exact:
+        unknown = [h for h in headers if h and h not in required]
+        if unknown:
+            raise ImportFileError(_("unknown columns: %(columns)s (the columns are %(expected)s)",
+                                    columns=", ".join(unknown), expected=",".join(required)))
+        twice = [c for c in required if headers.count(c) > 1]
+        if twice:
+            raise ImportFileError(_("columns named twice: %(columns)s", columns=", ".join(twice)))
     rows = []
     for line, cells in enumerate(table[1:], start=2):
         values = {h: _cell_text(v) for h, v in zip(headers, cells) if h}
@@ -71,8 +81,10 @@ def _read_xlsx(path: Path, max_columns: int, max_rows: int) -> list[list]:
 def _cell_text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+    if isinstance(value, dt.datetime):  # a date cell is a datetime at midnight; a typed time is kept
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M" if not value.second else "%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
