@@ -22,7 +22,14 @@ from .. import ocop
 from ..forms import DayField, DongField, Form, submitted_key
 from ..orders.checkout import booking_methods
 from ..products.models import MAX_PRICE
-from .models import LANGUAGES, LATE_REFUND_PERCENTS, MAX_CAPACITY, MAX_DURATION_MINUTES, ExperienceSession
+from .models import (
+    LANGUAGES,
+    LATE_REFUND_PERCENTS,
+    MAX_CAPACITY,
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+    ExperienceSession,
+)
 from .services import MAX_WEEKS, Party, SessionPlan
 
 
@@ -36,7 +43,8 @@ class SessionForm(Form):
     day = DayField(_l("Day"), validators=[InputRequired()])
     time = TimeField(_l("Starts at (Vietnam time)"), validators=[InputRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes; a two-night homestay is 2880)"),
-                                    validators=[InputRequired(), NumberRange(min=15, max=MAX_DURATION_MINUTES)])
+                                    validators=[InputRequired(),
+                                                NumberRange(min=MIN_DURATION_MINUTES, max=MAX_DURATION_MINUTES)])
     capacity = IntegerField(_l("Places"), validators=[InputRequired(), NumberRange(min=1, max=MAX_CAPACITY)])
     price_vnd = DongField(_l("Price per person (₫)"), validators=[InputRequired(), NumberRange(min=1, max=MAX_PRICE)])
     child_price_vnd = DongField(_l("Price per child (₫; empty: the same)"),

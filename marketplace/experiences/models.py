@@ -23,6 +23,7 @@ LATE_REFUND_PERCENTS = {0: _l("no refund"), 50: _l("half refunded"), 100: _l("fu
 VOUCHER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on a phone
 VOUCHER_LENGTH = 8
 MAX_CAPACITY = 500
+MIN_DURATION_MINUTES = 15
 MAX_DURATION_MINUTES = 14 * 24 * 60  # a homestay of two weeks
 
 
