@@ -126,6 +126,7 @@ def _register_cli(app: Flask) -> None:
     from .certification.cli import certificates_cli
     from .combos.cli import combos_cli
     from .demo.cli import demo_cli
+    from .experiences.cli import experiences_cli
     from .inventory.cli import inventory_cli
     from .orders.cli import orders_cli
     from .outbox.cli import outbox_cli
@@ -137,6 +138,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(certificates_cli)
     app.cli.add_command(combos_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(experiences_cli)
     app.cli.add_command(inventory_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(orders_cli)
