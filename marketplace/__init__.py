@@ -151,7 +151,7 @@ def _register_jobs(app: Flask) -> None:
     from . import jobs
     from .certification.expiry import remind
     from .experiences.jobs import tell_unlisted_bookings
-    from .orders.payments import expire_overdue, expire_unconfirmed_cod
+    from .orders.payments import expire_overdue, expire_unconfirmed_cod, refund_cancelled_bookings
     from .outbox.services import send_pending
     from .search.services import process_queue
 
@@ -159,6 +159,7 @@ def _register_jobs(app: Flask) -> None:
         jobs.Periodic(send_pending, seconds=60),  # what a failed or lost sending job left
         jobs.Periodic(expire_overdue, seconds=60),  # unpaid card and VietQR orders, uncollected pickups
         jobs.Periodic(expire_unconfirmed_cod, seconds=600),
+        jobs.Periodic(refund_cancelled_bookings, seconds=600),  # what a lost job left (each cancel queues it)
         jobs.Periodic(process_queue, seconds=300),  # products whose index update failed
         jobs.Periodic(remind, cron="0 1 * * *"),  # 08:00 in Vietnam: recognitions ending within 30 days
         jobs.Periodic(tell_unlisted_bookings, seconds=3600),  # bookings of experiences no longer recognised

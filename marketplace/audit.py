@@ -34,6 +34,7 @@ class AuditLog(db.Model):
 
 
 def audit(actor, action: str, obj, before: dict | None, after: dict | None) -> None:
-    """One entry about `obj` (any model with an id), in the caller's unit of work."""
-    db.session.add(AuditLog(actor_id=actor.id, action=action, object_type=obj.__tablename__, object_id=obj.id,
+    """One entry about `obj` (any model with an id), in the caller's unit of work; `actor` None: the shop
+    itself (a command, a periodic job)."""
+    db.session.add(AuditLog(actor_id=actor.id if actor is not None else None, action=action, object_type=obj.__tablename__, object_id=obj.id,
                             before=before, after=after))

@@ -82,6 +82,7 @@ def test_thirty_visitors_booking_two_places_of_ten_at_once_get_five_bookings(app
     for thread in threads:
         thread.join()
     assert sorted(status for status, _ in answers) == [201] * 5 + [409] * 25
+    assert experiences.seat_problems() == []
     assert {(got["error"], got["seats_left"]) for status, got in answers if status == 409} == {("sold_out", 0)}
     assert seats_taken(session_id) == 10
     assert db.session.scalar(select(db.func.count(Booking.id))) == 5
@@ -176,6 +177,7 @@ def test_the_host_cancels_a_session_and_every_visitor_is_told_and_refunded(clien
     assert answer.status_code == 303
     assert seats_taken(session.id) == 0 and db.session.get(ExperienceSession, session.id).state == "cancelled"
     assert booking_of(on_site["number"]).state == booking_of(paid["number"]).state == "cancelled"
+    assert experiences.seat_problems() == []
     paid_order = db.session.scalar(select(Order).where(Order.number == paid["number"]))
     assert (paid_order.payment_status, paid_order.refund_vnd) == ("refund_due", 900_000)
     told = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to == VISITOR["email"],
@@ -209,6 +211,7 @@ def test_the_host_checks_a_visitor_in_once_on_the_day_and_records_no_shows(clien
     gone = booking_of(absent["number"])
     assert gone.state == "no_show" and gone.order.payment_status == "cancelled"  # nothing paid, nothing owed
     assert seats_taken(today.id) == 4  # their places stay taken: the session happened
+    assert experiences.seat_problems() == []
     day = client.get(f"/seller/experiences/day?day={today.starts_at.date().isoformat()}").get_data(as_text=True)
     assert "Emma Laurent" in day
 
@@ -234,3 +237,33 @@ def test_visitors_are_told_once_when_the_experience_loses_its_recognition(client
     assert any("OCOP" in email.subject for email in told)
     client.post(f"/bookings/{booked['number']}/cancel", data={"token": booked["token"]})
     assert booking_of(booked["number"]).state == "cancelled"  # free, whenever: the recognition ended
+
+
+def test_a_cancelled_card_booking_is_refunded_to_the_card_by_the_shop(client, session, shop):
+    """Stripe is the local fake: the card payment is made there, and the refund asked there once."""
+    from marketplace.orders.payments import refund_cancelled_bookings
+    booked = client.post("/api/v1/bookings", json=body(session.id, payment="card")).get_json()
+    assert booked["payment"]["checkout_url"]
+    order = db.session.scalar(select(Order).where(Order.number == booked["number"]))
+    from .test_payments import webhook
+    paid = shop.complete(next(iter(shop.sessions)))  # the visitor pays on Stripe's page; its webhook says so
+    assert webhook(client, shop.event("checkout.session.completed", paid)).get_json() == {"outcome": "paid"}
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).payment_status == "paid"
+    client.post(f"/bookings/{booked['number']}/cancel", data={"token": booked["token"]})
+    refund_cancelled_bookings()  # what the queued job does (and the periodic one, should it be lost)
+    assert refund_cancelled_bookings() == 0  # asked once
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    assert (order.payment_status, order.refunded_vnd) == ("refunded", 900_000)
+    assert ledger_check.problems() == []
+
+
+def test_the_seats_check_finds_a_session_whose_seats_do_not_match_its_bookings(app, client, session):
+    client.post("/api/v1/bookings", json=body(session.id, people=3))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["experiences", "check"]).exit_code == 0
+    db.session.execute(db.update(ExperienceSession).values(seats_taken=ExperienceSession.seats_taken + 1))
+    db.session.commit()  # a seat taken by hand, behind the bookings' back
+    found = runner.invoke(args=["experiences", "check"])
+    assert found.exit_code == 1 and f"session {session.id}: 4 seats taken, 3 booked" in found.output

@@ -10,6 +10,7 @@ from ..accounts.services import find_user
 from ..catalog.tables import ImportFileError
 from ..unit_of_work import rehearse, run
 from .importer import COLUMNS, ImportRefused, import_file
+from .services import seat_problems
 
 
 @click.group("experiences", help="Community-tourism experiences: the dated sessions of group VI products.")
@@ -49,3 +50,14 @@ def import_command(path: str, as_email: str | None, dry_run: bool, lang: str):
         click.echo(_("%(rows)d rows read. Sessions: %(created)d new.", rows=result.rows, created=result.created))
         if dry_run:
             click.echo(_("Dry run: nothing was written."))
+
+
+@experiences_cli.command("check", help="Compare every session's seats taken with its bookings; exit 1 on a mismatch.")
+@with_appcontext
+def check_command():
+    found = seat_problems()
+    for problem in found:
+        click.echo(problem, err=True)
+    if found:
+        raise SystemExit(1)
+    click.echo("Every session's seats match its bookings.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import ocop
@@ -518,3 +518,17 @@ def tell_unlisted(booking: Booking) -> bool:
                               number=order.number), "notice", name=host.legal_name, paragraphs=[
         _("The visitor of %(when)s was told, and may cancel free of charge.", when=_when(session))])
     return True
+
+
+# --- The seats' invariant -----------------------------------------------------------------------------------
+
+def seat_problems() -> list[str]:
+    """Every session whose seats taken differ from the places of its bookings that hold them (booked, checked
+    in, absent): what `flask experiences check` reports. Empty when every seat is accounted for."""
+    held = dict(db.session.execute(
+        select(Booking.session_id, func.sum(Booking.people))
+        .where(Booking.state.in_(("booked", "checked_in", "no_show"))).group_by(Booking.session_id)).all())
+    return [f"session {session_id}: {taken} seats taken, {int(held.get(session_id, 0))} booked"
+            for session_id, taken in db.session.execute(select(ExperienceSession.id, ExperienceSession.seats_taken)
+                                                        .order_by(ExperienceSession.id))
+            if taken != int(held.get(session_id, 0))]

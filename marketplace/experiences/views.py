@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import ocop
+from .. import jobs, ocop
 from ..accounts.services import roles_required
 from ..catalog.services import listings_by_ids
 from ..extensions import db
@@ -174,6 +174,7 @@ def cancel_booking(number: str):
         abort(400)
     try:
         owed = run(services.cancel_by_visitor, booking)
+        jobs.enqueue(payments.refund_cancelled_bookings)  # a card gets its money back at once
     except services.ExperienceError:
         flash(_("This booking can no longer be cancelled online: please call the host."), "error")
     else:
@@ -271,6 +272,7 @@ def host_cancel_session(session_id: int):
     else:
         try:
             cancelled = run(services.cancel_session, current_user, session, form.reason.data)
+            jobs.enqueue(payments.refund_cancelled_bookings)
         except Refused:
             flash(_("This session was already cancelled."), "error")
         else:

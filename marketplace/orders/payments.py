@@ -19,7 +19,7 @@ from ..transitions import Refused
 from ..unit_of_work import run, run_once
 from . import refunds
 from . import services as orders
-from .models import Order
+from .models import Order, OrderPart
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +181,23 @@ def ask_stripe(refund: Refund, actor_id: int | None = None) -> Refund:
     elif status in ("failed", "canceled"):
         run(refunds.fail, refund, f"Stripe: {status}", actor_id)
     return refund  # pending at Stripe: its charge.refunded webhook completes it
+
+
+def refund_cancelled_bookings() -> int:
+    """Card bookings cancelled (by the visitor or the host) with money still owed back: refunded to the card
+    by the shop, each its own unit of work (a periodic job, and queued after each cancellation). Answers how
+    many refunds were asked of Stripe."""
+    asked = 0
+    for order in db.session.scalars(select(Order).where(
+            Order.payment_method == "card", Order.payment_status == "refund_due",
+            Order.parts.any(OrderPart.booking.is_(True) & (OrderPart.state == "cancelled"))).order_by(Order.id)):
+        try:
+            refund = run(refunds.begin_for_cancelled_booking, order)
+        except refunds.RefundError:
+            continue  # a refund is on its way, or nothing is owed any more
+        ask_stripe(refund)
+        asked += 1
+    return asked
 
 
 # --- Unpaid orders -------------------------------------------------------------------------------------

@@ -104,6 +104,23 @@ def begin_card(officer, order: Order, amount_vnd: int | None = None, client_key:
     return _begin(officer, order, "card", amount_vnd, None, client_key)
 
 
+def begin_for_cancelled_booking(order: Order) -> Refund:
+    """The shop itself gives back to the card what a cancelled booking owes (the visitor or the host cancelled
+    it: no officer need act), written before Stripe is asked; its own unit of work. Only a card booking;
+    raises RefundError (not_card, nothing_due) otherwise or when a refund is already on its way."""
+    if order.payment_method != "card" or not any(part.booking for part in order.parts):
+        raise RefundError("not_card")
+    _locked(order)
+    due = still_to_refund(order)
+    if due <= 0:
+        raise RefundError("nothing_due")
+    refund = Refund(order_id=order.id, amount_vnd=due, method="card")
+    db.session.add(refund)
+    db.session.flush()
+    audit(None, "refund.card", order, None, {"refund": refund.number, "amount": due, "why": "booking cancelled"})
+    return refund
+
+
 def complete(refund: Refund, reference: str | None, actor_id: int | None = None) -> bool:
     """The money went back: claimed once (False when it was completed or failed already)."""
     order = _locked(db.session.get(Order, refund.order_id))

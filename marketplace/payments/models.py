@@ -64,7 +64,8 @@ class Refund(SubmittedOnce, db.Model):
     state: Mapped[str] = mapped_column(String(10), default="pending")
     reference: Mapped[str | None] = mapped_column(String(120))  # Stripe's refund id, or the bank's reference
     failure: Mapped[str | None] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: made in Stripe's dashboard
+    # None: made in Stripe's dashboard, or by the shop itself for a cancelled booking paid by card
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
