@@ -214,6 +214,8 @@ def test_the_host_checks_a_visitor_in_once_on_the_day_and_records_no_shows(clien
     assert experiences.seat_problems() == []
     day = client.get(f"/seller/experiences/day?day={today.starts_at.date().isoformat()}").get_data(as_text=True)
     assert "Emma Laurent" in day
+    orders_page = client.get("/seller/orders").get_data(as_text=True)  # the host's orders list the bookings too
+    assert came["code"] in orders_page and absent["code"] in orders_page
 
 
 def test_an_experience_is_booked_by_date_never_put_in_the_cart_or_ordered_as_goods(client, homestay):
