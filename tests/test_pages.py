@@ -210,6 +210,7 @@ def test_a_product_out_of_stock_cannot_be_put_in_the_cart_from_its_page(client, 
 def test_robots_txt_keeps_crawlers_out_of_accounts_and_staff_pages(client):
     answer = client.get("/robots.txt")
     assert answer.status_code == 200 and "Disallow: /office/" in answer.get_data(as_text=True)
+    assert "Disallow: /bookings/" in answer.get_data(as_text=True)  # a visitor's voucher, opened by its token
 
 
 def test_filter_panels_are_folded_unless_a_filter_is_set(client, make):
