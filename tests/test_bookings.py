@@ -197,12 +197,14 @@ def test_the_host_checks_a_visitor_in_once_on_the_day_and_records_no_shows(clien
     assert "not now" in early.get_data(as_text=True) or "không phải" in early.get_data(as_text=True)
     assert booking_of(came["number"]).state == "booked"
     later = today.starts_at + dt.timedelta(minutes=10)
-    done = run(experiences.check_in, host, came["code"].lower(), now=later)
+    scanned = experiences.check_in_url(booking_of(came["number"]))  # what the voucher's QR code holds
+    assert f'value="{came["code"].replace("-", "")}"' in client.get(scanned.split("localhost", 1)[-1]).get_data(as_text=True)
+    done = run(experiences.check_in, host, scanned, now=later)
     assert done.state == "checked_in"
     order = booking_of(came["number"]).order
     assert (order.payment_status, order.parts[0].state) == ("paid", "delivered")  # collected on arrival
     with pytest.raises(experiences.CheckInError, match="already"):
-        run(experiences.check_in, host, came["code"], now=later)
+        run(experiences.check_in, host, came["code"].lower(), now=later)  # typed, in lower case
     other = make.seller(legal_name="HTX Gốm Bát Tràng", province_code=1)
     from .helpers import find_user_of
     with pytest.raises(experiences.CheckInError, match="unknown"):

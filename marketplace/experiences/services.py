@@ -289,6 +289,12 @@ def voucher_url(booking: Booking) -> str:
     return public_url("experiences.voucher", number=booking.order.number, token=booking.order.access_token)
 
 
+def check_in_url(booking: Booking) -> str:
+    """What the voucher's QR code holds: the host's check-in page with the code filled in (the host's phone
+    camera opens it; the code alone means nothing to anyone else, and `normalize_code` reads it back)."""
+    return public_url("experiences.host_day", code=booking.code)
+
+
 def find_booking(number: str, token: str | None) -> Booking | None:
     """A visitor's booking by its order's number and secret token (None when either does not match)."""
     order = find_order(number, token)

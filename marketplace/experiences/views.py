@@ -153,7 +153,7 @@ def voucher(number: str):
     return render_template("experiences/voucher.html", booking=booking, order=order, session=session,
                            product=session.product, listing=listing, transfer=transfer,
                            awaiting_payment=orders.awaiting_payment(order), back_from_card="paid" in request.args,
-                           code_svg=qr_svg(booking.code, title=booking.code_display, scale=6),
+                           code_svg=qr_svg(services.check_in_url(booking), title=booking.code_display, scale=5),
                            may_cancel=may_cancel, kept_percent=kept, languages=LANGUAGES,
                            free_until=services.free_cancel_until(session))
 
