@@ -271,3 +271,21 @@ def test_the_seats_check_finds_a_session_whose_seats_do_not_match_its_bookings(a
     db.session.commit()  # a seat taken by hand, behind the bookings' back
     found = runner.invoke(args=["experiences", "check"])
     assert found.exit_code == 1 and f"session {session.id}: 4 seats taken, 3 booked" in found.output
+
+
+def test_the_office_refunds_a_late_cancelled_vietqr_booking_by_bank_transfer(client, homestay, shop):
+    """The host keeps half under its policy; the office gives the other half back and the books balance."""
+    from .helpers import office_signs_in
+    stay, _tea, host = homestay
+    [tomorrow] = run(experiences.schedule, host, stay, plan(starts_at=in_days(1, 20), late_refund_percent=50))
+    late = _paid_booking(client, tomorrow.id)
+    client.post(f"/bookings/{late['number']}/cancel", data={"token": late["token"]})
+    office_signs_in(client, province_code=14)
+    page = client.get(f"/office/orders/{late['number']}").get_data(as_text=True)
+    assert "Homestay Bản Áng" in page and "450.000" in page
+    client.post(f"/office/orders/{late['number']}/refunds", data={"method": "bank_transfer", "reference": "FT26335"})
+    order = db.session.scalar(select(Order).where(Order.number == late["number"]))
+    assert (order.payment_status, order.refunded_vnd) == ("paid", 450_000)  # the host kept the rest: paid for that share, not "refunded"
+    assert ledger_check.problems() == []
+    from marketplace.settlements.services import owed_to
+    assert owed_to(stay.seller_id) == 450_000  # the kept half, less a commission of 0 %

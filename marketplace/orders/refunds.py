@@ -176,7 +176,7 @@ def _given_back(order: Order, refund: Refund, actor_id: int | None) -> None:
     db.session.refresh(order, ["refunded_vnd"])
     money.refunded(order, refund, actor_id)
     if order.payment_status == "refund_due" and order.refunded_vnd >= order.owed_back_vnd:
-        kept = any(part.state not in ("cancelled", "returned") for part in order.parts)
+        kept = any(part.state not in ("cancelled", "returned") or part.kept_vnd for part in order.parts)
         PAYMENT.apply(order, "refund_owed" if kept else "refund", actor_id=actor_id, reason=refund.number)
     with force_locale(order.locale):
         how = {"card": _("to the card you paid with (your bank shows it within 5 to 10 days)"),
