@@ -102,6 +102,8 @@ class Config:
     # until this many hours before it.
     BOOKING_CUTOFF_HOURS = int(os.environ.get("BOOKING_CUTOFF_HOURS", "12"))
     FREE_CANCEL_HOURS = int(os.environ.get("FREE_CANCEL_HOURS", "48"))
+    # A booking paid on site that the host neither checked in nor marked absent lapses this long after the end.
+    ON_SITE_CLOSE_HOURS = int(os.environ.get("ON_SITE_CLOSE_HOURS", "24"))
     SEARCH_INDEX_DIR = os.path.join(INSTANCE_PATH, "search-index")
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")  # whoosh | postgres | none
     BABEL_DEFAULT_LOCALE = "vi"

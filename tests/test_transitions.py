@@ -20,9 +20,8 @@ ORDER_PART_TABLE = {
     "deliver": ({"shipped"}, "delivered"), "hand_over": ({"packed"}, "delivered"), "cancel": (OPEN, "cancelled"),
     "expire": (OPEN, "cancelled"), "expire_unconfirmed": ({"placed"}, "cancelled"),
     "return": ({"delivered"}, "returned"),
-    # a booking of an experience: came, did not come after paying online, did not come with nothing paid
-    "attend": (OPEN - {"packed"}, "delivered"), "no_show_paid": (OPEN - {"packed"}, "delivered"),
-    "no_show": (OPEN - {"packed"}, "cancelled"),
+    # a booking of an experience: the visitor came, or did not (what was paid online the host keeps)
+    "attend": (OPEN - {"packed"}, "delivered"), "no_show": (OPEN - {"packed"}, "cancelled"),
 }
 PAYMENT_TABLE = {
     "pay": ({"unpaid"}, "paid"), "collect": ({"unpaid"}, "paid"), "expire": ({"unpaid"}, "expired"),

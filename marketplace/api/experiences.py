@@ -19,7 +19,7 @@ from ..orders.models import Order
 from ..unit_of_work import kept_after_commit, run_once
 from ..urls import public_url
 from .blueprint import bp
-from .orders import _an_id, _client_key, _object, _order_limit, _payment_json, _whole
+from .orders import _an_id, _client_key, _object, _order_limit, _payment_json, _texts, _whole
 
 
 def session_of(session: ExperienceSession) -> dict:
@@ -85,6 +85,7 @@ def create_booking():
     if not _whole(children) or not 0 <= children < (people if _whole(people) else MAX_CAPACITY):
         problems["children"] = [_("Must be a whole number of children, fewer than the people (an adult comes).")]
     contact = _object(body, "contact", problems)
+    _texts(contact, ("name", "phone", "email"), "contact", problems)
     if session is None:
         return _invalid(problems)
     language = body.get("language", current_language() if current_language() in session.language_codes

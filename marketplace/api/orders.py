@@ -43,6 +43,14 @@ def _object(body: dict, key: str, problems: dict) -> dict:
     return {}
 
 
+def _texts(obj: dict, keys: tuple[str, ...], prefix: str, problems: dict) -> None:
+    """Each of `keys` given in `obj` must be text (a name sent as a list or a number is named, not read as
+    its Python spelling)."""
+    for key in keys:
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            problems[f"{prefix}.{key}"] = [_("Must be text.")]
+
+
 def _items(value, problems: dict) -> tuple[dict[int, int], dict[int, int]]:
     """The products ({id: quantity}) and the gift combos ({id: boxes}) the body asks for."""
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_ITEMS:
@@ -116,10 +124,12 @@ def create_order():
     items, combos = _items(body.get("items"), problems)
     point = _pickup_point(body.get("pickup_point"), problems)
     contact = _object(body, "contact", problems)
+    _texts(contact, ("name", "phone", "email"), "contact", problems)
     if point is not None and body.get("address") is None:
         address = {}  # collected at the point: no address needed
     else:
         address = _object(body, "address", problems)
+        _texts(address, ("street",), "address", problems)
     values = {"name": contact.get("name"), "phone": contact.get("phone"), "email": contact.get("email"),
               "province": _province_code(address.get("province")) if address.get("province") is not None else None,
               "ward": address.get("ward"), "street": address.get("street"), "payment": body.get("payment"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import unicodedata
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def read_table(path: str | Path, required: tuple[str, ...], max_columns: int, ma
             raise ImportFileError(_("the CSV file is not UTF-8 text")) from error
         reader = csv.reader(io.StringIO(text))
         try:
-            table = list(reader)
+            table = list(itertools.islice(reader, max_rows + 2))  # the header, the rows, and one too many
         except csv.Error as error:  # a field beyond the csv module's limit (131,072 characters), a stray quote
             raise ImportFileError(_("line %(line)d cannot be read: %(why)s", line=reader.line_num,
                                     why=str(error))) from error
@@ -41,6 +42,8 @@ def read_table(path: str | Path, required: tuple[str, ...], max_columns: int, ma
         raise ImportFileError(_("only .csv and .xlsx files can be imported"))
     if not table:
         raise ImportFileError(_("the file is empty"))
+    if len(table) > max_rows + 1:
+        raise ImportFileError(_("at most %(n)d rows per file", n=max_rows))
     headers = [str(h or "").strip().lower() for h in table[0]]
     missing = [c for c in required if c not in headers]
     if missing:
@@ -73,8 +76,6 @@ def _read_xlsx(path: Path, max_columns: int, max_rows: int) -> list[list]:
         rows = [list(row) for row in sheet.iter_rows(values_only=True, max_col=max_columns, max_row=max_rows + 2)]
     finally:
         workbook.close()
-    if len(rows) > max_rows + 1:
-        raise ImportFileError(_("at most %(n)d rows per file", n=max_rows))
     return rows
 
 

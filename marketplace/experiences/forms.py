@@ -30,7 +30,7 @@ from .models import (
     MIN_DURATION_MINUTES,
     ExperienceSession,
 )
-from .services import MAX_WEEKS, Party, SessionPlan
+from .services import MAX_AHEAD, MAX_WEEKS, Party, SessionPlan
 
 
 class CheckboxesField(SelectMultipleField):
@@ -65,6 +65,14 @@ class SessionForm(Form):
     late_refund_percent = SelectField(_l("Cancelled by the visitor less than the free cancellation time before"),
                                       coerce=int, default=0, choices=[SelectChoice(percent, label) for percent, label
                                                                       in LATE_REFUND_PERCENTS.items()])
+
+    def validate_day(self, field):
+        if field.data is not None and not ocop.today() <= field.data <= ocop.today() + MAX_AHEAD:
+            raise ValidationError(_l("Choose a day from today to two years ahead."))
+
+    def validate_child_price_vnd(self, field):
+        if field.data is not None and self.price_vnd.data is not None and field.data > self.price_vnd.data:
+            raise ValidationError(_l("A child pays at most the price per person."))
 
     def plan(self) -> SessionPlan:
         def text(field) -> str | None:

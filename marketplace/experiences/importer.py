@@ -193,6 +193,8 @@ def _refusal(refused: ExperienceError, row: _Row) -> str:
         return _("starts_at %(value)s is past or too soon: a session must start after booking closes, "
                  "%(hours)d hours before it", value=row.plan.starts_at.strftime(START_FORMAT),
                  hours=int(cutoff().total_seconds() // 3600))
+    if refused.code == "far":
+        return _("starts_at %(value)s is more than two years ahead", value=row.plan.starts_at.strftime(START_FORMAT))
     if refused.code == "languages":
         return _("languages “%(value)s” must be codes among %(codes)s, separated by ;",
                  value=";".join(row.plan.languages), codes=", ".join(LANGUAGES))

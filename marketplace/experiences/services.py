@@ -26,6 +26,7 @@ from ..i18n import vnd
 from ..models_base import utcnow
 from ..orders import checkout
 from ..orders import services as orders
+from ..orders.models import OrderPart
 from ..orders.services import find_order
 from ..outbox.services import queue_email
 from ..products.models import Product
@@ -45,6 +46,7 @@ from .models import (
 )
 
 MAX_WEEKS = 52  # a weekly session repeated for at most a year
+MAX_AHEAD = dt.timedelta(days=2 * 366)  # the first of them within two years
 
 SESSION = StateMachine("experience_session", ExperienceSession, "state", {
     "cancel": ({"scheduled"}, "cancelled"),
@@ -53,7 +55,8 @@ SESSION = StateMachine("experience_session", ExperienceSession, "state", {
 
 class ExperienceError(ValueError):
     """Why sessions were refused or a booking not made: `code` (not_experience, not_listed, past, languages,
-    party, weeks, policy; no_session, closed, language, sold_out, not_cancellable)."""
+    party, weeks, policy, child_price, far; no_session, closed, language, sold_out, not_cancellable,
+    started)."""
 
     def __init__(self, code: str):
         super().__init__(code)
@@ -106,6 +109,10 @@ def schedule(host, product: Product, plan: SessionPlan, weeks: int = 1) -> list[
         raise ExperienceError("party")
     if plan.late_refund_percent not in LATE_REFUND_PERCENTS:
         raise ExperienceError("policy")
+    if plan.child_price_vnd is not None and plan.child_price_vnd > plan.price_vnd:
+        raise ExperienceError("child_price")
+    if plan.starts_at - utcnow() > MAX_AHEAD:
+        raise ExperienceError("far")
     if plan.starts_at - cutoff() <= utcnow():
         raise ExperienceError("past")
     made = []
@@ -130,6 +137,12 @@ def bookable(now: dt.datetime | None = None):
     now = now or utcnow()
     return (ExperienceSession.state == "scheduled") & (ExperienceSession.starts_at > now + cutoff()) & \
         ExperienceSession.product_id.in_(listable_ids())
+
+
+def is_offered(session_id: int) -> bool:
+    """Whether this session can be booked now (`bookable`), however far ahead it is."""
+    return db.session.scalar(select(ExperienceSession.id).where(ExperienceSession.id == session_id,
+                                                                bookable())) is not None
 
 
 def upcoming(product_id: int, limit: int = 60, until: dt.datetime | None = None) -> list[ExperienceSession]:
@@ -269,7 +282,7 @@ def book(session_id: int, party: Party, payment_method: str, *, user=None, local
     db.session.expire(session, ["seats_taken", "updated_at"])  # as the guarded update left them
     child_price = session.price_vnd if session.child_price_vnd is None else session.child_price_vnd
     seats = checkout.Seats(session.product_id, party.adults, party.children, session.price_vnd, child_price,
-                           session.meeting_point_vi)
+                           session.meeting_point_vi, session.ends_at)
     contact = checkout.Contact(party.name, party.phone, party.email, 0, 0, "")
     order = checkout.place_booking(seats, contact, payment_method, user=user, locale=locale, client_key=client_key)
     booking = Booking(session_id=session.id, order_id=order.id, part_id=order.parts[0].id, people=people,
@@ -357,18 +370,36 @@ def cancel_by_visitor(booking: Booking) -> int:
         raise ExperienceError("not_cancellable") from refused
 
 
-def cancel_session(host, session: ExperienceSession, reason: str) -> int:
-    """The host cancels a session (weather, illness), in the caller's unit of work: claimed once, every
-    booking of it cancelled with everything paid owed back (the order's refund flow), each visitor told
-    why. Answers how many bookings were cancelled. Raises PermissionError, Refused (already cancelled)."""
+def _bookings_to_undo(session_id: int) -> list[Booking]:
+    """The bookings a cancelled session must undo: those standing, and those cancelled late whose host kept a
+    share (the session will not run: it is owed back)."""
+    return db.session.scalars(select(Booking).join(OrderPart, OrderPart.id == Booking.part_id).where(
+        Booking.session_id == session_id,
+        (Booking.state == "booked") | ((Booking.state == "cancelled") & (OrderPart.kept_vnd > 0)))
+        .order_by(Booking.order_id)).all()
+
+
+def cancel_session(host, session: ExperienceSession, reason: str, now: dt.datetime | None = None) -> int:
+    """The host cancels a session to come (weather, illness), in the caller's unit of work: claimed once,
+    every booking of it cancelled with everything paid owed back (what a late cancellation left the host
+    too), each visitor told why. The bookings' orders are locked before the session, as every path locks an
+    order before the seats it holds. Answers how many bookings were cancelled. Raises PermissionError,
+    ExperienceError("started"), Refused (already cancelled)."""
     if host.seller_id is None or session.product.seller_id != host.seller_id:
         raise PermissionError("another host's session")
-    SESSION.apply(session, "cancel", actor_id=host.id, reason=reason, cancel_reason=reason)
+    if session.starts_at <= (now or utcnow()):
+        raise ExperienceError("started")  # what happened stays: its visits, no-shows and what they paid
+    for booking in _bookings_to_undo(session.id):
+        orders.lock_order(booking.order)
+    SESSION.apply(session, "cancel", actor_id=host.id, reason=reason, cancel_reason=reason,
+                  guards=(ExperienceSession.starts_at > (now or utcnow()),))
     cancelled = 0
-    for booking in db.session.scalars(select(Booking).where(Booking.session_id == session.id,
-                                                            Booking.state == "booked").order_by(Booking.order_id)):
+    for booking in _bookings_to_undo(session.id):  # again: one booked meanwhile is in now
         with force_locale(booking.order.locale):
             why = _("the host cancelled the session: %(reason)s", reason=reason)
+        if booking.state == "cancelled":
+            orders.give_back_kept(booking.part, actor_id=host.id, reason=why)
+            continue
         try:
             orders.cancel_booking(booking.part, 0, actor_id=host.id, reason=why)
         except Refused:
@@ -439,6 +470,7 @@ def check_in(host, code: str, now: dt.datetime | None = None) -> Booking:
         raise CheckInError("cancelled", booking)
     if orders.awaiting_payment(booking.order):
         raise CheckInError("unpaid", booking)
+    orders.lock_order(booking.order)  # the order before the booking, as a cancellation takes them
     try:
         BOOKING.apply(booking, "check_in", actor_id=host.id, checked_in_at=now)
     except Refused as refused:  # another phone checked them in at this moment
@@ -458,6 +490,7 @@ def mark_no_show(host, booking: Booking, now: dt.datetime | None = None) -> None
         raise CheckInError("not_today", booking)
     if orders.awaiting_payment(booking.order):
         raise CheckInError("unpaid", booking)
+    orders.lock_order(booking.order)
     try:
         BOOKING.apply(booking, "no_show", actor_id=host.id)
     except Refused as refused:

@@ -42,6 +42,8 @@ REFUSED = {
     "party": ("max_party", _l("The largest party must be at least the smallest, and no more than the places.")),
     "weeks": ("weeks", _l("Between 1 and 52 weeks.")),
     "policy": ("late_refund_percent", _l("Choose one of the cancellation policies.")),
+    "child_price": ("child_price_vnd", _l("A child pays at most the price per person.")),
+    "far": ("day", _l("Choose a day from today to two years ahead.")),
 }
 
 
@@ -101,7 +103,7 @@ def book(session_id: int):
     if session is None:
         abort(404)
     listing = next(iter(listings_by_ids([session.product_id])), None)
-    if listing is None or session not in services.upcoming(session.product_id):
+    if listing is None or not services.is_offered(session.id):
         return render_template("experiences/closed.html", session=session, listing=listing), 410
     form = BookingForm(session=session)
     status = 200
@@ -195,10 +197,12 @@ CHECK_IN_REFUSED = {
 
 
 def _day() -> dt.date:
+    """The day the host asks for (?day=2026-12-03), within five years of today; else today."""
     try:
-        return dt.date.fromisoformat(request.args.get("day", ""))
+        day = dt.date.fromisoformat(request.args.get("day", ""))
     except ValueError:
         return ocop.today()
+    return day if abs((day - ocop.today()).days) <= 5 * 366 else ocop.today()
 
 
 @bp.get("/seller/experiences/day")
@@ -273,6 +277,8 @@ def host_cancel_session(session_id: int):
         try:
             cancelled = run(services.cancel_session, current_user, session, form.reason.data)
             jobs.enqueue(payments.refund_cancelled_bookings)
+        except services.ExperienceError:
+            flash(_("This session has started: what happened stays (record no-shows instead)."), "error")
         except Refused:
             flash(_("This session was already cancelled."), "error")
         else:

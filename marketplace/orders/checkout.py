@@ -410,6 +410,7 @@ class Seats:
     price_vnd: int  # per adult
     child_price_vnd: int  # per child (0: free)
     meeting_point: str
+    ends_at: dt.datetime  # paid on site: the host records the visit by then (and a day more), or it lapses
 
     @property
     def goods_vnd(self) -> int:
@@ -427,9 +428,14 @@ def place_booking(seats: Seats, contact: Contact, payment_method: str, *, user=N
     taken): one part of the host's, flagged `booking` (no stock held, nothing to ship), a line for the adults
     and one for the children who pay; paid to the host on arrival, or online by `payment_due_at` (the expiry
     cancels it like any unpaid order, and the part's cancellation gives the seats back). The contact's address
-    is the host's place. The visitor's email (with the voucher) is the caller's to write. Raises CheckoutError: payment_unavailable, unlisted, too_many_open_orders."""
+    is the host's place. The visitor's email (with the voucher) is the caller's to write. Paid on site, the
+    order lapses (like an uncollected pickup) when the host recorded neither the visit nor a no-show within
+    ON_SITE_CLOSE_HOURS of the end, so it does not count as open for ever.
+    Raises CheckoutError: payment_unavailable, unlisted, total_too_large, too_many_open_orders."""
     if payment_method not in booking_methods():
         raise CheckoutError("payment_unavailable")
+    if seats.goods_vnd > MAX_ORDER_TOTAL:
+        raise CheckoutError("total_too_large", [{"limit": MAX_ORDER_TOTAL}])
     listing = next(iter(listings_by_ids([seats.product_id], photos=False)), None)
     if listing is None or not listing.product.is_service:
         raise CheckoutError("unlisted", [{"product_id": seats.product_id}])
@@ -442,6 +448,8 @@ def place_booking(seats: Seats, contact: Contact, payment_method: str, *, user=N
                   locale=locale, client_key=client_key or None)
     if payment_method in PREPAID:
         order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
+    else:
+        order.payment_due_at = seats.ends_at + dt.timedelta(hours=current_app.config["ON_SITE_CLOSE_HOURS"])
     part = OrderPart(seller=host, location_id=stock.warehouses_of([host])[host.id], goods_vnd=seats.goods_vnd,
                      delivery_vnd=0, booking=True)
     paying = [(seats.adults, seats.price_vnd, product.name, product.name_en)]

@@ -121,6 +121,16 @@ def _handed_over(order: Order, part: OrderPart, groups: dict[int, str], rates: d
     return [Line(account, part.goods_vnd), Line("producer", total - part.goods_vnd, part.seller_id), *commission]
 
 
+def kept_given_back(order: Order, part: OrderPart, kept: int, actor_id: int | None = None) -> None:
+    """What the producer was paid of a late cancellation goes back to the buyer (the host cancelled the
+    session after all): its lines in the cancellation's entry are reversed, at the rates of then."""
+    cancelled = ledger.posted(order.id)[f"cancelled:{part.id}"]
+    lines = [Line(line.account, -line.amount_vnd, line.seller_id, line.rate_bp)
+             for line in cancelled.lines if line.account in ("producer", "commission")]
+    ledger.post("returned", f"kept_returned:{part.id}", [*lines, Line("refunds_payable", -kept)], order_id=order.id,
+                reference=order.number, actor_id=actor_id)
+
+
 def _kept(part: OrderPart, groups: dict[int, str], rates: dict[str, int]) -> list[Line]:
     """What the producer keeps of a part cancelled late (a booking under the host's policy), less the
     commission on it, as if those goods had been handed over."""

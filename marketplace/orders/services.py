@@ -79,10 +79,9 @@ PART = StateMachine("order_part", OrderPart, "state", {
     "expire": (OPEN_STATES, "cancelled"),  # not paid or collected in time (the expiry command)
     "expire_unconfirmed": ({"placed"}, "cancelled"),  # cash on delivery no seller confirmed in time
     "return": ({"delivered"}, "returned"),
-    # A booking of an experience: the visitor came (paid to the host then, if on site); did not come after
-    # paying online (the host keeps the money: the seats were kept for them); did not come, nothing paid.
+    # A booking of an experience: the visitor came (paid to the host then, if on site); did not come (paid
+    # online, the host keeps it all, as for a late cancellation without refund; to be paid on site, nothing).
     "attend": ({"placed", "confirmed"}, "delivered"),
-    "no_show_paid": ({"placed", "confirmed"}, "delivered"),
     "no_show": ({"placed", "confirmed"}, "cancelled"),
 }, states=PART_STATES)
 
@@ -265,22 +264,43 @@ def move(part: OrderPart, action: str, actor_id: int | None = None, by: str = "s
 
 # --- Bookings of experiences (their seats and vouchers are `experiences`') ---------------------------------
 
+def lock_order(order: Order) -> Order:
+    """Take the order's lock first (see `_locked`): a caller about to change other rows with it (a booking's
+    session and seats) keeps the one order of locks (the order, then what it holds)."""
+    return _locked(order)
+
+
 def attend(part: OrderPart, came: bool, actor_id: int | None = None) -> str:
-    """The host checked the visitor in (`came`) or recorded a no-show, in the caller's unit of work: the part
-    is delivered (paid on site: collected now; paid online: the host is owed it), or, not paid and not come,
-    cancelled. Answers the action taken; raises Refused when the part is no longer open or not a booking,
-    or when an online payment never came."""
+    """The host checked the visitor in (`came`) or recorded a no-show, in the caller's unit of work: came, the
+    part is delivered (paid on site: collected now); did not come, it is cancelled, the host keeping all that
+    was paid online (the places were kept for them; nothing is due when it was to be paid on site). Answers
+    the action taken; raises Refused when the part is no longer open or not a booking, or when an online
+    payment never came."""
     order = _locked(part.order)
     if not part.booking or part.state not in OPEN_STATES or order.payment_status not in ("unpaid", "paid") \
             or awaiting_payment(order):
         raise Refused(PART.name, "attend", part.state)
-    action = "attend" if came else "no_show_paid" if order.payment_status == "paid" else "no_show"
-    if action == "no_show":
-        _cancel_part(part, action, actor_id)
+    if came:
+        PART.apply(part, "attend", actor_id=actor_id)
     else:
-        PART.apply(part, action, actor_id=actor_id)
+        _cancel_part(part, "no_show", actor_id, kept_vnd=part.goods_vnd if money.money_received(order) else 0)
     _settle_money(order, actor_id)
-    return action
+    return "attend" if came else "no_show"
+
+
+def give_back_kept(part: OrderPart, actor_id: int | None = None, reason: str | None = None) -> int:
+    """What the host kept of a late-cancelled booking is owed back after all (the host cancelled the session
+    it was for), in the caller's unit of work: claimed once (kept → 0), the ledger takes it back from the
+    producer, the order owes it. Answers the amount (0: nothing was kept, or it was given back already)."""
+    order = _locked(part.order)
+    kept = part.kept_vnd
+    if not part.booking or part.state != "cancelled" or not kept \
+            or not claim(part, OrderPart.kept_vnd == kept, kept_vnd=0):
+        return 0
+    money.kept_given_back(order, part, kept, actor_id)
+    _settle_money(order, actor_id)
+    _announce_state(part, reason)
+    return kept
 
 
 def cancel_booking(part: OrderPart, keep_percent: int = 0, actor_id: int | None = None,
@@ -439,7 +459,11 @@ def part_histories(parts: list[OrderPart]) -> dict[int, list[tuple[StatusChange,
 
 def _announce_expired(order: Order) -> None:
     with force_locale(order.locale):
-        if is_pickup(order) and order.payment_method not in PREPAID:
+        if order.payment_method == "on_site":  # a booking the host recorded neither as a visit nor a no-show
+            subject = _("Booking %(number)s is closed", number=order.number)
+            why = _("The host did not record your visit, so the booking is closed and nothing is due. If you "
+                    "did go, thank you, and tell us if something went wrong.")
+        elif is_pickup(order) and order.payment_method not in PREPAID:
             subject = _("Order %(number)s is cancelled: not collected", number=order.number)
             why = _("It was not collected at the sales point in time, so its goods are back on sale. "
                     "You are welcome to order again.")
