@@ -275,9 +275,15 @@ def _kept(key: str) -> dict | None:
 
 
 def _keep(key: str, kept: dict) -> None:
+    """Keep a page until PAGE_CACHE_SECONDS after it was made, not after it is kept: kept again later (its copy
+    for visitors without a session, filled in by the first such visitor) it must not live longer, since what
+    time alone changes and no commit tells (an experience's booking closing, hour by hour) relies on that bound."""
     _remember(key, kept)
+    left = int(kept["made_at"] + current_app.config["PAGE_CACHE_SECONDS"] - time.time())
+    if left < 1:
+        return
     try:
-        cache.set(key, kept, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        cache.set(key, kept, timeout=left)
     except Exception:
         log.exception("could not keep a page")
 
