@@ -1,7 +1,7 @@
 """Experiences where people meet them: a visitor books a session and keeps a voucher (with its QR code and
 a calendar file) on a page of its own; the host schedules sessions, checks visitors in on a phone, records
-no-shows and cancels a session; the product page shows the dates (a template global, so the catalogue need
-not know this package)."""
+no-shows and cancels a session; the product page shows the dates and the home and gift pages the week's
+experiences (template globals, so the catalogue and the gift pages need not know this package)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -28,11 +28,18 @@ from ..products.services import seller_products
 from ..qr import qr_svg
 from ..transitions import Refused
 from ..unit_of_work import run, run_once
-from . import calendar, services
+from . import calendar, services, showcase
 from .forms import BookingForm, CancelSessionForm, CheckInForm, SessionForm
 from .models import LANGUAGES, LATE_REFUND_PERCENTS, SESSION_STATES, Booking, ExperienceSession
 
 bp = Blueprint("experiences", __name__)
+
+
+@bp.app_template_global()
+def experiences_this_week(limit: int = 6) -> list[showcase.ProvinceWeek]:
+    """The experiences to book in the coming seven days, by province (the home page and /gifts show them)."""
+    return showcase.this_week(limit)
+
 
 REFUSED = {
     "not_experience": ("product", _l("Only a community-tourism product (group VI) has sessions.")),
