@@ -13,7 +13,7 @@ from ..experiences import services as experiences
 from ..experiences.forms import BookingForm
 from ..experiences.models import MAX_CAPACITY, Booking, ExperienceSession
 from ..extensions import db, limiter
-from ..i18n import current_language, localized
+from ..i18n import current_language, localized, vnd
 from ..orders import checkout, payments
 from ..orders.models import Order
 from ..unit_of_work import kept_after_commit, run_once
@@ -116,6 +116,9 @@ def create_booking():
             return json_error(409, "closed", _("This session can no longer be booked."))
         return _invalid({"people" if refused.code == "party" else refused.code: [_("Not accepted.")]})
     except checkout.CheckoutError as refused:
+        if refused.code == "total_too_large":
+            return _invalid({"people": [_("A booking may come to at most %(most)s.",
+                                          most=vnd(refused.items[0]["limit"]))]})
         if refused.code == "too_many_open_orders":
             return _invalid({"contact.phone": [_("This phone number already has %(n)d orders waiting for payment "
                                                  "or delivery.", n=refused.items[0]["limit"])]})

@@ -99,6 +99,7 @@ BOOKING_REFUSED = {
     "no_session": _l("This session can no longer be booked: choose another date."),
     "payment_unavailable": _l("This way of paying is not offered now: choose another."),
     "unlisted": _l("This session can no longer be booked: choose another date."),
+    "total_too_large": _l("A booking this large cannot be made online: please split it, or contact the host."),
     "too_many_open_orders": _l("This phone number already has %(limit)d orders waiting for payment or delivery. "
                                "Please pay or cancel one of them first."),
 }
