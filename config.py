@@ -83,6 +83,7 @@ class Config:
     # delivery per phone number.
     MAX_UNITS_PER_LINE = int(os.environ.get("MAX_UNITS_PER_LINE", "20"))
     MAX_OPEN_ORDERS_PER_PHONE = int(os.environ.get("MAX_OPEN_ORDERS_PER_PHONE", "3"))
+    MAX_OPEN_BOOKINGS_PER_PHONE = int(os.environ.get("MAX_OPEN_BOOKINGS_PER_PHONE", "6"))  # experiences booked, open
     ORDER_RATE_LIMIT = os.environ.get("ORDER_RATE_LIMIT", "30 per minute")  # POST /api/v1/orders per client
     # VietQR bank transfer into the marketplace operator's account (offered only when set):
     # the bank's NAPAS BIN (e.g. 970436 Vietcombank), the account number and the account holder.

@@ -120,8 +120,8 @@ def create_booking():
             return _invalid({"people": [_("A booking may come to at most %(most)s.",
                                           most=vnd(refused.items[0]["limit"]))]})
         if refused.code == "too_many_open_orders":
-            return _invalid({"contact.phone": [_("This phone number already has %(n)d orders waiting for payment "
-                                                 "or delivery.", n=refused.items[0]["limit"])]})
+            return _invalid({"contact.phone": [_("This phone number already has %(n)d bookings to come or waiting "
+                                                 "for payment.", n=refused.items[0]["limit"])]})
         return json_error(409, "closed", _("This session can no longer be booked."))
     if not fresh:
         return jsonify(answer), 200

@@ -122,16 +122,16 @@ PRODUCTS = [
     ("thanhhoa", "I.3", "Nem chua Thanh Hóa", "Thanh Hoa fermented pork roll", 80000, "chục 10 cái", "pack of 10", 4, 78, None, None),
     ("thanhhoa", "I.4", "Nước mắm Ba Làng", "Ba Lang fish sauce", 70000, "chai 500 ml", "500 ml bottle", 3, 60, None, None),
     ("quangngai", "I.1", "Tỏi cô đơn Lý Sơn", "Ly Son single-clove garlic", 350000, "kg", "kg", 4, 83, "Tỏi Lý Sơn", None),
-    ("quangngai", "VI", "Du lịch cộng đồng đảo Lý Sơn", "Ly Son island community tour", 650000, "khách/ngày", "per person per day", 4, 76, None, None),
+    ("quangngai", "VI", "Du lịch cộng đồng đảo Lý Sơn", "Ly Son island community tour", 650000, "khách/ngày", "person/day", 4, 76, None, None),
     ("quangngai", "I.3", "Mạch nha Thi Phổ", "Thi Pho malt syrup", 60000, "hũ 500 g", "500 g jar", 3, 58, None, None),
     ("haiphong", "V.1", "Hoa lan hồ điệp Cát Hải", "Cat Hai moth orchids", 450000, "chậu 3 cành", "pot of 3 stems", 4, 75, None, None),
     ("haiphong", "V.2", "Cây bonsai sam hương", "Sam huong bonsai", 1800000, "chậu", "pot", 3, 65, None, None),
     ("laban", "II.1", "Rượu chè La Bằng", "La Bang tea liqueur", 240000, "chai 500 ml", "500 ml bottle", 3, 57, None, None),
     ("mocchau", "II.2", "Sữa chua uống Mộc Châu", "Moc Chau drinking yoghurt", 35000, "lốc 4 chai", "pack of 4", 4, 80, None, None),
     ("khanhhoa", "III.2", "Mặt nạ yến sào", "Bird's nest face mask", 250000, "hộp 5 miếng", "box of 5", 3, 64, None, None),
-    ("mocchau", "VI", "Homestay đồi chè Mộc Châu", "Moc Chau tea hill homestay", 550000, "khách/đêm", "per guest per night", 4, 80, None, None),
-    ("batrang", "VI", "Trải nghiệm làm gốm Bát Tràng", "Bat Trang pottery workshop", 250000, "khách/buổi", "per person per session", 4, 78, None, None),
-    ("bentre", "VI", "Một ngày nhà vườn Cầu Kè", "A Mekong orchard day in Cau Ke", 350000, "khách/ngày", "per person per day", 4, 77, None, None),
+    ("mocchau", "VI", "Homestay đồi chè Mộc Châu", "Moc Chau tea hill homestay", 550000, "khách/đêm", "guest/night", 4, 80, None, None),
+    ("batrang", "VI", "Trải nghiệm làm gốm Bát Tràng", "Bat Trang pottery workshop", 250000, "khách/buổi", "person/session", 4, 78, None, None),
+    ("bentre", "VI", "Một ngày nhà vườn Cầu Kè", "A Mekong orchard day in Cau Ke", 350000, "khách/ngày", "person/day", 4, 77, None, None),
 ]
 
 # Products that must stay hidden: (seller, group, name, English name, price, unit, unit_en, stars, score, why)

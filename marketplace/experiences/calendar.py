@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import icalendar
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 
 from ..models_base import utcnow
 from .models import Booking
@@ -24,7 +26,9 @@ def ics(booking: Booking, url: str) -> bytes:
     event.add("dtend", session.ends_at)
     event.add("summary", name)
     event.add("location", meeting)
-    event.add("description", f"{booking.code_display} · {booking.people} · {url}")
+    with force_locale(booking.order.locale):
+        event.add("description", "\n".join([_("Voucher code: %(code)s", code=booking.code_display),
+                                             ngettext("%(num)d person", "%(num)d people", booking.people), url]))
     event.add("url", url)
     if session.state == "cancelled" or booking.state == "cancelled":
         event.add("status", "CANCELLED")

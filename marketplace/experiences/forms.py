@@ -11,6 +11,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TelField,
     TextAreaField,
     TimeField,
 )
@@ -20,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import ocop
 from ..forms import DayField, DongField, Form, submitted_key
+from ..i18n import current_language
 from ..orders.checkout import booking_methods
 from ..products.models import MAX_PRICE
 from .models import (
@@ -100,9 +102,11 @@ class BookingForm(Form):
     adults = IntegerField(_l("Adults"), default=2, validators=[InputRequired(), NumberRange(min=1, max=MAX_CAPACITY)])
     children = IntegerField(_l("Children"), default=0, validators=[Optional(), NumberRange(min=0, max=MAX_CAPACITY)])
     language = RadioField(_l("Guiding language"), validators=[DataRequired()])
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    phone = StringField(_l("Phone (from abroad: + and the country code)"), validators=[DataRequired(), Length(max=30)])
-    email = EmailField(_l("Email (for the voucher)"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "name"})
+    phone = TelField(_l("Phone (from abroad: + and the country code)"), validators=[DataRequired(), Length(max=30)],
+                     render_kw={"autocomplete": "tel"})
+    email = EmailField(_l("Email (for the voucher)"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
     payment = RadioField(_l("Payment"), validators=[DataRequired()])
 
     def __init__(self, *args, session: ExperienceSession, **kwargs):
@@ -110,8 +114,11 @@ class BookingForm(Form):
         self.session = session
         self.language.choices = [SelectChoice(code, LANGUAGES[code]) for code in session.language_codes]
         self.payment.choices = [SelectChoice(method, PAYMENT_LABELS[method]) for method in booking_methods()]
+        self.adults.render_kw = {"max": session.max_party, "min": 1, "inputmode": "numeric"}
+        self.children.render_kw = {"max": session.max_party - 1, "min": 0, "inputmode": "numeric"}
         if not self.is_submitted():
-            self.language.data = self.language.data or session.language_codes[0]
+            spoken = current_language() if current_language() in session.language_codes else session.language_codes[0]
+            self.language.data = self.language.data or spoken
             self.payment.data = self.payment.data or "on_site"
 
     def validate_adults(self, field):

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import ocop
 from ..audit import audit
-from ..catalog.services import Listing, listings_by_ids
+from ..catalog.services import Listing, group_condition, listings_by_ids
 from ..certification.services import is_listable, listable_ids
 from ..collation import vi_sort_key
 from ..extensions import db
-from ..i18n import vnd
+from ..i18n import datetime, vnd
 from ..models_base import utcnow
 from ..orders import checkout
 from ..orders import services as orders
@@ -132,11 +133,18 @@ def schedule(host, product: Product, plan: SessionPlan, weeks: int = 1) -> list[
     return made
 
 
+def experience_ids():
+    """The products that are experiences (a group that is not shipped: community tourism), as a subquery."""
+    return select(Product.id).where(or_(*(group_condition(group.code) for group in ocop.TOP_GROUPS
+                                          if not group.shipped)))
+
+
 def bookable(now: dt.datetime | None = None):
-    """THE condition for a session to be offered: scheduled, its product listable, starting after the cutoff."""
+    """THE condition for a session to be offered: scheduled, its product listable and still an experience,
+    starting after the cutoff."""
     now = now or utcnow()
     return (ExperienceSession.state == "scheduled") & (ExperienceSession.starts_at > now + cutoff()) & \
-        ExperienceSession.product_id.in_(listable_ids())
+        ExperienceSession.product_id.in_(listable_ids()) & ExperienceSession.product_id.in_(experience_ids())
 
 
 def is_offered(session_id: int) -> bool:
@@ -254,7 +262,7 @@ def _new_code() -> str:
 
 def normalize_code(text: str | None) -> str:
     """A voucher code as typed or scanned (spaces, dashes, lower case, the voucher's address) made canonical."""
-    text = (text or "").strip().rsplit("/", 1)[-1].rsplit("=", 1)[-1]
+    text = unicodedata.normalize("NFKC", text or "").strip().rsplit("/", 1)[-1].rsplit("=", 1)[-1]
     return "".join(ch for ch in text.upper() if ch.isalnum())[:VOUCHER_LENGTH * 2]
 
 
@@ -282,7 +290,7 @@ def book(session_id: int, party: Party, payment_method: str, *, user=None, local
     db.session.expire(session, ["seats_taken", "updated_at"])  # as the guarded update left them
     child_price = session.price_vnd if session.child_price_vnd is None else session.child_price_vnd
     seats = checkout.Seats(session.product_id, party.adults, party.children, session.price_vnd, child_price,
-                           session.meeting_point_vi, session.ends_at)
+                           session.meeting_point_vi, session.starts_at, session.ends_at)
     contact = checkout.Contact(party.name, party.phone, party.email, 0, 0, "")
     order = checkout.place_booking(seats, contact, payment_method, user=user, locale=locale, client_key=client_key)
     booking = Booking(session_id=session.id, order_id=order.id, part_id=order.parts[0].id, people=people,
@@ -473,9 +481,9 @@ def check_in(host, code: str, now: dt.datetime | None = None) -> Booking:
     orders.lock_order(booking.order)  # the order before the booking, as a cancellation takes them
     try:
         BOOKING.apply(booking, "check_in", actor_id=host.id, checked_in_at=now)
-    except Refused as refused:  # another phone checked them in at this moment
+    except Refused as refused:  # another phone checked them in, or the visitor cancelled, at this moment
         db.session.refresh(booking)
-        raise CheckInError("already", booking) from refused
+        raise CheckInError("already" if booking.state == "checked_in" else "cancelled", booking) from refused
     orders.attend(booking.part, came=True, actor_id=host.id)
     return booking
 
@@ -501,7 +509,8 @@ def mark_no_show(host, booking: Booking, now: dt.datetime | None = None) -> None
 # --- Telling visitors ---------------------------------------------------------------------------------------
 
 def _when(session: ExperienceSession) -> str:
-    return format_datetime(session.starts_at.astimezone(ocop.VN_TZ), "EEEE d MMMM y, HH:mm")
+    """The start as the reader's language writes it, in Vietnam time (the site's `datetime` filter)."""
+    return datetime(session.starts_at)
 
 
 def _announce_booked(booking: Booking, session: ExperienceSession, order) -> None:
@@ -511,20 +520,30 @@ def _announce_booked(booking: Booking, session: ExperienceSession, order) -> Non
         meeting = session.meeting_point_en if order.locale == "en" and session.meeting_point_en \
             else session.meeting_point_vi
         paragraphs = [
-            _("%(experience)s, %(when)s (Vietnam time), %(people)d place(s).", experience=name,
-              when=_when(session), people=booking.people),
+            _("%(experience)s, %(when)s (Vietnam time).", experience=name, when=_when(session)),
+            ngettext("%(num)d person", "%(num)d people", booking.people),
             _("Meeting point: %(place)s", place=meeting),
             _("Your voucher code: %(code)s. Show it (or its QR code) to the host when you arrive.",
               code=booking.code_display),
         ]
+        if free_cancel_until(session) > utcnow():
+            paragraphs.append(_("Free cancellation from your voucher page until %(time)s.",
+                                time=datetime(free_cancel_until(session))))
         if orders.awaiting_payment(order):
             paragraphs.append(_("Your places are held until %(time)s: pay by then or they go back on sale.",
-                                time=format_datetime(order.payment_due_at.astimezone(ocop.VN_TZ), "HH:mm")))
+                                time=datetime(order.payment_due_at)))
         elif order.payment_method == "on_site":
             paragraphs.append(_("You pay %(total)s to the host on arrival.", total=vnd(order.total_vnd)))
         queue_email(order.contact_email, _("Booking %(number)s: %(experience)s", number=order.number,
                                            experience=name), "notice", name=order.contact_name,
                     url=voucher_url(booking), paragraphs=paragraphs)
+    host = product.seller
+    with force_locale("vi"):  # the host's console speaks Vietnamese
+        queue_email(host.email, _("New booking %(number)s: %(experience)s", number=order.number,
+                                  experience=product.name), "notice", name=host.legal_name,
+                    url=public_url("experiences.host_day", day=ocop.local_date(session.starts_at).isoformat()),
+                    paragraphs=[_("%(name)s, %(people)d people, %(when)s.", name=order.contact_name,
+                                  people=booking.people, when=_when(session)), order.payment_label])
 
 
 def bookings_to_tell(now: dt.datetime | None = None) -> list[Booking]:

@@ -57,7 +57,7 @@ def kept_for() -> dt.timedelta:
 
 
 def this_week(limit: int = 6, per_experience: int = 3) -> list[ProvinceWeek]:
-    """The experiences that can be booked with a session in the coming seven days (at most `limit`, those
+    """The experiences with places in a session of the coming seven days (at most `limit`, those
     starting soonest), each with its next `per_experience` sessions, grouped by their host's province; the
     province whose experience starts soonest first. Two queries (`services.offered`)."""
     now = utcnow()
@@ -66,8 +66,9 @@ def this_week(limit: int = 6, per_experience: int = 3) -> list[ProvinceWeek]:
     # closing soon can be left out here without losing the next ones.
     found = []
     for listing, sessions in services.offered(per_experience=ALL, until=now + WEEK):
-        if sessions := [session for session in sessions if session.starts_at > still_open][:per_experience]:
-            found.append(Showcased(listing, sessions))
+        sessions = [session for session in sessions if session.starts_at > still_open]
+        if any(session.seats_left > 0 for session in sessions):  # "with places": one full week is not offered
+            found.append(Showcased(listing, sessions[:per_experience]))
     found.sort(key=lambda showcased: (showcased.sessions[0].starts_at, showcased.listing.product.id))
     provinces: dict[int, ProvinceWeek] = {}
     for showcased in found[:limit]:

@@ -100,7 +100,7 @@ BOOKING_REFUSED = {
     "payment_unavailable": _l("This way of paying is not offered now: choose another."),
     "unlisted": _l("This session can no longer be booked: choose another date."),
     "total_too_large": _l("A booking this large cannot be made online: please split it, or contact the host."),
-    "too_many_open_orders": _l("This phone number already has %(limit)d orders waiting for payment or delivery. "
+    "too_many_open_orders": _l("This phone number already has %(limit)d bookings to come or waiting for payment. "
                                "Please pay or cancel one of them first."),
 }
 
@@ -127,7 +127,7 @@ def book(session_id: int):
         except (services.ExperienceError, CheckoutError) as refused:
             message = BOOKING_REFUSED.get(refused.code, BOOKING_REFUSED["closed"])
             flash(str(message) % {"min": session.min_party, "max": session.max_party,
-                                  "limit": current_app.config["MAX_OPEN_ORDERS_PER_PHONE"]}, "error")
+                                  "limit": current_app.config["MAX_OPEN_BOOKINGS_PER_PHONE"]}, "error")
             status = 409 if refused.code in ("closed", "no_session", "unlisted") else 422
         else:
             if order.payment_method == "card" and orders.awaiting_payment(order):
@@ -204,10 +204,10 @@ CHECK_IN_REFUSED = {
 }
 
 
-def _day() -> dt.date:
-    """The day the host asks for (?day=2026-12-03), within five years of today; else today."""
+def _day(text: str | None = None) -> dt.date:
+    """The day the host asks for (?day=2026-12-03, or `text`), within five years of today; else today."""
     try:
-        day = dt.date.fromisoformat(request.args.get("day", ""))
+        day = dt.date.fromisoformat(text if text is not None else request.args.get("day", ""))
     except ValueError:
         return ocop.today()
     return day if abs((day - ocop.today()).days) <= 5 * 366 else ocop.today()
@@ -229,9 +229,10 @@ def host_day():
 @roles_required("seller")
 def host_check_in():
     form = CheckInForm()
+    back = url_for("experiences.host_day", day=_day(request.form.get("day")).isoformat())  # the day the host was on
     if not form.validate_on_submit():
         flash(_("Type or scan the voucher's code."), "error")
-        return redirect(url_for("experiences.host_day"), code=303)
+        return redirect(back, code=303)
     try:
         booking = run(services.check_in, current_user, form.code.data)
     except services.CheckInError as refused:
@@ -240,8 +241,7 @@ def host_check_in():
         if found is not None:
             when = found.checked_in_at if refused.code == "already" else found.session.starts_at
         flash(str(CHECK_IN_REFUSED[refused.code]) % {"when": datetime(when) if when else ""}, "error")
-        day = ocop.local_date(found.session.starts_at) if found is not None and refused.code != "not_today" else None
-        return redirect(url_for("experiences.host_day", day=day.isoformat() if day else None), code=303)
+        return redirect(back, code=303)
     flash(_("%(name)s checked in: %(people)d people.", name=booking.order.contact_name, people=booking.people)
           + (" " + _("Collect %(total)s.", total=vnd(booking.order.total_vnd))
              if booking.order.payment_method == "on_site" else ""), "success")

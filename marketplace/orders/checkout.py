@@ -298,14 +298,17 @@ def available_methods(pickup: bool = False) -> tuple[str, ...]:
     return tuple(methods)
 
 
-def _limit_open_orders(phone: str) -> None:
-    """At most MAX_OPEN_ORDERS_PER_PHONE orders waiting for payment (or for cash on delivery) per phone.
-    Counted after this order is written and under a lock on the number, so two at once cannot both pass."""
+def _limit_open_orders(phone: str, bookings: bool = False) -> None:
+    """At most MAX_OPEN_ORDERS_PER_PHONE orders of goods waiting for payment (or for cash on delivery) per
+    phone, and MAX_OPEN_BOOKINGS_PER_PHONE bookings (a tourist booking the week's experiences may still buy
+    gifts). Counted after this order is written and under a lock on the number, so two at once cannot both
+    pass."""
     lock(f"orders-of-phone:{phone}")
     db.session.flush()
-    limit = current_app.config["MAX_OPEN_ORDERS_PER_PHONE"]
-    open_orders = db.session.scalar(select(func.count(Order.id)).where(Order.contact_phone == phone,
-                                                                       Order.payment_status == "unpaid"))
+    limit = current_app.config["MAX_OPEN_BOOKINGS_PER_PHONE" if bookings else "MAX_OPEN_ORDERS_PER_PHONE"]
+    kind = Order.parts.any(OrderPart.booking.is_(True))
+    open_orders = db.session.scalar(select(func.count(Order.id)).where(
+        Order.contact_phone == phone, Order.payment_status == "unpaid", kind if bookings else ~kind))
     if open_orders > limit:
         raise CheckoutError("too_many_open_orders", [{"limit": limit}])
 
@@ -410,6 +413,7 @@ class Seats:
     price_vnd: int  # per adult
     child_price_vnd: int  # per child (0: free)
     meeting_point: str
+    starts_at: dt.datetime  # paid online: by then at the latest
     ends_at: dt.datetime  # paid on site: the host records the visit by then (and a day more), or it lapses
 
     @property
@@ -446,8 +450,9 @@ def place_booking(seats: Seats, contact: Contact, payment_method: str, *, user=N
                   province_code=host.province_code, ward_code=host.ward_code or 0, street=seats.meeting_point[:300],
                   payment_method=payment_method, goods_vnd=seats.goods_vnd, delivery_vnd=0, total_vnd=seats.goods_vnd,
                   locale=locale, client_key=client_key or None)
-    if payment_method in PREPAID:
-        order.payment_due_at = utcnow() + dt.timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
+    if payment_method in PREPAID:  # the usual time to pay, and never past the start
+        order.payment_due_at = min(seats.starts_at, utcnow() + dt.timedelta(
+            minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"]))
     else:
         order.payment_due_at = seats.ends_at + dt.timedelta(hours=current_app.config["ON_SITE_CLOSE_HOURS"])
     part = OrderPart(seller=host, location_id=stock.warehouses_of([host])[host.id], goods_vnd=seats.goods_vnd,
@@ -467,7 +472,7 @@ def place_booking(seats: Seats, contact: Contact, payment_method: str, *, user=N
     order.parts.append(part)
     db.session.add(order)
     db.session.flush()  # the page's key first: a repeat of this submission stops here (unique)
-    _limit_open_orders(contact.phone)
+    _limit_open_orders(contact.phone, bookings=True)
     return order
 
 

@@ -120,8 +120,12 @@ class Order(SubmittedOnce, Timestamped, db.Model):
     @property
     def payment_label(self) -> str:
         """How it is paid and where the payment stands, as the buyer, the seller and the office read it."""
-        status = (_("to be collected") if self.payment_status == "unpaid" and self.payment_method in PAID_ON_HANDOVER
-                  else str(PAYMENT_STATUSES[self.payment_status]))
+        if self.payment_status == "unpaid" and self.payment_method == "on_site":
+            status = _("to be paid on arrival")
+        elif self.payment_status == "unpaid" and self.payment_method in PAID_ON_HANDOVER:
+            status = _("to be collected")
+        else:
+            status = str(PAYMENT_STATUSES[self.payment_status])
         return f"{PAYMENT_METHODS[self.payment_method]} · {status}"
 
     @property

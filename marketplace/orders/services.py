@@ -484,6 +484,9 @@ def _announce_paid(order: Order) -> None:
 
 def _announce_state(part: OrderPart, reason: str | None = None) -> None:
     order = part.order
+    if part.booking:
+        _announce_booking_state(part, reason)
+        return
     with force_locale(order.locale):
         names = {"confirmed": _("confirmed"), "packed": _("ready for pickup") if is_pickup(order) else _("packed"),
                  "shipped": _("handed to the post"), "delivered": _("collected") if is_pickup(order) else _("delivered"),
@@ -498,6 +501,24 @@ def _announce_state(part: OrderPart, reason: str | None = None) -> None:
                 paragraphs.append(_("Follow the parcel: %(url)s", url=part.tracking_url))
         queue_email(order.contact_email, subject, "notice", name=order.contact_name, url=order_url(order),
                     paragraphs=paragraphs)
+
+
+def _announce_booking_state(part: OrderPart, reason: str | None) -> None:
+    """A booking's changes told as a booking: what was booked and why it changed (the host's words as typed)."""
+    order = part.order
+    with force_locale(order.locale):
+        if part.state != "cancelled":
+            return  # a visit or a no-show is the host's record; the visitor was there (or not)
+        line = part.lines[0]
+        paragraphs = [_("Your booking of %(experience)s is cancelled.",
+                        experience=line.name_en if order.locale == "en" and line.name_en else line.name)]
+        if reason:
+            paragraphs.append(_("Why: %(reason)s", reason=reason))
+        owed = part.goods_vnd - part.kept_vnd if order.payment_status in ("refund_due", "refunded") else 0
+        if owed:
+            paragraphs.append(_("%(amount)s is owed back to you: it goes back the way you paid.", amount=vnd(owed)))
+        queue_email(order.contact_email, _("Booking %(number)s is cancelled", number=order.number), "notice",
+                    name=order.contact_name, url=order_url(order), paragraphs=paragraphs)
 
 
 # --- A foreign visitor's VAT refund --------------------------------------------------------------------
