@@ -63,6 +63,8 @@ def test_the_api_books_places_and_the_voucher_has_a_code_a_qr_and_a_calendar_fil
     assert ics.mimetype == "text/calendar" and "BEGIN:VEVENT" in text
     assert f"DTSTART:{session.starts_at.astimezone(dt.UTC):%Y%m%dT%H%M%S}Z" in text
     assert client.get(f"/bookings/{booked['number']}?token=wrong").status_code == 404
+    receipt = client.get(f"/orders/{booked['number']}?token={booked['token']}&lang=en").get_data(as_text=True)
+    assert "Ang village hall, Moc Chau" in receipt and "/bookings/" in receipt  # the order page links the voucher
     email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to == VISITOR["email"]))
     assert booked["code"] in email.body and booked["number"] in email.subject
 
