@@ -251,3 +251,86 @@ def plan(**changes):
                            "price_vnd": 450_000, "languages": ["vi", "en"],
                            "meeting_point_vi": "Nhà văn hoá bản Áng, Mộc Châu",
                            "meeting_point_en": "Ang village hall, Moc Chau"} | changes))
+
+
+# --- Bookings (tests/test_bookings*.py) ------------------------------------------------------------------------
+
+VISITOR = {"name": "Emma Laurent", "phone": "+33 6 12 34 56 78", "email": "emma@example.fr"}
+
+
+def body(session_id, people=2, payment="on_site", n=None, **changes) -> dict:
+    """A POST /api/v1/bookings body; `n` makes the visitor another one (their own phone and email)."""
+    contact = VISITOR if n is None else VISITOR | {"phone": f"+84 912 000 {n:03d}", "email": f"v{n}@example.com"}
+    return {"session_id": session_id, "people": people, "contact": contact, "payment": payment} | changes
+
+
+def order_of(number: str):
+    from marketplace.orders.models import Order
+    db.session.expire_all()
+    return db.session.scalar(db.select(Order).where(Order.number == number))
+
+
+def booking_of(number: str):
+    from marketplace.experiences.models import Booking
+    from marketplace.orders.models import Order
+    db.session.expire_all()
+    return db.session.scalar(db.select(Booking).join(Order, Order.id == Booking.order_id).where(Order.number == number))
+
+
+def seats_taken(session_id: int) -> int:
+    from marketplace.experiences.models import ExperienceSession
+    db.session.expire_all()
+    return db.session.get(ExperienceSession, session_id).seats_taken
+
+
+def book(client, session_id, **kw) -> dict:
+    """A booking through the API (it must be made): its 201 answer."""
+    answer = client.post("/api/v1/bookings", json=body(session_id, **kw))
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()
+
+
+def paid(client, session_id, **kw) -> dict:
+    """A VietQR booking whose money arrived."""
+    from marketplace.orders import services as orders
+    booked = book(client, session_id, payment="vietqr", **kw)
+    assert run(orders.mark_paid, order_of(booked["number"])) == "paid"
+    return booked
+
+
+def move_start(session_id: int, starts_at: dt.datetime) -> None:
+    """The clock moves on: the session now starts at `starts_at` (what a test cannot wait for)."""
+    from marketplace.experiences.models import ExperienceSession
+    db.session.execute(db.update(ExperienceSession).where(ExperienceSession.id == session_id)
+                       .values(starts_at=starts_at.astimezone(dt.UTC)))
+    db.session.commit()
+
+
+def status(call) -> int:
+    """A response's status; an exception the testing app lets through is what a visitor sees as a 500."""
+    try:
+        return call().status_code
+    except Exception:  # any crash is the break being shown
+        db.session.rollback()
+        return 500
+
+
+def sound() -> None:
+    """The promises after any path: each session's seats are exactly the places of its bookings that hold them,
+    every booking's state agrees with its order part, no order gives back more than it took, the money ledger
+    balances and the stock invariant holds."""
+    from marketplace.experiences import services as experiences
+    from marketplace.experiences.models import Booking
+    from marketplace.inventory import check as stock_check
+    from marketplace.orders.models import Order
+    from marketplace.settlements import check as ledger_check
+    db.session.expire_all()
+    assert experiences.seat_problems() == []
+    agree = {"booked": {"placed", "confirmed"}, "checked_in": {"delivered"}, "no_show": {"cancelled"},
+             "cancelled": {"cancelled"}}
+    for booking in db.session.scalars(db.select(Booking)):
+        assert booking.part.state in agree[booking.state], (booking.state, booking.part.state)
+    for order in db.session.scalars(db.select(Order)):
+        assert 0 <= order.refunded_vnd <= order.total_vnd and order.refund_vnd >= 0, order.number
+    assert ledger_check.problems() == []
+    assert [str(problem) for problem in stock_check.problems()] == []

@@ -10,29 +10,12 @@ from sqlalchemy import select
 from marketplace.experiences import services as experiences
 from marketplace.experiences.models import Booking, ExperienceSession
 from marketplace.extensions import db
-from marketplace.orders import services as orders
 from marketplace.orders.models import Order
 from marketplace.outbox.models import OutboxEmail
 from marketplace.settlements import check as ledger_check
 from marketplace.unit_of_work import run
 
-from .helpers import in_days, plan, seller_signs_in
-
-VISITOR = {"name": "Emma Laurent", "phone": "+33 6 12 34 56 78", "email": "emma@example.fr"}
-
-
-def body(session_id, people=2, payment="on_site", **changes):
-    return {"session_id": session_id, "people": people, "contact": VISITOR, "payment": payment} | changes
-
-
-def booking_of(number: str) -> Booking:
-    db.session.expire_all()
-    return db.session.scalar(select(Booking).join(Order).where(Order.number == number))
-
-
-def seats_taken(session_id: int) -> int:
-    db.session.expire_all()
-    return db.session.get(ExperienceSession, session_id).seats_taken
+from .helpers import VISITOR, body, booking_of, in_days, paid, plan, seats_taken, seller_signs_in
 
 
 @pytest.fixture
@@ -144,22 +127,15 @@ def test_an_unpaid_online_booking_expires_and_gives_its_places_back(client, sess
     assert seats_taken(session.id) == 0 and booking_of(booked["number"]).state == "cancelled"
 
 
-def _paid_booking(client, session_id):
-    booked = client.post("/api/v1/bookings", json=body(session_id, payment="vietqr")).get_json()
-    order = db.session.scalar(select(Order).where(Order.number == booked["number"]))
-    assert run(orders.mark_paid, order) == "paid"
-    return booked
-
-
 def test_a_visitor_cancels_free_until_48_hours_before_then_under_the_hosts_policy(client, session, homestay, shop):
-    booked = _paid_booking(client, session.id)  # three days ahead: free
+    booked = paid(client, session.id)  # three days ahead: free
     assert client.post(f"/bookings/{booked['number']}/cancel", data={"token": booked["token"]}).status_code == 303
     order = db.session.scalar(select(Order).where(Order.number == booked["number"]))
     assert (order.payment_status, order.refund_vnd) == ("refund_due", 900_000) and seats_taken(session.id) == 0
 
     stay, _tea, host = homestay
     [tomorrow] = run(experiences.schedule, host, stay, plan(starts_at=in_days(1, 20), late_refund_percent=50))
-    late = _paid_booking(client, tomorrow.id)
+    late = paid(client, tomorrow.id)
     page = client.get(f"/bookings/{late['number']}?token={late['token']}").get_data(as_text=True)
     assert "50%" in page  # the visitor reads what the host keeps before cancelling
     client.post(f"/bookings/{late['number']}/cancel", data={"token": late["token"]})
@@ -174,14 +150,14 @@ def test_a_visitor_cancels_free_until_48_hours_before_then_under_the_hosts_polic
 def test_the_host_cancels_a_session_and_every_visitor_is_told_and_refunded(client, session, homestay, shop):
     stay, _tea, _host = homestay
     on_site = client.post("/api/v1/bookings", json=body(session.id)).get_json()
-    paid = _paid_booking(client, session.id)
+    by_vietqr = paid(client, session.id)
     seller_signs_in(client, stay.seller)
     answer = client.post(f"/seller/experiences/sessions/{session.id}/cancel", data={"reason": "Bão số 5"})
     assert answer.status_code == 303
     assert seats_taken(session.id) == 0 and db.session.get(ExperienceSession, session.id).state == "cancelled"
-    assert booking_of(on_site["number"]).state == booking_of(paid["number"]).state == "cancelled"
+    assert booking_of(on_site["number"]).state == booking_of(by_vietqr["number"]).state == "cancelled"
     assert experiences.seat_problems() == []
-    paid_order = db.session.scalar(select(Order).where(Order.number == paid["number"]))
+    paid_order = db.session.scalar(select(Order).where(Order.number == by_vietqr["number"]))
     assert (paid_order.payment_status, paid_order.refund_vnd) == ("refund_due", 900_000)
     told = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to == VISITOR["email"],
                                                         OutboxEmail.body.contains("Bão số 5"))).all()
@@ -281,7 +257,7 @@ def test_the_office_refunds_a_late_cancelled_vietqr_booking_by_bank_transfer(cli
     from .helpers import office_signs_in
     stay, _tea, host = homestay
     [tomorrow] = run(experiences.schedule, host, stay, plan(starts_at=in_days(1, 20), late_refund_percent=50))
-    late = _paid_booking(client, tomorrow.id)
+    late = paid(client, tomorrow.id)
     client.post(f"/bookings/{late['number']}/cancel", data={"token": late["token"]})
     office_signs_in(client, province_code=14)
     page = client.get(f"/office/orders/{late['number']}").get_data(as_text=True)

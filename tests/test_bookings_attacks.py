@@ -9,87 +9,36 @@ import io
 import threading
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from marketplace import ocop
 from marketplace.experiences import services as experiences
 from marketplace.experiences.models import Booking, ExperienceSession
 from marketplace.extensions import db
-from marketplace.inventory import check as stock_check
 from marketplace.models_base import utcnow
 from marketplace.orders import services as orders
 from marketplace.orders.models import Order
-from marketplace.settlements import check as ledger_check
 from marketplace.unit_of_work import run
 
-from .helpers import at_once, clients, find_user_of, in_days, officer, plan, seller_signs_in
-
-VISITOR = {"name": "Emma Laurent", "phone": "+33 6 12 34 56 78", "email": "emma@example.fr"}
-
-
-def body(session_id, people=2, payment="on_site", n=None, **changes):
-    contact = VISITOR if n is None else VISITOR | {"phone": f"+84 912 000 {n:03d}", "email": f"v{n}@example.com"}
-    return {"session_id": session_id, "people": people, "contact": contact, "payment": payment} | changes
-
-
-def order_of(number: str) -> Order:
-    db.session.expire_all()
-    return db.session.scalar(select(Order).where(Order.number == number))
-
-
-def booking_of(number: str) -> Booking:
-    db.session.expire_all()
-    return db.session.scalar(select(Booking).join(Order, Order.id == Booking.order_id).where(Order.number == number))
-
-
-def seats_taken(session_id: int) -> int:
-    db.session.expire_all()
-    return db.session.get(ExperienceSession, session_id).seats_taken
-
-
-def sound():
-    """The promises after any path: each session's seats are exactly the places of its bookings that hold them
-    (booked, checked in, absent), every booking's state agrees with its order part, the ledger balances and the
-    stock invariant holds."""
-    db.session.expire_all()
-    for session in db.session.scalars(select(ExperienceSession)):
-        holding = db.session.scalars(select(Booking).where(Booking.session_id == session.id,
-                                                           Booking.state.in_(("booked", "checked_in", "no_show"))))
-        assert session.seats_taken == sum(booking.people for booking in holding), f"session {session.id}"
-    agree = {"booked": {"placed", "confirmed"}, "checked_in": {"delivered"}, "no_show": {"delivered", "cancelled"},
-             "cancelled": {"cancelled"}}
-    for booking in db.session.scalars(select(Booking)):
-        assert booking.part.state in agree[booking.state], (booking.state, booking.part.state)
-    assert ledger_check.problems() == []
-    assert [str(p) for p in stock_check.problems()] == []
-
-
-def book(client, session_id, **kw):
-    answer = client.post("/api/v1/bookings", json=body(session_id, **kw))
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()
-
-
-def paid(client, session_id, **kw):
-    booked = book(client, session_id, payment="vietqr", **kw)
-    assert run(orders.mark_paid, order_of(booked["number"])) == "paid"
-    return booked
-
-
-def move_start(session_id: int, starts_at: dt.datetime):
-    """The clock moves on: the session now starts at `starts_at` (what a test cannot wait for)."""
-    db.session.execute(update(ExperienceSession).where(ExperienceSession.id == session_id)
-                       .values(starts_at=starts_at.astimezone(dt.UTC)))
-    db.session.commit()
-
-
-def status(call) -> int:
-    """A response's status; an exception the testing app lets through is what a visitor sees as a 500."""
-    try:
-        return call().status_code
-    except Exception:  # any crash is the break being shown
-        db.session.rollback()
-        return 500
+from .helpers import (
+    VISITOR,
+    at_once,
+    body,
+    book,
+    booking_of,
+    clients,
+    find_user_of,
+    in_days,
+    move_start,
+    officer,
+    order_of,
+    paid,
+    plan,
+    seats_taken,
+    seller_signs_in,
+    sound,
+    status,
+)
 
 
 @pytest.fixture

@@ -10,67 +10,39 @@ import re
 import threading
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from marketplace import ocop
 from marketplace.experiences import services as experiences
-from marketplace.experiences.models import Booking, ExperienceSession
+from marketplace.experiences.models import ExperienceSession
 from marketplace.extensions import db
 from marketplace.models_base import utcnow
 from marketplace.orders import services as orders
 from marketplace.orders.models import Order
 from marketplace.payments.models import Refund
-from marketplace.settlements import check as ledger_check
 from marketplace.unit_of_work import run
 
-from .helpers import PASSWORD, at_once, find_user_of, in_days, officer, plan, seller_signs_in, sign_in, twin
-
-VISITOR = {"name": "Emma Laurent", "phone": "+33 6 12 34 56 78", "email": "emma@example.fr"}
-
-
-def body(session_id, people=2, payment="on_site", n=None, **changes):
-    contact = VISITOR if n is None else VISITOR | {"phone": f"+84 912 000 {n:03d}", "email": f"v{n}@example.com"}
-    return {"session_id": session_id, "people": people, "contact": contact, "payment": payment} | changes
-
-
-def order_of(number: str) -> Order:
-    db.session.expire_all()
-    return db.session.scalar(select(Order).where(Order.number == number))
-
-
-def booking_of(number: str) -> Booking:
-    db.session.expire_all()
-    return db.session.scalar(select(Booking).join(Order, Order.id == Booking.order_id).where(Order.number == number))
-
-
-def seats_taken(session_id: int) -> int:
-    db.session.expire_all()
-    return db.session.get(ExperienceSession, session_id).seats_taken
-
-
-def sound():
-    db.session.expire_all()
-    assert experiences.seat_problems() == []
-    agree = {"booked": {"placed", "confirmed"}, "checked_in": {"delivered"}, "no_show": {"cancelled"},
-             "cancelled": {"cancelled"}}
-    for booking in db.session.scalars(select(Booking)):
-        assert booking.part.state in agree[booking.state], (booking.state, booking.part.state)
-    for order in db.session.scalars(select(Order)):
-        assert 0 <= order.refunded_vnd <= order.total_vnd, order.number
-        assert order.refund_vnd >= 0, order.number
-    assert ledger_check.problems() == []
-
-
-def book(client, session_id, **kw):
-    answer = client.post("/api/v1/bookings", json=body(session_id, **kw))
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()
-
-
-def paid(client, session_id, **kw):
-    booked = book(client, session_id, payment="vietqr", **kw)
-    assert run(orders.mark_paid, order_of(booked["number"])) == "paid"
-    return booked
+from .helpers import (
+    PASSWORD,
+    VISITOR,
+    at_once,
+    body,
+    book,
+    booking_of,
+    find_user_of,
+    in_days,
+    move_start,
+    officer,
+    order_of,
+    paid,
+    plan,
+    seats_taken,
+    seller_signs_in,
+    sign_in,
+    sound,
+    status,
+    twin,
+)
 
 
 def card_paid(client, shop, session_id, **kw):
@@ -87,20 +59,6 @@ def stripe_refunded(shop, number: str) -> int:
     intent = next(v["payment_intent"] for v in shop.sessions.values() if v["metadata"]["order_number"] == number)
     return sum(r["amount"] for r in shop.refunds.values() if r["payment_intent"] == intent
                and r["status"] in ("succeeded", "pending"))
-
-
-def move_start(session_id: int, starts_at: dt.datetime):
-    db.session.execute(update(ExperienceSession).where(ExperienceSession.id == session_id)
-                       .values(starts_at=starts_at.astimezone(dt.UTC)))
-    db.session.commit()
-
-
-def status(call) -> int:
-    try:
-        return call().status_code
-    except Exception:  # a crash the testing app lets through: a visitor's 500
-        db.session.rollback()
-        return 500
 
 
 def flashes(client) -> list[str]:
