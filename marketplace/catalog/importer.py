@@ -216,22 +216,8 @@ class _Scope:
 
 
 def _check_row(line: int, values: dict, scope: _Scope) -> tuple[_Row | None, list[str]]:
-    reasons: list[str] = [_("%(column)s contains a character that is not allowed (NUL)", column=column)
-                          for column, text in values.items() if "\x00" in text]
-
-    def field_value(column, convert=None):
-        text = values.get(column, "").strip()
-        if not text:
-            if column in REQUIRED:
-                reasons.append(_("%(column)s is missing", column=column))
-            return None
-        if convert is None:
-            return text
-        try:
-            return convert(text)
-        except ValueError as error:
-            reasons.append(str(error))
-            return None
+    reasons = tables.nul_reasons(values)
+    field_value = tables.cell_reader(values, REQUIRED, reasons)
 
     entity_type = field_value("entity_type", lambda t: _choice(t, ocop.ENTITY_TYPES, "entity_type"))
     registration_no = field_value("registration_no",

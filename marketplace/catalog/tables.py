@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import itertools
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -62,6 +63,32 @@ def read_table(path: str | Path, required: tuple[str, ...], max_columns: int, ma
         if any(values.values()):
             rows.append((line, values))
     return rows
+
+
+def nul_reasons(values: dict) -> list[str]:
+    """One reason per cell of a row holding a NUL character (refused: it breaks emails, CSVs and PostgreSQL)."""
+    return [_("%(column)s contains a character that is not allowed (NUL)", column=column)
+            for column, text in values.items() if "\x00" in text]
+
+
+def cell_reader(values: dict, required, reasons: list[str]) -> Callable:
+    """`read(column, convert=None)` for one row's `values`: its text stripped, or `convert(text)`; None when
+    empty (a `required` column then adds "… is missing" to `reasons`) or when `convert` raises ValueError
+    (its message added to `reasons`)."""
+    def read(column: str, convert: Callable | None = None):
+        text = values.get(column, "").strip()
+        if not text:
+            if column in required:
+                reasons.append(_("%(column)s is missing", column=column))
+            return None
+        if convert is None:
+            return text
+        try:
+            return convert(text)
+        except ValueError as error:
+            reasons.append(str(error))
+            return None
+    return read
 
 
 def _read_xlsx(path: Path, max_columns: int, max_rows: int) -> list[list]:

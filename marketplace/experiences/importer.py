@@ -139,24 +139,10 @@ class _Sellers:
 
 
 def _check_row(line: int, values: dict, sellers: _Sellers) -> tuple[_Row | None, list[str]]:
-    reasons: list[str] = [_("%(column)s contains a character that is not allowed (NUL)", column=column)
-                          for column, text in values.items() if "\x00" in text]
+    reasons = tables.nul_reasons(values)
     if reasons:
         return None, reasons
-
-    def value(column, convert=None):
-        text = values.get(column, "").strip()
-        if not text:
-            if column in REQUIRED:
-                reasons.append(_("%(column)s is missing", column=column))
-            return None
-        if convert is None:
-            return text
-        try:
-            return convert(text)
-        except ValueError as error:
-            reasons.append(str(error))
-            return None
+    value = tables.cell_reader(values, REQUIRED, reasons)
 
     registration_no, name = value("registration_no"), value("product_name")
     seller = sellers.named(registration_no, reasons) if registration_no else None
